@@ -1,0 +1,166 @@
+// The catalog: everything the platform moves, declared once. Cloud components and the
+// local stack are both built from it. Pure data and pure helpers only: no resources, no I/O.
+// Adding a captured table = one entry here + its CREATE TABLE in sql/mysql/<domain>.sql.
+
+export type DomainName = "sap" | "lims" | "mes" | "screening";
+
+export interface CapturedTable {
+    /** Table name in the domain's MySQL database. */
+    name: string;
+    /** Primary key columns; they become the Kafka message key. */
+    primaryKey: readonly string[];
+    description: string;
+}
+
+export interface Domain {
+    name: DomainName;
+    /** MySQL database (schema) that holds the domain's tables. */
+    database: string;
+    description: string;
+    /** DDL file under sql/mysql/. */
+    ddlFile: string;
+    /** Seed data file under sql/mysql/. */
+    seedFile: string;
+    tables: readonly CapturedTable[];
+}
+
+/**
+ * How long a topic keeps data. `cdc`: the configured CDC retention; `audit`: the longer audit
+ * retention; `schema-history`: forever, because Debezium replays it to rebuild its schema view.
+ */
+export type RetentionClass = "cdc" | "audit" | "schema-history";
+
+export interface TopicSpec {
+    name: string;
+    retention: RetentionClass;
+    /** Fixed partition count; otherwise the configured default. */
+    partitions?: number;
+    domain?: DomainName;
+    table?: string;
+    description: string;
+}
+
+export const DOMAINS: readonly Domain[] = [
+    {
+        name: "sap",
+        database: "sap_orders",
+        description: "SAP sales orders, order items and material master",
+        ddlFile: "sap.sql",
+        seedFile: "sap.seed.sql",
+        tables: [
+            { name: "sales_orders", primaryKey: ["order_id"], description: "Sales order headers with status" },
+            { name: "order_items", primaryKey: ["order_id", "item_no"], description: "Order line items" },
+            { name: "materials", primaryKey: ["material_id"], description: "Material master" },
+        ],
+    },
+    {
+        name: "lims",
+        database: "lims",
+        description: "LIMS / WFX samples, specification limits and test results",
+        ddlFile: "lims.sql",
+        seedFile: "lims.seed.sql",
+        tables: [
+            { name: "samples", primaryKey: ["sample_id"], description: "Registered samples per batch" },
+            { name: "spec_limits", primaryKey: ["spec_id"], description: "Specification limits per material and test" },
+            { name: "test_results", primaryKey: ["result_id"], description: "Measured test results" },
+        ],
+    },
+    {
+        name: "mes",
+        database: "mes",
+        description: "Manufacturing execution: batches and machine events",
+        ddlFile: "mes.sql",
+        seedFile: "mes.seed.sql",
+        tables: [
+            { name: "batches", primaryKey: ["batch_id"], description: "Production batches" },
+            { name: "machine_events", primaryKey: ["event_id"], description: "Shop-floor machine events and alarms" },
+        ],
+    },
+    {
+        name: "screening",
+        database: "screening",
+        description: "High-throughput screening runs and assay results",
+        ddlFile: "screening.sql",
+        seedFile: "screening.seed.sql",
+        tables: [
+            { name: "screening_runs", primaryKey: ["run_id"], description: "Screening runs" },
+            { name: "assay_results", primaryKey: ["run_id", "plate_barcode", "well"], description: "Per-well assay readouts" },
+        ],
+    },
+];
+
+/** Topics produced downstream of CDC (ksqlDB apps) that the platform owns. */
+export const DERIVED_TOPICS: readonly { suffix: string; retention: RetentionClass; description: string }[] = [
+    {
+        suffix: "audit.cdc_changes",
+        retention: "audit",
+        description: "Every CDC change with operation, before/after, source position and commit time",
+    },
+];
+
+export function domainByName(name: string): Domain {
+    const domain = DOMAINS.find((d) => d.name === name);
+    if (!domain) throw new Error(`unknown domain "${name}"; the catalog has ${DOMAINS.map((d) => d.name).join(", ")}`);
+    return domain;
+}
+
+/** The CDC connector's `topic.prefix` for a domain: unique per connector, as Debezium requires. */
+export function cdcTopicPrefix(basePrefix: string, domain: Domain): string {
+    return `${basePrefix}.${domain.name}`;
+}
+
+/** `<prefix>.<database>.<table>`, the topic Debezium writes a table's changes to. */
+export function topicName(basePrefix: string, domain: Domain, table: string): string {
+    if (!domain.tables.some((t) => t.name === table)) {
+        throw new Error(`table "${table}" is not captured in domain ${domain.name}`);
+    }
+    return `${cdcTopicPrefix(basePrefix, domain)}.${domain.database}.${table}`;
+}
+
+/** The Debezium schema history topic of a domain's connector. */
+export function schemaHistoryTopic(basePrefix: string, domain: Domain): string {
+    return `dbhistory.${cdcTopicPrefix(basePrefix, domain)}`;
+}
+
+/** `database.table` list for the connector's `table.include.list`. */
+export function tableIncludeList(domain: Domain): string {
+    return domain.tables.map((t) => `${domain.database}.${t.name}`).join(",");
+}
+
+export function cdcTopics(basePrefix: string, domain: Domain): TopicSpec[] {
+    return domain.tables.map((t) => ({
+        name: topicName(basePrefix, domain, t.name),
+        retention: "cdc" as const,
+        domain: domain.name,
+        table: t.name,
+        description: `CDC changes of ${domain.database}.${t.name}`,
+    }));
+}
+
+export function derivedTopicName(basePrefix: string, suffix: string): string {
+    return `${basePrefix}.${suffix}`;
+}
+
+/** Every topic the platform creates, in a stable order. */
+export function allTopics(basePrefix: string): TopicSpec[] {
+    const topics: TopicSpec[] = [];
+    for (const domain of DOMAINS) {
+        topics.push(...cdcTopics(basePrefix, domain));
+        topics.push({
+            name: schemaHistoryTopic(basePrefix, domain),
+            retention: "schema-history",
+            // Debezium requires a single partition so the DDL history stays in order.
+            partitions: 1,
+            domain: domain.name,
+            description: `Debezium schema history of ${domain.database}`,
+        });
+    }
+    for (const derived of DERIVED_TOPICS) {
+        topics.push({
+            name: derivedTopicName(basePrefix, derived.suffix),
+            retention: derived.retention,
+            description: derived.description,
+        });
+    }
+    return topics;
+}

@@ -1,0 +1,351 @@
+// Stack config -> one typed, validated PlatformConfig. Every check runs before any resource
+// is registered, and every error names the config key and what is allowed.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+export const PROJECT_NAMESPACE = "lifesci-streaming";
+
+export const TARGETS = ["cloud", "local"] as const;
+export const TIERS = ["dev", "prod"] as const;
+/** ksqlDB does not run on Enterprise clusters, and Freight has no ksqlDB/connectors either. */
+export const CLUSTER_TYPES = ["basic", "standard", "dedicated"] as const;
+export const SNAPSHOT_MODES = ["initial", "initial_only", "when_needed", "never", "no_data", "recovery"] as const;
+/** TLS is required on the sources (require_secure_transport=1), so only modes that use it. */
+export const SSL_MODES = ["required", "verify_ca", "verify_identity"] as const;
+
+export type Target = (typeof TARGETS)[number];
+export type Tier = (typeof TIERS)[number];
+
+/** Keys that hold credentials: when set in config they must be Pulumi secrets. */
+export const SECRET_CONFIG_KEYS = ["confluentcloud:cloudApiKey", "confluentcloud:cloudApiSecret"] as const;
+
+const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/** True for an IPv4 CIDR such as 10.20.0.0/16. */
+export function isIpv4Cidr(value: string): boolean {
+    const [address, bits, ...rest] = value.split("/");
+    if (rest.length > 0 || bits === undefined || !/^\d{1,2}$/.test(bits)) return false;
+    return ipv4.test(address) && Number(bits) <= 32;
+}
+
+const cidr = z
+    .string()
+    .refine(isIpv4Cidr, { message: "must be an IPv4 CIDR such as 10.20.0.0/16" })
+    .refine((v) => !v.endsWith("/0"), {
+        message: "must not open the database to the whole internet (/0); list the operator networks instead",
+    });
+
+const positiveInt = (what: string) =>
+    z.number({ error: `must be a number (${what})` }).int({ message: `must be a whole number (${what})` });
+
+const mysqlSchema = z.strictObject({
+    engineVersion: z.enum(["8.0", "8.4"]).optional(),
+    instanceClass: z
+        .string()
+        .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: "must be an RDS instance class such as db.t4g.medium" })
+        .optional(),
+    allocatedStorageGb: positiveInt("GiB").min(20, { message: "must be at least 20 GiB" }).max(65536).optional(),
+    maxAllocatedStorageGb: positiveInt("GiB").max(65536).optional(),
+    backupRetentionDays: positiveInt("days")
+        .min(1, { message: "must be at least 1: RDS keeps binlogs only while automated backups are on" })
+        .max(35, { message: "must be at most 35 (RDS limit)" })
+        .optional(),
+    binlogRetentionHours: positiveInt("hours")
+        .min(1, { message: "must be at least 1 so a paused connector can resume" })
+        .max(168, { message: "must be at most 168 (RDS limit)" })
+        .optional(),
+    multiAz: z.boolean().optional(),
+    publiclyAccessible: z.boolean().optional(),
+    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { message: "must be a VPC id such as vpc-0abc1234" }).optional(),
+    subnetIds: z
+        .array(z.string().regex(/^subnet-[0-9a-f]+$/, { message: "must be a subnet id such as subnet-0abc1234" }))
+        .min(2, { message: "must list at least 2 subnets in different availability zones (RDS subnet group)" })
+        .optional(),
+    operatorCidrs: z.array(cidr).optional(),
+});
+
+const confluentSchema = z.strictObject({
+    clusterType: z.enum(CLUSTER_TYPES, {
+        error: `must be one of ${CLUSTER_TYPES.join(", ")} (ksqlDB does not run on enterprise clusters)`,
+    }).optional(),
+    availability: z.enum(["SINGLE_ZONE", "MULTI_ZONE"]).optional(),
+    cku: positiveInt("CKUs").min(1).optional(),
+    streamGovernance: z.enum(["ESSENTIALS", "ADVANCED"]).optional(),
+    topicPrefix: z
+        .string()
+        .regex(/^[a-z][a-z0-9_-]{0,30}$/, { message: "must be lower case letters, digits, - or _, starting with a letter" })
+        .optional(),
+});
+
+const topicsSchema = z.strictObject({
+    partitions: positiveInt("partitions").min(1, { message: "must be at least 1" }).max(100).optional(),
+    retentionHours: positiveInt("hours").min(1, { message: "must be positive" }).optional(),
+    auditRetentionDays: positiveInt("days").min(1, { message: "must be positive" }).optional(),
+});
+
+const cdcSchema = z.strictObject({
+    snapshotMode: z.enum(SNAPSHOT_MODES).optional(),
+    sslMode: z.enum(SSL_MODES).optional(),
+    heartbeatIntervalMs: positiveInt("ms").min(0).optional(),
+});
+
+export interface MySqlConfig {
+    engineVersion: "8.0" | "8.4";
+    instanceClass: string;
+    allocatedStorageGb: number;
+    maxAllocatedStorageGb: number;
+    backupRetentionDays: number;
+    binlogRetentionHours: number;
+    multiAz: boolean;
+    publiclyAccessible: boolean;
+    vpcId?: string;
+    subnetIds?: string[];
+    operatorCidrs: string[];
+}
+
+export interface ConfluentConfig {
+    cloud: "AWS";
+    region: string;
+    clusterType: (typeof CLUSTER_TYPES)[number];
+    availability: "SINGLE_ZONE" | "MULTI_ZONE";
+    cku?: number;
+    streamGovernance: "ESSENTIALS" | "ADVANCED";
+    topicPrefix: string;
+}
+
+export interface TopicsConfig {
+    partitions: number;
+    retentionHours: number;
+    auditRetentionDays: number;
+}
+
+export interface CdcConfig {
+    snapshotMode: (typeof SNAPSHOT_MODES)[number];
+    sslMode: (typeof SSL_MODES)[number];
+    heartbeatIntervalMs: number;
+}
+
+export interface PlatformConfig {
+    project: string;
+    stack: string;
+    target: Target;
+    tier: Tier;
+    /** Prefix of physical names: `lifesci-<stack>`. */
+    namePrefix: string;
+    /** True for prod: protect stateful resources, deletion protection, final snapshots. */
+    protect: boolean;
+    region: string;
+    mysql: MySqlConfig;
+    confluent: ConfluentConfig;
+    topics: TopicsConfig;
+    cdc: CdcConfig;
+}
+
+/** Config values as the engine hands them over: every value a string, objects as JSON. */
+export interface RawConfig {
+    project: string;
+    stack: string;
+    /** Full keys (`namespace:key`) to string values. */
+    values: Record<string, string>;
+    /** Full keys whose values are Pulumi secrets. */
+    secretKeys: ReadonlySet<string>;
+}
+
+export class ConfigError extends Error {
+    constructor(readonly problems: string[], stack: string) {
+        super(`Invalid config for stack "${stack}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc"] as const;
+
+function key(name: string): string {
+    return `${PROJECT_NAMESPACE}:${name}`;
+}
+
+/** Parses a structured config value, or records why it cannot be read. */
+function readObject(raw: RawConfig, name: string, problems: string[]): unknown {
+    const value = raw.values[key(name)];
+    if (value === undefined) return {};
+    try {
+        return JSON.parse(value);
+    } catch {
+        problems.push(`${key(name)}: must be an object (got "${value}")`);
+        return undefined;
+    }
+}
+
+function zodProblems(name: string, error: z.ZodError): string[] {
+    return error.issues.map((issue) => {
+        if (issue.code === "unrecognized_keys") {
+            return `${key(name)}: unknown key(s) ${issue.keys.join(", ")}`;
+        }
+        const where = [name, ...issue.path.map(String)].join(".");
+        return `${PROJECT_NAMESPACE}:${where}: ${issue.message}`;
+    });
+}
+
+function parseSection<T extends z.ZodType>(raw: RawConfig, name: string, schema: T, problems: string[]): z.infer<T> {
+    const value = readObject(raw, name, problems);
+    if (value === undefined) return {} as z.infer<T>;
+    const result = schema.safeParse(value);
+    if (!result.success) {
+        problems.push(...zodProblems(name, result.error));
+        return {} as z.infer<T>;
+    }
+    return result.data;
+}
+
+function pickEnum<T extends string>(
+    raw: RawConfig,
+    name: string,
+    allowed: readonly T[],
+    fallback: T | undefined,
+    problems: string[],
+): T {
+    const value = raw.values[key(name)];
+    if (value === undefined) {
+        if (fallback === undefined) problems.push(`${key(name)}: is required; one of ${allowed.join(", ")}`);
+        return fallback as T;
+    }
+    if (!(allowed as readonly string[]).includes(value)) {
+        problems.push(`${key(name)}: must be one of ${allowed.join(", ")} (got "${value}")`);
+    }
+    return value as T;
+}
+
+/** Pure: validates raw stack config and fills tier defaults. Throws ConfigError listing every problem. */
+export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
+    const problems: string[] = [];
+
+    for (const fullKey of Object.keys(raw.values)) {
+        const [namespace, name] = fullKey.split(":");
+        if (namespace === PROJECT_NAMESPACE && !(KNOWN_KEYS as readonly string[]).includes(name)) {
+            problems.push(`${fullKey}: unknown key; known keys are ${KNOWN_KEYS.join(", ")}`);
+        }
+    }
+    for (const secretKey of SECRET_CONFIG_KEYS) {
+        if (raw.values[secretKey] !== undefined && !raw.secretKeys.has(secretKey)) {
+            problems.push(`${secretKey}: must be a secret; set it with \`pulumi config set --secret ${secretKey} ...\``);
+        }
+    }
+
+    const target = pickEnum(raw, "target", TARGETS, undefined, problems);
+    const tier = pickEnum(raw, "tier", TIERS, "dev", problems);
+    const prod = tier === "prod";
+    const mysql = parseSection(raw, "mysql", mysqlSchema, problems);
+    const confluent = parseSection(raw, "confluent", confluentSchema, problems);
+    const topics = parseSection(raw, "topics", topicsSchema, problems);
+    const cdc = parseSection(raw, "cdc", cdcSchema, problems);
+
+    const region = raw.values["aws:region"] ?? "";
+    if (target === "cloud" && !region) {
+        problems.push("aws:region: is required for target cloud (e.g. `pulumi config set aws:region eu-central-1`)");
+    } else if (region && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) {
+        problems.push(`aws:region: must be an AWS region such as eu-central-1 (got "${region}")`);
+    }
+
+    const resolved: PlatformConfig = {
+        project: raw.project,
+        stack: raw.stack,
+        target,
+        tier,
+        namePrefix: `lifesci-${raw.stack}`,
+        protect: prod,
+        region,
+        mysql: {
+            engineVersion: mysql.engineVersion ?? "8.0",
+            instanceClass: mysql.instanceClass ?? (prod ? "db.r6g.large" : "db.t4g.medium"),
+            allocatedStorageGb: mysql.allocatedStorageGb ?? (prod ? 200 : 50),
+            maxAllocatedStorageGb: mysql.maxAllocatedStorageGb ?? (prod ? 1000 : 100),
+            backupRetentionDays: mysql.backupRetentionDays ?? (prod ? 7 : 1),
+            binlogRetentionHours: mysql.binlogRetentionHours ?? (prod ? 168 : 24),
+            multiAz: mysql.multiAz ?? prod,
+            publiclyAccessible: mysql.publiclyAccessible ?? true,
+            vpcId: mysql.vpcId,
+            subnetIds: mysql.subnetIds,
+            operatorCidrs: mysql.operatorCidrs ?? [],
+        },
+        confluent: {
+            cloud: "AWS",
+            region,
+            clusterType: confluent.clusterType ?? "standard",
+            availability: confluent.availability ?? (prod ? "MULTI_ZONE" : "SINGLE_ZONE"),
+            cku: confluent.cku,
+            streamGovernance: confluent.streamGovernance ?? (prod ? "ADVANCED" : "ESSENTIALS"),
+            topicPrefix: confluent.topicPrefix ?? "lifesci",
+        },
+        topics: {
+            partitions: topics.partitions ?? (prod ? 6 : 3),
+            retentionHours: topics.retentionHours ?? (prod ? 168 : 72),
+            auditRetentionDays: topics.auditRetentionDays ?? (prod ? 365 : 30),
+        },
+        cdc: {
+            snapshotMode: cdc.snapshotMode ?? "initial",
+            sslMode: cdc.sslMode ?? "required",
+            heartbeatIntervalMs: cdc.heartbeatIntervalMs ?? 60000,
+        },
+    };
+
+    problems.push(...crossFieldProblems(resolved));
+    if (problems.length > 0) throw new ConfigError(problems, raw.stack);
+    return resolved;
+}
+
+/** Rules that span keys or depend on the tier. */
+function crossFieldProblems(cfg: PlatformConfig): string[] {
+    const problems: string[] = [];
+    const { mysql, confluent, topics } = cfg;
+    if (cfg.tier === "prod") {
+        if (mysql.backupRetentionDays < 7) {
+            problems.push(`${key("mysql")}.backupRetentionDays: must be at least 7 for tier prod (got ${mysql.backupRetentionDays})`);
+        }
+        if (!mysql.multiAz) problems.push(`${key("mysql")}.multiAz: must be true for tier prod`);
+        if (confluent.clusterType === "basic") {
+            problems.push(`${key("confluent")}.clusterType: basic has no SLA; use standard or dedicated for tier prod`);
+        }
+    }
+    if (mysql.maxAllocatedStorageGb < mysql.allocatedStorageGb) {
+        problems.push(
+            `${key("mysql")}.maxAllocatedStorageGb: must be at least allocatedStorageGb (${mysql.allocatedStorageGb}), got ${mysql.maxAllocatedStorageGb}`,
+        );
+    }
+    if ((mysql.vpcId === undefined) !== (mysql.subnetIds === undefined)) {
+        problems.push(`${key("mysql")}.vpcId: set vpcId and subnetIds together, or neither to use the default VPC`);
+    }
+    if (confluent.clusterType === "dedicated" && confluent.cku === undefined) {
+        problems.push(`${key("confluent")}.cku: is required when clusterType is dedicated`);
+    }
+    if (confluent.clusterType !== "dedicated" && confluent.cku !== undefined) {
+        problems.push(`${key("confluent")}.cku: only applies to clusterType dedicated (got ${confluent.clusterType})`);
+    }
+    if (confluent.clusterType === "dedicated" && confluent.availability === "MULTI_ZONE" && (confluent.cku ?? 0) < 2) {
+        problems.push(`${key("confluent")}.cku: a MULTI_ZONE dedicated cluster needs at least 2 CKUs`);
+    }
+    if (confluent.clusterType === "basic" && confluent.availability === "MULTI_ZONE") {
+        problems.push(`${key("confluent")}.availability: basic clusters are SINGLE_ZONE only`);
+    }
+    if (topics.auditRetentionDays * 24 < topics.retentionHours) {
+        problems.push(
+            `${key("topics")}.auditRetentionDays: audit topics must retain at least as long as CDC topics (retentionHours ${topics.retentionHours})`,
+        );
+    }
+    return problems;
+}
+
+// `isConfigSecret` is exported by the SDK's runtime but missing from its typings.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+
+/** Reads the running stack's config from the engine and validates it. */
+export function loadPlatformConfig(): PlatformConfig {
+    const values = pulumi.runtime.allConfig();
+    const secretKeys = new Set(Object.keys(values).filter((k) => runtimeConfig.isConfigSecret(k)));
+    return parsePlatformConfig({
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+        values,
+        secretKeys,
+    });
+}

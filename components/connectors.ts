@@ -1,0 +1,137 @@
+// Managed connectors. Config builders are pure functions (tests call them directly and check
+// every key against the documented key list); the resources only wire them to live values.
+import * as confluent from "@pulumi/confluentcloud";
+import * as pulumi from "@pulumi/pulumi";
+import { Domain, cdcTopicPrefix, schemaHistoryTopic, tableIncludeList } from "./catalog";
+import { CdcConfig } from "./config";
+import { RoleGrant, WorkloadIdentity, crn } from "./streaming";
+
+export interface CdcSourceSettings {
+    connectorName: string;
+    domain: Domain;
+    basePrefix: string;
+    hostname: string;
+    port: number;
+    user: string;
+    serviceAccountId: string;
+    cdc: CdcConfig;
+}
+
+/** Non-sensitive config of a Confluent `MySqlCdcSourceV2` connector for one domain. */
+export function cdcSourceConfig(s: CdcSourceSettings): Record<string, string> {
+    return {
+        "connector.class": "MySqlCdcSourceV2",
+        name: s.connectorName,
+        "kafka.auth.mode": "SERVICE_ACCOUNT",
+        "kafka.service.account.id": s.serviceAccountId,
+        "database.hostname": s.hostname,
+        "database.port": String(s.port),
+        "database.user": s.user,
+        "database.ssl.mode": s.cdc.sslMode,
+        "database.include.list": s.domain.database,
+        "table.include.list": tableIncludeList(s.domain),
+        "topic.prefix": cdcTopicPrefix(s.basePrefix, s.domain),
+        "schema.history.internal.kafka.topic": schemaHistoryTopic(s.basePrefix, s.domain),
+        "output.data.format": "AVRO",
+        "output.key.format": "AVRO",
+        "snapshot.mode": s.cdc.snapshotMode,
+        // Keep before and after images: the audit trail and OOS detection need both.
+        "after.state.only": "false",
+        // Deletes produce a tombstone after the delete event so compacted consumers forget the key.
+        "tombstones.on.delete": "true",
+        "decimal.handling.mode": "precise",
+        // DATETIME(6) keeps its microseconds.
+        "time.precision.mode": "adaptive_time_microseconds",
+        "heartbeat.interval.ms": String(s.cdc.heartbeatIntervalMs),
+        // MySQL binlog reading is single-threaded by design.
+        "tasks.max": "1",
+    };
+}
+
+/** Keys that carry secrets; they go in `configSensitive`, never in `configNonsensitive`. */
+export const CDC_SOURCE_SENSITIVE_KEYS = ["database.password"] as const;
+
+/** Role bindings the CDC connector of one domain needs, and nothing more. */
+export function cdcConnectorGrants(
+    cluster: confluent.KafkaCluster,
+    schemaRegistryCrn: pulumi.Input<string>,
+    basePrefix: string,
+    domain: Domain,
+): RoleGrant[] {
+    const prefix = cdcTopicPrefix(basePrefix, domain);
+    const history = schemaHistoryTopic(basePrefix, domain);
+    return [
+        { label: "write-topics", role: "DeveloperWrite", crnPattern: crn.topic(cluster, `${prefix}.*`) },
+        { label: "read-history", role: "DeveloperRead", crnPattern: crn.topic(cluster, history) },
+        { label: "write-history", role: "DeveloperWrite", crnPattern: crn.topic(cluster, history) },
+        // The schema history reader's consumer group.
+        { label: "history-group", role: "DeveloperRead", crnPattern: crn.group(cluster, `${prefix}-schemahistory`) },
+        // AVRO: the converter registers and looks up `<topic>-key` / `<topic>-value` subjects.
+        { label: "read-subjects", role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${prefix}.*`) },
+        { label: "write-subjects", role: "DeveloperWrite", crnPattern: crn.subject(schemaRegistryCrn, `${prefix}.*`) },
+    ];
+}
+
+export interface CdcSourceConnectorArgs {
+    namePrefix: string;
+    domain: Domain;
+    basePrefix: string;
+    environmentId: pulumi.Input<string>;
+    cluster: confluent.KafkaCluster;
+    schemaRegistryCrn: pulumi.Input<string>;
+    hostname: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+    user: string;
+    password: pulumi.Input<string>;
+    cdc: CdcConfig;
+    /** The topics this connector writes; it is created after them. */
+    topics: pulumi.Resource[];
+}
+
+/** One MySqlCdcSourceV2 connector (and its identity) per catalog domain. */
+export class CdcSourceConnector extends pulumi.ComponentResource {
+    readonly connector: confluent.Connector;
+    readonly identity: WorkloadIdentity;
+
+    constructor(name: string, args: CdcSourceConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("lifesci:connectors:CdcSourceConnector", name, {}, opts);
+        const connectorName = `${args.namePrefix}-${args.domain.name}-cdc`;
+
+        this.identity = new WorkloadIdentity(
+            `${name}-identity`,
+            {
+                displayName: connectorName,
+                description: `CDC source connector for ${args.domain.database}`,
+                grants: cdcConnectorGrants(args.cluster, args.schemaRegistryCrn, args.basePrefix, args.domain),
+            },
+            { parent: this },
+        );
+
+        const configNonsensitive = pulumi
+            .all([args.hostname, args.port, this.identity.serviceAccount.id])
+            .apply(([hostname, port, serviceAccountId]) =>
+                cdcSourceConfig({
+                    connectorName,
+                    domain: args.domain,
+                    basePrefix: args.basePrefix,
+                    hostname,
+                    port,
+                    user: args.user,
+                    serviceAccountId,
+                    cdc: args.cdc,
+                }),
+            );
+
+        this.connector = new confluent.Connector(
+            name,
+            {
+                environment: { id: args.environmentId },
+                kafkaCluster: { id: args.cluster.id },
+                configNonsensitive,
+                configSensitive: { "database.password": pulumi.secret(args.password) },
+            },
+            { parent: this, dependsOn: [...args.topics, ...this.identity.roleBindings] },
+        );
+        this.registerOutputs({ connectorId: this.connector.id, status: this.connector.status });
+    }
+}

@@ -1,0 +1,142 @@
+import * as fs from "fs";
+import * as path from "path";
+
+// A deliberately small parser for the CREATE TABLE statements in sql/mysql/.
+// It reads what contract tests and later generators need (columns, types,
+// nullability, primary key) and fails loudly, naming the file, on anything it
+// cannot read, so a DDL typo never silently drops a column.
+
+export interface DdlColumn {
+    name: string;
+    /** Base type in upper case, e.g. DECIMAL, VARCHAR, DATETIME, ENUM. */
+    type: string;
+    /** Type arguments: [precision, scale] for DECIMAL, [length] for VARCHAR, [fsp] for DATETIME. */
+    args: number[];
+    /** ENUM values, in declaration order. */
+    enumValues?: string[];
+    unsigned: boolean;
+    nullable: boolean;
+}
+
+export interface DdlTable {
+    name: string;
+    columns: DdlColumn[];
+    primaryKey: string[];
+}
+
+export class DdlParseError extends Error {
+    constructor(file: string, message: string) {
+        super(`${file}: ${message}`);
+        this.name = "DdlParseError";
+    }
+}
+
+function stripComments(sql: string): string {
+    return sql.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/--[^\n]*/g, " ").replace(/#[^\n]*/g, " ");
+}
+
+/** Splits on commas that are not inside parentheses or quotes. */
+function splitTopLevel(body: string): string[] {
+    const parts: string[] = [];
+    let depth = 0;
+    let quote: string | undefined;
+    let current = "";
+    for (const ch of body) {
+        if (quote) {
+            if (ch === quote) quote = undefined;
+        } else if (ch === "'" || ch === '"' || ch === "`") {
+            quote = ch;
+        } else if (ch === "(") {
+            depth++;
+        } else if (ch === ")") {
+            depth--;
+        } else if (ch === "," && depth === 0) {
+            parts.push(current.trim());
+            current = "";
+            continue;
+        }
+        current += ch;
+    }
+    if (current.trim()) parts.push(current.trim());
+    return parts;
+}
+
+const unquote = (identifier: string) => identifier.replace(/`/g, "").trim();
+
+function parseColumn(file: string, table: string, definition: string): DdlColumn {
+    const m = /^`?(\w+)`?\s+(\w+)\s*(\(([^)]*)\))?\s*(.*)$/is.exec(definition);
+    if (!m) throw new DdlParseError(file, `table ${table}: cannot read column definition "${definition}"`);
+    const [, name, rawType, , rawArgs, rest] = m;
+    const type = rawType.toUpperCase();
+    let args: number[] = [];
+    let enumValues: string[] | undefined;
+    if (rawArgs !== undefined) {
+        if (type === "ENUM" || type === "SET") {
+            enumValues = [...rawArgs.matchAll(/'((?:[^']|'')*)'/g)].map((v) => v[1]);
+        } else {
+            args = rawArgs.split(",").map((a) => Number(a.trim()));
+            if (args.some((a) => !Number.isInteger(a))) {
+                throw new DdlParseError(file, `table ${table}: column ${name} has bad type arguments "(${rawArgs})"`);
+            }
+        }
+    }
+    const modifiers = rest.toUpperCase();
+    // A PRIMARY KEY column is NOT NULL even without the keyword.
+    const nullable = !/\bNOT\s+NULL\b/.test(modifiers) && !/\bPRIMARY\s+KEY\b/.test(modifiers);
+    return { name, type, args, enumValues, unsigned: /\bUNSIGNED\b/.test(modifiers), nullable };
+}
+
+const CONSTRAINT_LINE = /^(UNIQUE|KEY|INDEX|CONSTRAINT|FOREIGN|CHECK|FULLTEXT|SPATIAL)\b/i;
+
+/** Parses every CREATE TABLE statement of one DDL file. */
+export function parseDdl(file: string, sql: string): DdlTable[] {
+    const text = stripComments(sql);
+    const tables: DdlTable[] = [];
+    const header = /CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([`\w.]+)\s*\(/gi;
+    let match: RegExpExecArray | null;
+    while ((match = header.exec(text)) !== null) {
+        const name = unquote(match[1]).split(".").pop()!;
+        // Find the parenthesis that closes the column list.
+        let depth = 1;
+        let i = header.lastIndex;
+        for (; i < text.length && depth > 0; i++) {
+            if (text[i] === "(") depth++;
+            else if (text[i] === ")") depth--;
+        }
+        if (depth !== 0) throw new DdlParseError(file, `table ${name}: unbalanced parentheses`);
+        const body = text.slice(header.lastIndex, i - 1);
+        header.lastIndex = i;
+
+        const columns: DdlColumn[] = [];
+        let primaryKey: string[] = [];
+        for (const part of splitTopLevel(body)) {
+            const pk = /^PRIMARY\s+KEY\s*\(([^)]*)\)/i.exec(part);
+            if (pk) {
+                primaryKey = pk[1].split(",").map((c) => unquote(c).replace(/\(\d+\)$/, ""));
+            } else if (!CONSTRAINT_LINE.test(part)) {
+                const column = parseColumn(file, name, part);
+                if (/\bPRIMARY\s+KEY\b/i.test(part)) primaryKey = [column.name];
+                columns.push(column);
+            }
+        }
+        for (const key of primaryKey) {
+            if (!columns.some((c) => c.name === key)) {
+                throw new DdlParseError(file, `table ${name}: primary key column ${key} is not declared`);
+            }
+        }
+        if (tables.some((t) => t.name === name)) throw new DdlParseError(file, `table ${name} is declared twice`);
+        tables.push({ name, columns, primaryKey });
+    }
+    return tables;
+}
+
+
+/** Where the MySQL DDL and seed files live. */
+export const MYSQL_SQL_DIR = path.join(__dirname, "..", "sql", "mysql");
+
+/** Reads and parses one DDL file of sql/mysql/; errors name the file. */
+export function readDdlFile(file: string): DdlTable[] {
+    const fullPath = path.join(MYSQL_SQL_DIR, file);
+    if (!fs.existsSync(fullPath)) throw new DdlParseError(`sql/mysql/${file}`, "file not found");
+    return parseDdl(`sql/mysql/${file}`, fs.readFileSync(fullPath, "utf8"));
+}

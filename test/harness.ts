@@ -1,0 +1,273 @@
+// Runs the real program (index.ts) under Pulumi's mock engine with a stack file's config and
+// records what the engine would receive: every resource's inputs and options, every invoke,
+// and the stack outputs. Each run loads the program's modules fresh.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+
+export const REPO_ROOT = path.join(__dirname, "..");
+const PROJECT = "lifesci-streaming";
+
+// Internal helpers the SDK exports at runtime but not in its typings.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    /** Inputs as the engine receives them (secrets unwrapped by the mock monitor). */
+    inputs: Record<string, any>;
+    /** The state the mocks returned. */
+    state: Record<string, any>;
+    protect: boolean;
+    /** `type::name` of explicit dependsOn resources. */
+    dependsOn: string[];
+    /** `type::name` of the parent, if any. */
+    parent?: string;
+    /** The SDK object, to inspect outputs (e.g. pulumi.isSecret). */
+    resource?: pulumi.Resource;
+    custom: boolean;
+}
+
+export interface RecordedInvoke {
+    token: string;
+    inputs: Record<string, any>;
+}
+
+export interface StackRun {
+    stack: string;
+    resources: RecordedResource[];
+    invokes: RecordedInvoke[];
+    outputs: Record<string, unknown>;
+    /** Outputs as SDK values, before unwrapping; use with pulumi.isSecret. */
+    rawOutputs: Record<string, unknown>;
+    ofType(type: string): RecordedResource[];
+    one(type: string, name?: string | RegExp): RecordedResource;
+}
+
+export interface RunOptions {
+    /** Replace or add config values (full keys). Objects are stored as JSON like the CLI does. */
+    set?: Record<string, unknown>;
+    /** Remove config keys (full keys). */
+    unset?: string[];
+    /** Full keys to mark as secrets. */
+    secretKeys?: string[];
+    /** Per-invoke answers that replace the defaults below. */
+    invokes?: Record<string, (inputs: any) => Record<string, any>>;
+}
+
+const key = (type: string, name: string) => `${type}::${name}`;
+
+/** Reads `Pulumi.<stack>.yaml` into the flat string map the engine hands to programs. */
+export function readStackConfig(stack: string): { values: Record<string, string>; secretKeys: string[] } {
+    const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
+    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [k, v] of Object.entries<any>(doc.config ?? {})) {
+        if (v && typeof v === "object" && "secure" in v) {
+            // Ciphertext cannot be decrypted here; a stand-in keeps the key a secret.
+            values[k] = `mock-secret-for-${k}`;
+            secretKeys.push(k);
+        } else {
+            values[k] = typeof v === "string" ? v : JSON.stringify(v);
+        }
+    }
+    return { values, secretKeys };
+}
+
+function clearProgramModules(): void {
+    for (const id of Object.keys(require.cache)) {
+        if (id.startsWith(REPO_ROOT) && !id.includes(`${path.sep}node_modules${path.sep}`) && !id.includes(`${path.sep}test${path.sep}`)) {
+            delete require.cache[id];
+        }
+    }
+}
+
+let sequence = 0;
+const fakeId = (prefix: string) => `${prefix}-${(++sequence).toString(36).padStart(6, "0")}`;
+
+/** Outputs the real providers compute, in realistic shapes. */
+function computedState(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, any> {
+    switch (type) {
+        case "confluentcloud:index/environment:Environment":
+            return { resourceName: `crn://confluent.cloud/organization=org-mock/environment=${id}` };
+        case "confluentcloud:index/kafkaCluster:KafkaCluster":
+            return {
+                apiVersion: "cmk/v2",
+                kind: "Cluster",
+                rbacCrn: `crn://confluent.cloud/organization=org-mock/environment=${inputs.environment?.id}/cloud-cluster=${id}`,
+                bootstrapEndpoint: `SASL_SSL://${id}.${inputs.region}.aws.confluent.cloud:9092`,
+                restEndpoint: `https://${id}.${inputs.region}.aws.confluent.cloud:443`,
+            };
+        case "confluentcloud:index/serviceAccount:ServiceAccount":
+            return { apiVersion: "iam/v2", kind: "ServiceAccount" };
+        case "confluentcloud:index/apiKey:ApiKey":
+            return { secret: `mock-api-secret-${name}` };
+        case "confluentcloud:index/connector:Connector":
+            return { status: "RUNNING" };
+        case "aws:rds/instance:Instance":
+            return {
+                address: `${inputs.identifier}.cmock.${"eu-central-1"}.rds.amazonaws.com`,
+                port: inputs.port ?? 3306,
+                arn: `arn:aws:rds:eu-central-1:123456789012:db:${inputs.identifier}`,
+            };
+        case "aws:kms/key:Key":
+            return { arn: `arn:aws:kms:eu-central-1:123456789012:key/${id}`, keyId: id };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: `mock-generated-password-${name}` };
+        default:
+            return {};
+    }
+}
+
+const ID_PREFIX: Record<string, string> = {
+    "confluentcloud:index/environment:Environment": "env",
+    "confluentcloud:index/kafkaCluster:KafkaCluster": "lkc",
+    "confluentcloud:index/serviceAccount:ServiceAccount": "sa",
+    "confluentcloud:index/apiKey:ApiKey": "MOCKKEY",
+    "confluentcloud:index/connector:Connector": "lcc",
+};
+
+/** Default answers to the invokes the program makes, shaped like the real providers' results. */
+export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any>> = {
+    "confluentcloud:index/getIpAddresses:getIpAddresses": (inputs) => {
+        const region = inputs.filter?.regions?.[0] ?? "eu-central-1";
+        const prefixes = ["3.64.0.0/28", "18.156.12.32/28", "52.28.44.16/29"];
+        return {
+            id: "ip-addresses",
+            filter: inputs.filter,
+            ipAddresses: prefixes.map((ipPrefix) => ({
+                addressType: "EGRESS",
+                apiVersion: "networking/v1",
+                cloud: "AWS",
+                ipPrefix,
+                kind: "IpAddress",
+                region,
+                services: ["CONNECT"],
+            })),
+        };
+    },
+    "confluentcloud:index/getSchemaRegistryCluster:getSchemaRegistryCluster": (inputs) => ({
+        id: "lsrc-mock01",
+        apiVersion: "srcm/v3",
+        kind: "Cluster",
+        environment: inputs.environment,
+        resourceName: `crn://confluent.cloud/organization=org-mock/environment=${inputs.environment?.id}/schema-registry=lsrc-mock01`,
+        restEndpoint: "https://psrc-mock01.eu-central-1.aws.confluent.cloud",
+        package: "ESSENTIALS",
+    }),
+    "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0def4017", cidrBlock: "172.31.0.0/16", default: true }),
+    "aws:ec2/getSubnets:getSubnets": () => ({
+        id: "eu-central-1",
+        ids: ["subnet-0a1b2c3d", "subnet-0b2c3d4e", "subnet-0c3d4e5f"],
+    }),
+};
+
+async function resolveDeep(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        return resolveDeep(await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve)));
+    }
+    if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
+    if (value && typeof value === "object" && !(value instanceof pulumi.Resource)) {
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveDeep(v)]));
+        return Object.fromEntries(entries);
+    }
+    return value;
+}
+
+function describe(res: any): string {
+    return key(res.__pulumiType, res.__name);
+}
+
+/** Evaluates index.ts for `stack` under mocks. Rejects with the program's error, if any. */
+export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
+    const { values, secretKeys } = readStackConfig(stack);
+    for (const k of options.unset ?? []) delete values[k];
+    for (const [k, v] of Object.entries(options.set ?? {})) {
+        values[k] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    const invokeAnswers = { ...DEFAULT_INVOKES, ...options.invokes };
+
+    const records = new Map<string, RecordedResource>();
+    const invokes: RecordedInvoke[] = [];
+    const record = (type: string, name: string): RecordedResource => {
+        const k = key(type, name);
+        let r = records.get(k);
+        if (!r) {
+            r = { type, name, inputs: {}, state: {}, protect: false, dependsOn: [], custom: true };
+            records.set(k, r);
+        }
+        return r;
+    };
+
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const id = fakeId(ID_PREFIX[args.type] ?? args.name);
+                const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs, id) };
+                const r = record(args.type, args.name);
+                r.inputs = args.inputs;
+                r.state = state;
+                return { id, state };
+            },
+            call(args) {
+                invokes.push({ token: args.token, inputs: args.inputs });
+                const answer = invokeAnswers[args.token];
+                if (!answer) throw new Error(`test harness: no mock for invoke ${args.token}; add one to DEFAULT_INVOKES`);
+                return answer(args.inputs);
+            },
+        },
+        PROJECT,
+        stack,
+        false,
+    );
+    pulumi.runtime.setAllConfig(values, [...secretKeys, ...(options.secretKeys ?? [])]);
+    clearProgramModules();
+
+    const rawOutputs: Record<string, unknown> = {};
+    await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+            const r = record(args.type, args.name);
+            r.custom = args.resource instanceof pulumi.CustomResource;
+            r.resource = args.resource;
+            r.protect = args.opts.protect === true;
+            r.parent = args.opts.parent ? describe(args.opts.parent) : undefined;
+            const deps = args.opts.dependsOn;
+            r.dependsOn = (Array.isArray(deps) ? deps : deps ? [deps] : [])
+                .filter((d): d is pulumi.Resource => d instanceof pulumi.Resource)
+                .map(describe);
+            return undefined;
+        });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        Object.assign(rawOutputs, require(path.join(REPO_ROOT, "index.ts")));
+        return rawOutputs;
+    });
+    const outputs = (await resolveDeep(rawOutputs)) as Record<string, unknown>;
+    await settings.waitForRPCs();
+
+    const resources = [...records.values()];
+    return {
+        stack,
+        resources,
+        invokes,
+        outputs,
+        rawOutputs,
+        ofType: (type) => resources.filter((r) => r.type === type),
+        one(type, name) {
+            const matches = resources.filter(
+                (r) => r.type === type && (name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name))),
+            );
+            if (matches.length !== 1) {
+                throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.length}`);
+            }
+            return matches[0];
+        },
+    };
+}
+
+/** Resolves an SDK output and tells whether it is marked secret. */
+export async function secretness(value: unknown): Promise<boolean> {
+    return pulumi.isSecret(pulumi.output(value as any));
+}
