@@ -140,3 +140,39 @@ export function readDdlFile(file: string): DdlTable[] {
     if (!fs.existsSync(fullPath)) throw new DdlParseError(`sql/mysql/${file}`, "file not found");
     return parseDdl(`sql/mysql/${file}`, fs.readFileSync(fullPath, "utf8"));
 }
+
+/** Minimal view of a catalog domain, so this module stays below the catalog. */
+export interface DdlContractDomain {
+    name: string;
+    ddlFile: string;
+    tables: readonly { name: string; primaryKey: readonly string[] }[];
+}
+
+/**
+ * Contract between the catalog and the DDL: every captured table exists in its domain's DDL
+ * file with exactly the declared primary key. Returns one message per mismatch, naming the table.
+ */
+export function catalogDdlMismatches(domains: readonly DdlContractDomain[], read = readDdlFile): string[] {
+    const problems: string[] = [];
+    for (const domain of domains) {
+        let tables: DdlTable[];
+        try {
+            tables = read(domain.ddlFile);
+        } catch (err) {
+            problems.push(`domain ${domain.name}: ${(err as Error).message}`);
+            continue;
+        }
+        for (const table of domain.tables) {
+            const ddl = tables.find((t) => t.name === table.name);
+            const where = `${domain.name}.${table.name} (sql/mysql/${domain.ddlFile})`;
+            if (!ddl) {
+                problems.push(`${where}: table is in the catalog but has no CREATE TABLE`);
+            } else if (ddl.primaryKey.length === 0) {
+                problems.push(`${where}: table has no primary key; CDC needs one for message keys`);
+            } else if (ddl.primaryKey.join(",") !== table.primaryKey.join(",")) {
+                problems.push(`${where}: catalog key (${table.primaryKey.join(", ")}) differs from DDL key (${ddl.primaryKey.join(", ")})`);
+            }
+        }
+    }
+    return problems;
+}

@@ -12,6 +12,16 @@ const PROJECT = "lifesci-streaming";
 // Internal helpers the SDK exports at runtime but not in its typings.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown };
+
+/**
+ * A run that fails on purpose leaves promises that never settle; the SDK would report them as
+ * leaks at exit and set a failing exit code. They belong to a finished run, so forget them.
+ */
+function forgetAbandonedPromises(): void {
+    debuggable.leakedPromises();
+}
 
 export interface RecordedResource {
     type: string;
@@ -25,6 +35,8 @@ export interface RecordedResource {
     dependsOn: string[];
     /** `type::name` of the parent, if any. */
     parent?: string;
+    /** Output properties the provider marks secret (`additionalSecretOutputs`). */
+    secretOutputs: string[];
     /** The SDK object, to inspect outputs (e.g. pulumi.isSecret). */
     resource?: pulumi.Resource;
     custom: boolean;
@@ -84,6 +96,12 @@ function clearProgramModules(): void {
         }
     }
 }
+
+let failCurrentRun: ((err: unknown) => void) | undefined;
+process.on("unhandledRejection", (err) => {
+    // Late rejections from an already failed run are dropped; that run has reported its error.
+    failCurrentRun?.(err);
+});
 
 let sequence = 0;
 const fakeId = (prefix: string) => `${prefix}-${(++sequence).toString(36).padStart(6, "0")}`;
@@ -189,6 +207,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         values[k] = typeof v === "string" ? v : JSON.stringify(v);
     }
     const invokeAnswers = { ...DEFAULT_INVOKES, ...options.invokes };
+    forgetAbandonedPromises();
 
     const records = new Map<string, RecordedResource>();
     const invokes: RecordedInvoke[] = [];
@@ -196,7 +215,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         const k = key(type, name);
         let r = records.get(k);
         if (!r) {
-            r = { type, name, inputs: {}, state: {}, protect: false, dependsOn: [], custom: true };
+            r = { type, name, inputs: {}, state: {}, protect: false, dependsOn: [], custom: true, secretOutputs: [] };
             records.set(k, r);
         }
         return r;
@@ -206,10 +225,15 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         {
             newResource(args) {
                 const id = fakeId(ID_PREFIX[args.type] ?? args.name);
-                const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs, id) };
                 const r = record(args.type, args.name);
+                const state: Record<string, any> = { ...args.inputs, ...computedState(args.type, args.name, args.inputs, id) };
+                // The engine marks these outputs secret; the mock monitor does not, so do it here.
+                for (const field of r.secretOutputs) {
+                    if (field in state && !isSecretInput(state[field])) state[field] = secretInput(state[field]);
+                }
                 r.inputs = args.inputs;
                 r.state = state;
+                r.custom = args.custom === true;
                 return { id, state };
             },
             call(args) {
@@ -227,12 +251,12 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     clearProgramModules();
 
     const rawOutputs: Record<string, unknown> = {};
-    await pulumi.runtime.runInPulumiStack(async () => {
+    const evaluation = pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((args) => {
             const r = record(args.type, args.name);
-            r.custom = args.resource instanceof pulumi.CustomResource;
             r.resource = args.resource;
             r.protect = args.opts.protect === true;
+            r.secretOutputs = (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [];
             r.parent = args.opts.parent ? describe(args.opts.parent) : undefined;
             const deps = args.opts.dependsOn;
             r.dependsOn = (Array.isArray(deps) ? deps : deps ? [deps] : [])
@@ -244,8 +268,28 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         Object.assign(rawOutputs, require(path.join(REPO_ROOT, "index.ts")));
         return rawOutputs;
     });
-    const outputs = (await resolveDeep(rawOutputs)) as Record<string, unknown>;
-    await settings.waitForRPCs();
+    // An error inside an apply surfaces as an unhandled rejection; the real language host
+    // fails the update on it, so the harness fails the run the same way.
+    const failed = new Promise<never>((_, reject) => (failCurrentRun = reject));
+    let outputs: Record<string, unknown>;
+    try {
+        outputs = await Promise.race([
+            (async () => {
+                await evaluation;
+                const resolved = (await resolveDeep(rawOutputs)) as Record<string, unknown>;
+                await settings.waitForRPCs();
+                return resolved;
+            })(),
+            failed,
+        ]);
+    } catch (err) {
+        // Let tests prove that nothing was registered before the failure.
+        forgetAbandonedPromises();
+        const registered = [...records.values()].filter((r) => r.custom).map((r) => key(r.type, r.name));
+        throw Object.assign(err instanceof Error ? err : new Error(String(err)), { registered });
+    } finally {
+        failCurrentRun = undefined;
+    }
 
     const resources = [...records.values()];
     return {
@@ -270,4 +314,21 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
 /** Resolves an SDK output and tells whether it is marked secret. */
 export async function secretness(value: unknown): Promise<boolean> {
     return pulumi.isSecret(pulumi.output(value as any));
+}
+
+/** The mock monitor hands secret inputs over wrapped in this signature. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretInput(value: unknown): boolean {
+    return !!value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE;
+}
+
+function secretInput(value: unknown): Record<string, unknown> {
+    return { [SECRET_SIG]: SECRET_SIG_VALUE, value };
+}
+
+/** Unwraps a secret input (or returns a plain value unchanged). */
+export function plain<T = any>(value: unknown): T {
+    return (isSecretInput(value) ? (value as { value: unknown }).value : value) as T;
 }

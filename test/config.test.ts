@@ -1,0 +1,200 @@
+import { strict as assert } from "assert";
+import { ConfigError, PlatformConfig, RawConfig, isIpv4Cidr, parsePlatformConfig } from "../components/config";
+import { readStackConfig, runStack } from "./harness";
+
+/** The dev (or prod) stack file's config with some keys changed; objects are merged one level deep. */
+function rawConfig(stack: "dev" | "prod", changes: Record<string, unknown> = {}, secretKeys: string[] = []): RawConfig {
+    const { values } = readStackConfig(stack);
+    for (const [fullKey, change] of Object.entries(changes)) {
+        const [section, field] = fullKey.split("#");
+        if (field) {
+            const current = values[section] ? JSON.parse(values[section]) : {};
+            if (change === undefined) delete current[field];
+            else current[field] = change;
+            values[section] = JSON.stringify(current);
+        } else if (change === undefined) {
+            delete values[section];
+        } else {
+            values[section] = typeof change === "string" ? change : JSON.stringify(change);
+        }
+    }
+    return { project: "lifesci-streaming", stack, values, secretKeys: new Set(secretKeys) };
+}
+
+function rejects(raw: RawConfig, expected: RegExp): void {
+    assert.throws(
+        () => parsePlatformConfig(raw),
+        (err: Error) => {
+            assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+            assert.match(err.message, expected);
+            return true;
+        },
+    );
+}
+
+describe("config: stack files", () => {
+    it("dev and prod stack files are valid and differ where the tier says", () => {
+        const dev: PlatformConfig = parsePlatformConfig(rawConfig("dev"));
+        const prod: PlatformConfig = parsePlatformConfig(rawConfig("prod"));
+        assert.equal(dev.protect, false);
+        assert.equal(prod.protect, true);
+        assert.equal(dev.confluent.clusterType, "standard");
+        assert.equal(dev.confluent.availability, "SINGLE_ZONE");
+        assert.equal(prod.confluent.availability, "MULTI_ZONE");
+        assert.ok(prod.mysql.backupRetentionDays >= 7);
+        assert.equal(dev.mysql.binlogRetentionHours, 24);
+        assert.equal(prod.mysql.binlogRetentionHours, 168);
+        assert.equal(dev.namePrefix, "lifesci-dev");
+    });
+
+    it("fills tier defaults when sections are omitted", () => {
+        const prod = parsePlatformConfig(
+            rawConfig("prod", {
+                "lifesci-streaming:mysql": undefined,
+                "lifesci-streaming:topics": undefined,
+                "lifesci-streaming:confluent": { clusterType: "standard" },
+            }),
+        );
+        assert.equal(prod.mysql.backupRetentionDays, 7);
+        assert.equal(prod.mysql.multiAz, true);
+        assert.equal(prod.confluent.streamGovernance, "ADVANCED");
+        assert.ok(prod.topics.auditRetentionDays * 24 > prod.topics.retentionHours);
+    });
+});
+
+describe("config: rejected input names the key and what is allowed", () => {
+    it("unknown target", () =>
+        rejects(rawConfig("dev", { "lifesci-streaming:target": "azure" }), /lifesci-streaming:target: must be one of cloud, local \(got "azure"\)/));
+
+    it("missing target", () =>
+        rejects(rawConfig("dev", { "lifesci-streaming:target": undefined }), /lifesci-streaming:target: is required; one of cloud, local/));
+
+    it("unknown tier", () => rejects(rawConfig("dev", { "lifesci-streaming:tier": "staging" }), /lifesci-streaming:tier: must be one of dev, prod/));
+
+    it("wrong cluster type", () =>
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:confluent#clusterType": "enterprise" }),
+            /lifesci-streaming:confluent\.clusterType: must be one of basic, standard, dedicated/,
+        ));
+
+    it("dedicated cluster without CKUs", () =>
+        rejects(
+            rawConfig("prod", { "lifesci-streaming:confluent#cku": undefined }),
+            /lifesci-streaming:confluent\.cku: is required when clusterType is dedicated/,
+        ));
+
+    it("missing region", () =>
+        rejects(rawConfig("dev", { "aws:region": undefined }), /aws:region: is required for target cloud/));
+
+    it("malformed region", () => rejects(rawConfig("dev", { "aws:region": "Frankfurt" }), /aws:region: must be an AWS region/));
+
+    it("negative retention", () =>
+        rejects(rawConfig("dev", { "lifesci-streaming:topics#retentionHours": -24 }), /lifesci-streaming:topics\.retentionHours: must be positive/));
+
+    it("negative audit retention", () =>
+        rejects(rawConfig("dev", { "lifesci-streaming:topics#auditRetentionDays": -1 }), /lifesci-streaming:topics\.auditRetentionDays: must be positive/));
+
+    it("audit retention shorter than CDC retention", () =>
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:topics#auditRetentionDays": 1, "lifesci-streaming:topics#retentionHours": 72 }),
+            /topics\.auditRetentionDays: audit topics must retain at least as long as CDC topics/,
+        ));
+
+    it("a CIDR that is not a CIDR", () =>
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:mysql#operatorCidrs": ["10.40.0.0/16", "10.300.0.0/16"] }),
+            /lifesci-streaming:mysql\.operatorCidrs\.1: must be an IPv4 CIDR/,
+        ));
+
+    it("0.0.0.0/0 for the database", () =>
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:mysql#operatorCidrs": ["0.0.0.0/0"] }),
+            /lifesci-streaming:mysql\.operatorCidrs\.0: must not open the database to the whole internet/,
+        ));
+
+    it("backups off (binlogs need automated backups)", () =>
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:mysql#backupRetentionDays": 0 }),
+            /lifesci-streaming:mysql\.backupRetentionDays: must be at least 1: RDS keeps binlogs only while automated backups are on/,
+        ));
+
+    it("prod with less than 7 days of backups", () =>
+        rejects(
+            rawConfig("prod", { "lifesci-streaming:mysql#backupRetentionDays": 3 }),
+            /lifesci-streaming:mysql\.backupRetentionDays: must be at least 7 for tier prod \(got 3\)/,
+        ));
+
+    it("binlog retention beyond the RDS limit", () =>
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:mysql#binlogRetentionHours": 500 }),
+            /lifesci-streaming:mysql\.binlogRetentionHours: must be at most 168/,
+        ));
+
+    it("unsupported engine version", () =>
+        rejects(rawConfig("dev", { "lifesci-streaming:mysql#engineVersion": "5.7" }), /lifesci-streaming:mysql\.engineVersion:/));
+
+    it("a TLS mode that would allow plaintext", () =>
+        rejects(rawConfig("dev", { "lifesci-streaming:cdc#sslMode": "disabled" }), /lifesci-streaming:cdc\.sslMode:/));
+
+    it("a misspelt key inside a section", () =>
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:mysql#backupRetentionDay": 3 }),
+            /lifesci-streaming:mysql: unknown key\(s\) backupRetentionDay/,
+        ));
+
+    it("an unknown top-level key", () =>
+        rejects(rawConfig("dev", { "lifesci-streaming:kafka": { partitions: 3 } }), /lifesci-streaming:kafka: unknown key; known keys are/));
+
+    it("a section that is not an object", () =>
+        rejects(rawConfig("dev", { "lifesci-streaming:topics": "lots" }), /lifesci-streaming:topics: must be an object \(got "lots"\)/));
+
+    it("a string where a number belongs", () =>
+        rejects(rawConfig("dev", { "lifesci-streaming:topics#partitions": "6" }), /lifesci-streaming:topics\.partitions: must be a number/));
+
+    it("vpcId without subnetIds", () =>
+        rejects(rawConfig("dev", { "lifesci-streaming:mysql#vpcId": "vpc-0abc1234" }), /mysql\.vpcId: set vpcId and subnetIds together/));
+
+    it("Confluent Cloud credentials in plain text", () => {
+        rejects(
+            rawConfig("dev", { "confluentcloud:cloudApiSecret": "abc123" }),
+            /confluentcloud:cloudApiSecret: must be a secret; set it with `pulumi config set --secret confluentcloud:cloudApiSecret/,
+        );
+        // The same value as a Pulumi secret is accepted.
+        parsePlatformConfig(rawConfig("dev", { "confluentcloud:cloudApiSecret": "abc123" }, ["confluentcloud:cloudApiSecret"]));
+    });
+
+    it("lists every problem at once", () => {
+        const raw = rawConfig("dev", { "lifesci-streaming:tier": "qa", "aws:region": undefined });
+        assert.throws(() => parsePlatformConfig(raw), (err: ConfigError) => err.problems.length === 2);
+    });
+});
+
+describe("config: CIDR check", () => {
+    it("accepts IPv4 CIDRs and rejects everything else", () => {
+        for (const ok of ["10.0.0.0/8", "192.168.1.10/32", "3.64.0.0/28"]) assert.ok(isIpv4Cidr(ok), ok);
+        for (const bad of ["10.0.0.0", "10.0.0.0/33", "256.1.1.1/8", "10.0.0/8", "fe80::/10", "10.0.0.0/8/1", "a.b.c.d/8"]) {
+            assert.ok(!isIpv4Cidr(bad), bad);
+        }
+    });
+});
+
+describe("config: the program validates before registering anything", () => {
+    it("a bad stack config fails the program with the key named and no resources registered", async () => {
+        let error: (Error & { registered?: string[] }) | undefined;
+        try {
+            await runStack("dev", { set: { "lifesci-streaming:topics": { retentionHours: -1 } } });
+        } catch (err) {
+            error = err as Error;
+        }
+        assert.ok(error, "expected the program to fail");
+        assert.match(error.message, /lifesci-streaming:topics\.retentionHours: must be positive/);
+        assert.deepEqual(error.registered, [], "no custom resource may be registered before validation");
+    });
+
+    it("a plaintext Confluent secret in the stack config fails the program", async () => {
+        await assert.rejects(
+            runStack("dev", { set: { "confluentcloud:cloudApiSecret": "plaintext" } }),
+            /confluentcloud:cloudApiSecret: must be a secret/,
+        );
+    });
+});

@@ -1,0 +1,305 @@
+// Evaluates index.ts for the dev and prod stacks under mocks and asserts what the engine
+// would receive.
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { DOMAINS, allTopics, cdcTopicPrefix, schemaHistoryTopic, topicName } from "../components/catalog";
+import { connectorConfigProblems } from "./connectorKeys";
+import { DEFAULT_INVOKES, StackRun, isSecretInput, plain, runStack } from "./harness";
+
+const T = {
+    instance: "aws:rds/instance:Instance",
+    parameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    kmsKey: "aws:kms/key:Key",
+    environment: "confluentcloud:index/environment:Environment",
+    cluster: "confluentcloud:index/kafkaCluster:KafkaCluster",
+    topic: "confluentcloud:index/kafkaTopic:KafkaTopic",
+    connector: "confluentcloud:index/connector:Connector",
+    roleBinding: "confluentcloud:index/roleBinding:RoleBinding",
+    serviceAccount: "confluentcloud:index/serviceAccount:ServiceAccount",
+    apiKey: "confluentcloud:index/apiKey:ApiKey",
+    password: "random:index/randomPassword:RandomPassword",
+};
+
+const EGRESS = ["18.156.12.32/28", "3.64.0.0/28", "52.28.44.16/29"];
+const HOUR_MS = 3_600_000;
+
+const runs: Record<string, StackRun> = {};
+const timings: Record<string, number> = {};
+
+before(async function () {
+    this.timeout(120_000);
+    for (const stack of ["dev", "prod"]) {
+        const start = process.hrtime.bigint();
+        runs[stack] = await runStack(stack);
+        timings[stack] = Number(process.hrtime.bigint() - start) / 1e6;
+    }
+});
+
+after(() => {
+    for (const [stack, run] of Object.entries(runs)) {
+        const custom = run.resources.filter((r) => r.custom).length;
+        console.log(`      ${stack}: ${custom} resources (${run.resources.length} with components) in ${timings[stack].toFixed(0)} ms`);
+    }
+});
+
+describe("stacks: both evaluate", () => {
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack} registers the RDS source, Confluent platform and one CDC connector per domain`, () => {
+            const run = runs[stack];
+            assert.equal(run.ofType(T.instance).length, 1);
+            assert.equal(run.ofType(T.cluster).length, 1);
+            assert.equal(run.ofType(T.connector).length, DOMAINS.length);
+            assert.equal(run.ofType(T.topic).length, allTopics("lifesci").length);
+            assert.ok(timings[stack] < 10_000, `${stack} took ${timings[stack]} ms to evaluate`);
+        });
+    }
+});
+
+describe("stacks: RDS MySQL is CDC-ready", () => {
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: parameter group sets ROW/FULL binlog, row metadata and TLS-only transport`, () => {
+            const pg = runs[stack].one(T.parameterGroup);
+            assert.equal(pg.inputs.family, "mysql8.0");
+            const params = Object.fromEntries(pg.inputs.parameters.map((p: any) => [p.name, p.value]));
+            assert.deepEqual(params, {
+                binlog_format: "ROW",
+                binlog_row_image: "FULL",
+                binlog_row_metadata: "FULL",
+                require_secure_transport: "1",
+            });
+            const db = runs[stack].one(T.instance);
+            assert.equal(db.inputs.parameterGroupName, pg.inputs.name);
+        });
+
+        it(`${stack}: instance is encrypted with its own rotating KMS key, backed up, with a generated secret password`, () => {
+            const db = runs[stack].one(T.instance);
+            const key = runs[stack].one(T.kmsKey);
+            assert.equal(db.inputs.storageEncrypted, true);
+            assert.equal(db.inputs.kmsKeyId, key.state.arn);
+            assert.equal(key.inputs.enableKeyRotation, true);
+            assert.ok(db.inputs.backupRetentionPeriod >= (stack === "prod" ? 7 : 1));
+            assert.ok(isSecretInput(db.inputs.password), "master password must reach the engine as a secret");
+            assert.equal(plain(db.inputs.password), plain(runs[stack].one(T.password, "mysql-master-password").state.result));
+            assert.notEqual(db.inputs.username, "admin");
+        });
+
+        it(`${stack}: port 3306 is open only to Confluent connector egress and operator CIDRs`, () => {
+            const run = runs[stack];
+            const sg = run.one(T.securityGroup);
+            assert.equal(sg.inputs.ingress.length, 1);
+            const rule = sg.inputs.ingress[0];
+            assert.deepEqual([rule.protocol, rule.fromPort, rule.toPort], ["tcp", 3306, 3306]);
+            const operator = stack === "prod" ? "10.10.0.0/16" : "10.40.0.0/16";
+            assert.deepEqual(rule.cidrBlocks, [operator, ...EGRESS].sort());
+            assert.ok(!rule.cidrBlocks.some((c: string) => c.endsWith("/0")));
+            assert.deepEqual(sg.inputs.egress, []);
+            assert.deepEqual(run.one(T.instance).inputs.vpcSecurityGroupIds, [sg.state.id ?? run.one(T.instance).inputs.vpcSecurityGroupIds[0]]);
+
+            const lookup = run.invokes.find((i) => i.token === "confluentcloud:index/getIpAddresses:getIpAddresses");
+            assert.deepEqual(lookup?.inputs.filter, {
+                clouds: ["AWS"],
+                regions: ["eu-central-1"],
+                services: ["CONNECT"],
+                addressTypes: ["EGRESS"],
+            });
+        });
+    }
+
+    it("prod: multi-AZ, deletion protection, final snapshot and Pulumi protect on stateful resources", () => {
+        const db = runs.prod.one(T.instance);
+        assert.equal(db.inputs.multiAz, true);
+        assert.equal(db.inputs.deletionProtection, true);
+        assert.equal(db.inputs.skipFinalSnapshot, false);
+        assert.equal(db.inputs.finalSnapshotIdentifier, "lifesci-prod-mysql-final");
+        assert.equal(db.protect, true);
+        assert.equal(runs.prod.one(T.kmsKey).protect, true);
+    });
+
+    it("dev: single-AZ, disposable, nothing protected", () => {
+        const db = runs.dev.one(T.instance);
+        assert.equal(db.inputs.multiAz, false);
+        assert.equal(db.inputs.deletionProtection, false);
+        assert.equal(db.inputs.skipFinalSnapshot, true);
+        assert.deepEqual(runs.dev.resources.filter((r) => r.protect).map((r) => r.name), []);
+    });
+
+    it("uses the default VPC's subnets when none are configured, and the configured ones otherwise", async () => {
+        const subnets = runs.dev.one("aws:rds/subnetGroup:SubnetGroup");
+        assert.deepEqual(subnets.inputs.subnetIds, DEFAULT_INVOKES["aws:ec2/getSubnets:getSubnets"]({}).ids);
+        const custom = await runStack("dev", {
+            set: {
+                "lifesci-streaming:mysql": {
+                    vpcId: "vpc-0feed123",
+                    subnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"],
+                    operatorCidrs: ["10.40.0.0/16"],
+                },
+            },
+        });
+        assert.deepEqual(custom.one("aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds, ["subnet-0aaa1111", "subnet-0bbb2222"]);
+        assert.equal(custom.one(T.securityGroup).inputs.vpcId, "vpc-0feed123");
+        assert.ok(!custom.invokes.some((i) => i.token === "aws:ec2/getVpc:getVpc"));
+    });
+
+    it("refuses to deploy when Confluent reports a world-open egress prefix or none at all", async () => {
+        const answer = (prefixes: string[]) => ({
+            "confluentcloud:index/getIpAddresses:getIpAddresses": () => ({
+                id: "x",
+                ipAddresses: prefixes.map((ipPrefix) => ({ ipPrefix, addressType: "EGRESS", cloud: "AWS", region: "eu-central-1", services: ["CONNECT"] })),
+            }),
+        });
+        await assert.rejects(runStack("dev", { invokes: answer(["3.64.0.0/28", "0.0.0.0/0"]) }), /refusing to open MySQL to the world \(0\.0\.0\.0\/0\)/);
+        await assert.rejects(runStack("dev", { invokes: answer([]) }), /returned no CONNECT egress addresses/);
+    });
+});
+
+describe("stacks: Confluent Cloud", () => {
+    it("environment has stream governance: ESSENTIALS in dev, ADVANCED in prod", () => {
+        assert.deepEqual(runs.dev.one(T.environment).inputs.streamGovernance, { package: "ESSENTIALS" });
+        assert.deepEqual(runs.prod.one(T.environment).inputs.streamGovernance, { package: "ADVANCED" });
+    });
+
+    it("dev cluster is standard single-zone; prod is dedicated multi-zone with CKUs, deletion protected", () => {
+        const dev = runs.dev.one(T.cluster).inputs;
+        assert.deepEqual([dev.availability, dev.standard, dev.dedicated, dev.basic], ["SINGLE_ZONE", {}, undefined, undefined]);
+        assert.equal(dev.cloud, "AWS");
+        assert.equal(dev.region, "eu-central-1");
+        const prod = runs.prod.one(T.cluster);
+        assert.deepEqual([prod.inputs.availability, prod.inputs.dedicated, prod.inputs.standard], ["MULTI_ZONE", { cku: 2 }, undefined]);
+        assert.equal(prod.inputs.deletionProtection, true);
+        assert.equal(prod.protect, true);
+    });
+
+    it("Schema Registry is looked up in the environment, not created", () => {
+        const lookup = runs.dev.invokes.find((i) => i.token === "confluentcloud:index/getSchemaRegistryCluster:getSchemaRegistryCluster");
+        assert.equal(lookup?.inputs.environment.id, runs.dev.one(T.environment).state.id ?? lookup?.inputs.environment.id);
+        assert.equal(runs.dev.ofType("confluentcloud:index/schemaRegistryCluster:SchemaRegistryCluster").length, 0);
+    });
+
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: every catalog topic exists with partitions and retention from config`, () => {
+            const run = runs[stack];
+            const partitions = stack === "prod" ? 6 : 3;
+            const retentionHours = stack === "prod" ? 168 : 72;
+            const auditDays = stack === "prod" ? 365 : 30;
+            const byName = new Map(run.ofType(T.topic).map((t) => [t.inputs.topicName, t.inputs]));
+            for (const domain of DOMAINS) {
+                for (const table of domain.tables) {
+                    const topic = byName.get(topicName("lifesci", domain, table.name));
+                    assert.ok(topic, `no topic for ${domain.database}.${table.name}`);
+                    assert.equal(topic.partitionsCount, partitions);
+                    assert.equal(topic.config["retention.ms"], String(retentionHours * HOUR_MS));
+                    assert.equal(topic.config["cleanup.policy"], "delete");
+                }
+                const history = byName.get(schemaHistoryTopic("lifesci", domain))!;
+                assert.equal(history.partitionsCount, 1);
+                assert.equal(history.config["retention.ms"], "-1");
+            }
+            const audit = byName.get("lifesci.audit.cdc_changes")!;
+            assert.equal(audit.config["retention.ms"], String(auditDays * 24 * HOUR_MS));
+            assert.ok(Number(audit.config["retention.ms"]) > retentionHours * HOUR_MS, "audit topics retain longer");
+        });
+    }
+
+    it("topics are managed with a key owned by a cluster-scoped admin account, passed as a secret", () => {
+        const key = runs.dev.one(T.apiKey);
+        for (const topic of runs.dev.ofType(T.topic)) {
+            assert.ok(isSecretInput(topic.inputs.credentials), `${topic.name}: credentials must reach the engine as a secret`);
+            const credentials = plain(topic.inputs.credentials);
+            assert.equal(credentials.secret, plain(key.state.secret));
+            assert.match(credentials.key, /^MOCKKEY-/);
+        }
+        const admins = runs.dev.ofType(T.roleBinding).filter((b) => b.inputs.roleName === "CloudClusterAdmin");
+        assert.equal(admins.length, 1);
+        assert.equal(admins[0].inputs.crnPattern, runs.dev.one(T.cluster).state.rbacCrn);
+        assert.ok(key.dependsOn.includes(`${T.roleBinding}::${admins[0].name}`), "key waits for its role binding");
+    });
+
+    it("prod protects every topic; dev protects none", () => {
+        assert.ok(runs.prod.ofType(T.topic).every((t) => t.protect));
+        assert.ok(runs.dev.ofType(T.topic).every((t) => !t.protect));
+    });
+});
+
+describe("stacks: CDC source connectors", () => {
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: one MySqlCdcSourceV2 per domain with a documented config and the password in configSensitive`, () => {
+            const run = runs[stack];
+            const passwordValue = plain(run.one(T.password, "mysql-cdc-password").state.result);
+            for (const domain of DOMAINS) {
+                const c = run.one(T.connector, `cdc-${domain.name}`);
+                const config: Record<string, string> = c.inputs.configNonsensitive;
+                const sensitive = plain<Record<string, string>>(c.inputs.configSensitive);
+                assert.ok(isSecretInput(c.inputs.configSensitive), "configSensitive must be a secret");
+                assert.deepEqual(connectorConfigProblems("MySqlCdcSourceV2", config, sensitive), []);
+                assert.equal(sensitive["database.password"], passwordValue);
+                assert.ok(!Object.values(config).includes(passwordValue), "password leaked into configNonsensitive");
+                assert.equal(config["topic.prefix"], cdcTopicPrefix("lifesci", domain));
+                assert.equal(config["table.include.list"], domain.tables.map((t) => `${domain.database}.${t.name}`).join(","));
+                assert.equal(config["database.hostname"], run.one(T.instance).state.address);
+                assert.equal(config["database.user"], "lifesci_cdc");
+                assert.equal(config.name, `lifesci-${stack}-${domain.name}-cdc`);
+                assert.equal(c.inputs.environment.id, run.one(T.environment).state.id ?? c.inputs.environment.id);
+            }
+        });
+    }
+
+    it("each connector waits for its topics and its role bindings", () => {
+        for (const domain of DOMAINS) {
+            const c = runs.dev.one(T.connector, `cdc-${domain.name}`);
+            for (const table of domain.tables) {
+                const topic = `${T.topic}::streaming-topic-${topicName("lifesci", domain, table.name)}`;
+                assert.ok(c.dependsOn.includes(topic), `${c.name} does not wait for ${topic}`);
+            }
+            const bindings = runs.dev.ofType(T.roleBinding).filter((b) => b.name.startsWith(`cdc-${domain.name}-identity-`));
+            assert.ok(bindings.length > 0);
+            for (const b of bindings) assert.ok(c.dependsOn.includes(`${T.roleBinding}::${b.name}`));
+        }
+    });
+
+    it("each connector runs as its own service account, bound only to its domain's topics and subjects", () => {
+        const run = runs.dev;
+        const accounts = run.ofType(T.serviceAccount);
+        assert.equal(accounts.length, DOMAINS.length + 1, "one per connector plus the topic manager");
+        for (const domain of DOMAINS) {
+            const prefix = cdcTopicPrefix("lifesci", domain);
+            const bindings = run.ofType(T.roleBinding).filter((b) => b.name.startsWith(`cdc-${domain.name}-identity-`));
+            for (const b of bindings) {
+                assert.match(b.inputs.roleName, /^Developer(Read|Write)$/, `${b.name} has role ${b.inputs.roleName}`);
+                const resource = String(b.inputs.crnPattern).split("/").pop()!;
+                assert.ok(
+                    [`topic=${prefix}.*`, `topic=dbhistory.${prefix}`, `group=${prefix}-schemahistory`, `subject=${prefix}.*`].includes(resource),
+                    `${b.name} is scoped to ${resource}`,
+                );
+            }
+        }
+        const wildcard = run.ofType(T.roleBinding).filter((b) => /\/topic=\*$/.test(String(b.inputs.crnPattern)));
+        assert.deepEqual(wildcard, []);
+    });
+});
+
+describe("stacks: outputs", () => {
+    it("export what an operator needs", () => {
+        const o = runs.dev.outputs;
+        for (const k of ["kafkaClusterId", "kafkaBootstrapEndpoint", "schemaRegistryEndpoint", "mysqlEndpoint", "topics", "cdcConnectorIds"]) {
+            assert.ok(o[k] !== undefined, `missing output ${k}`);
+        }
+        assert.deepEqual(o.topics, allTopics("lifesci").map((t) => t.name));
+    });
+
+    it("contain no secret in plain text", async () => {
+        for (const run of Object.values(runs)) {
+            const secrets = [
+                ...run.ofType(T.password).map((p) => plain<string>(p.state.result)),
+                ...run.ofType(T.apiKey).map((k) => plain<string>(k.state.secret)),
+            ];
+            const text = JSON.stringify(run.outputs);
+            for (const s of secrets) assert.ok(!text.includes(s), `an output contains a secret value`);
+            for (const [name, value] of Object.entries(run.rawOutputs)) {
+                if (pulumi.Output.isInstance(value)) {
+                    assert.equal(await pulumi.isSecret(value as pulumi.Output<unknown>), false, `${name} is unexpectedly secret`);
+                }
+            }
+        }
+    });
+});
