@@ -25,10 +25,14 @@ export interface Domain {
 }
 
 /**
- * How long a topic keeps data. `cdc`: the configured CDC retention; `audit`: the longer audit
- * retention; `schema-history`: forever, because Debezium replays it to rebuild its schema view.
+ * How long a topic keeps data. `standard`: the configured topic retention (CDC and curated
+ * topics); `audit`: the longer audit retention; `schema-history`: forever, because Debezium
+ * replays it to rebuild its schema view.
  */
-export type RetentionClass = "cdc" | "audit" | "schema-history";
+export type RetentionClass = "standard" | "audit" | "schema-history";
+
+/** The ksqlDB apps of sql/ksqldb/ (one file each). */
+export type KsqlAppName = "order_monitoring" | "lab_validation" | "manufacturing_events" | "audit_trail";
 
 export interface TopicSpec {
     name: string;
@@ -37,6 +41,16 @@ export interface TopicSpec {
     partitions?: number;
     domain?: DomainName;
     table?: string;
+    /** The ksqlDB app that writes a derived topic. */
+    producedBy?: KsqlAppName;
+    description: string;
+}
+
+export interface DerivedTopic {
+    /** Appended to the topic prefix: `<prefix>.<suffix>`. */
+    suffix: string;
+    retention: RetentionClass;
+    producedBy: KsqlAppName;
     description: string;
 }
 
@@ -89,11 +103,42 @@ export const DOMAINS: readonly Domain[] = [
     },
 ];
 
-/** Topics produced downstream of CDC (ksqlDB apps) that the platform owns. */
-export const DERIVED_TOPICS: readonly { suffix: string; retention: RetentionClass; description: string }[] = [
+/** Topics produced downstream of CDC by the ksqlDB apps; the platform creates and owns them. */
+export const DERIVED_TOPICS: readonly DerivedTopic[] = [
+    {
+        suffix: "ksql.orders_by_status_5m",
+        retention: "standard",
+        producedBy: "order_monitoring",
+        description: "Order counts per plant and status over 5-minute tumbling windows",
+    },
+    {
+        suffix: "ksql.orders_stuck",
+        retention: "standard",
+        producedBy: "order_monitoring",
+        description: "Orders that stayed in one status past the SLA",
+    },
+    {
+        suffix: "ksql.lab_results_oos",
+        retention: "standard",
+        producedBy: "lab_validation",
+        description: "Lab results outside their specification limits (sample, test, value, limits, unit)",
+    },
+    {
+        suffix: "ksql.machine_alarms",
+        retention: "standard",
+        producedBy: "manufacturing_events",
+        description: "Machine events of severity ALARM or CRITICAL",
+    },
+    {
+        suffix: "ksql.machine_event_counts_5m",
+        retention: "standard",
+        producedBy: "manufacturing_events",
+        description: "Machine event counts per machine and line over 5-minute tumbling windows",
+    },
     {
         suffix: "audit.cdc_changes",
         retention: "audit",
+        producedBy: "audit_trail",
         description: "Every CDC change with operation, before/after, source position and commit time",
     },
 ];
@@ -130,7 +175,7 @@ export function tableIncludeList(domain: Domain): string {
 export function cdcTopics(basePrefix: string, domain: Domain): TopicSpec[] {
     return domain.tables.map((t) => ({
         name: topicName(basePrefix, domain, t.name),
-        retention: "cdc" as const,
+        retention: "standard" as const,
         domain: domain.name,
         table: t.name,
         description: `CDC changes of ${domain.database}.${t.name}`,
@@ -159,6 +204,7 @@ export function allTopics(basePrefix: string): TopicSpec[] {
         topics.push({
             name: derivedTopicName(basePrefix, derived.suffix),
             retention: derived.retention,
+            producedBy: derived.producedBy,
             description: derived.description,
         });
     }
