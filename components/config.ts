@@ -62,6 +62,8 @@ const mysqlSchema = z.strictObject({
         .min(2, { message: "must list at least 2 subnets in different availability zones (RDS subnet group)" })
         .optional(),
     operatorCidrs: z.array(cidr).optional(),
+    bootstrap: z.boolean().optional(),
+    seedData: z.boolean().optional(),
 });
 
 const confluentSchema = z.strictObject({
@@ -101,6 +103,10 @@ export interface MySqlConfig {
     vpcId?: string;
     subnetIds?: string[];
     operatorCidrs: string[];
+    /** Run the SQL bootstrap (databases, DDL, CDC user, binlog retention) during `pulumi up`. */
+    bootstrap: boolean;
+    /** Load sql/mysql/*.seed.sql sample rows; never meant for production sources. */
+    seedData: boolean;
 }
 
 export interface ConfluentConfig {
@@ -266,6 +272,8 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
             vpcId: mysql.vpcId,
             subnetIds: mysql.subnetIds,
             operatorCidrs: mysql.operatorCidrs ?? [],
+            bootstrap: mysql.bootstrap ?? true,
+            seedData: mysql.seedData ?? false,
         },
         confluent: {
             cloud: "AWS",
@@ -302,6 +310,9 @@ function crossFieldProblems(cfg: PlatformConfig): string[] {
             problems.push(`${key("mysql")}.backupRetentionDays: must be at least 7 for tier prod (got ${mysql.backupRetentionDays})`);
         }
         if (!mysql.multiAz) problems.push(`${key("mysql")}.multiAz: must be true for tier prod`);
+        if (mysql.seedData) {
+            problems.push(`${key("mysql")}.seedData: sample rows must not be loaded into production sources (tier prod)`);
+        }
         if (confluent.clusterType === "basic") {
             problems.push(`${key("confluent")}.clusterType: basic has no SLA; use standard or dedicated for tier prod`);
         }

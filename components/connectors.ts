@@ -86,6 +86,8 @@ export interface CdcSourceConnectorArgs {
     cdc: CdcConfig;
     /** The topics this connector writes; it is created after them. */
     topics: pulumi.Resource[];
+    /** What must exist on the database first (the SQL bootstrap that creates the CDC user). */
+    sourceReady: pulumi.Resource[];
 }
 
 /** One MySqlCdcSourceV2 connector (and its identity) per catalog domain. */
@@ -130,7 +132,7 @@ export class CdcSourceConnector extends pulumi.ComponentResource {
                 configNonsensitive,
                 configSensitive: { "database.password": pulumi.secret(args.password) },
             },
-            { parent: this, dependsOn: [...args.topics, ...this.identity.roleBindings] },
+            { parent: this, dependsOn: [...args.topics, ...this.identity.roleBindings, ...args.sourceReady] },
         );
         this.registerOutputs({ connectorId: this.connector.id, status: this.connector.status });
     }

@@ -16,12 +16,17 @@ export interface DdlColumn {
     enumValues?: string[];
     unsigned: boolean;
     nullable: boolean;
+    autoIncrement: boolean;
+    /** True when the column has a DEFAULT or ON UPDATE clause (the server fills it in). */
+    hasDefault: boolean;
 }
 
 export interface DdlTable {
     name: string;
     columns: DdlColumn[];
     primaryKey: string[];
+    /** Tables this one references through foreign keys. */
+    references: string[];
 }
 
 export class DdlParseError extends Error {
@@ -83,7 +88,16 @@ function parseColumn(file: string, table: string, definition: string): DdlColumn
     const modifiers = rest.toUpperCase();
     // A PRIMARY KEY column is NOT NULL even without the keyword.
     const nullable = !/\bNOT\s+NULL\b/.test(modifiers) && !/\bPRIMARY\s+KEY\b/.test(modifiers);
-    return { name, type, args, enumValues, unsigned: /\bUNSIGNED\b/.test(modifiers), nullable };
+    return {
+        name,
+        type,
+        args,
+        enumValues,
+        unsigned: /\bUNSIGNED\b/.test(modifiers),
+        nullable,
+        autoIncrement: /\bAUTO_INCREMENT\b/.test(modifiers),
+        hasDefault: /\bDEFAULT\b/.test(modifiers),
+    };
 }
 
 const CONSTRAINT_LINE = /^(UNIQUE|KEY|INDEX|CONSTRAINT|FOREIGN|CHECK|FULLTEXT|SPATIAL)\b/i;
@@ -108,8 +122,11 @@ export function parseDdl(file: string, sql: string): DdlTable[] {
         header.lastIndex = i;
 
         const columns: DdlColumn[] = [];
+        const references: string[] = [];
         let primaryKey: string[] = [];
         for (const part of splitTopLevel(body)) {
+            const fk = /\bFOREIGN\s+KEY\b.*\bREFERENCES\s+`?(\w+)`?/is.exec(part);
+            if (fk) references.push(fk[1]);
             const pk = /^PRIMARY\s+KEY\s*\(([^)]*)\)/i.exec(part);
             if (pk) {
                 primaryKey = pk[1].split(",").map((c) => unquote(c).replace(/\(\d+\)$/, ""));
@@ -125,7 +142,7 @@ export function parseDdl(file: string, sql: string): DdlTable[] {
             }
         }
         if (tables.some((t) => t.name === name)) throw new DdlParseError(file, `table ${name} is declared twice`);
-        tables.push({ name, columns, primaryKey });
+        tables.push({ name, columns, primaryKey, references });
     }
     return tables;
 }
@@ -134,11 +151,49 @@ export function parseDdl(file: string, sql: string): DdlTable[] {
 /** Where the MySQL DDL and seed files live. */
 export const MYSQL_SQL_DIR = path.join(__dirname, "..", "sql", "mysql");
 
-/** Reads and parses one DDL file of sql/mysql/; errors name the file. */
-export function readDdlFile(file: string): DdlTable[] {
+/** The text of one file of sql/mysql/; errors name the file. */
+export function readSqlFile(file: string): string {
     const fullPath = path.join(MYSQL_SQL_DIR, file);
     if (!fs.existsSync(fullPath)) throw new DdlParseError(`sql/mysql/${file}`, "file not found");
-    return parseDdl(`sql/mysql/${file}`, fs.readFileSync(fullPath, "utf8"));
+    return fs.readFileSync(fullPath, "utf8");
+}
+
+/** Splits a SQL script into statements on `;` outside quotes and comments. */
+export function splitSqlStatements(sql: string): string[] {
+    const statements: string[] = [];
+    let current = "";
+    let quote: string | undefined;
+    for (let i = 0; i < sql.length; i++) {
+        const ch = sql[i];
+        if (quote) {
+            current += ch;
+            if (ch === "\\" && quote !== "`") {
+                current += sql[++i] ?? "";
+            } else if (ch === quote) {
+                quote = undefined;
+            }
+        } else if (ch === "-" && sql[i + 1] === "-") {
+            while (i < sql.length && sql[i] !== "\n") i++;
+            current += "\n";
+        } else if (ch === "/" && sql[i + 1] === "*") {
+            const end = sql.indexOf("*/", i + 2);
+            i = end === -1 ? sql.length : end + 1;
+            current += " ";
+        } else if (ch === ";") {
+            if (current.trim()) statements.push(current.trim());
+            current = "";
+        } else {
+            if (ch === "'" || ch === '"' || ch === "`") quote = ch;
+            current += ch;
+        }
+    }
+    if (current.trim()) statements.push(current.trim());
+    return statements;
+}
+
+/** Reads and parses one DDL file of sql/mysql/; errors name the file. */
+export function readDdlFile(file: string): DdlTable[] {
+    return parseDdl(`sql/mysql/${file}`, readSqlFile(file));
 }
 
 /** Minimal view of a catalog domain, so this module stays below the catalog. */

@@ -6,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Domain } from "./catalog";
 import { MySqlConfig, isIpv4Cidr } from "./config";
+import { readSqlFile } from "./ddl";
+import { BootstrapDatabase, MySqlBootstrap } from "./providers/mysqlBootstrap";
 
 export const MYSQL_PORT = 3306;
 /** The account the CDC connector logs in as; created by the SQL bootstrap, never the master user. */
@@ -51,6 +53,15 @@ export function allowedMySqlCidrs(confluentEgress: readonly string[], operatorCi
     return all.sort();
 }
 
+/** The catalog's databases with their DDL (and seed data when asked) for the SQL bootstrap. */
+export function bootstrapDatabases(domains: readonly Domain[], withSeed: boolean): BootstrapDatabase[] {
+    return domains.map((d) => ({
+        name: d.database,
+        ddl: readSqlFile(d.ddlFile),
+        ...(withSeed ? { seed: readSqlFile(d.seedFile) } : {}),
+    }));
+}
+
 export interface MySqlSourceArgs {
     namePrefix: string;
     config: MySqlConfig;
@@ -73,6 +84,8 @@ export class MySqlSource extends pulumi.ComponentResource {
     readonly cdcUsername = CDC_USER;
     readonly cdcPassword: pulumi.Output<string>;
     readonly databases: string[];
+    /** Databases, DDL, CDC user and binlog retention; absent when `mysql.bootstrap` is false. */
+    readonly bootstrap?: MySqlBootstrap;
 
     constructor(name: string, args: MySqlSourceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:mysql:MySqlSource", name, {}, opts);
@@ -194,6 +207,27 @@ export class MySqlSource extends pulumi.ComponentResource {
 
         this.address = this.instance.address;
         this.port = this.instance.port;
+
+        if (config.bootstrap) {
+            // Runs from where `pulumi up` runs: that address must be in mysql.operatorCidrs.
+            this.bootstrap = new MySqlBootstrap(
+                `${name}-bootstrap`,
+                {
+                    host: this.address,
+                    port: this.port,
+                    adminUser: MASTER_USER,
+                    adminPassword: this.masterPassword,
+                    tls: "required",
+                    databases: bootstrapDatabases(args.domains, config.seedData),
+                    cdcUser: CDC_USER,
+                    cdcHost: "%",
+                    cdcPassword: this.cdcPassword,
+                    requireTls: true,
+                    binlogRetentionHours: config.binlogRetentionHours,
+                },
+                { parent: this, dependsOn: [this.instance] },
+            );
+        }
         this.registerOutputs({
             address: this.address,
             port: this.port,

@@ -77,6 +77,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                         password: this.mysql.cdcPassword,
                         cdc: cfg.cdc,
                         topics: cdcTopics(basePrefix, domain).map((t) => this.streaming.topics.get(t.name)!),
+                        sourceReady: this.mysql.bootstrap ? [this.mysql.bootstrap] : [],
                     },
                     { parent: this },
                 ),

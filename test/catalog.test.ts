@@ -76,7 +76,7 @@ describe("catalog <-> MySQL DDL contract", () => {
         const wrongKey = [{ name: "sap", ddlFile: "sap.sql", tables: [{ name: "order_items", primaryKey: ["order_id"] }] }];
         assert.match(catalogDdlMismatches(wrongKey)[0], /sap\.order_items .*catalog key \(order_id\) differs from DDL key \(order_id, item_no\)/);
 
-        const noKey = () => [{ name: "events", columns: [], primaryKey: [] }];
+        const noKey = () => [{ name: "events", columns: [], primaryKey: [], references: [] }];
         const keyless = [{ name: "mes", ddlFile: "x.sql", tables: [{ name: "events", primaryKey: ["id"] }] }];
         assert.match(catalogDdlMismatches(keyless, noKey)[0], /mes\.events .*has no primary key/);
     });

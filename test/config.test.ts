@@ -151,6 +151,9 @@ describe("config: rejected input names the key and what is allowed", () => {
     it("a string where a number belongs", () =>
         rejects(rawConfig("dev", { "lifesci-streaming:topics#partitions": "6" }), /lifesci-streaming:topics\.partitions: must be a number/));
 
+    it("sample rows in production sources", () =>
+        rejects(rawConfig("prod", { "lifesci-streaming:mysql#seedData": true }), /lifesci-streaming:mysql\.seedData: sample rows must not be loaded into production sources/));
+
     it("vpcId without subnetIds", () =>
         rejects(rawConfig("dev", { "lifesci-streaming:mysql#vpcId": "vpc-0abc1234" }), /mysql\.vpcId: set vpcId and subnetIds together/));
 

@@ -3,6 +3,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, allTopics, cdcTopicPrefix, schemaHistoryTopic, topicName } from "../components/catalog";
+import { readSqlFile } from "../components/ddl";
 import { connectorConfigProblems } from "./connectorKeys";
 import { DEFAULT_INVOKES, StackRun, isSecretInput, plain, runStack } from "./harness";
 
@@ -19,6 +20,7 @@ const T = {
     serviceAccount: "confluentcloud:index/serviceAccount:ServiceAccount",
     apiKey: "confluentcloud:index/apiKey:ApiKey",
     password: "random:index/randomPassword:RandomPassword",
+    dynamic: "pulumi-nodejs:dynamic:Resource",
 };
 
 const EGRESS = ["18.156.12.32/28", "3.64.0.0/28", "52.28.44.16/29"];
@@ -150,6 +152,49 @@ describe("stacks: RDS MySQL is CDC-ready", () => {
         });
         await assert.rejects(runStack("dev", { invokes: answer(["3.64.0.0/28", "0.0.0.0/0"]) }), /refusing to open MySQL to the world \(0\.0\.0\.0\/0\)/);
         await assert.rejects(runStack("dev", { invokes: answer([]) }), /returned no CONNECT egress addresses/);
+    });
+});
+
+describe("stacks: SQL bootstrap of the sources", () => {
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: bootstraps every catalog database with its DDL after the instance, secrets as secrets`, () => {
+            const run = runs[stack];
+            const bootstrap = run.one(T.dynamic, "mysql-bootstrap");
+            const db = run.one(T.instance);
+            assert.equal(bootstrap.inputs.host, db.state.address);
+            assert.ok(bootstrap.dependsOn.includes(`${T.instance}::mysql-db`));
+            assert.ok(isSecretInput(bootstrap.inputs.adminPassword));
+            assert.ok(isSecretInput(bootstrap.inputs.cdcPassword));
+            assert.equal(plain(bootstrap.inputs.cdcPassword), plain(run.one(T.password, "mysql-cdc-password").state.result));
+            assert.deepEqual(bootstrap.secretOutputs.sort(), ["adminPassword", "cdcPassword", "cdcPasswordSha256"]);
+            assert.deepEqual(
+                bootstrap.inputs.databases.map((d: any) => d.name),
+                DOMAINS.map((d) => d.database),
+            );
+            for (const d of bootstrap.inputs.databases) {
+                const domain = DOMAINS.find((x) => x.database === d.name)!;
+                assert.equal(d.ddl, readSqlFile(domain.ddlFile));
+                assert.equal(d.seed, undefined, "no sample rows in cloud sources unless mysql.seedData");
+            }
+            assert.equal(bootstrap.inputs.cdcUser, "lifesci_cdc");
+            assert.equal(bootstrap.inputs.requireTls, true);
+            assert.equal(bootstrap.inputs.binlogRetentionHours, stack === "prod" ? 168 : 24);
+        });
+    }
+
+    it("connectors wait for the bootstrap that creates their user", () => {
+        for (const c of runs.dev.ofType(T.connector)) {
+            assert.ok(c.dependsOn.includes(`${T.dynamic}::mysql-bootstrap`), c.name);
+        }
+    });
+
+    it("mysql.bootstrap=false leaves the database alone; mysql.seedData loads sample rows in dev", async () => {
+        const off = await runStack("dev", { set: { "lifesci-streaming:mysql": { bootstrap: false, operatorCidrs: [] } } });
+        assert.equal(off.ofType(T.dynamic).length, 0);
+        assert.ok(off.ofType(T.connector).every((c) => !c.dependsOn.some((d) => d.startsWith(T.dynamic))));
+        const seeded = await runStack("dev", { set: { "lifesci-streaming:mysql": { seedData: true } } });
+        const lims = seeded.one(T.dynamic, "mysql-bootstrap").inputs.databases.find((d: any) => d.name === "lims");
+        assert.equal(lims.seed, readSqlFile("lims.seed.sql"));
     });
 });
 

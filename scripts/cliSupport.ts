@@ -1,0 +1,39 @@
+// Shared pieces of the command-line entry points: MySQL endpoint options and clean failure.
+import * as fs from "fs";
+import { MySqlAccessError, MySqlEndpoint, TlsMode, parseMySqlUrl } from "../components/mysqlServer";
+
+export class UsageError extends Error {}
+
+const TLS_MODES: readonly TlsMode[] = ["disabled", "required", "verify_ca"];
+
+/** Builds an endpoint from --url, --password-env, --tls and --ca. */
+export function endpointFromOptions(values: { url?: string; "password-env"?: string; tls?: string; ca?: string }): MySqlEndpoint {
+    if (!values.url) throw new UsageError("--url is required, e.g. --url mysql://lifesci_cdc@db.example.com:3306");
+    const target = parseMySqlUrl(values.url);
+    let password: string | undefined;
+    const passwordEnv = values["password-env"];
+    if (passwordEnv) {
+        password = process.env[passwordEnv];
+        if (password === undefined) throw new UsageError(`--password-env: environment variable ${passwordEnv} is not set`);
+    }
+    const tls = (values.tls ?? "required") as TlsMode;
+    if (!TLS_MODES.includes(tls)) throw new UsageError(`--tls: must be one of ${TLS_MODES.join(", ")} (got "${values.tls}")`);
+    if (tls === "verify_ca" && !values.ca) throw new UsageError("--tls verify_ca needs --ca <PEM file> (for RDS: the region's CA bundle)");
+    const caPem = values.ca ? fs.readFileSync(values.ca, "utf8") : undefined;
+    return { ...target, password, tls, caPem };
+}
+
+/** Runs a CLI main: operator-facing errors become one line on stderr and exit code 2. */
+export function runCli(main: () => Promise<number>): void {
+    main().then(
+        (code) => process.exit(code),
+        (err: unknown) => {
+            if (err instanceof UsageError || err instanceof MySqlAccessError) {
+                process.stderr.write(`error: ${err.message}\n`);
+            } else {
+                process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
+            }
+            process.exit(2);
+        },
+    );
+}

@@ -1,0 +1,53 @@
+// The catalog's sources bootstrapped on the shared throwaway MariaDB, as the cloud bootstrap
+// would do on RDS: an admin account like the RDS master user, then the SQL bootstrap.
+import { randomBytes } from "crypto";
+import { DOMAINS } from "../../components/catalog";
+import { readSqlFile } from "../../components/ddl";
+import { MySqlEndpoint } from "../../components/mysqlServer";
+import { BootstrapSpec, applyBootstrap } from "../../components/providers/mysqlBootstrap";
+import { MariaDb, sharedMariaDb } from "./mariadb";
+
+export const ADMIN_USER = "lifesci_admin";
+export const CDC_USER = "lifesci_cdc";
+// Generated per run, like the stack's random passwords; never literals.
+export const ADMIN_PASSWORD = randomBytes(18).toString("base64url");
+export const CDC_PASSWORD = randomBytes(18).toString("base64url");
+
+export function bootstrapSpec(server: MariaDb, overrides: Partial<BootstrapSpec> = {}): BootstrapSpec {
+    return {
+        host: "127.0.0.1",
+        port: server.port,
+        adminUser: ADMIN_USER,
+        adminPassword: ADMIN_PASSWORD,
+        tls: "required",
+        databases: DOMAINS.map((d) => ({ name: d.database, ddl: readSqlFile(d.ddlFile), seed: readSqlFile(d.seedFile) })),
+        cdcUser: CDC_USER,
+        cdcHost: "%",
+        cdcPassword: CDC_PASSWORD,
+        requireTls: true,
+        binlogRetentionHours: 24,
+        ...overrides,
+    };
+}
+
+export function adminEndpoint(server: MariaDb): MySqlEndpoint {
+    return { host: "127.0.0.1", port: server.port, user: ADMIN_USER, password: ADMIN_PASSWORD, tls: "required" };
+}
+
+export function cdcEndpoint(server: MariaDb, password = CDC_PASSWORD): MySqlEndpoint {
+    return { host: "127.0.0.1", port: server.port, user: CDC_USER, password, tls: "required" };
+}
+
+let ready: Promise<MariaDb> | undefined;
+
+/** The shared server with an admin account and the bootstrap applied once. */
+export function bootstrappedSources(): Promise<MariaDb> {
+    ready ??= (async () => {
+        const server = await sharedMariaDb();
+        await server.query("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", [ADMIN_USER, ADMIN_PASSWORD]);
+        await server.query("GRANT ALL PRIVILEGES ON *.* TO ?@'%' WITH GRANT OPTION", [ADMIN_USER]);
+        await applyBootstrap(bootstrapSpec(server));
+        return server;
+    })();
+    return ready;
+}
