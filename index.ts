@@ -25,3 +25,8 @@ export const cdcConnectorIds = Object.fromEntries(
     platform.cdcConnectors.map((c, i) => [DOMAINS[i].name, c.connector.id]),
 );
 export const topics = allTopics(config.confluent.topicPrefix).map((t) => t.name);
+export const lakeRawBucket = platform.lake.rawBucket.bucket;
+export const lakeAuditBucket = platform.lake.auditBucket.bucket;
+export const lakeSinkRoleArn = platform.lake.sinkRole.arn;
+export const snowflakeDatabase = platform.warehouse.database.name;
+export const sinkConnectorIds = Object.fromEntries([...platform.sinks.connectors].map(([sink, c]) => [sink, c.connector.id]));

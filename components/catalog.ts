@@ -208,5 +208,146 @@ export function allTopics(basePrefix: string): TopicSpec[] {
             description: derived.description,
         });
     }
+    topics.push(...sinkDlqTopics(basePrefix));
     return topics;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sinks: which topics leave Kafka, and where they land. The lake, warehouse and sink
+// connectors are built from these declarations only.
+
+/** The managed sink connectors; each owns one dead-letter topic `<prefix>.dlq.<sink>`. */
+export type SinkName = "s3-raw" | "s3-audit" | "snowflake-cdc" | "snowflake-curated";
+export const SINK_NAMES: readonly SinkName[] = ["s3-raw", "s3-audit", "snowflake-cdc", "snowflake-curated"];
+
+/** Derived topics archived unchanged in the object-locked audit bucket. */
+export const AUDIT_ARCHIVE_SUFFIXES: readonly string[] = ["audit.cdc_changes"];
+
+/** A column of a ksqlDB output, declared here because its schema is not in MySQL DDL. */
+export interface KsqlOutputColumn {
+    name: string;
+    /** ksqlDB SQL type: BIGINT, INT, DOUBLE, BOOLEAN, STRING, DATE, TIMESTAMP, DECIMAL(p,s). */
+    type: string;
+}
+
+export type WarehouseSource =
+    /** Current row state of a captured table (the Debezium envelope is unwrapped on the way). */
+    | { kind: "cdc"; domain: DomainName; table: string }
+    /** A ksqlDB output topic with its declared value columns (ksqlDB value columns are nullable). */
+    | { kind: "ksql"; suffix: string; columns: readonly KsqlOutputColumn[] };
+
+export interface WarehouseTable {
+    /** Snowflake table name (upper case, unquoted identifier). */
+    name: string;
+    /** `cdc` tables go to the CDC schema, `ksql` tables to the CURATED schema. */
+    source: WarehouseSource;
+    description: string;
+}
+
+/** Topics that land in Snowflake, one table each. */
+export const WAREHOUSE_TABLES: readonly WarehouseTable[] = [
+    { name: "SAP_SALES_ORDERS", source: { kind: "cdc", domain: "sap", table: "sales_orders" }, description: "Sales orders, current state" },
+    { name: "LIMS_SPEC_LIMITS", source: { kind: "cdc", domain: "lims", table: "spec_limits" }, description: "Specification limits, current state" },
+    { name: "LIMS_TEST_RESULTS", source: { kind: "cdc", domain: "lims", table: "test_results" }, description: "Test results, current state" },
+    { name: "MES_BATCHES", source: { kind: "cdc", domain: "mes", table: "batches" }, description: "Production batches, current state" },
+    {
+        name: "LAB_RESULTS_OOS",
+        description: "Lab results outside their specification limits",
+        source: {
+            kind: "ksql",
+            suffix: "ksql.lab_results_oos",
+            columns: [
+                { name: "RESULT_ID", type: "BIGINT" },
+                { name: "SAMPLE_ID", type: "BIGINT" },
+                { name: "TEST_CODE", type: "STRING" },
+                { name: "RESULT_VALUE", type: "DECIMAL(18,6)" },
+                { name: "LOWER_LIMIT", type: "DECIMAL(18,6)" },
+                { name: "UPPER_LIMIT", type: "DECIMAL(18,6)" },
+                { name: "UNIT", type: "STRING" },
+                { name: "MEASURED_AT", type: "TIMESTAMP" },
+            ],
+        },
+    },
+    {
+        name: "ORDERS_STUCK",
+        description: "Orders that stayed in one status past the SLA",
+        source: {
+            kind: "ksql",
+            suffix: "ksql.orders_stuck",
+            columns: [
+                { name: "ORDER_ID", type: "BIGINT" },
+                { name: "ORDER_NUMBER", type: "STRING" },
+                { name: "PLANT", type: "STRING" },
+                { name: "STATUS", type: "STRING" },
+                { name: "STATUS_CHANGED_AT", type: "TIMESTAMP" },
+                { name: "MINUTES_IN_STATUS", type: "BIGINT" },
+            ],
+        },
+    },
+    {
+        name: "MACHINE_ALARMS",
+        description: "Machine events of severity ALARM or CRITICAL",
+        source: {
+            kind: "ksql",
+            suffix: "ksql.machine_alarms",
+            columns: [
+                { name: "EVENT_ID", type: "BIGINT" },
+                { name: "MACHINE_ID", type: "STRING" },
+                { name: "LINE_ID", type: "STRING" },
+                { name: "BATCH_NUMBER", type: "STRING" },
+                { name: "EVENT_TYPE", type: "STRING" },
+                { name: "SEVERITY", type: "STRING" },
+                { name: "PARAMETER_NAME", type: "STRING" },
+                { name: "PARAMETER_VALUE", type: "DECIMAL(18,6)" },
+                { name: "UNIT", type: "STRING" },
+                { name: "MESSAGE", type: "STRING" },
+                { name: "OCCURRED_AT", type: "TIMESTAMP" },
+            ],
+        },
+    },
+];
+
+/** The dead-letter topic of a sink connector. */
+export function dlqTopicName(basePrefix: string, sink: SinkName): string {
+    return `${basePrefix}.dlq.${sink}`;
+}
+
+/** Every CDC topic: the raw lake keeps all of them. */
+export function rawLakeTopics(basePrefix: string): string[] {
+    return DOMAINS.flatMap((d) => cdcTopics(basePrefix, d).map((t) => t.name));
+}
+
+export function auditArchiveTopics(basePrefix: string): string[] {
+    for (const suffix of AUDIT_ARCHIVE_SUFFIXES) requireDerivedTopic(suffix, "AUDIT_ARCHIVE_SUFFIXES");
+    return AUDIT_ARCHIVE_SUFFIXES.map((suffix) => derivedTopicName(basePrefix, suffix));
+}
+
+function requireDerivedTopic(suffix: string, where: string): void {
+    if (!DERIVED_TOPICS.some((d) => d.suffix === suffix)) {
+        throw new Error(`catalog ${where}: "${suffix}" is not a derived topic; DERIVED_TOPICS has ${DERIVED_TOPICS.map((d) => d.suffix).join(", ")}`);
+    }
+}
+
+/** The topic a warehouse table is loaded from; fails naming the table if the catalog does not declare it. */
+export function warehouseTopic(basePrefix: string, table: WarehouseTable): string {
+    const source = table.source;
+    if (source.kind === "cdc") {
+        const domain = DOMAINS.find((d) => d.name === source.domain);
+        if (!domain) throw new Error(`catalog WAREHOUSE_TABLES ${table.name}: unknown domain "${source.domain}"`);
+        if (!domain.tables.some((t) => t.name === source.table)) {
+            throw new Error(`catalog WAREHOUSE_TABLES ${table.name}: table "${source.table}" is not captured in domain ${domain.name}`);
+        }
+        return topicName(basePrefix, domain, source.table);
+    }
+    requireDerivedTopic(source.suffix, `WAREHOUSE_TABLES ${table.name}`);
+    return derivedTopicName(basePrefix, source.suffix);
+}
+
+/** Topics that carry errors of the sinks, created like every other topic. */
+export function sinkDlqTopics(basePrefix: string): TopicSpec[] {
+    return SINK_NAMES.map((sink) => ({
+        name: dlqTopicName(basePrefix, sink),
+        retention: "standard" as const,
+        description: `Records the ${sink} sink connector could not write (errors.tolerance=all)`,
+    }));
 }

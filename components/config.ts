@@ -17,7 +17,14 @@ export type Target = (typeof TARGETS)[number];
 export type Tier = (typeof TIERS)[number];
 
 /** Keys that hold credentials: when set in config they must be Pulumi secrets. */
-export const SECRET_CONFIG_KEYS = ["confluentcloud:cloudApiKey", "confluentcloud:cloudApiSecret"] as const;
+export const SECRET_CONFIG_KEYS = [
+    "confluentcloud:cloudApiKey",
+    "confluentcloud:cloudApiSecret",
+    // The Snowflake deployer's credentials (the warehouse component's explicit provider reads them).
+    "snowflake:privateKey",
+    "snowflake:privateKeyPassphrase",
+    "snowflake:password",
+] as const;
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
@@ -91,6 +98,36 @@ const cdcSchema = z.strictObject({
     heartbeatIntervalMs: positiveInt("ms").min(0).optional(),
 });
 
+export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
+export const S3_TIME_INTERVALS = ["HOURLY", "DAILY"] as const;
+export const WAREHOUSE_SIZES = ["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"] as const;
+
+const lakeSchema = z.strictObject({
+    rawInfrequentAccessDays: positiveInt("days").min(30, { message: "must be at least 30 (S3 minimum before STANDARD_IA)" }).optional(),
+    rawGlacierDays: positiveInt("days").min(1, { message: "must be positive" }).optional(),
+    rawExpirationDays: positiveInt("days").min(1, { message: "must be positive" }).optional(),
+    auditLockMode: z.enum(OBJECT_LOCK_MODES, { error: `must be one of ${OBJECT_LOCK_MODES.join(", ")}` }).optional(),
+    auditLockDays: positiveInt("days").min(0, { message: "must not be negative" }).optional(),
+    auditLockYears: positiveInt("years").min(0, { message: "must not be negative" }).max(100).optional(),
+    flushSize: positiveInt("records").min(1, { message: "must be at least 1" }).optional(),
+    rotateIntervalMs: positiveInt("ms").min(60_000, { message: "must be at least 60000 (one minute)" }).max(86_400_000).optional(),
+    timeInterval: z.enum(S3_TIME_INTERVALS).optional(),
+});
+
+const warehouseSchema = z.strictObject({
+    /** Snowflake region id of the account, e.g. AWS_EU_CENTRAL_1; checked against aws:region. */
+    region: z
+        .string()
+        .regex(/^(AWS|AZURE|GCP)_[A-Z0-9_]+$/, { message: "must be a Snowflake region id such as AWS_EU_CENTRAL_1" })
+        .optional(),
+    warehouseSize: z.enum(WAREHOUSE_SIZES).optional(),
+    autoSuspendSeconds: positiveInt("seconds")
+        .min(60, { message: "must be at least 60; 0 would keep the warehouse running forever" })
+        .optional(),
+    bufferFlushSeconds: positiveInt("seconds").min(1, { message: "must be at least 1" }).max(3600).optional(),
+    dataRetentionDays: positiveInt("days").min(0).max(90, { message: "must be at most 90 (Snowflake Time Travel limit)" }).optional(),
+});
+
 export interface MySqlConfig {
     engineVersion: "8.0" | "8.4";
     instanceClass: string;
@@ -131,6 +168,31 @@ export interface CdcConfig {
     heartbeatIntervalMs: number;
 }
 
+export interface LakeConfig {
+    rawInfrequentAccessDays: number;
+    rawGlacierDays: number;
+    /** Raw objects expire after this many days; undefined keeps them. */
+    rawExpirationDays?: number;
+    auditLockMode: (typeof OBJECT_LOCK_MODES)[number];
+    /** Exactly one of days/years is set. */
+    auditLockDays?: number;
+    auditLockYears?: number;
+    flushSize: number;
+    rotateIntervalMs: number;
+    timeInterval: (typeof S3_TIME_INTERVALS)[number];
+}
+
+export interface WarehouseConfig {
+    /** `snowflake:organizationName` / `snowflake:accountName` (provider config, not secrets). */
+    organizationName: string;
+    accountName: string;
+    region?: string;
+    warehouseSize: (typeof WAREHOUSE_SIZES)[number];
+    autoSuspendSeconds: number;
+    bufferFlushSeconds: number;
+    dataRetentionDays: number;
+}
+
 export interface PlatformConfig {
     project: string;
     stack: string;
@@ -145,6 +207,8 @@ export interface PlatformConfig {
     confluent: ConfluentConfig;
     topics: TopicsConfig;
     cdc: CdcConfig;
+    lake: LakeConfig;
+    warehouse: WarehouseConfig;
 }
 
 /** Config values as the engine hands them over: every value a string, objects as JSON. */
@@ -164,7 +228,7 @@ export class ConfigError extends Error {
     }
 }
 
-const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc"] as const;
+const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc", "lake", "warehouse"] as const;
 
 function key(name: string): string {
     return `${PROJECT_NAMESPACE}:${name}`;
@@ -244,6 +308,9 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
     const confluent = parseSection(raw, "confluent", confluentSchema, problems);
     const topics = parseSection(raw, "topics", topicsSchema, problems);
     const cdc = parseSection(raw, "cdc", cdcSchema, problems);
+    const lake = parseSection(raw, "lake", lakeSchema, problems);
+    const warehouse = parseSection(raw, "warehouse", warehouseSchema, problems);
+    const snowflakeAccount = snowflakeAccountConfig(raw, target, problems);
 
     const region = raw.values["aws:region"] ?? "";
     if (target === "cloud" && !region) {
@@ -294,6 +361,29 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
             sslMode: cdc.sslMode ?? "required",
             heartbeatIntervalMs: cdc.heartbeatIntervalMs ?? 60000,
         },
+        lake: {
+            rawInfrequentAccessDays: lake.rawInfrequentAccessDays ?? 30,
+            rawGlacierDays: lake.rawGlacierDays ?? (prod ? 180 : 90),
+            rawExpirationDays: lake.rawExpirationDays ?? (prod ? undefined : 365),
+            auditLockMode: lake.auditLockMode ?? (prod ? "COMPLIANCE" : "GOVERNANCE"),
+            // A tier default only when neither unit is given, so a stack sets one unit explicitly.
+            ...(lake.auditLockDays === undefined && lake.auditLockYears === undefined
+                ? prod
+                    ? { auditLockYears: 10 }
+                    : { auditLockDays: 7 }
+                : { auditLockDays: lake.auditLockDays, auditLockYears: lake.auditLockYears }),
+            flushSize: lake.flushSize ?? (prod ? 10000 : 1000),
+            rotateIntervalMs: lake.rotateIntervalMs ?? (prod ? 3_600_000 : 600_000),
+            timeInterval: lake.timeInterval ?? "HOURLY",
+        },
+        warehouse: {
+            ...snowflakeAccount,
+            region: warehouse.region,
+            warehouseSize: warehouse.warehouseSize ?? (prod ? "SMALL" : "XSMALL"),
+            autoSuspendSeconds: warehouse.autoSuspendSeconds ?? (prod ? 300 : 60),
+            bufferFlushSeconds: warehouse.bufferFlushSeconds ?? (prod ? 30 : 10),
+            dataRetentionDays: warehouse.dataRetentionDays ?? (prod ? 30 : 1),
+        },
     };
 
     problems.push(...crossFieldProblems(resolved));
@@ -301,9 +391,77 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
     return resolved;
 }
 
+const SNOWFLAKE_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,254}$/;
+
+/** The Snowflake account lives in the provider's own namespace (`snowflake:`), as plain config. */
+function snowflakeAccountConfig(raw: RawConfig, target: Target, problems: string[]): { organizationName: string; accountName: string } {
+    const read = (name: string): string => {
+        const fullKey = `snowflake:${name}`;
+        const value = raw.values[fullKey];
+        if (value === undefined) {
+            if (target === "cloud") {
+                problems.push(`${fullKey}: is required for target cloud (e.g. \`pulumi config set ${fullKey} <${name}>\`)`);
+            }
+            return "";
+        }
+        if (!SNOWFLAKE_IDENTIFIER.test(value)) {
+            problems.push(`${fullKey}: must be a Snowflake identifier (letters, digits, _; got "${value}")`);
+        }
+        return value;
+    };
+    return { organizationName: read("organizationName"), accountName: read("accountName") };
+}
+
+/** The Snowflake region id of an AWS region: eu-central-1 -> AWS_EU_CENTRAL_1. */
+export function snowflakeRegionOf(awsRegion: string): string {
+    return `AWS_${awsRegion.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/** Rules of the lake and warehouse sections. */
+function sinkProblems(cfg: PlatformConfig): string[] {
+    const problems: string[] = [];
+    const { lake, warehouse } = cfg;
+    const lakeKey = key("lake");
+    if (lake.rawGlacierDays <= lake.rawInfrequentAccessDays) {
+        problems.push(
+            `${lakeKey}.rawGlacierDays: must be later than rawInfrequentAccessDays (${lake.rawInfrequentAccessDays}), got ${lake.rawGlacierDays}`,
+        );
+    }
+    if (lake.rawExpirationDays !== undefined && lake.rawExpirationDays <= lake.rawGlacierDays) {
+        problems.push(`${lakeKey}.rawExpirationDays: must be later than rawGlacierDays (${lake.rawGlacierDays}), got ${lake.rawExpirationDays}`);
+    }
+    if (lake.auditLockDays !== undefined && lake.auditLockYears !== undefined) {
+        problems.push(`${lakeKey}.auditLockDays: set auditLockDays or auditLockYears, not both`);
+    }
+    const period = lake.auditLockYears ?? lake.auditLockDays;
+    const unit = lake.auditLockYears !== undefined ? "auditLockYears" : "auditLockDays";
+    if (period === 0) {
+        problems.push(
+            lake.auditLockMode === "COMPLIANCE"
+                ? `${lakeKey}.${unit}: COMPLIANCE mode needs a retention of at least 1 (got 0); locked versions cannot be shortened later`
+                : `${lakeKey}.${unit}: the audit archive needs a retention of at least 1 (got 0)`,
+        );
+    }
+    if (cfg.tier === "prod") {
+        if (lake.auditLockMode !== "COMPLIANCE") {
+            problems.push(`${lakeKey}.auditLockMode: must be COMPLIANCE for tier prod (GOVERNANCE locks can be bypassed)`);
+        }
+        if (lake.auditLockYears === undefined) {
+            problems.push(`${lakeKey}.auditLockYears: tier prod keeps the audit archive for years; set auditLockYears instead of auditLockDays`);
+        }
+    }
+    if (warehouse.region && cfg.region && cfg.target === "cloud" && warehouse.region !== snowflakeRegionOf(cfg.region)) {
+        problems.push(
+            `${key("warehouse")}.region: the Snowflake account (${warehouse.region}) must be in the Kafka cluster's region ` +
+                `${cfg.region} (${snowflakeRegionOf(cfg.region)}) so Snowpipe Streaming stays in-region`,
+        );
+    }
+    return problems;
+}
+
 /** Rules that span keys or depend on the tier. */
 function crossFieldProblems(cfg: PlatformConfig): string[] {
-    const problems: string[] = [];
+    const problems: string[] = sinkProblems(cfg);
     const { mysql, confluent, topics } = cfg;
     if (cfg.tier === "prod") {
         if (mysql.backupRetentionDays < 7) {

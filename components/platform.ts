@@ -1,12 +1,16 @@
 // Composes the cloud platform from the catalog and the stack's config:
-// RDS MySQL sources -> Confluent Cloud topics through one CDC connector per domain.
+// RDS MySQL sources -> Confluent Cloud topics through one CDC connector per domain,
+// then sink connectors to the S3 lake (raw + audit archive) and Snowflake.
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { DOMAINS, allTopics, cdcTopics } from "./catalog";
+import { DOMAINS, WAREHOUSE_TABLES, allTopics, cdcTopics } from "./catalog";
 import { PlatformConfig } from "./config";
 import { CdcSourceConnector } from "./connectors";
+import { Lake } from "./lake";
 import { MySqlSource } from "./mysqlSource";
+import { Sinks } from "./sinks";
 import { Streaming } from "./streaming";
+import { Warehouse } from "./warehouse";
 
 export interface CloudPlatformArgs {
     config: PlatformConfig;
@@ -16,6 +20,9 @@ export class CloudPlatform extends pulumi.ComponentResource {
     readonly streaming: Streaming;
     readonly mysql: MySqlSource;
     readonly cdcConnectors: CdcSourceConnector[];
+    readonly lake: Lake;
+    readonly warehouse: Warehouse;
+    readonly sinks: Sinks;
 
     constructor(name: string, args: CloudPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:platform:CloudPlatform", name, {}, opts);
@@ -81,6 +88,38 @@ export class CloudPlatform extends pulumi.ComponentResource {
                     },
                     { parent: this },
                 ),
+        );
+
+        this.lake = new Lake(
+            "lake",
+            {
+                namePrefix: cfg.namePrefix,
+                config: cfg.lake,
+                region: cfg.region,
+                environmentId: this.streaming.environment.id,
+                protect: cfg.protect,
+                tags,
+            },
+            { parent: this },
+        );
+        this.warehouse = new Warehouse(
+            "warehouse",
+            { namePrefix: cfg.namePrefix, config: cfg.warehouse, tables: WAREHOUSE_TABLES, protect: cfg.protect },
+            { parent: this },
+        );
+        this.sinks = new Sinks(
+            "sinks",
+            {
+                namePrefix: cfg.namePrefix,
+                basePrefix,
+                region: cfg.region,
+                lakeConfig: cfg.lake,
+                warehouseConfig: cfg.warehouse,
+                streaming: this.streaming,
+                lake: this.lake,
+                warehouse: this.warehouse,
+            },
+            { parent: this },
         );
 
         this.registerOutputs({});

@@ -201,3 +201,58 @@ describe("config: the program validates before registering anything", () => {
         );
     });
 });
+
+describe("config: lake and warehouse (sinks)", () => {
+    it("stack files set the dev/prod differences: lock mode and period, tiers, flush sizes, warehouse size", () => {
+        const dev = parsePlatformConfig(rawConfig("dev"));
+        const prod = parsePlatformConfig(rawConfig("prod"));
+        assert.deepEqual([dev.lake.auditLockMode, dev.lake.auditLockDays, dev.lake.auditLockYears], ["GOVERNANCE", 7, undefined]);
+        assert.deepEqual([prod.lake.auditLockMode, prod.lake.auditLockDays, prod.lake.auditLockYears], ["COMPLIANCE", undefined, 10]);
+        assert.deepEqual([dev.lake.flushSize, prod.lake.flushSize], [1000, 10000]);
+        assert.deepEqual([dev.lake.rawExpirationDays, prod.lake.rawExpirationDays], [365, undefined]);
+        assert.deepEqual([dev.warehouse.warehouseSize, prod.warehouse.warehouseSize], ["XSMALL", "SMALL"]);
+        assert.deepEqual([dev.warehouse.organizationName, dev.warehouse.accountName], ["lifesci", "lifesci_dev"]);
+    });
+
+    it("tier defaults when the sections are omitted: prod locks in COMPLIANCE for years", () => {
+        const prod = parsePlatformConfig(rawConfig("prod", { "lifesci-streaming:lake": undefined, "lifesci-streaming:warehouse": undefined }));
+        assert.deepEqual([prod.lake.auditLockMode, prod.lake.auditLockYears], ["COMPLIANCE", 10]);
+        const dev = parsePlatformConfig(rawConfig("dev", { "lifesci-streaming:lake": undefined }));
+        assert.deepEqual([dev.lake.auditLockMode, dev.lake.auditLockDays], ["GOVERNANCE", 7]);
+    });
+
+    const bad: [string, "dev" | "prod", Record<string, unknown>, RegExp][] = [
+        ["COMPLIANCE mode with 0 years", "prod", { "lifesci-streaming:lake#auditLockYears": 0 }, /lifesci-streaming:lake\.auditLockYears: COMPLIANCE mode needs a retention of at least 1 \(got 0\)/],
+        ["GOVERNANCE with 0 days", "dev", { "lifesci-streaming:lake#auditLockDays": 0 }, /lifesci-streaming:lake\.auditLockDays: the audit archive needs a retention of at least 1/],
+        ["both lock units", "dev", { "lifesci-streaming:lake#auditLockYears": 1 }, /lifesci-streaming:lake\.auditLockDays: set auditLockDays or auditLockYears, not both/],
+        ["an unknown lock mode", "dev", { "lifesci-streaming:lake#auditLockMode": "LEGAL_HOLD" }, /lifesci-streaming:lake\.auditLockMode: must be one of GOVERNANCE, COMPLIANCE/],
+        ["prod in GOVERNANCE mode", "prod", { "lifesci-streaming:lake#auditLockMode": "GOVERNANCE" }, /lifesci-streaming:lake\.auditLockMode: must be COMPLIANCE for tier prod/],
+        ["prod lock in days", "prod", { "lifesci-streaming:lake#auditLockYears": undefined, "lifesci-streaming:lake#auditLockDays": 90 }, /lifesci-streaming:lake\.auditLockYears: tier prod keeps the audit archive for years/],
+        ["negative lock years", "prod", { "lifesci-streaming:lake#auditLockYears": -1 }, /lifesci-streaming:lake\.auditLockYears: must not be negative/],
+        ["STANDARD_IA before 30 days", "dev", { "lifesci-streaming:lake#rawInfrequentAccessDays": 7 }, /lifesci-streaming:lake\.rawInfrequentAccessDays: must be at least 30/],
+        ["Glacier before IA", "dev", { "lifesci-streaming:lake#rawGlacierDays": 30 }, /lifesci-streaming:lake\.rawGlacierDays: must be later than rawInfrequentAccessDays \(30\), got 30/],
+        ["expiry before Glacier", "dev", { "lifesci-streaming:lake#rawExpirationDays": 60 }, /lifesci-streaming:lake\.rawExpirationDays: must be later than rawGlacierDays \(90\), got 60/],
+        ["zero flush size", "dev", { "lifesci-streaming:lake#flushSize": 0 }, /lifesci-streaming:lake\.flushSize: must be at least 1/],
+        ["rotate interval under a minute", "dev", { "lifesci-streaming:lake#rotateIntervalMs": 1000 }, /lifesci-streaming:lake\.rotateIntervalMs: must be at least 60000/],
+        ["a time interval the S3 sink does not know", "dev", { "lifesci-streaming:lake#timeInterval": "WEEKLY" }, /lifesci-streaming:lake\.timeInterval:/],
+        ["a misspelt lake key", "dev", { "lifesci-streaming:lake#flushSise": 10 }, /lifesci-streaming:lake: unknown key\(s\) flushSise/],
+        ["Snowflake account in another region", "dev", { "lifesci-streaming:warehouse#region": "AWS_US_WEST_2" }, /lifesci-streaming:warehouse\.region: the Snowflake account \(AWS_US_WEST_2\) must be in the Kafka cluster's region eu-central-1 \(AWS_EU_CENTRAL_1\)/],
+        ["a malformed Snowflake region", "dev", { "lifesci-streaming:warehouse#region": "eu-central-1" }, /lifesci-streaming:warehouse\.region: must be a Snowflake region id such as AWS_EU_CENTRAL_1/],
+        ["an unknown warehouse size", "dev", { "lifesci-streaming:warehouse#warehouseSize": "HUGE" }, /lifesci-streaming:warehouse\.warehouseSize:/],
+        ["a warehouse that never suspends", "dev", { "lifesci-streaming:warehouse#autoSuspendSeconds": 0 }, /lifesci-streaming:warehouse\.autoSuspendSeconds: must be at least 60/],
+        ["a zero buffer flush time", "dev", { "lifesci-streaming:warehouse#bufferFlushSeconds": 0 }, /lifesci-streaming:warehouse\.bufferFlushSeconds: must be at least 1/],
+        ["Time Travel beyond 90 days", "prod", { "lifesci-streaming:warehouse#dataRetentionDays": 120 }, /lifesci-streaming:warehouse\.dataRetentionDays: must be at most 90/],
+        ["a misspelt warehouse key", "dev", { "lifesci-streaming:warehouse#size": "XSMALL" }, /lifesci-streaming:warehouse: unknown key\(s\) size/],
+        ["no Snowflake account for a cloud stack", "dev", { "snowflake:accountName": undefined }, /snowflake:accountName: is required for target cloud/],
+        ["a Snowflake account name that is not an identifier", "dev", { "snowflake:organizationName": "life sci" }, /snowflake:organizationName: must be a Snowflake identifier/],
+    ];
+    for (const [what, stack, changes, expected] of bad) {
+        it(what, () => rejects(rawConfig(stack, changes), expected));
+    }
+
+    it("Snowflake deployer credentials in plain text", () => {
+        rejects(rawConfig("dev", { "snowflake:privateKey": "-----BEGIN PRIVATE KEY-----" }), /snowflake:privateKey: must be a secret/);
+        rejects(rawConfig("dev", { "snowflake:password": "hunter2" }), /snowflake:password: must be a secret/);
+        parsePlatformConfig(rawConfig("dev", { "snowflake:privateKey": "k" }, ["snowflake:privateKey"]));
+    });
+});

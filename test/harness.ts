@@ -135,6 +135,24 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
             return { arn: `arn:aws:kms:eu-central-1:123456789012:key/${id}`, keyId: id };
         case "random:index/randomPassword:RandomPassword":
             return { result: `mock-generated-password-${name}` };
+        case "aws:s3/bucket:Bucket":
+            return { arn: `arn:aws:s3:::${inputs.bucket}`, bucket: inputs.bucket };
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::123456789012:role/${inputs.name}` };
+        case "confluentcloud:index/providerIntegration:ProviderIntegration":
+            return {
+                aws: {
+                    ...inputs.aws,
+                    iamRoleArn: "arn:aws:iam::111122223333:role/cspi-mock-confluent",
+                    externalId: `mock-external-id-${id}`,
+                },
+            };
+        case "tls:index/privateKey:PrivateKey":
+            return {
+                privateKeyPem: `-----BEGIN RSA PRIVATE KEY-----\nMOCKPKCS1${name}\n-----END RSA PRIVATE KEY-----\n`,
+                privateKeyPemPkcs8: `-----BEGIN PRIVATE KEY-----\nMOCKPRIVATEKEY${name}\nLINE2\n-----END PRIVATE KEY-----\n`,
+                publicKeyPem: `-----BEGIN PUBLIC KEY-----\nMOCKPUBLICKEY${name}\n-----END PUBLIC KEY-----\n`,
+            };
         default:
             return {};
     }
@@ -146,6 +164,7 @@ const ID_PREFIX: Record<string, string> = {
     "confluentcloud:index/serviceAccount:ServiceAccount": "sa",
     "confluentcloud:index/apiKey:ApiKey": "MOCKKEY",
     "confluentcloud:index/connector:Connector": "lcc",
+    "confluentcloud:index/providerIntegration:ProviderIntegration": "cspi",
 };
 
 /** Default answers to the invokes the program makes, shaped like the real providers' results. */
@@ -175,6 +194,12 @@ export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any
         resourceName: `crn://confluent.cloud/organization=org-mock/environment=${inputs.environment?.id}/schema-registry=lsrc-mock01`,
         restEndpoint: "https://psrc-mock01.eu-central-1.aws.confluent.cloud",
         package: "ESSENTIALS",
+    }),
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        id: "123456789012",
+        accountId: "123456789012",
+        arn: "arn:aws:iam::123456789012:user/deployer",
+        userId: "AIDAMOCKDEPLOYER",
     }),
     "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0def4017", cidrBlock: "172.31.0.0/16", default: true }),
     "aws:ec2/getSubnets:getSubnets": () => ({

@@ -2,7 +2,7 @@
 // would receive.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { DOMAINS, allTopics, cdcTopicPrefix, schemaHistoryTopic, topicName } from "../components/catalog";
+import { DOMAINS, SINK_NAMES, allTopics, cdcTopicPrefix, schemaHistoryTopic, topicName } from "../components/catalog";
 import { readSqlFile } from "../components/ddl";
 import { connectorConfigProblems } from "./connectorKeys";
 import { DEFAULT_INVOKES, StackRun, isSecretInput, plain, runStack } from "./harness";
@@ -51,7 +51,8 @@ describe("stacks: both evaluate", () => {
             const run = runs[stack];
             assert.equal(run.ofType(T.instance).length, 1);
             assert.equal(run.ofType(T.cluster).length, 1);
-            assert.equal(run.ofType(T.connector).length, DOMAINS.length);
+            assert.equal(run.ofType(T.connector).filter((c) => c.name.startsWith("cdc-")).length, DOMAINS.length);
+            assert.equal(run.ofType(T.connector).length, DOMAINS.length + SINK_NAMES.length, "plus one per sink");
             assert.equal(run.ofType(T.topic).length, allTopics("lifesci").length);
             assert.ok(timings[stack] < 10_000, `${stack} took ${timings[stack]} ms to evaluate`);
         });
@@ -76,7 +77,7 @@ describe("stacks: RDS MySQL is CDC-ready", () => {
 
         it(`${stack}: instance is encrypted with its own rotating KMS key, backed up, with a generated secret password`, () => {
             const db = runs[stack].one(T.instance);
-            const key = runs[stack].one(T.kmsKey);
+            const key = runs[stack].one(T.kmsKey, "mysql-storage");
             assert.equal(db.inputs.storageEncrypted, true);
             assert.equal(db.inputs.kmsKeyId, key.state.arn);
             assert.equal(key.inputs.enableKeyRotation, true);
@@ -115,7 +116,7 @@ describe("stacks: RDS MySQL is CDC-ready", () => {
         assert.equal(db.inputs.skipFinalSnapshot, false);
         assert.equal(db.inputs.finalSnapshotIdentifier, "lifesci-prod-mysql-final");
         assert.equal(db.protect, true);
-        assert.equal(runs.prod.one(T.kmsKey).protect, true);
+        assert.equal(runs.prod.one(T.kmsKey, "mysql-storage").protect, true);
     });
 
     it("dev: single-AZ, disposable, nothing protected", () => {
@@ -182,8 +183,8 @@ describe("stacks: SQL bootstrap of the sources", () => {
         });
     }
 
-    it("connectors wait for the bootstrap that creates their user", () => {
-        for (const c of runs.dev.ofType(T.connector)) {
+    it("CDC connectors wait for the bootstrap that creates their user", () => {
+        for (const c of runs.dev.ofType(T.connector).filter((c) => c.name.startsWith("cdc-"))) {
             assert.ok(c.dependsOn.includes(`${T.dynamic}::mysql-bootstrap`), c.name);
         }
     });
@@ -191,7 +192,7 @@ describe("stacks: SQL bootstrap of the sources", () => {
     it("mysql.bootstrap=false leaves the database alone; mysql.seedData loads sample rows in dev", async () => {
         const off = await runStack("dev", { set: { "lifesci-streaming:mysql": { bootstrap: false, operatorCidrs: [] } } });
         assert.equal(off.ofType(T.dynamic).length, 0);
-        assert.ok(off.ofType(T.connector).every((c) => !c.dependsOn.some((d) => d.startsWith(T.dynamic))));
+        assert.ok(off.ofType(T.connector).every((c) => !c.dependsOn.some((d) => d.endsWith("::mysql-bootstrap"))));
         const seeded = await runStack("dev", { set: { "lifesci-streaming:mysql": { seedData: true } } });
         const lims = seeded.one(T.dynamic, "mysql-bootstrap").inputs.databases.find((d: any) => d.name === "lims");
         assert.equal(lims.seed, readSqlFile("lims.seed.sql"));
@@ -305,7 +306,7 @@ describe("stacks: CDC source connectors", () => {
     it("each connector runs as its own service account, bound only to its domain's topics and subjects", () => {
         const run = runs.dev;
         const accounts = run.ofType(T.serviceAccount);
-        assert.equal(accounts.length, DOMAINS.length + 1, "one per connector plus the topic manager");
+        assert.equal(accounts.length, DOMAINS.length + SINK_NAMES.length + 1, "one per connector plus the topic manager");
         for (const domain of DOMAINS) {
             const prefix = cdcTopicPrefix("lifesci", domain);
             const bindings = run.ofType(T.roleBinding).filter((b) => b.name.startsWith(`cdc-${domain.name}-identity-`));
