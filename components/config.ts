@@ -2,6 +2,7 @@
 // is registered, and every error names the config key and what is allowed.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { MonitoringConfig, monitoringSchema, resolveMonitoringConfig } from "./monitoringConfig";
 
 export const PROJECT_NAMESPACE = "lifesci-streaming";
 
@@ -17,7 +18,14 @@ export type Target = (typeof TARGETS)[number];
 export type Tier = (typeof TIERS)[number];
 
 /** Keys that hold credentials: when set in config they must be Pulumi secrets. */
-export const SECRET_CONFIG_KEYS = ["confluentcloud:cloudApiKey", "confluentcloud:cloudApiSecret"] as const;
+export const SECRET_CONFIG_KEYS = [
+    "confluentcloud:cloudApiKey",
+    "confluentcloud:cloudApiSecret",
+    // Grafana: service account token, Grafana Cloud access policy token, alert webhook URL.
+    "grafana:auth",
+    "grafana:cloudAccessPolicyToken",
+    "lifesci-streaming:alertWebhookUrl",
+] as const;
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
@@ -139,6 +147,7 @@ export interface PlatformConfig {
     confluent: ConfluentConfig;
     topics: TopicsConfig;
     cdc: CdcConfig;
+    monitoring: MonitoringConfig;
 }
 
 /** Config values as the engine hands them over: every value a string, objects as JSON. */
@@ -158,7 +167,7 @@ export class ConfigError extends Error {
     }
 }
 
-const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc"] as const;
+const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc", "monitoring", "alertWebhookUrl"] as const;
 
 function key(name: string): string {
     return `${PROJECT_NAMESPACE}:${name}`;
@@ -238,6 +247,18 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
     const confluent = parseSection(raw, "confluent", confluentSchema, problems);
     const topics = parseSection(raw, "topics", topicsSchema, problems);
     const cdc = parseSection(raw, "cdc", cdcSchema, problems);
+    const problemsBeforeMonitoring = problems.length;
+    const monitoringSection = parseSection(raw, "monitoring", monitoringSchema, problems);
+    const monitoring = resolveMonitoringConfig(monitoringSection, {
+        tier,
+        target,
+        webhookUrlSet: raw.values[key("alertWebhookUrl")] !== undefined,
+        webhookUrlKey: key("alertWebhookUrl"),
+    });
+    // Cross-field checks only make sense on a section that parsed.
+    if (problems.length === problemsBeforeMonitoring) {
+        problems.push(...monitoring.problems.map((p) => `${PROJECT_NAMESPACE}:${p}`));
+    }
 
     const region = raw.values["aws:region"] ?? "";
     if (target === "cloud" && !region) {
@@ -286,6 +307,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
             sslMode: cdc.sslMode ?? "required",
             heartbeatIntervalMs: cdc.heartbeatIntervalMs ?? 60000,
         },
+        monitoring: monitoring.config,
     };
 
     problems.push(...crossFieldProblems(resolved));

@@ -92,10 +92,12 @@ export interface CdcSourceConnectorArgs {
 export class CdcSourceConnector extends pulumi.ComponentResource {
     readonly connector: confluent.Connector;
     readonly identity: WorkloadIdentity;
+    readonly connectorName: string;
 
     constructor(name: string, args: CdcSourceConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:connectors:CdcSourceConnector", name, {}, opts);
         const connectorName = `${args.namePrefix}-${args.domain.name}-cdc`;
+        this.connectorName = connectorName;
 
         this.identity = new WorkloadIdentity(
             `${name}-identity`,

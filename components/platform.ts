@@ -5,6 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, allTopics, cdcTopics } from "./catalog";
 import { PlatformConfig } from "./config";
 import { CdcSourceConnector } from "./connectors";
+import { GrafanaCloudMetrics, grafanaCredentialsFromConfig } from "./grafanaCloud";
+import { Monitoring } from "./monitoring";
 import { MySqlSource } from "./mysqlSource";
 import { Streaming } from "./streaming";
 
@@ -16,6 +18,8 @@ export class CloudPlatform extends pulumi.ComponentResource {
     readonly streaming: Streaming;
     readonly mysql: MySqlSource;
     readonly cdcConnectors: CdcSourceConnector[];
+    readonly grafanaCloud?: GrafanaCloudMetrics;
+    readonly monitoring?: Monitoring;
 
     constructor(name: string, args: CloudPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:platform:CloudPlatform", name, {}, opts);
@@ -81,6 +85,52 @@ export class CloudPlatform extends pulumi.ComponentResource {
                     { parent: this },
                 ),
         );
+
+        if (cfg.monitoring.enabled) {
+            // Sink connectors and ksqlDB clusters join these lists as their components land.
+            const connectors = this.cdcConnectors.map((c, i) => ({
+                name: c.connectorName,
+                id: c.connector.id,
+                kind: "source" as const,
+                domain: DOMAINS[i].name,
+            }));
+            this.grafanaCloud = new GrafanaCloudMetrics(
+                "grafana-cloud",
+                {
+                    namePrefix: cfg.namePrefix,
+                    config: cfg.monitoring,
+                    credentials: grafanaCredentialsFromConfig(),
+                    awsRegion: cfg.region,
+                    environment: this.streaming.environment,
+                    kafkaClusterId: this.streaming.cluster.id,
+                    schemaRegistryId: this.streaming.schemaRegistry.id,
+                    connectorIds: connectors.map((c) => c.id),
+                    ksqlClusterIds: [],
+                    rdsDiscoveryTags: { project: cfg.project, stack: cfg.stack },
+                    tags,
+                },
+                { parent: this },
+            );
+            this.monitoring = new Monitoring(
+                "monitoring",
+                {
+                    namePrefix: cfg.namePrefix,
+                    provider: this.grafanaCloud.provider,
+                    dataSourceUid: this.grafanaCloud.dataSourceUid,
+                    metricsSource: "confluent-cloud",
+                    config: cfg.monitoring,
+                    webhookUrl: new pulumi.Config().getSecret("alertWebhookUrl"),
+                    estate: {
+                        basePrefix,
+                        kafkaClusterId: this.streaming.cluster.id,
+                        connectors,
+                        ksqlClusterIds: [],
+                        rdsInstanceIds: [this.mysql.instance.identifier],
+                    },
+                },
+                { parent: this },
+            );
+        }
 
         this.registerOutputs({});
     }

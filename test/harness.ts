@@ -135,6 +135,16 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
             return { arn: `arn:aws:kms:eu-central-1:123456789012:key/${id}`, keyId: id };
         case "random:index/randomPassword:RandomPassword":
             return { result: `mock-generated-password-${name}` };
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::123456789012:role/${inputs.name ?? name}` };
+        case "grafana:oss/folder:Folder":
+            return { uid: inputs.uid ?? id, url: `https://lifescidev.grafana.net/dashboards/f/${inputs.uid ?? id}` };
+        case "grafana:oss/dashboard:Dashboard": {
+            const uid = JSON.parse(inputs.configJson ?? "{}").uid ?? id;
+            return { uid, url: `https://lifescidev.grafana.net/d/${uid}` };
+        }
+        case "grafana:cloudProvider/awsAccount:AwsAccount":
+            return { resourceId: `aws-account-${id}` };
         default:
             return {};
     }
@@ -175,6 +185,25 @@ export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any
         resourceName: `crn://confluent.cloud/organization=org-mock/environment=${inputs.environment?.id}/schema-registry=lsrc-mock01`,
         restEndpoint: "https://psrc-mock01.eu-central-1.aws.confluent.cloud",
         package: "ESSENTIALS",
+    }),
+    "grafana:cloud/getStack:getStack": (inputs) => ({
+        id: "1234567",
+        slug: inputs.slug,
+        name: inputs.slug,
+        url: `https://${inputs.slug}.grafana.net`,
+        regionSlug: "prod-eu-west-2",
+        prometheusUserId: 2345678,
+        prometheusName: `${inputs.slug}-prom`,
+        prometheusUrl: "https://prometheus-prod-24-prod-eu-west-2.grafana.net",
+        connectionsApiUrl: "https://connections-api-eu-west-2.grafana.net",
+        cloudProviderUrl: "https://cloud-provider-api-eu-west-2.grafana.net",
+    }),
+    "grafana:oss/getDataSource:getDataSource": (inputs) => ({
+        id: "1:grafanacloud-prom",
+        name: inputs.name,
+        uid: "grafanacloud-prom",
+        type: "prometheus",
+        url: "https://prometheus-prod-24-prod-eu-west-2.grafana.net/api/prom",
     }),
     "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0def4017", cidrBlock: "172.31.0.0/16", default: true }),
     "aws:ec2/getSubnets:getSubnets": () => ({
