@@ -25,3 +25,5 @@ export const cdcConnectorIds = Object.fromEntries(
     platform.cdcConnectors.map((c, i) => [DOMAINS[i].name, c.connector.id]),
 );
 export const topics = allTopics(config.confluent.topicPrefix).map((t) => t.name);
+export const mysqlInstanceId = platform.mysql.instance.identifier;
+export const grafanaDashboardUrls = platform.monitoring?.dashboards.map((d) => d.url) ?? [];
