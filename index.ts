@@ -30,3 +30,5 @@ export const lakeAuditBucket = platform.lake.auditBucket.bucket;
 export const lakeSinkRoleArn = platform.lake.sinkRole.arn;
 export const snowflakeDatabase = platform.warehouse.database.name;
 export const sinkConnectorIds = Object.fromEntries([...platform.sinks.connectors].map(([sink, c]) => [sink, c.connector.id]));
+export const mysqlInstanceId = platform.mysql.instance.identifier;
+export const grafanaDashboardUrls = platform.monitoring?.dashboards.map((d) => d.url) ?? [];

@@ -2,6 +2,7 @@
 // is registered, and every error names the config key and what is allowed.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { MonitoringConfig, monitoringSchema, resolveMonitoringConfig } from "./monitoringConfig";
 
 export const PROJECT_NAMESPACE = "lifesci-streaming";
 
@@ -24,6 +25,10 @@ export const SECRET_CONFIG_KEYS = [
     "snowflake:privateKey",
     "snowflake:privateKeyPassphrase",
     "snowflake:password",
+    // Grafana: service account token, Grafana Cloud access policy token, alert webhook URL.
+    "grafana:auth",
+    "grafana:cloudAccessPolicyToken",
+    "lifesci-streaming:alertWebhookUrl",
 ] as const;
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -209,6 +214,7 @@ export interface PlatformConfig {
     cdc: CdcConfig;
     lake: LakeConfig;
     warehouse: WarehouseConfig;
+    monitoring: MonitoringConfig;
 }
 
 /** Config values as the engine hands them over: every value a string, objects as JSON. */
@@ -228,7 +234,7 @@ export class ConfigError extends Error {
     }
 }
 
-const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc", "lake", "warehouse"] as const;
+const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc", "lake", "warehouse", "monitoring", "alertWebhookUrl"] as const;
 
 function key(name: string): string {
     return `${PROJECT_NAMESPACE}:${name}`;
@@ -311,6 +317,18 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
     const lake = parseSection(raw, "lake", lakeSchema, problems);
     const warehouse = parseSection(raw, "warehouse", warehouseSchema, problems);
     const snowflakeAccount = snowflakeAccountConfig(raw, target, problems);
+    const problemsBeforeMonitoring = problems.length;
+    const monitoringSection = parseSection(raw, "monitoring", monitoringSchema, problems);
+    const monitoring = resolveMonitoringConfig(monitoringSection, {
+        tier,
+        target,
+        webhookUrlSet: raw.values[key("alertWebhookUrl")] !== undefined,
+        webhookUrlKey: key("alertWebhookUrl"),
+    });
+    // Cross-field checks only make sense on a section that parsed.
+    if (problems.length === problemsBeforeMonitoring) {
+        problems.push(...monitoring.problems.map((p) => `${PROJECT_NAMESPACE}:${p}`));
+    }
 
     const region = raw.values["aws:region"] ?? "";
     if (target === "cloud" && !region) {
@@ -384,6 +402,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
             bufferFlushSeconds: warehouse.bufferFlushSeconds ?? (prod ? 30 : 10),
             dataRetentionDays: warehouse.dataRetentionDays ?? (prod ? 30 : 1),
         },
+        monitoring: monitoring.config,
     };
 
     problems.push(...crossFieldProblems(resolved));

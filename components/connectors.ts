@@ -48,6 +48,11 @@ export function cdcSourceConfig(s: CdcSourceSettings): Record<string, string> {
     };
 }
 
+/** The connector's name: `<namePrefix>-<domain>-cdc` (Kafka Connect and dashboards know it by this). */
+export function cdcConnectorName(namePrefix: string, domain: Domain): string {
+    return `${namePrefix}-${domain.name}-cdc`;
+}
+
 /** Keys that carry secrets; they go in `configSensitive`, never in `configNonsensitive`. */
 export const CDC_SOURCE_SENSITIVE_KEYS = ["database.password"] as const;
 
@@ -94,10 +99,12 @@ export interface CdcSourceConnectorArgs {
 export class CdcSourceConnector extends pulumi.ComponentResource {
     readonly connector: confluent.Connector;
     readonly identity: WorkloadIdentity;
+    readonly connectorName: string;
 
     constructor(name: string, args: CdcSourceConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:connectors:CdcSourceConnector", name, {}, opts);
-        const connectorName = `${args.namePrefix}-${args.domain.name}-cdc`;
+        const connectorName = cdcConnectorName(args.namePrefix, args.domain);
+        this.connectorName = connectorName;
 
         this.identity = new WorkloadIdentity(
             `${name}-identity`,

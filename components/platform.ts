@@ -7,6 +7,8 @@ import { DOMAINS, WAREHOUSE_TABLES, allTopics, cdcTopics } from "./catalog";
 import { PlatformConfig } from "./config";
 import { CdcSourceConnector } from "./connectors";
 import { Lake } from "./lake";
+import { GrafanaCloudMetrics, grafanaCredentialsFromConfig } from "./grafanaCloud";
+import { Monitoring } from "./monitoring";
 import { MySqlSource } from "./mysqlSource";
 import { Sinks } from "./sinks";
 import { Streaming } from "./streaming";
@@ -23,6 +25,8 @@ export class CloudPlatform extends pulumi.ComponentResource {
     readonly lake: Lake;
     readonly warehouse: Warehouse;
     readonly sinks: Sinks;
+    readonly grafanaCloud?: GrafanaCloudMetrics;
+    readonly monitoring?: Monitoring;
 
     constructor(name: string, args: CloudPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:platform:CloudPlatform", name, {}, opts);
@@ -121,6 +125,58 @@ export class CloudPlatform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        if (cfg.monitoring.enabled) {
+            // ksqlDB clusters join these lists as their component lands.
+            const connectors = [
+                ...this.cdcConnectors.map((c, i) => ({
+                    name: c.connectorName,
+                    id: c.connector.id,
+                    kind: "source" as const,
+                    domain: DOMAINS[i].name,
+                })),
+                ...[...this.sinks.connectors].map(([sink, c]) => ({
+                    name: `${cfg.namePrefix}-${sink}`,
+                    id: c.connector.id,
+                    kind: "sink" as const,
+                })),
+            ];
+            this.grafanaCloud = new GrafanaCloudMetrics(
+                "grafana-cloud",
+                {
+                    namePrefix: cfg.namePrefix,
+                    config: cfg.monitoring,
+                    credentials: grafanaCredentialsFromConfig(),
+                    awsRegion: cfg.region,
+                    environment: this.streaming.environment,
+                    kafkaClusterId: this.streaming.cluster.id,
+                    schemaRegistryId: this.streaming.schemaRegistry.id,
+                    connectorIds: connectors.map((c) => c.id),
+                    ksqlClusterIds: [],
+                    rdsDiscoveryTags: { project: cfg.project, stack: cfg.stack },
+                    tags,
+                },
+                { parent: this },
+            );
+            this.monitoring = new Monitoring(
+                "monitoring",
+                {
+                    namePrefix: cfg.namePrefix,
+                    provider: this.grafanaCloud.provider,
+                    dataSourceUid: this.grafanaCloud.dataSourceUid,
+                    metricsSource: "confluent-cloud",
+                    config: cfg.monitoring,
+                    webhookUrl: new pulumi.Config().getSecret("alertWebhookUrl"),
+                    estate: {
+                        basePrefix,
+                        kafkaClusterId: this.streaming.cluster.id,
+                        connectors,
+                        ksqlClusterIds: [],
+                        rdsInstanceIds: [this.mysql.instance.identifier],
+                    },
+                },
+                { parent: this },
+            );
+        }
 
         this.registerOutputs({});
     }

@@ -137,8 +137,6 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
             return { result: `mock-generated-password-${name}` };
         case "aws:s3/bucket:Bucket":
             return { arn: `arn:aws:s3:::${inputs.bucket}`, bucket: inputs.bucket };
-        case "aws:iam/role:Role":
-            return { arn: `arn:aws:iam::123456789012:role/${inputs.name}` };
         case "confluentcloud:index/providerIntegration:ProviderIntegration":
             return {
                 aws: {
@@ -153,6 +151,16 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
                 privateKeyPemPkcs8: `-----BEGIN PRIVATE KEY-----\nMOCKPRIVATEKEY${name}\nLINE2\n-----END PRIVATE KEY-----\n`,
                 publicKeyPem: `-----BEGIN PUBLIC KEY-----\nMOCKPUBLICKEY${name}\n-----END PUBLIC KEY-----\n`,
             };
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::123456789012:role/${inputs.name ?? name}` };
+        case "grafana:oss/folder:Folder":
+            return { uid: inputs.uid ?? id, url: `https://lifescidev.grafana.net/dashboards/f/${inputs.uid ?? id}` };
+        case "grafana:oss/dashboard:Dashboard": {
+            const uid = JSON.parse(inputs.configJson ?? "{}").uid ?? id;
+            return { uid, url: `https://lifescidev.grafana.net/d/${uid}` };
+        }
+        case "grafana:cloudProvider/awsAccount:AwsAccount":
+            return { resourceId: `aws-account-${id}` };
         default:
             return {};
     }
@@ -200,6 +208,25 @@ export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any
         accountId: "123456789012",
         arn: "arn:aws:iam::123456789012:user/deployer",
         userId: "AIDAMOCKDEPLOYER",
+    }),
+    "grafana:cloud/getStack:getStack": (inputs) => ({
+        id: "1234567",
+        slug: inputs.slug,
+        name: inputs.slug,
+        url: `https://${inputs.slug}.grafana.net`,
+        regionSlug: "prod-eu-west-2",
+        prometheusUserId: 2345678,
+        prometheusName: `${inputs.slug}-prom`,
+        prometheusUrl: "https://prometheus-prod-24-prod-eu-west-2.grafana.net",
+        connectionsApiUrl: "https://connections-api-eu-west-2.grafana.net",
+        cloudProviderUrl: "https://cloud-provider-api-eu-west-2.grafana.net",
+    }),
+    "grafana:oss/getDataSource:getDataSource": (inputs) => ({
+        id: "1:grafanacloud-prom",
+        name: inputs.name,
+        uid: "grafanacloud-prom",
+        type: "prometheus",
+        url: "https://prometheus-prod-24-prod-eu-west-2.grafana.net/api/prom",
     }),
     "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0def4017", cidrBlock: "172.31.0.0/16", default: true }),
     "aws:ec2/getSubnets:getSubnets": () => ({
