@@ -25,3 +25,6 @@ export const cdcConnectorIds = Object.fromEntries(
     platform.cdcConnectors.map((c, i) => [DOMAINS[i].name, c.connector.id]),
 );
 export const topics = allTopics(config.confluent.topicPrefix).map((t) => t.name);
+export const ksqlDbClusterId = platform.ksqldb.cluster.id;
+export const ksqlDbEndpoint = platform.ksqldb.cluster.restEndpoint;
+export const ksqlDbAppStatements = platform.ksqldb.statementCounts;

@@ -89,6 +89,31 @@ const cdcSchema = z.strictObject({
     heartbeatIntervalMs: positiveInt("ms").min(0).optional(),
 });
 
+/** CSU sizes Confluent Cloud offers for a ksqlDB cluster. */
+export const KSQL_CSU_SIZES = [1, 2, 4, 8, 12, 28] as const;
+
+const ksqldbSchema = z.strictObject({
+    csu: z
+        .number({ error: "must be a number (CSUs)" })
+        .refine((v) => (KSQL_CSU_SIZES as readonly number[]).includes(v), {
+            message: `must be one of ${KSQL_CSU_SIZES.join(", ")} (Confluent Cloud CSU sizes)`,
+        })
+        .optional(),
+    orderStuckSlaMinutes: positiveInt("minutes")
+        .min(5, { message: "must be at least 5 minutes" })
+        .max(43200, { message: "must be at most 43200 minutes (30 days)" })
+        .optional(),
+    useDetailedProcessingLog: z.boolean().optional(),
+});
+
+export interface KsqlDbConfig {
+    csu: number;
+    /** An order that stays in one status longer than this is reported as stuck. */
+    orderStuckSlaMinutes: number;
+    /** Row data in the processing log; off in prod, where rows carry GMP data. */
+    useDetailedProcessingLog: boolean;
+}
+
 export interface MySqlConfig {
     engineVersion: "8.0" | "8.4";
     instanceClass: string;
@@ -139,6 +164,7 @@ export interface PlatformConfig {
     confluent: ConfluentConfig;
     topics: TopicsConfig;
     cdc: CdcConfig;
+    ksqldb: KsqlDbConfig;
 }
 
 /** Config values as the engine hands them over: every value a string, objects as JSON. */
@@ -158,7 +184,7 @@ export class ConfigError extends Error {
     }
 }
 
-const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc"] as const;
+const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc", "ksqldb"] as const;
 
 function key(name: string): string {
     return `${PROJECT_NAMESPACE}:${name}`;
@@ -238,6 +264,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
     const confluent = parseSection(raw, "confluent", confluentSchema, problems);
     const topics = parseSection(raw, "topics", topicsSchema, problems);
     const cdc = parseSection(raw, "cdc", cdcSchema, problems);
+    const ksqldb = parseSection(raw, "ksqldb", ksqldbSchema, problems);
 
     const region = raw.values["aws:region"] ?? "";
     if (target === "cloud" && !region) {
@@ -286,6 +313,11 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
             sslMode: cdc.sslMode ?? "required",
             heartbeatIntervalMs: cdc.heartbeatIntervalMs ?? 60000,
         },
+        ksqldb: {
+            csu: ksqldb.csu ?? (prod ? 4 : 1),
+            orderStuckSlaMinutes: ksqldb.orderStuckSlaMinutes ?? 240,
+            useDetailedProcessingLog: ksqldb.useDetailedProcessingLog ?? !prod,
+        },
     };
 
     problems.push(...crossFieldProblems(resolved));
@@ -302,6 +334,12 @@ function crossFieldProblems(cfg: PlatformConfig): string[] {
             problems.push(`${key("mysql")}.backupRetentionDays: must be at least 7 for tier prod (got ${mysql.backupRetentionDays})`);
         }
         if (!mysql.multiAz) problems.push(`${key("mysql")}.multiAz: must be true for tier prod`);
+        if (cfg.ksqldb.csu < 4) {
+            problems.push(`${key("ksqldb")}.csu: must be at least 4 for tier prod; smaller ksqlDB clusters run without a standby (got ${cfg.ksqldb.csu})`);
+        }
+        if (cfg.ksqldb.useDetailedProcessingLog) {
+            problems.push(`${key("ksqldb")}.useDetailedProcessingLog: must be false for tier prod; the processing log would copy GMP row data`);
+        }
         if (confluent.clusterType === "basic") {
             problems.push(`${key("confluent")}.clusterType: basic has no SLA; use standard or dedicated for tier prod`);
         }

@@ -5,6 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, allTopics, cdcTopics } from "./catalog";
 import { PlatformConfig } from "./config";
 import { CdcSourceConnector } from "./connectors";
+import { KsqlDb } from "./ksqldb";
+import { loadCheckedKsqlApps } from "./ksqlApps";
 import { MySqlSource } from "./mysqlSource";
 import { Streaming } from "./streaming";
 
@@ -16,12 +18,15 @@ export class CloudPlatform extends pulumi.ComponentResource {
     readonly streaming: Streaming;
     readonly mysql: MySqlSource;
     readonly cdcConnectors: CdcSourceConnector[];
+    readonly ksqldb: KsqlDb;
 
     constructor(name: string, args: CloudPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:platform:CloudPlatform", name, {}, opts);
         const cfg = args.config;
         const basePrefix = cfg.confluent.topicPrefix;
         const tags = { project: cfg.project, stack: cfg.stack, tier: cfg.tier, "managed-by": "pulumi" };
+        // The apps' contract with the catalog and the DDL is checked before anything is registered.
+        const ksqlApps = loadCheckedKsqlApps({ topicPrefix: basePrefix, orderStuckSlaMinutes: cfg.ksqldb.orderStuckSlaMinutes });
 
         this.streaming = new Streaming(
             "streaming",
@@ -80,6 +85,22 @@ export class CloudPlatform extends pulumi.ComponentResource {
                     },
                     { parent: this },
                 ),
+        );
+
+        this.ksqldb = new KsqlDb(
+            "ksqldb",
+            {
+                namePrefix: cfg.namePrefix,
+                basePrefix,
+                config: cfg.ksqldb,
+                environmentId: this.streaming.environment.id,
+                cluster: this.streaming.cluster,
+                schemaRegistryCrn: this.streaming.schemaRegistry.resourceName,
+                apps: ksqlApps,
+                topics: this.streaming.topics,
+                protect: cfg.protect,
+            },
+            { parent: this },
         );
 
         this.registerOutputs({});

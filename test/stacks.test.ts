@@ -202,7 +202,7 @@ describe("stacks: Confluent Cloud", () => {
     }
 
     it("topics are managed with a key owned by a cluster-scoped admin account, passed as a secret", () => {
-        const key = runs.dev.one(T.apiKey);
+        const key = runs.dev.one(T.apiKey, "streaming-topic-manager-key");
         for (const topic of runs.dev.ofType(T.topic)) {
             assert.ok(isSecretInput(topic.inputs.credentials), `${topic.name}: credentials must reach the engine as a secret`);
             const credentials = plain(topic.inputs.credentials);
@@ -260,7 +260,7 @@ describe("stacks: CDC source connectors", () => {
     it("each connector runs as its own service account, bound only to its domain's topics and subjects", () => {
         const run = runs.dev;
         const accounts = run.ofType(T.serviceAccount);
-        assert.equal(accounts.length, DOMAINS.length + 1, "one per connector plus the topic manager");
+        assert.equal(accounts.length, DOMAINS.length + 2, "one per connector plus the topic manager and ksqlDB");
         for (const domain of DOMAINS) {
             const prefix = cdcTopicPrefix("lifesci", domain);
             const bindings = run.ofType(T.roleBinding).filter((b) => b.name.startsWith(`cdc-${domain.name}-identity-`));
