@@ -32,3 +32,6 @@ export const snowflakeDatabase = platform.warehouse.database.name;
 export const sinkConnectorIds = Object.fromEntries([...platform.sinks.connectors].map(([sink, c]) => [sink, c.connector.id]));
 export const mysqlInstanceId = platform.mysql.instance.identifier;
 export const grafanaDashboardUrls = platform.monitoring?.dashboards.map((d) => d.url) ?? [];
+export const ksqlDbClusterId = platform.ksqldb.cluster.id;
+export const ksqlDbEndpoint = platform.ksqldb.cluster.restEndpoint;
+export const ksqlDbAppStatements = platform.ksqldb.statementCounts;

@@ -118,6 +118,14 @@ export const DERIVED_TOPICS: readonly DerivedTopic[] = [
         description: "Orders that stayed in one status past the SLA",
     },
     {
+        // ksqlDB re-keys spec limits by spec_id itself: Debezium's AVRO keys carry a schema id in
+        // their bytes, so a join against the CDC topic directly would not be co-partitioned.
+        suffix: "ksql.lab_spec_limits",
+        retention: "standard",
+        producedBy: "lab_validation",
+        description: "Latest specification limits per spec_id (ksqlDB table state for the OOS join)",
+    },
+    {
         suffix: "ksql.lab_results_oos",
         retention: "standard",
         producedBy: "lab_validation",
@@ -350,4 +358,62 @@ export function sinkDlqTopics(basePrefix: string): TopicSpec[] {
         retention: "standard" as const,
         description: `Records the ${sink} sink connector could not write (errors.tolerance=all)`,
     }));
+}
+
+/** A captured table an app reads, by domain and table name. */
+export interface TableRef {
+    domain: DomainName;
+    table: string;
+}
+
+/** A ksqlDB app: one versioned SQL file in sql/ksqldb/, the CDC tables it reads. Outputs: DERIVED_TOPICS by producedBy. */
+export interface KsqlApp {
+    name: KsqlAppName;
+    /** SQL file under sql/ksqldb/. */
+    file: string;
+    description: string;
+    inputs: readonly TableRef[];
+}
+
+const everyCapturedTable: TableRef[] = DOMAINS.flatMap((d) => d.tables.map((t) => ({ domain: d.name, table: t.name })));
+
+/** The apps in deployment order. */
+export const KSQL_APPS: readonly KsqlApp[] = [
+    {
+        name: "order_monitoring",
+        file: "order_monitoring.sql",
+        description: "Order status changes per plant in 5-minute windows; orders stuck in a status past the SLA",
+        inputs: [{ domain: "sap", table: "sales_orders" }],
+    },
+    {
+        name: "lab_validation",
+        file: "lab_validation.sql",
+        description: "Lab results joined with their specification limits; out-of-spec results",
+        inputs: [
+            { domain: "lims", table: "spec_limits" },
+            { domain: "lims", table: "test_results" },
+        ],
+    },
+    {
+        name: "manufacturing_events",
+        file: "manufacturing_events.sql",
+        description: "Alarm-severity machine events and event counts per machine and line",
+        inputs: [{ domain: "mes", table: "machine_events" }],
+    },
+    {
+        name: "audit_trail",
+        file: "audit_trail.sql",
+        description: "Every CDC change of every captured table into the audit topic",
+        inputs: everyCapturedTable,
+    },
+];
+
+/** CDC topics an app reads. */
+export function ksqlAppInputTopics(basePrefix: string, app: KsqlApp): string[] {
+    return app.inputs.map((ref) => topicName(basePrefix, domainByName(ref.domain), ref.table));
+}
+
+/** Derived topics an app writes. */
+export function ksqlAppOutputTopics(basePrefix: string, app: KsqlApp): string[] {
+    return DERIVED_TOPICS.filter((t) => t.producedBy === app.name).map((t) => derivedTopicName(basePrefix, t.suffix));
 }

@@ -132,6 +132,30 @@ const warehouseSchema = z.strictObject({
     bufferFlushSeconds: positiveInt("seconds").min(1, { message: "must be at least 1" }).max(3600).optional(),
     dataRetentionDays: positiveInt("days").min(0).max(90, { message: "must be at most 90 (Snowflake Time Travel limit)" }).optional(),
 });
+/** CSU sizes Confluent Cloud offers for a ksqlDB cluster. */
+export const KSQL_CSU_SIZES = [1, 2, 4, 8, 12, 28] as const;
+
+const ksqldbSchema = z.strictObject({
+    csu: z
+        .number({ error: "must be a number (CSUs)" })
+        .refine((v) => (KSQL_CSU_SIZES as readonly number[]).includes(v), {
+            message: `must be one of ${KSQL_CSU_SIZES.join(", ")} (Confluent Cloud CSU sizes)`,
+        })
+        .optional(),
+    orderStuckSlaMinutes: positiveInt("minutes")
+        .min(5, { message: "must be at least 5 minutes" })
+        .max(43200, { message: "must be at most 43200 minutes (30 days)" })
+        .optional(),
+    useDetailedProcessingLog: z.boolean().optional(),
+});
+
+export interface KsqlDbConfig {
+    csu: number;
+    /** An order that stays in one status longer than this is reported as stuck. */
+    orderStuckSlaMinutes: number;
+    /** Row data in the processing log; off in prod, where rows carry GMP data. */
+    useDetailedProcessingLog: boolean;
+}
 
 export interface MySqlConfig {
     engineVersion: "8.0" | "8.4";
@@ -215,6 +239,7 @@ export interface PlatformConfig {
     lake: LakeConfig;
     warehouse: WarehouseConfig;
     monitoring: MonitoringConfig;
+    ksqldb: KsqlDbConfig;
 }
 
 /** Config values as the engine hands them over: every value a string, objects as JSON. */
@@ -234,7 +259,7 @@ export class ConfigError extends Error {
     }
 }
 
-const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc", "lake", "warehouse", "monitoring", "alertWebhookUrl"] as const;
+const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc", "ksqldb", "lake", "warehouse", "monitoring", "alertWebhookUrl"] as const;
 
 function key(name: string): string {
     return `${PROJECT_NAMESPACE}:${name}`;
@@ -329,6 +354,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
     if (problems.length === problemsBeforeMonitoring) {
         problems.push(...monitoring.problems.map((p) => `${PROJECT_NAMESPACE}:${p}`));
     }
+    const ksqldb = parseSection(raw, "ksqldb", ksqldbSchema, problems);
 
     const region = raw.values["aws:region"] ?? "";
     if (target === "cloud" && !region) {
@@ -403,6 +429,11 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
             dataRetentionDays: warehouse.dataRetentionDays ?? (prod ? 30 : 1),
         },
         monitoring: monitoring.config,
+        ksqldb: {
+            csu: ksqldb.csu ?? (prod ? 4 : 1),
+            orderStuckSlaMinutes: ksqldb.orderStuckSlaMinutes ?? 240,
+            useDetailedProcessingLog: ksqldb.useDetailedProcessingLog ?? !prod,
+        },
     };
 
     problems.push(...crossFieldProblems(resolved));
@@ -489,6 +520,12 @@ function crossFieldProblems(cfg: PlatformConfig): string[] {
         if (!mysql.multiAz) problems.push(`${key("mysql")}.multiAz: must be true for tier prod`);
         if (mysql.seedData) {
             problems.push(`${key("mysql")}.seedData: sample rows must not be loaded into production sources (tier prod)`);
+        }
+        if (cfg.ksqldb.csu < 4) {
+            problems.push(`${key("ksqldb")}.csu: must be at least 4 for tier prod; smaller ksqlDB clusters run without a standby (got ${cfg.ksqldb.csu})`);
+        }
+        if (cfg.ksqldb.useDetailedProcessingLog) {
+            problems.push(`${key("ksqldb")}.useDetailedProcessingLog: must be false for tier prod; the processing log would copy GMP row data`);
         }
         if (confluent.clusterType === "basic") {
             problems.push(`${key("confluent")}.clusterType: basic has no SLA; use standard or dedicated for tier prod`);

@@ -9,6 +9,8 @@ import { CdcSourceConnector } from "./connectors";
 import { Lake } from "./lake";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig } from "./grafanaCloud";
 import { Monitoring } from "./monitoring";
+import { KsqlDb } from "./ksqldb";
+import { loadCheckedKsqlApps } from "./ksqlApps";
 import { MySqlSource } from "./mysqlSource";
 import { Sinks } from "./sinks";
 import { Streaming } from "./streaming";
@@ -27,12 +29,15 @@ export class CloudPlatform extends pulumi.ComponentResource {
     readonly sinks: Sinks;
     readonly grafanaCloud?: GrafanaCloudMetrics;
     readonly monitoring?: Monitoring;
+    readonly ksqldb: KsqlDb;
 
     constructor(name: string, args: CloudPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:platform:CloudPlatform", name, {}, opts);
         const cfg = args.config;
         const basePrefix = cfg.confluent.topicPrefix;
         const tags = { project: cfg.project, stack: cfg.stack, tier: cfg.tier, "managed-by": "pulumi" };
+        // The apps' contract with the catalog and the DDL is checked before anything is registered.
+        const ksqlApps = loadCheckedKsqlApps({ topicPrefix: basePrefix, orderStuckSlaMinutes: cfg.ksqldb.orderStuckSlaMinutes });
 
         this.streaming = new Streaming(
             "streaming",
@@ -94,6 +99,21 @@ export class CloudPlatform extends pulumi.ComponentResource {
                 ),
         );
 
+        this.ksqldb = new KsqlDb(
+            "ksqldb",
+            {
+                namePrefix: cfg.namePrefix,
+                basePrefix,
+                config: cfg.ksqldb,
+                environmentId: this.streaming.environment.id,
+                cluster: this.streaming.cluster,
+                schemaRegistryCrn: this.streaming.schemaRegistry.resourceName,
+                apps: ksqlApps,
+                topics: this.streaming.topics,
+                protect: cfg.protect,
+            },
+            { parent: this },
+        );
         this.lake = new Lake(
             "lake",
             {
@@ -126,7 +146,6 @@ export class CloudPlatform extends pulumi.ComponentResource {
             { parent: this },
         );
         if (cfg.monitoring.enabled) {
-            // ksqlDB clusters join these lists as their component lands.
             const connectors = [
                 ...this.cdcConnectors.map((c, i) => ({
                     name: c.connectorName,
@@ -151,7 +170,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                     kafkaClusterId: this.streaming.cluster.id,
                     schemaRegistryId: this.streaming.schemaRegistry.id,
                     connectorIds: connectors.map((c) => c.id),
-                    ksqlClusterIds: [],
+                    ksqlClusterIds: [this.ksqldb.cluster.id],
                     rdsDiscoveryTags: { project: cfg.project, stack: cfg.stack },
                     tags,
                 },
@@ -170,7 +189,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                         basePrefix,
                         kafkaClusterId: this.streaming.cluster.id,
                         connectors,
-                        ksqlClusterIds: [],
+                        ksqlClusterIds: [this.ksqldb.cluster.id],
                         rdsInstanceIds: [this.mysql.instance.identifier],
                     },
                 },

@@ -39,12 +39,14 @@ export function clusterTypeArgs(cfg: ConfluentConfig): Pick<confluent.KafkaClust
 
 /** RBAC resource patterns, scoped as narrowly as the workload allows. */
 export const crn = {
-    topic: (cluster: confluent.KafkaCluster, pattern: string) =>
+    topic: (cluster: confluent.KafkaCluster, pattern: pulumi.Input<string>) =>
         pulumi.interpolate`${cluster.rbacCrn}/kafka=${cluster.id}/topic=${pattern}`,
-    group: (cluster: confluent.KafkaCluster, pattern: string) =>
+    group: (cluster: confluent.KafkaCluster, pattern: pulumi.Input<string>) =>
         pulumi.interpolate`${cluster.rbacCrn}/kafka=${cluster.id}/group=${pattern}`,
-    subject: (schemaRegistryCrn: pulumi.Input<string>, pattern: string) =>
+    subject: (schemaRegistryCrn: pulumi.Input<string>, pattern: pulumi.Input<string>) =>
         pulumi.interpolate`${schemaRegistryCrn}/subject=${pattern}`,
+    transactionalId: (cluster: confluent.KafkaCluster, pattern: pulumi.Input<string>) =>
+        pulumi.interpolate`${cluster.rbacCrn}/kafka=${cluster.id}/transactional-id=${pattern}`,
 };
 
 export interface RoleGrant {
@@ -65,17 +67,30 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     readonly serviceAccount: confluent.ServiceAccount;
     readonly roleBindings: confluent.RoleBinding[];
 
+    private readonly accountName: string;
+
     constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:streaming:WorkloadIdentity", name, {}, opts);
+        this.accountName = name;
         this.serviceAccount = new confluent.ServiceAccount(
             name,
             { displayName: args.displayName, description: args.description },
             { parent: this },
         );
-        this.roleBindings = args.grants.map(
+        this.roleBindings = [];
+        this.addGrants(args.grants);
+        this.registerOutputs({ serviceAccountId: this.serviceAccount.id });
+    }
+
+    /**
+     * Binds more roles to this account. For grants on resources that need the account first
+     * (e.g. the ksqlDB cluster it runs as).
+     */
+    addGrants(grants: RoleGrant[]): confluent.RoleBinding[] {
+        const added = grants.map(
             (grant) =>
                 new confluent.RoleBinding(
-                    `${name}-${grant.label}`,
+                    `${this.accountName}-${grant.label}`,
                     {
                         principal: pulumi.interpolate`User:${this.serviceAccount.id}`,
                         roleName: grant.role,
@@ -84,7 +99,8 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
                     { parent: this },
                 ),
         );
-        this.registerOutputs({ serviceAccountId: this.serviceAccount.id });
+        this.roleBindings.push(...added);
+        return added;
     }
 }
 

@@ -125,6 +125,15 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
             return { secret: `mock-api-secret-${name}` };
         case "confluentcloud:index/connector:Connector":
             return { status: "RUNNING" };
+        case "confluentcloud:index/ksqlCluster:KsqlCluster":
+            return {
+                apiVersion: "ksqldbcm/v2",
+                kind: "Cluster",
+                topicPrefix: `pksqlc-${id.slice(-5)}`,
+                restEndpoint: `https://pksqlc-${id.slice(-5)}.eu-central-1.aws.confluent.cloud:443`,
+                resourceName: `crn://confluent.cloud/organization=org-mock/environment=${inputs.environment?.id}/cloud-cluster=${inputs.kafkaCluster?.id}/ksql=${id}`,
+                storage: 125 * inputs.csu,
+            };
         case "aws:rds/instance:Instance":
             return {
                 address: `${inputs.identifier}.cmock.${"eu-central-1"}.rds.amazonaws.com`,
@@ -173,6 +182,7 @@ const ID_PREFIX: Record<string, string> = {
     "confluentcloud:index/apiKey:ApiKey": "MOCKKEY",
     "confluentcloud:index/connector:Connector": "lcc",
     "confluentcloud:index/providerIntegration:ProviderIntegration": "cspi",
+    "confluentcloud:index/ksqlCluster:KsqlCluster": "lksqlc",
 };
 
 /** Default answers to the invokes the program makes, shaped like the real providers' results. */
