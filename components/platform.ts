@@ -11,6 +11,7 @@ import { GrafanaCloudMetrics, grafanaCredentialsFromConfig } from "./grafanaClou
 import { Monitoring } from "./monitoring";
 import { KsqlDb } from "./ksqldb";
 import { loadCheckedKsqlApps } from "./ksqlApps";
+import { assertWarehouseMatchesKsql } from "./ksqlSchema";
 import { MySqlSource } from "./mysqlSource";
 import { Sinks } from "./sinks";
 import { Streaming } from "./streaming";
@@ -38,6 +39,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
         const tags = { project: cfg.project, stack: cfg.stack, tier: cfg.tier, "managed-by": "pulumi" };
         // The apps' contract with the catalog and the DDL is checked before anything is registered.
         const ksqlApps = loadCheckedKsqlApps({ topicPrefix: basePrefix, orderStuckSlaMinutes: cfg.ksqldb.orderStuckSlaMinutes });
+        assertWarehouseMatchesKsql(ksqlApps, basePrefix);
 
         this.streaming = new Streaming(
             "streaming",

@@ -46,7 +46,8 @@ CREATE STREAM IF NOT EXISTS lab_results_oos
          r.after->unit AS unit,
          s.spec_version AS spec_version,
          r.after->analyst AS analyst,
-         r.after->measured_at AS measured_at
+         -- DATETIME(6) arrives as epoch microseconds; FROM_UNIXTIME takes milliseconds.
+         FROM_UNIXTIME(r.after->measured_at / 1000) AS measured_at
   FROM lab_test_results_cdc r
   JOIN lab_spec_limits s ON r.after->spec_id = s.spec_id
   WHERE r.op IN ('c', 'r', 'u')

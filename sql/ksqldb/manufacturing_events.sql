@@ -22,7 +22,7 @@ CREATE STREAM IF NOT EXISTS machine_alarms
          after->parameter_value AS parameter_value,
          after->unit AS unit,
          after->message AS message,
-         after->occurred_at AS occurred_at
+         FROM_UNIXTIME(after->occurred_at / 1000) AS occurred_at
   FROM mes_machine_events_cdc
   WHERE op IN ('c', 'r') AND after->severity IN ('ALARM', 'CRITICAL')
   EMIT CHANGES;

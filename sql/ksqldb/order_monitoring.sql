@@ -44,7 +44,7 @@ CREATE STREAM IF NOT EXISTS orders_stuck
               THEN (after->status_changed_at - before->status_changed_at) / 60000000
               ELSE (source->ts_ms * 1000 - after->status_changed_at) / 60000000 END AS minutes_in_status,
          ${orderStuckSlaMinutes} AS sla_minutes,
-         source->ts_ms AS detected_at_ms
+         FROM_UNIXTIME(source->ts_ms) AS detected_at
   FROM om_sales_orders_cdc
   WHERE op = 'u'
     AND ((before->status <> after->status
