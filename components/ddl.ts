@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { splitTopLevel } from "./sqlText";
 
 // A deliberately small parser for the CREATE TABLE statements in sql/mysql/.
 // It reads what contract tests and later generators need (columns, types,
@@ -38,32 +39,6 @@ export class DdlParseError extends Error {
 
 function stripComments(sql: string): string {
     return sql.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/--[^\n]*/g, " ").replace(/#[^\n]*/g, " ");
-}
-
-/** Splits on commas that are not inside parentheses or quotes. */
-function splitTopLevel(body: string): string[] {
-    const parts: string[] = [];
-    let depth = 0;
-    let quote: string | undefined;
-    let current = "";
-    for (const ch of body) {
-        if (quote) {
-            if (ch === quote) quote = undefined;
-        } else if (ch === "'" || ch === '"' || ch === "`") {
-            quote = ch;
-        } else if (ch === "(") {
-            depth++;
-        } else if (ch === ")") {
-            depth--;
-        } else if (ch === "," && depth === 0) {
-            parts.push(current.trim());
-            current = "";
-            continue;
-        }
-        current += ch;
-    }
-    if (current.trim()) parts.push(current.trim());
-    return parts;
 }
 
 const unquote = (identifier: string) => identifier.replace(/`/g, "").trim();

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { KSQL_APPS, KsqlApp, TopicSpec, allTopics, domainByName, ksqlAppInputTopics, ksqlAppOutputTopics, topicName } from "./catalog";
 import { DdlColumn, DdlTable, readDdlFile } from "./ddl";
+import { splitTopLevel } from "./sqlText";
 
 export const KSQL_SQL_DIR = path.join(__dirname, "..", "sql", "ksqldb");
 
@@ -132,32 +133,6 @@ export function normalizeKsql(text: string): string {
     return out.endsWith(";") ? out : `${out};`;
 }
 
-/** Splits on commas outside (), <> and quotes. */
-function splitTopLevel(body: string): string[] {
-    const parts: string[] = [];
-    let depth = 0;
-    let current = "";
-    let quote: string | undefined;
-    for (const ch of body) {
-        if (quote) {
-            if (ch === quote) quote = undefined;
-        } else if (ch === "'" || ch === "`") {
-            quote = ch;
-        } else if (ch === "(" || ch === "<") {
-            depth++;
-        } else if (ch === ")" || ch === ">") {
-            depth--;
-        } else if (ch === "," && depth === 0) {
-            parts.push(current.trim());
-            current = "";
-            continue;
-        }
-        current += ch;
-    }
-    if (current.trim()) parts.push(current.trim());
-    return parts;
-}
-
 /** The text between the bracket at `open` and its partner, and the index after the partner. */
 function bracketed(text: string, open: number): { inner: string; end: number } | undefined {
     const opener = text[open];
@@ -171,7 +146,7 @@ function bracketed(text: string, open: number): { inner: string; end: number } |
 }
 
 function parseColumns(body: string, where: string): KsqlColumn[] {
-    return splitTopLevel(body).map((definition) => {
+    return splitTopLevel(body, "()<>", "'`").map((definition) => {
         const m = new RegExp(`^${IDENT}\\s+([\\s\\S]+?)(\\s+(PRIMARY\\s+)?KEY)?$`, "i").exec(definition.trim());
         if (!m) throw new KsqlSqlError(`${where}: cannot read column definition "${definition}"`);
         const name = canonicalName(m[1]);
@@ -197,7 +172,7 @@ function withProperties(text: string): Record<string, string> {
     const inner = bracketed(text, at.index + at[0].length - 1);
     if (!inner) return {};
     const props: Record<string, string> = {};
-    for (const part of splitTopLevel(inner.inner)) {
+    for (const part of splitTopLevel(inner.inner, "()<>", "'`")) {
         const m = /^(\w+)\s*=\s*'([^']*)'$/.exec(part.trim()) ?? /^(\w+)\s*=\s*(\S+)$/.exec(part.trim());
         if (m) props[m[1].toUpperCase()] = m[2];
     }

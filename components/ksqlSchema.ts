@@ -3,6 +3,7 @@
 // and the Snowflake tables the curated sink loads, so the two cannot drift apart silently.
 import { WAREHOUSE_TABLES, WarehouseTable, derivedTopicName } from "./catalog";
 import { KsqlAppSql, KsqlColumn, KsqlSqlError, KsqlStatement, canonicalName } from "./ksqlApps";
+import { splitTopLevel } from "./sqlText";
 
 export interface ProjectedColumn {
     name: string;
@@ -11,37 +12,13 @@ export interface ProjectedColumn {
     type?: string;
 }
 
-/** Splits on commas outside parentheses and quotes (`<`/`>` are comparisons in select lists). */
-function splitTopLevel(text: string): string[] {
-    const parts: string[] = [];
-    let depth = 0;
-    let quote: string | undefined;
-    let current = "";
-    for (const ch of text) {
-        if (quote) {
-            if (ch === quote) quote = undefined;
-        } else if (ch === "'" || ch === "`") {
-            quote = ch;
-        } else if (ch === "(") {
-            depth++;
-        } else if (ch === ")") {
-            depth--;
-        } else if (ch === "," && depth === 0) {
-            parts.push(current.trim());
-            current = "";
-            continue;
-        }
-        current += ch;
-    }
-    if (current.trim()) parts.push(current.trim());
-    return parts;
-}
+// `<`/`>` are comparisons in select lists, not brackets.
 
 /** The select list of a `CREATE ... AS SELECT` statement, with output names. */
 export function projectedColumns(statement: KsqlStatement): ProjectedColumn[] {
     const select = /\bAS\s+SELECT\s+([\s\S]*?)\s+FROM\s/i.exec(statement.sql);
     if (statement.kind !== "query" || !select) return [];
-    return splitTopLevel(select[1]).map((item) => {
+    return splitTopLevel(select[1], "()", "'`").map((item) => {
         const aliased = /^([\s\S]*?)\s+AS\s+(`[^`]+`|[A-Za-z_][A-Za-z0-9_]*)$/i.exec(item);
         if (aliased) return { expression: aliased[1].trim(), name: canonicalName(aliased[2]) };
         const last = /([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(item);
