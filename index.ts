@@ -13,6 +13,8 @@ const platform = config.target === "cloud" ? new CloudPlatform("lifesci", { conf
 export const localUrls = local?.urls;
 export const localConnectors = local ? Object.fromEntries(Object.entries(local.connectors).map(([key, c]) => [key, c.id])) : undefined;
 export const localBuckets = local?.buckets;
+/** Secret: read by `npm run local:verify`; `pulumi stack output localCredentials --show-secrets` shows it. */
+export const localCredentials = local?.credentials;
 
 export const confluentEnvironmentId = platform?.streaming.environment.id;
 export const kafkaClusterId = platform?.streaming.cluster.id;

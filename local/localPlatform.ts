@@ -64,6 +64,16 @@ interface ServiceSpec {
     startPeriod?: string;
 }
 
+export interface LocalCredentials {
+    mysqlRootPassword: string;
+    minioUser: string;
+    minioPassword: string;
+    postgresUser: string;
+    postgresPassword: string;
+    grafanaUser: string;
+    grafanaPassword: string;
+}
+
 export interface LocalPlatformArgs {
     config: PlatformConfig;
 }
@@ -80,6 +90,8 @@ export class LocalPlatform extends pulumi.ComponentResource {
     readonly monitoring?: Monitoring;
     readonly urls = localUrls();
     readonly buckets: ReturnType<typeof localBuckets>;
+    /** Generated passwords, as one secret output: the verification logs in with them. */
+    readonly credentials: pulumi.Output<LocalCredentials>;
 
     constructor(name: string, args: LocalPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:local:LocalPlatform", name, {}, opts);
@@ -97,6 +109,17 @@ export class LocalPlatform extends pulumi.ComponentResource {
         const minioPassword = password("minio");
         const postgresPassword = password("postgres");
         const grafanaPassword = password("grafana");
+        this.credentials = pulumi.secret(
+            pulumi.all([mysqlRootPassword, minioPassword, postgresPassword, grafanaPassword]).apply(([mysqlRoot, minioPw, postgresPw, grafanaPw]) => ({
+                mysqlRootPassword: mysqlRoot,
+                minioUser: MINIO_USER,
+                minioPassword: minioPw,
+                postgresUser: POSTGRES_USER,
+                postgresPassword: postgresPw,
+                grafanaUser: GRAFANA_ADMIN,
+                grafanaPassword: grafanaPw,
+            })),
+        );
 
         this.network = new docker.Network(`${name}-network`, { name: prefix, driver: "bridge" }, child);
         for (const volume of ["mysql", "kafka", "minio", "postgres", "prometheus", "grafana"]) {

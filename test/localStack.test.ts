@@ -13,7 +13,7 @@ import { localCdcSourceConfig, localJdbcSinkConfig, localS3SinkConfig, translate
 import { catalogTopicRegex, localBuckets, minioInitScript, mysqlServerFlags, postgresWarehouseDdl, prometheusConfig, topicCreationScript } from "../local/settings";
 import { CONNECT_PLUGINS, IMAGES, LOCAL_PORTS } from "../local/versions";
 import { connectorConfigProblems } from "./connectorKeys";
-import { REPO_ROOT, StackRun, isSecretInput, plain, readStackConfig, runStack } from "./harness";
+import { REPO_ROOT, StackRun, isSecretInput, plain, readStackConfig, runStack, secretness } from "./harness";
 import { promtool } from "./promtool";
 
 const kafka = { bootstrapServers: "kafka:29092", schemaRegistryUrl: "http://schema-registry:8081" };
@@ -199,7 +199,7 @@ describe("stacks: local under mocks", () => {
         assert.ok(!Object.keys(env).some((k) => k.includes("ZOOKEEPER")));
     });
 
-    it("generated passwords are random secrets: container env, bootstrap and connector inputs stay secret", () => {
+    it("generated passwords are random secrets: container env, bootstrap and connector inputs stay secret", async () => {
         assert.equal(run.ofType("random:index/randomPassword:RandomPassword").length, 5);
         // An env list holding a password is secret as a whole; lists without one stay plain.
         for (const name of ["mysql", "minio", "minio-init", "postgres", "grafana"]) assert.ok(isSecretInput(container(name).inputs.envs), `${name} envs are secret`);
@@ -212,7 +212,11 @@ describe("stacks: local under mocks", () => {
             const visible = JSON.stringify(c.inputs.config);
             assert.ok(!/mock-generated-password/.test(visible), `${c.name} config carries no password`);
         }
-        assert.ok(!/mock-generated-password/.test(JSON.stringify(run.outputs)));
+        // The one output that carries the passwords (for local:verify) is a secret; no other does.
+        const { localCredentials, ...others } = run.outputs;
+        assert.ok(!/mock-generated-password/.test(JSON.stringify(others)));
+        assert.ok(/mock-generated-password/.test(JSON.stringify(localCredentials)));
+        assert.equal(await secretness(run.rawOutputs.localCredentials), true);
     });
 
     it("the SQL bootstrap targets the container's loopback port with the catalog databases", () => {
