@@ -170,6 +170,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
             const uid = JSON.parse(inputs.configJson ?? "{}").uid ?? id;
             return { uid, url: `https://lifescidev.grafana.net/d/${uid}` };
         }
+        case "docker:index/remoteImage:RemoteImage":
+            return { imageId: `sha256:mock${id}`, repoDigest: `${inputs.name}@sha256:mock${id}` };
+        case "docker:index/image:Image":
+            return { repoDigest: `${inputs.imageName}@sha256:mockbuilt`, baseImageName: inputs.imageName };
         case "grafana:cloudProvider/awsAccount:AwsAccount":
             return { resourceId: `aws-account-${id}` };
         default:

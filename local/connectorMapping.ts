@@ -1,0 +1,296 @@
+// The cloud connector settings (components/connectors.ts builders, derived from the catalog)
+// mapped to the open-source connectors the local Kafka Connect runs: Debezium MySQL source,
+// Confluent S3 sink (aimed at MinIO with store.url) and Confluent JDBC sink (Postgres as the
+// warehouse stand-in). Pure functions: every cloud key must have a rule here, so a new cloud
+// setting cannot silently go missing locally.
+import { Domain, WarehouseTable, warehouseTopic } from "../components/catalog";
+import { CdcConfig, LakeConfig } from "../components/config";
+import { cdcConnectorName, cdcSourceConfig, s3SinkConfig, snowflakeSinkConfig } from "../components/connectors";
+
+export const DEBEZIUM_MYSQL_CLASS = "io.debezium.connector.mysql.MySqlConnector";
+export const S3_SINK_CLASS = "io.confluent.connect.s3.S3SinkConnector";
+export const JDBC_SINK_CLASS = "io.confluent.connect.jdbc.JdbcSinkConnector";
+
+/** Where the local Connect worker reaches Kafka and Schema Registry (container network names). */
+export interface LocalKafka {
+    bootstrapServers: string;
+    schemaRegistryUrl: string;
+}
+
+export interface LocalConnectorConfig {
+    config: Record<string, string>;
+    /** Keys that carry secrets: passed to the Connect provider as secrets. */
+    sensitiveKeys: string[];
+}
+
+/** A cloud key is copied, dropped (with the reason), or rewritten into local keys. */
+type Rule = { keep: true } | { drop: string } | { map: (value: string) => Record<string, string> };
+
+const keep: Rule = { keep: true };
+const drop = (why: string): Rule => ({ drop: why });
+const map = (fn: (value: string) => Record<string, string>): Rule => ({ map: fn });
+
+/** Applies the rules; a cloud key without a rule is an error naming the key and the connector. */
+export function translateCloudConfig(cloud: Record<string, string>, rules: Record<string, Rule>, what: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(cloud)) {
+        const rule = rules[key] ?? (key.startsWith("transforms.") ? keep : undefined);
+        if (!rule) throw new Error(`${what}: cloud key "${key}" has no local mapping; add a rule in local/connectorMapping.ts`);
+        if ("keep" in rule) out[key] = value;
+        else if ("map" in rule) Object.assign(out, rule.map(value));
+    }
+    return out;
+}
+
+const requireValue = (what: string, key: string, expected: string) => (value: string) => {
+    if (value !== expected) throw new Error(`${what}: cloud ${key}=${value} has no local equivalent (expected ${expected})`);
+    return {};
+};
+
+const AVRO = "io.confluent.connect.avro.AvroConverter";
+const BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter";
+
+/** Converters for AVRO topics; ksqlDB outputs may have KAFKA-format keys, read as bytes. */
+function converters(kafka: LocalKafka, keys: "avro" | "bytes"): Record<string, string> {
+    return {
+        "key.converter": keys === "avro" ? AVRO : BYTES,
+        ...(keys === "avro" ? { "key.converter.schema.registry.url": kafka.schemaRegistryUrl } : {}),
+        "value.converter": AVRO,
+        "value.converter.schema.registry.url": kafka.schemaRegistryUrl,
+    };
+}
+
+const MANAGED_AUTH = {
+    "kafka.auth.mode": drop("Confluent Cloud service-account auth; the local worker uses its own Kafka client"),
+    "kafka.service.account.id": drop("Confluent Cloud service account"),
+};
+
+export interface LocalCdcSettings {
+    namePrefix: string;
+    basePrefix: string;
+    domain: Domain;
+    /** MySQL as the Connect container sees it. */
+    mysqlHost: string;
+    mysqlPort: number;
+    user: string;
+    cdc: CdcConfig;
+    /** Unique per connector in the MySQL replication topology. */
+    serverId: number;
+    kafka: LocalKafka;
+}
+
+/** Debezium MySQL source config from the cloud MySqlCdcSourceV2 settings of the same domain. */
+export function localCdcSourceConfig(s: LocalCdcSettings): LocalConnectorConfig {
+    const what = `local CDC connector ${s.domain.name}`;
+    const cloud = cdcSourceConfig({
+        connectorName: cdcConnectorName(s.namePrefix, s.domain),
+        domain: s.domain,
+        basePrefix: s.basePrefix,
+        hostname: s.mysqlHost,
+        port: s.mysqlPort,
+        user: s.user,
+        serviceAccountId: "self-managed",
+        cdc: s.cdc,
+    });
+    const config = translateCloudConfig(
+        cloud,
+        {
+            ...MANAGED_AUTH,
+            "connector.class": map(() => ({ "connector.class": DEBEZIUM_MYSQL_CLASS })),
+            "output.data.format": map(requireValue(what, "output.data.format", "AVRO")),
+            "output.key.format": map(requireValue(what, "output.key.format", "AVRO")),
+            // Debezium always emits before and after images, which is what after.state.only=false asks for.
+            "after.state.only": map(requireValue(what, "after.state.only", "false")),
+            name: keep,
+            "database.hostname": keep,
+            "database.port": keep,
+            "database.user": keep,
+            "database.ssl.mode": keep,
+            "database.include.list": keep,
+            "table.include.list": keep,
+            "topic.prefix": keep,
+            "schema.history.internal.kafka.topic": keep,
+            "snapshot.mode": keep,
+            "tombstones.on.delete": keep,
+            "decimal.handling.mode": keep,
+            "time.precision.mode": keep,
+            "heartbeat.interval.ms": keep,
+            "tasks.max": keep,
+        },
+        what,
+    );
+    return {
+        config: {
+            ...config,
+            "database.server.id": String(s.serverId),
+            "schema.history.internal.kafka.bootstrap.servers": s.kafka.bootstrapServers,
+            ...converters(s.kafka, "avro"),
+        },
+        sensitiveKeys: ["database.password"],
+    };
+}
+
+export interface LocalS3SinkSettings {
+    connectorName: string;
+    topics: readonly string[];
+    dlqTopic: string;
+    bucket: string;
+    topicsDir: string;
+    lake: LakeConfig;
+    /** MinIO as the Connect container sees it, e.g. http://minio:9000. */
+    storeUrl: string;
+    /** CDC topics carry AVRO keys; ksqlDB outputs are read with byte keys. */
+    keys: "avro" | "bytes";
+    kafka: LocalKafka;
+}
+
+const TIME_INTERVAL_MS = { HOURLY: 3_600_000, DAILY: 86_400_000 } as const;
+
+/** Confluent S3 sink (self-managed) on MinIO, from the cloud S3_SINK settings of the same sink. */
+export function localS3SinkConfig(s: LocalS3SinkSettings): LocalConnectorConfig {
+    const what = `local S3 sink ${s.connectorName}`;
+    const cloud = s3SinkConfig({
+        connectorName: s.connectorName,
+        serviceAccountId: "self-managed",
+        topics: s.topics,
+        dlqTopic: s.dlqTopic,
+        bucket: s.bucket,
+        region: "us-east-1",
+        topicsDir: s.topicsDir,
+        providerIntegrationId: "none",
+        kmsKeyArn: "none",
+        flushSize: s.lake.flushSize,
+        rotateIntervalMs: s.lake.rotateIntervalMs,
+        timeInterval: s.lake.timeInterval,
+    });
+    const config = translateCloudConfig(
+        cloud,
+        {
+            ...MANAGED_AUTH,
+            "connector.class": map(() => ({ "connector.class": S3_SINK_CLASS })),
+            "input.data.format": map(requireValue(what, "input.data.format", "AVRO")),
+            "authentication.method": drop("IAM role through a provider integration; MinIO takes access keys (sensitive)"),
+            "provider.integration.id": drop("Confluent provider integration"),
+            "s3.ssea.name": drop("SSE-KMS: MinIO runs without a KMS locally"),
+            "s3.sse.kms.key.id": drop("SSE-KMS key"),
+            "output.data.format": map((v) => ({ "format.class": `io.confluent.connect.s3.format.${v.toLowerCase()}.${v[0]}${v.slice(1).toLowerCase()}Format` })),
+            "compression.codec": map((v) => ({ "parquet.codec": v.replace(/^PARQUET - /, "") })),
+            "partitioner.class": map((v) => ({ "partitioner.class": `io.confluent.connect.storage.partitioner.${v}` })),
+            "time.interval": map((v) => ({ "partition.duration.ms": String(TIME_INTERVAL_MS[v as keyof typeof TIME_INTERVAL_MS]) })),
+            name: keep,
+            topics: keep,
+            "errors.tolerance": keep,
+            "errors.deadletterqueue.topic.name": keep,
+            "behavior.on.null.values": keep,
+            "tasks.max": keep,
+            "s3.bucket.name": keep,
+            "s3.region": keep,
+            "topics.dir": keep,
+            "path.format": keep,
+            timezone: keep,
+            "flush.size": keep,
+            "rotate.interval.ms": keep,
+        },
+        what,
+    );
+    return {
+        config: {
+            ...config,
+            "storage.class": "io.confluent.connect.s3.storage.S3Storage",
+            "store.url": s.storeUrl,
+            "s3.path.style.access.enabled": "true",
+            locale: "en-US",
+            "timestamp.extractor": "Record",
+            "errors.deadletterqueue.topic.replication.factor": "1",
+            ...converters(s.kafka, s.keys),
+        },
+        sensitiveKeys: ["aws.access.key.id", "aws.secret.access.key"],
+    };
+}
+
+export interface LocalJdbcSinkSettings {
+    connectorName: string;
+    dlqTopic: string;
+    basePrefix: string;
+    tables: readonly WarehouseTable[];
+    /** Postgres schema, the stand-in for the Snowflake schema. */
+    schema: string;
+    jdbcUrl: string;
+    user: string;
+    kind: "cdc" | "ksql";
+    kafka: LocalKafka;
+}
+
+const regexLiteral = (text: string) => `^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
+
+/** Confluent JDBC sink into Postgres, from the cloud SnowflakeSink settings of the same sink. */
+export function localJdbcSinkConfig(s: LocalJdbcSinkSettings): LocalConnectorConfig {
+    const what = `local JDBC sink ${s.connectorName}`;
+    const routes = s.tables.map((t) => ({ topic: warehouseTopic(s.basePrefix, t), table: t.name }));
+    const cloud = snowflakeSinkConfig({
+        connectorName: s.connectorName,
+        serviceAccountId: "self-managed",
+        dlqTopic: s.dlqTopic,
+        tables: routes,
+        accountUrl: "none",
+        user: s.user,
+        role: "none",
+        database: "none",
+        schema: s.schema,
+        bufferFlushSeconds: 1,
+        unwrapCdcEnvelope: s.kind === "cdc",
+    });
+    // Topic -> table exactly as snowflake.topic2table.map says, as one RegexRouter per table.
+    const routeTransforms = (mapValue: string) => {
+        const out: Record<string, string> = {};
+        mapValue.split(",").forEach((pair, i) => {
+            const [topic, table] = pair.split(":");
+            out[`transforms.route${i}.type`] = "org.apache.kafka.connect.transforms.RegexRouter";
+            out[`transforms.route${i}.regex`] = regexLiteral(topic);
+            out[`transforms.route${i}.replacement`] = table;
+        });
+        return out;
+    };
+    const snowflakeOnly = drop("Snowflake connection/ingestion setting");
+    const config = translateCloudConfig(
+        cloud,
+        {
+            ...MANAGED_AUTH,
+            "connector.class": map(() => ({ "connector.class": JDBC_SINK_CLASS })),
+            "input.data.format": map(requireValue(what, "input.data.format", "AVRO")),
+            // Tombstones: the CDC sink drops them in the unwrap transform; ksqlDB streams emit none.
+            "behavior.on.null.values": drop("no JDBC equivalent; tombstones are dropped by the unwrap transform"),
+            "snowflake.url.name": snowflakeOnly,
+            "snowflake.user.name": snowflakeOnly,
+            "snowflake.role.name": snowflakeOnly,
+            "snowflake.database.name": snowflakeOnly,
+            "snowflake.ingestion.method": snowflakeOnly,
+            "snowflake.enable.schematization": snowflakeOnly,
+            "buffer.flush.time": snowflakeOnly,
+            "snowflake.schema.name": map((schema) => ({ "table.name.format": `${schema}.\${topic}` })),
+            "snowflake.topic2table.map": map(routeTransforms),
+            name: keep,
+            topics: keep,
+            "errors.tolerance": keep,
+            "errors.deadletterqueue.topic.name": keep,
+            "tasks.max": keep,
+            transforms: keep,
+        },
+        what,
+    );
+    const routeNames = routes.map((_, i) => `route${i}`);
+    return {
+        config: {
+            ...config,
+            transforms: [...(config.transforms ? config.transforms.split(",") : []), ...routeNames].join(","),
+            "connection.url": s.jdbcUrl,
+            "connection.user": s.user,
+            ...(s.kind === "cdc" ? { "insert.mode": "upsert", "pk.mode": "record_key" } : { "insert.mode": "insert", "pk.mode": "none" }),
+            "auto.create": "false",
+            "auto.evolve": "true",
+            "errors.deadletterqueue.topic.replication.factor": "1",
+            ...converters(s.kafka, s.kind === "cdc" ? "avro" : "bytes"),
+        },
+        sensitiveKeys: ["connection.password"],
+    };
+}

@@ -1,0 +1,58 @@
+// Every image and plugin the local stack runs, pinned (never `latest`), and the host ports it
+// publishes on 127.0.0.1. The Connect Dockerfile takes the plugin versions as build args from here.
+
+export const CONFLUENT_PLATFORM_VERSION = "7.7.1";
+
+export const IMAGES = {
+    mysql: "mysql:8.0.40",
+    kafka: `confluentinc/cp-kafka:${CONFLUENT_PLATFORM_VERSION}`,
+    schemaRegistry: `confluentinc/cp-schema-registry:${CONFLUENT_PLATFORM_VERSION}`,
+    connectBase: `confluentinc/cp-kafka-connect:${CONFLUENT_PLATFORM_VERSION}`,
+    ksqldb: `confluentinc/cp-ksqldb-server:${CONFLUENT_PLATFORM_VERSION}`,
+    minio: "minio/minio:RELEASE.2024-11-07T00-52-20Z",
+    minioClient: "minio/mc:RELEASE.2024-11-17T19-35-25Z",
+    postgres: "postgres:16.6",
+    kafkaExporter: "danielqsj/kafka-exporter:v1.8.0",
+    prometheus: "prom/prometheus:v2.55.1",
+    grafana: "grafana/grafana:11.3.1",
+} as const;
+
+/** Connect plugins baked into the image built from local/images/connect/. */
+export const CONNECT_PLUGINS = {
+    DEBEZIUM_MYSQL_VERSION: "2.7.4.Final",
+    S3_SINK_VERSION: "10.5.17",
+    JDBC_SINK_VERSION: "10.7.11",
+    JMX_EXPORTER_VERSION: "1.0.1",
+} as const;
+
+/** The tag of the Connect image built locally (never pushed). */
+export const CONNECT_IMAGE = `lifesci-local/kafka-connect:${CONFLUENT_PLATFORM_VERSION}-dbz${CONNECT_PLUGINS.DEBEZIUM_MYSQL_VERSION}`;
+
+/** Host ports, all bound to 127.0.0.1. */
+export const LOCAL_PORTS = {
+    mysql: 3307,
+    kafka: 9092,
+    schemaRegistry: 8081,
+    connect: 8083,
+    ksqldb: 8088,
+    minio: 9000,
+    minioConsole: 9001,
+    postgres: 5433,
+    prometheus: 9090,
+    grafana: 3000,
+} as const;
+
+export type LocalService = keyof typeof LOCAL_PORTS;
+
+/** Service URLs as seen from the laptop. */
+export function localUrls(): Record<string, string> {
+    const at = (port: number) => `http://127.0.0.1:${port}`;
+    return {
+        grafana: at(LOCAL_PORTS.grafana),
+        connect: at(LOCAL_PORTS.connect),
+        ksqldb: at(LOCAL_PORTS.ksqldb),
+        schemaRegistry: at(LOCAL_PORTS.schemaRegistry),
+        minioConsole: at(LOCAL_PORTS.minioConsole),
+        prometheus: at(LOCAL_PORTS.prometheus),
+    };
+}
