@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SECRET_MASK, Inventory, InventoryEntry, diffInventories, inventoryOf, renderInventory } from "../scripts/inventory";
+import { SECRET_MASK, Inventory, InventoryEntry, diffInventories, inventoryOf, renderDiff, renderInventory } from "../scripts/inventory";
 import { REPO_ROOT, runStack } from "./harness";
 
 const entry = (type: string, name: string, inputs: Record<string, unknown>, protect = false): InventoryEntry => ({
@@ -43,6 +43,19 @@ describe("plan: diff of two inventories", () => {
             { key: "aws:rds/instance:Instance::mysql-db", paths: ["backupRetentionPeriod"], protectChanged: false },
             { key: "aws:s3/bucket:Bucket::lake-raw", paths: [], protectChanged: true },
         ]);
+    });
+
+    it("renders the diff as + / - / ~ lines with the changed paths", () => {
+        assert.equal(
+            renderDiff(diffInventories(before, after), "main"),
+            [
+                "changes against main: 1 added, 1 removed, 2 changed",
+                "  + confluentcloud:index/kafkaTopic:KafkaTopic::topic-new",
+                "  - confluentcloud:index/kafkaTopic:KafkaTopic::topic-old",
+                "  ~ aws:rds/instance:Instance::mysql-db: backupRetentionPeriod",
+                "  ~ aws:s3/bucket:Bucket::lake-raw: (protect)",
+            ].join("\n"),
+        );
     });
 
     it("an inventory compared with itself has no changes", () => {
