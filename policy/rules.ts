@@ -1,0 +1,272 @@
+// The platform's compliance rules as pure functions over resource descriptions. The policy pack
+// (policy/index.ts) runs them inside `pulumi preview/up --policy-pack policy`; the offline plan
+// (scripts/plan.ts) runs the same functions on the mock engine's inventory. No imports: this
+// file must load in both packages.
+
+export type EnforcementLevel = "mandatory" | "advisory";
+
+/** One resource as a rule sees it: the engine's inputs, the protect option, what it depends on. */
+export interface PolicySubject {
+    type: string;
+    name: string;
+    urn: string;
+    props: Record<string, any>;
+    protect: boolean;
+    /** Input property -> URNs of the resources the value came from (the engine's propertyDependencies). */
+    propertyDependencies: Record<string, string[]>;
+}
+
+export type Report = (message: string, urn?: string) => void;
+
+export interface PolicyRule {
+    name: string;
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    /** Checks one resource. */
+    validateResource?: (resource: PolicySubject, report: Report) => void;
+    /** Checks relations between resources (e.g. a bucket and its encryption configuration). */
+    validateStack?: (resources: readonly PolicySubject[], report: Report) => void;
+}
+
+export const T = {
+    rdsInstance: "aws:rds/instance:Instance",
+    rdsParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    vpcIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    bucket: "aws:s3/bucket:Bucket",
+    bucketEncryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    bucketPublicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    bucketObjectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
+    bucketAcl: "aws:s3/bucketAcl:BucketAcl",
+    kmsKey: "aws:kms/key:Key",
+    connector: "confluentcloud:index/connector:Connector",
+    kafkaCluster: "confluentcloud:index/kafkaCluster:KafkaCluster",
+    snowflakeUser: "snowflake:index/user:User",
+    snowflakeServiceUser: "snowflake:index/serviceUser:ServiceUser",
+    snowflakeLegacyServiceUser: "snowflake:index/legacyServiceUser:LegacyServiceUser",
+} as const;
+
+const MYSQL_PORT = 3306;
+const WORLD = ["0.0.0.0/0", "::/0"];
+const PROD_MIN_BACKUP_DAYS = 7;
+/** Connector config keys that carry credentials (Confluent marks them sensitive). */
+const SECRET_KEY_PATTERN = /(password|secret|private\.key|passphrase|credentials|token|(^|\.)api\.key$|access\.key)/i;
+const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+
+/** prod resources are recognised by the `tier` tag every taggable resource of the platform carries. */
+export function isProd(resource: PolicySubject): boolean {
+    return resource.props.tags?.tier === "prod";
+}
+
+const ofType = (resources: readonly PolicySubject[], type: string) => resources.filter((r) => r.type === type);
+
+/** The bucket a bucket-setting resource configures: by dependency (preview) or by id/name value. */
+function configures(setting: PolicySubject, bucket: PolicySubject): boolean {
+    if ((setting.propertyDependencies.bucket ?? []).includes(bucket.urn)) return true;
+    const target = setting.props.bucket;
+    return target !== undefined && (target === bucket.props.bucket || target === bucket.props.id);
+}
+
+function settingsOf(resources: readonly PolicySubject[], type: string, bucket: PolicySubject): PolicySubject[] {
+    return ofType(resources, type).filter((s) => configures(s, bucket));
+}
+
+function portInRange(port: number, from: unknown, to: unknown, protocol: unknown): boolean {
+    if (protocol === "-1" || protocol === "all") return true;
+    const lo = Number(from);
+    const hi = Number(to);
+    return Number.isFinite(lo) && Number.isFinite(hi) && lo <= port && port <= hi;
+}
+
+function opensToWorld(rule: Record<string, any>): boolean {
+    const cidrs = [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? []), rule.cidrIpv4, rule.cidrIpv6].filter(Boolean);
+    return cidrs.some((c: string) => WORLD.includes(c)) && portInRange(MYSQL_PORT, rule.fromPort, rule.toPort, rule.protocol ?? rule.ipProtocol);
+}
+
+export const POLICIES: readonly PolicyRule[] = [
+    {
+        name: "rds-storage-encrypted",
+        description: "RDS instances encrypt their storage (KMS).",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type === T.rdsInstance && r.props.storageEncrypted !== true) {
+                report(`RDS instance ${r.name}: storageEncrypted must be true`);
+            }
+        },
+    },
+    {
+        name: "s3-bucket-encrypted",
+        description: "Every S3 bucket has a default server-side encryption configuration (aws:kms or AES256).",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            for (const bucket of ofType(resources, T.bucket)) {
+                const configs = settingsOf(resources, T.bucketEncryption, bucket);
+                const algorithms = configs.flatMap((c) => (c.props.rules ?? []).map((rule: any) => rule.applyServerSideEncryptionByDefault?.sseAlgorithm));
+                if (!algorithms.some((a) => ["aws:kms", "aws:kms:dsse", "AES256"].includes(a))) {
+                    report(`S3 bucket ${bucket.name}: no BucketServerSideEncryptionConfiguration with aws:kms or AES256`, bucket.urn);
+                }
+            }
+        },
+    },
+    {
+        name: "s3-no-public-access",
+        description: "Every S3 bucket has a public access block with all four settings on, and no public ACL.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type === T.bucketPublicAccess) {
+                const off = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].filter((k) => r.props[k] !== true);
+                if (off.length > 0) report(`public access block ${r.name}: ${off.join(", ")} must be true`);
+            }
+            if ((r.type === T.bucket || r.type === T.bucketAcl) && PUBLIC_ACLS.includes(r.props.acl)) {
+                report(`${r.name}: ACL "${r.props.acl}" makes the bucket public`);
+            }
+        },
+        validateStack(resources, report) {
+            for (const bucket of ofType(resources, T.bucket)) {
+                if (settingsOf(resources, T.bucketPublicAccess, bucket).length === 0) {
+                    report(`S3 bucket ${bucket.name}: no BucketPublicAccessBlock`, bucket.urn);
+                }
+            }
+        },
+    },
+    {
+        name: "audit-bucket-object-lock",
+        description: "The audit archive bucket (tag purpose=audit-archive) has Object Lock on with a default retention rule.",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            for (const bucket of ofType(resources, T.bucket).filter((b) => b.props.tags?.purpose === "audit-archive")) {
+                if (bucket.props.objectLockEnabled !== true) {
+                    report(`audit bucket ${bucket.name}: objectLockEnabled must be true (it can only be set at creation)`, bucket.urn);
+                    continue;
+                }
+                const locks = settingsOf(resources, T.bucketObjectLock, bucket);
+                const retention = locks.map((l) => l.props.rule?.defaultRetention).find((d) => d && (d.days > 0 || d.years > 0));
+                if (!retention) {
+                    report(`audit bucket ${bucket.name}: no BucketObjectLockConfiguration with a default retention (days or years)`, bucket.urn);
+                }
+            }
+        },
+    },
+    {
+        name: "cdc-binlog-row-full",
+        description: "MySQL parameter groups of the CDC sources set binlog_format=ROW and binlog_row_image=FULL.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type !== T.rdsParameterGroup || !String(r.props.family ?? "").startsWith("mysql")) return;
+            const params = Object.fromEntries((r.props.parameters ?? []).map((p: any) => [p.name, String(p.value).toUpperCase()]));
+            for (const [name, value] of [["binlog_format", "ROW"], ["binlog_row_image", "FULL"]]) {
+                if (params[name] !== value) report(`parameter group ${r.name}: ${name} must be ${value} (got ${params[name] ?? "unset"})`);
+            }
+        },
+    },
+    {
+        name: "db-port-not-public",
+        description: "No security group admits the MySQL port (3306) from 0.0.0.0/0 or ::/0.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            const rules = r.type === T.securityGroup ? r.props.ingress ?? [] : [T.securityGroupRule, T.vpcIngressRule].includes(r.type as any) && r.props.type !== "egress" ? [r.props] : [];
+            if (rules.some(opensToWorld)) report(`${r.name}: admits port ${MYSQL_PORT} from the whole internet`);
+        },
+    },
+    {
+        name: "connector-credentials-sensitive",
+        description: "Connector passwords, keys and private keys are only in configSensitive, never in configNonsensitive.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type !== T.connector) return;
+            const plainConfig: Record<string, unknown> = r.props.configNonsensitive ?? {};
+            const leaked = Object.entries(plainConfig)
+                .filter(([k, v]) => SECRET_KEY_PATTERN.test(k) || (typeof v === "string" && v.includes("-----BEGIN")))
+                .map(([k]) => k);
+            if (leaked.length > 0) report(`connector ${r.name}: ${leaked.join(", ")} must move to configSensitive`);
+        },
+    },
+    {
+        name: "prod-deletion-protection",
+        description: "prod stateful resources (RDS, Kafka cluster, buckets) are protected; RDS has deletionProtection.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type === T.rdsInstance && isProd(r)) {
+                if (r.props.deletionProtection !== true) report(`prod RDS instance ${r.name}: deletionProtection must be true`);
+                if (!r.protect) report(`prod RDS instance ${r.name}: needs the Pulumi protect option`);
+            }
+            if (r.type === T.bucket && isProd(r) && !r.protect) report(`prod bucket ${r.name}: needs the Pulumi protect option`);
+        },
+        validateStack(resources, report) {
+            // Confluent resources carry no tags: a cluster is prod when the stack's RDS instance is.
+            if (!ofType(resources, T.rdsInstance).some(isProd)) return;
+            for (const cluster of ofType(resources, T.kafkaCluster).filter((c) => !c.protect)) {
+                report(`prod Kafka cluster ${cluster.name}: needs the Pulumi protect option`, cluster.urn);
+            }
+        },
+    },
+    {
+        name: "rds-backup-retention",
+        description: "RDS keeps automated backups (the binlog needs them): at least 1 day, at least 7 days in prod.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type !== T.rdsInstance) return;
+            const days = Number(r.props.backupRetentionPeriod ?? 0);
+            const min = isProd(r) ? PROD_MIN_BACKUP_DAYS : 1;
+            if (!(days >= min)) report(`RDS instance ${r.name}: backupRetentionPeriod ${days} is below ${min} day(s)${isProd(r) ? " (prod)" : ""}`);
+        },
+    },
+    {
+        name: "snowflake-key-pair-auth",
+        description: "Snowflake users authenticate with an RSA key pair, never a password.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (![T.snowflakeUser, T.snowflakeServiceUser, T.snowflakeLegacyServiceUser].includes(r.type as any)) return;
+            if (r.props.password !== undefined) report(`Snowflake user ${r.name}: must not have a password`);
+            if (!r.props.rsaPublicKey) report(`Snowflake user ${r.name}: rsaPublicKey is required (key-pair auth)`);
+        },
+    },
+    {
+        name: "kms-key-rotation",
+        description: "Customer-managed KMS keys rotate yearly.",
+        enforcementLevel: "advisory",
+        validateResource(r, report) {
+            if (r.type === T.kmsKey && r.props.enableKeyRotation !== true) report(`KMS key ${r.name}: enableKeyRotation should be true`);
+        },
+    },
+    {
+        name: "s3-bucket-versioning",
+        description: "S3 buckets keep object versions.",
+        enforcementLevel: "advisory",
+        validateStack(resources, report) {
+            for (const bucket of ofType(resources, T.bucket)) {
+                const enabled = settingsOf(resources, T.bucketVersioning, bucket).some((v) => v.props.versioningConfiguration?.status === "Enabled");
+                if (!enabled) report(`S3 bucket ${bucket.name}: versioning should be Enabled`, bucket.urn);
+            }
+        },
+    },
+    {
+        name: "prod-rds-multi-az",
+        description: "prod RDS instances run multi-AZ.",
+        enforcementLevel: "advisory",
+        validateResource(r, report) {
+            if (r.type === T.rdsInstance && isProd(r) && r.props.multiAz !== true) report(`prod RDS instance ${r.name}: multiAz should be true`);
+        },
+    },
+];
+
+export interface Violation {
+    policy: string;
+    level: EnforcementLevel;
+    message: string;
+    urn?: string;
+}
+
+/** Runs every rule on a set of resources, like the engine does during a preview. */
+export function checkResources(resources: readonly PolicySubject[], rules: readonly PolicyRule[] = POLICIES): Violation[] {
+    const violations: Violation[] = [];
+    for (const rule of rules) {
+        for (const r of resources) {
+            rule.validateResource?.(r, (message, urn) => violations.push({ policy: rule.name, level: rule.enforcementLevel, message, urn: urn ?? r.urn }));
+        }
+        rule.validateStack?.(resources, (message, urn) => violations.push({ policy: rule.name, level: rule.enforcementLevel, message, urn }));
+    }
+    return violations;
+}

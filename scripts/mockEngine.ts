@@ -1,0 +1,448 @@
+// Runs the real program (index.ts) under Pulumi's mock engine with a stack file's config and
+// records what the engine would receive: every resource's inputs and options, every invoke,
+// and the stack outputs. Each run loads the program's modules fresh. Used by the tests
+// (test/harness.ts), the offline plan, the docs generator and the benchmark.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+
+export const REPO_ROOT = path.join(__dirname, "..");
+const PROJECT = "lifesci-streaming";
+
+// Internal helpers the SDK exports at runtime but not in its typings.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown };
+
+/**
+ * A run that fails on purpose leaves promises that never settle; the SDK would report them as
+ * leaks at exit and set a failing exit code. They belong to a finished run, so forget them.
+ */
+function forgetAbandonedPromises(): void {
+    debuggable.leakedPromises();
+}
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    /** Inputs as the engine receives them (secrets unwrapped by the mock monitor). */
+    inputs: Record<string, any>;
+    /** The state the mocks returned. */
+    state: Record<string, any>;
+    protect: boolean;
+    /** `type::name` of explicit dependsOn resources. */
+    dependsOn: string[];
+    /** `type::name` of the parent, if any. */
+    parent?: string;
+    /** Output properties the provider marks secret (`additionalSecretOutputs`). */
+    secretOutputs: string[];
+    /** The SDK object, to inspect outputs (e.g. pulumi.isSecret). */
+    resource?: pulumi.Resource;
+    custom: boolean;
+    /** The id the mocks gave a custom resource. */
+    id?: string;
+}
+
+export interface RecordedInvoke {
+    token: string;
+    inputs: Record<string, any>;
+}
+
+export interface StackRun {
+    stack: string;
+    resources: RecordedResource[];
+    invokes: RecordedInvoke[];
+    outputs: Record<string, unknown>;
+    /** Outputs as SDK values, before unwrapping; use with pulumi.isSecret. */
+    rawOutputs: Record<string, unknown>;
+    ofType(type: string): RecordedResource[];
+    one(type: string, name?: string | RegExp): RecordedResource;
+}
+
+export interface RunOptions {
+    /** Replace or add config values (full keys). Objects are stored as JSON like the CLI does. */
+    set?: Record<string, unknown>;
+    /** Remove config keys (full keys). */
+    unset?: string[];
+    /** Full keys to mark as secrets. */
+    secretKeys?: string[];
+    /** Evaluate again even when a run with the same config exists (e.g. to time it). */
+    fresh?: boolean;
+    /** Per-invoke answers that replace the defaults below. */
+    invokes?: Record<string, (inputs: any) => Record<string, any>>;
+    /** Directory of the program to evaluate (index.ts + Pulumi.<stack>.yaml); default this repository. */
+    programDir?: string;
+}
+
+const key = (type: string, name: string) => `${type}::${name}`;
+
+/** What a copy of the program needs to evaluate (besides the Pulumi.<stack>.yaml files). */
+export const PROGRAM_PATHS = ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", "local", "sql"] as const;
+
+/** Reads `Pulumi.<stack>.yaml` into the flat string map the engine hands to programs. */
+export function readStackConfig(stack: string, programDir = REPO_ROOT): { values: Record<string, string>; secretKeys: string[] } {
+    const file = path.join(programDir, `Pulumi.${stack}.yaml`);
+    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [k, v] of Object.entries<any>(doc.config ?? {})) {
+        if (v && typeof v === "object" && "secure" in v) {
+            // Ciphertext cannot be decrypted here; a stand-in keeps the key a secret.
+            values[k] = `mock-secret-for-${k}`;
+            secretKeys.push(k);
+        } else {
+            values[k] = typeof v === "string" ? v : JSON.stringify(v);
+        }
+    }
+    return { values, secretKeys };
+}
+
+/** Directories of this repository that hold tools, not the program: their modules stay loaded. */
+const TOOL_DIRS = ["node_modules", "test", "scripts", "policy"].map((d) => path.join(REPO_ROOT, d) + path.sep);
+
+function clearProgramModules(programDir: string): void {
+    const root = programDir + path.sep;
+    for (const id of Object.keys(require.cache)) {
+        if (!id.startsWith(root) || id.includes(`${path.sep}node_modules${path.sep}`)) continue;
+        if (programDir === REPO_ROOT && TOOL_DIRS.some((dir) => id.startsWith(dir))) continue;
+        delete require.cache[id];
+    }
+}
+
+let failCurrentRun: ((err: unknown) => void) | undefined;
+process.on("unhandledRejection", (err) => {
+    // Late rejections from an already failed run are dropped; that run has reported its error.
+    failCurrentRun?.(err);
+});
+
+let sequence = 0;
+const fakeId = (prefix: string) => `${prefix}-${(++sequence).toString(36).padStart(6, "0")}`;
+
+/** Outputs the real providers compute, in realistic shapes. */
+function computedState(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, any> {
+    switch (type) {
+        case "confluentcloud:index/environment:Environment":
+            return { resourceName: `crn://confluent.cloud/organization=org-mock/environment=${id}` };
+        case "confluentcloud:index/kafkaCluster:KafkaCluster":
+            return {
+                apiVersion: "cmk/v2",
+                kind: "Cluster",
+                rbacCrn: `crn://confluent.cloud/organization=org-mock/environment=${inputs.environment?.id}/cloud-cluster=${id}`,
+                bootstrapEndpoint: `SASL_SSL://${id}.${inputs.region}.aws.confluent.cloud:9092`,
+                restEndpoint: `https://${id}.${inputs.region}.aws.confluent.cloud:443`,
+            };
+        case "confluentcloud:index/serviceAccount:ServiceAccount":
+            return { apiVersion: "iam/v2", kind: "ServiceAccount" };
+        case "confluentcloud:index/apiKey:ApiKey":
+            return { secret: `mock-api-secret-${name}` };
+        case "confluentcloud:index/connector:Connector":
+            return { status: "RUNNING" };
+        case "confluentcloud:index/ksqlCluster:KsqlCluster":
+            return {
+                apiVersion: "ksqldbcm/v2",
+                kind: "Cluster",
+                // Derived from the whole mock id so the offline plan can show it by resource name.
+                topicPrefix: `pksqlc-${id}`,
+                restEndpoint: `https://pksqlc-${id}.eu-central-1.aws.confluent.cloud:443`,
+                resourceName: `crn://confluent.cloud/organization=org-mock/environment=${inputs.environment?.id}/cloud-cluster=${inputs.kafkaCluster?.id}/ksql=${id}`,
+                storage: 125 * inputs.csu,
+            };
+        case "aws:rds/instance:Instance":
+            return {
+                address: `${inputs.identifier}.cmock.${"eu-central-1"}.rds.amazonaws.com`,
+                port: inputs.port ?? 3306,
+                arn: `arn:aws:rds:eu-central-1:123456789012:db:${inputs.identifier}`,
+            };
+        case "aws:kms/key:Key":
+            return { arn: `arn:aws:kms:eu-central-1:123456789012:key/${id}`, keyId: id };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: `mock-generated-password-${name}` };
+        case "aws:s3/bucket:Bucket":
+            return { arn: `arn:aws:s3:::${inputs.bucket}`, bucket: inputs.bucket };
+        case "confluentcloud:index/providerIntegration:ProviderIntegration":
+            return {
+                aws: {
+                    ...inputs.aws,
+                    iamRoleArn: "arn:aws:iam::111122223333:role/cspi-mock-confluent",
+                    externalId: `mock-external-id-${id}`,
+                },
+            };
+        case "tls:index/privateKey:PrivateKey":
+            return {
+                privateKeyPem: `-----BEGIN RSA PRIVATE KEY-----\nMOCKPKCS1${name}\n-----END RSA PRIVATE KEY-----\n`,
+                privateKeyPemPkcs8: `-----BEGIN PRIVATE KEY-----\nMOCKPRIVATEKEY${name}\nLINE2\n-----END PRIVATE KEY-----\n`,
+                publicKeyPem: `-----BEGIN PUBLIC KEY-----\nMOCKPUBLICKEY${name}\n-----END PUBLIC KEY-----\n`,
+            };
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::123456789012:role/${inputs.name ?? name}` };
+        case "grafana:oss/folder:Folder":
+            return { uid: inputs.uid ?? id, url: `https://lifescidev.grafana.net/dashboards/f/${inputs.uid ?? id}` };
+        case "grafana:oss/dashboard:Dashboard": {
+            const uid = JSON.parse(inputs.configJson ?? "{}").uid ?? id;
+            return { uid, url: `https://lifescidev.grafana.net/d/${uid}` };
+        }
+        case "docker:index/remoteImage:RemoteImage":
+            return { imageId: `sha256:mock${id}`, repoDigest: `${inputs.name}@sha256:mock${id}` };
+        case "docker:index/image:Image":
+            return { repoDigest: `${inputs.imageName}@sha256:mockbuilt`, baseImageName: inputs.imageName };
+        case "grafana:cloudProvider/awsAccount:AwsAccount":
+            return { resourceId: `aws-account-${id}` };
+        default:
+            return {};
+    }
+}
+
+const ID_PREFIX: Record<string, string> = {
+    "confluentcloud:index/environment:Environment": "env",
+    "confluentcloud:index/kafkaCluster:KafkaCluster": "lkc",
+    "confluentcloud:index/serviceAccount:ServiceAccount": "sa",
+    "confluentcloud:index/apiKey:ApiKey": "MOCKKEY",
+    "confluentcloud:index/connector:Connector": "lcc",
+    "confluentcloud:index/providerIntegration:ProviderIntegration": "cspi",
+    "confluentcloud:index/ksqlCluster:KsqlCluster": "lksqlc",
+};
+
+/** Default answers to the invokes the program makes, shaped like the real providers' results. */
+export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any>> = {
+    "confluentcloud:index/getIpAddresses:getIpAddresses": (inputs) => {
+        const region = inputs.filter?.regions?.[0] ?? "eu-central-1";
+        const prefixes = ["3.64.0.0/28", "18.156.12.32/28", "52.28.44.16/29"];
+        return {
+            id: "ip-addresses",
+            filter: inputs.filter,
+            ipAddresses: prefixes.map((ipPrefix) => ({
+                addressType: "EGRESS",
+                apiVersion: "networking/v1",
+                cloud: "AWS",
+                ipPrefix,
+                kind: "IpAddress",
+                region,
+                services: ["CONNECT"],
+            })),
+        };
+    },
+    "confluentcloud:index/getSchemaRegistryCluster:getSchemaRegistryCluster": (inputs) => ({
+        id: "lsrc-mock01",
+        apiVersion: "srcm/v3",
+        kind: "Cluster",
+        environment: inputs.environment,
+        resourceName: `crn://confluent.cloud/organization=org-mock/environment=${inputs.environment?.id}/schema-registry=lsrc-mock01`,
+        restEndpoint: "https://psrc-mock01.eu-central-1.aws.confluent.cloud",
+        package: "ESSENTIALS",
+    }),
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        id: "123456789012",
+        accountId: "123456789012",
+        arn: "arn:aws:iam::123456789012:user/deployer",
+        userId: "AIDAMOCKDEPLOYER",
+    }),
+    "grafana:cloud/getStack:getStack": (inputs) => ({
+        id: "1234567",
+        slug: inputs.slug,
+        name: inputs.slug,
+        url: `https://${inputs.slug}.grafana.net`,
+        regionSlug: "prod-eu-west-2",
+        prometheusUserId: 2345678,
+        prometheusName: `${inputs.slug}-prom`,
+        prometheusUrl: "https://prometheus-prod-24-prod-eu-west-2.grafana.net",
+        connectionsApiUrl: "https://connections-api-eu-west-2.grafana.net",
+        cloudProviderUrl: "https://cloud-provider-api-eu-west-2.grafana.net",
+    }),
+    "grafana:oss/getDataSource:getDataSource": (inputs) => ({
+        id: "1:grafanacloud-prom",
+        name: inputs.name,
+        uid: "grafanacloud-prom",
+        type: "prometheus",
+        url: "https://prometheus-prod-24-prod-eu-west-2.grafana.net/api/prom",
+    }),
+    "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0def4017", cidrBlock: "172.31.0.0/16", default: true }),
+    "aws:ec2/getSubnets:getSubnets": () => ({
+        id: "eu-central-1",
+        ids: ["subnet-0a1b2c3d", "subnet-0b2c3d4e", "subnet-0c3d4e5f"],
+    }),
+};
+
+async function resolveDeep(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        return resolveDeep(await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve)));
+    }
+    if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
+    if (value && typeof value === "object" && !(value instanceof pulumi.Resource)) {
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveDeep(v)]));
+        return Object.fromEntries(entries);
+    }
+    return value;
+}
+
+function describe(res: any): string {
+    return key(res.__pulumiType, res.__name);
+}
+
+const completedRuns = new Map<string, Promise<StackRun>>();
+
+/**
+ * Evaluates index.ts for `stack` under mocks. Rejects with the program's error, if any.
+ * Runs with the same config are evaluated once per test process and shared (tests only read
+ * them); runs with custom invoke answers are always fresh.
+ */
+export function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
+    if (options.invokes || options.fresh) return evaluateStack(stack, options);
+    const cacheKey = JSON.stringify([stack, options.set ?? {}, options.unset ?? [], options.secretKeys ?? [], options.programDir ?? REPO_ROOT]);
+    let run = completedRuns.get(cacheKey);
+    if (!run) {
+        run = evaluateStack(stack, options);
+        run.catch(() => completedRuns.delete(cacheKey));
+        completedRuns.set(cacheKey, run);
+    }
+    return run;
+}
+
+async function evaluateStack(stack: string, options: RunOptions): Promise<StackRun> {
+    // The SDK records a stack trace for every promise it creates (for leak reports), and under
+    // ts-node each trace is source-mapped: that alone was ~80% of a stack's evaluation time.
+    // Error messages are untouched; only those debug traces go while the program evaluates.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return await evaluateStackTraced(stack, options);
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+}
+
+async function evaluateStackTraced(stack: string, options: RunOptions): Promise<StackRun> {
+    const programDir = path.resolve(options.programDir ?? REPO_ROOT);
+    const { values, secretKeys } = readStackConfig(stack, programDir);
+    for (const k of options.unset ?? []) delete values[k];
+    for (const [k, v] of Object.entries(options.set ?? {})) {
+        values[k] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    const invokeAnswers = { ...DEFAULT_INVOKES, ...options.invokes };
+    forgetAbandonedPromises();
+
+    const records = new Map<string, RecordedResource>();
+    const invokes: RecordedInvoke[] = [];
+    const record = (type: string, name: string): RecordedResource => {
+        const k = key(type, name);
+        let r = records.get(k);
+        if (!r) {
+            r = { type, name, inputs: {}, state: {}, protect: false, dependsOn: [], custom: true, secretOutputs: [] };
+            records.set(k, r);
+        }
+        return r;
+    };
+
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const id = fakeId(ID_PREFIX[args.type] ?? args.name);
+                const r = record(args.type, args.name);
+                const state: Record<string, any> = { ...args.inputs, ...computedState(args.type, args.name, args.inputs, id) };
+                // The engine marks these outputs secret; the mock monitor does not, so do it here.
+                for (const field of r.secretOutputs) {
+                    if (field in state && !isSecretInput(state[field])) state[field] = secretInput(state[field]);
+                }
+                r.inputs = args.inputs;
+                r.state = state;
+                r.custom = args.custom === true;
+                r.id = id;
+                return { id, state };
+            },
+            call(args) {
+                invokes.push({ token: args.token, inputs: args.inputs });
+                const answer = invokeAnswers[args.token];
+                if (!answer) throw new Error(`mock engine: no mock for invoke ${args.token}; add one to DEFAULT_INVOKES in scripts/mockEngine.ts`);
+                return answer(args.inputs);
+            },
+        },
+        PROJECT,
+        stack,
+        false,
+    );
+    pulumi.runtime.setAllConfig(values, [...secretKeys, ...(options.secretKeys ?? [])]);
+    clearProgramModules(programDir);
+
+    const rawOutputs: Record<string, unknown> = {};
+    const evaluation = pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+            const r = record(args.type, args.name);
+            r.resource = args.resource;
+            r.protect = args.opts.protect === true;
+            r.secretOutputs = (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [];
+            r.parent = args.opts.parent ? describe(args.opts.parent) : undefined;
+            const deps = args.opts.dependsOn;
+            r.dependsOn = (Array.isArray(deps) ? deps : deps ? [deps] : [])
+                .filter((d): d is pulumi.Resource => d instanceof pulumi.Resource)
+                .map(describe);
+            return undefined;
+        });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        Object.assign(rawOutputs, require(path.join(programDir, "index.ts")));
+        return rawOutputs;
+    });
+    // An error inside an apply surfaces as an unhandled rejection; the real language host
+    // fails the update on it, so the harness fails the run the same way.
+    const failed = new Promise<never>((_, reject) => (failCurrentRun = reject));
+    let outputs: Record<string, unknown>;
+    try {
+        outputs = await Promise.race([
+            (async () => {
+                await evaluation;
+                const resolved = (await resolveDeep(rawOutputs)) as Record<string, unknown>;
+                await settings.waitForRPCs();
+                return resolved;
+            })(),
+            failed,
+        ]);
+    } catch (err) {
+        // Let tests prove that nothing was registered before the failure.
+        forgetAbandonedPromises();
+        const registered = [...records.values()].filter((r) => r.custom).map((r) => key(r.type, r.name));
+        throw Object.assign(err instanceof Error ? err : new Error(String(err)), { registered });
+    } finally {
+        failCurrentRun = undefined;
+    }
+
+    const resources = [...records.values()];
+    return {
+        stack,
+        resources,
+        invokes,
+        outputs,
+        rawOutputs,
+        ofType: (type) => resources.filter((r) => r.type === type),
+        one(type, name) {
+            const matches = resources.filter(
+                (r) => r.type === type && (name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name))),
+            );
+            if (matches.length !== 1) {
+                throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.length}`);
+            }
+            return matches[0];
+        },
+    };
+}
+
+/** Resolves an SDK output and tells whether it is marked secret. */
+export async function secretness(value: unknown): Promise<boolean> {
+    return pulumi.isSecret(pulumi.output(value as any));
+}
+
+/** The mock monitor hands secret inputs over wrapped in this signature. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretInput(value: unknown): boolean {
+    return !!value && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE;
+}
+
+function secretInput(value: unknown): Record<string, unknown> {
+    return { [SECRET_SIG]: SECRET_SIG_VALUE, value };
+}
+
+/** Unwraps a secret input (or returns a plain value unchanged). */
+export function plain<T = any>(value: unknown): T {
+    return (isSecretInput(value) ? (value as { value: unknown }).value : value) as T;
+}

@@ -1,0 +1,189 @@
+// Each policy of the pack, called the way the policy engine calls it (fake args, a
+// reportViolation spy), on a compliant and a violating resource set; then the real stacks.
+import { strict as assert } from "assert";
+import { policies } from "../policy/policies";
+import { POLICIES, T, checkResources } from "../policy/rules";
+import { inventoryPolicySubjects } from "../scripts/inventory";
+import { runStack } from "./harness";
+
+interface FakeResource {
+    type: string;
+    name: string;
+    props: Record<string, any>;
+    protect?: boolean;
+    /** prop -> names of fake resources the value depends on */
+    deps?: Record<string, string[]>;
+}
+
+const urn = (r: { type: string; name: string }) => `urn:pulumi:test::lifesci-streaming::${r.type}::${r.name}`;
+
+/** Runs one policy of the pack like the engine does and returns what it reported. */
+async function runPolicy(name: string, resources: FakeResource[]): Promise<string[]> {
+    const policy = policies.find((p) => p.name === name);
+    assert.ok(policy, `no policy named ${name} in the pack`);
+    const reported: string[] = [];
+    const spy = (message: string) => void reported.push(message);
+    if ("validateResource" in policy && policy.validateResource) {
+        const validate = policy.validateResource as (args: any, report: typeof spy) => Promise<void> | void;
+        for (const r of resources) {
+            await validate({ type: r.type, name: r.name, urn: urn(r), props: r.props, opts: { protect: r.protect === true } }, spy);
+        }
+    } else {
+        const validate = (policy as { validateStack?: unknown }).validateStack as (args: any, report: typeof spy) => Promise<void> | void;
+        const policyResources = resources.map((r) => ({ type: r.type, name: r.name, urn: urn(r), props: r.props, opts: { protect: r.protect === true }, propertyDependencies: {} as Record<string, any[]> }));
+        resources.forEach((r, i) => {
+            for (const [prop, names] of Object.entries(r.deps ?? {})) {
+                policyResources[i].propertyDependencies[prop] = names.map((n) => policyResources.find((p) => p.name === n));
+            }
+        });
+        await validate({ resources: policyResources }, spy);
+    }
+    return reported;
+}
+
+const prodTags = { tier: "prod", stack: "prod" };
+const goodRds = { storageEncrypted: true, backupRetentionPeriod: 14, deletionProtection: true, multiAz: true, tags: prodTags };
+const bucket = (name: string, props: Record<string, any> = {}): FakeResource => ({ type: T.bucket, name, props: { bucket: `${name}-123`, ...props }, protect: true });
+const setting = (type: string, name: string, bucketName: string, props: Record<string, any>): FakeResource => ({ type, name, props, deps: { bucket: [bucketName] } });
+const sse = (b: string, algorithm = "aws:kms") => setting(T.bucketEncryption, `${b}-encryption`, b, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: algorithm } }] });
+const allBlocked = { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true };
+const auditBucket = bucket("audit", { objectLockEnabled: true, tags: { purpose: "audit-archive" } });
+const lock = (days?: number) => setting(T.bucketObjectLock, "audit-lock", "audit", { objectLockEnabled: "Enabled", rule: days ? { defaultRetention: { mode: "COMPLIANCE", days } } : undefined });
+const pg = (params: Record<string, string>) => ({ type: T.rdsParameterGroup, name: "cdc-params", props: { family: "mysql8.0", parameters: Object.entries(params).map(([name, value]) => ({ name, value })) } });
+const sg = (cidrs: string[], fromPort = 3306, toPort = 3306) => ({ type: T.securityGroup, name: "mysql-sg", props: { ingress: [{ protocol: "tcp", fromPort, toPort, cidrBlocks: cidrs }] } });
+const connector = (nonsensitive: Record<string, string>) => ({ type: T.connector, name: "cdc-sap", props: { configNonsensitive: { "connector.class": "MySqlCdcSourceV2", ...nonsensitive }, configSensitive: { "database.password": "x" } } });
+
+/** Per policy: a compliant resource set and violating ones (with a fragment of the expected message). */
+const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], string][] }> = {
+    "rds-storage-encrypted": {
+        pass: [[{ type: T.rdsInstance, name: "db", props: goodRds, protect: true }]],
+        fail: [[[{ type: T.rdsInstance, name: "db", props: { ...goodRds, storageEncrypted: false } }], "storageEncrypted"]],
+    },
+    "s3-bucket-encrypted": {
+        pass: [[bucket("raw"), sse("raw")], [bucket("raw"), sse("raw", "AES256")]],
+        fail: [
+            [[bucket("raw")], "no BucketServerSideEncryptionConfiguration"],
+            [[bucket("raw"), bucket("other"), sse("other")], "S3 bucket raw"],
+        ],
+    },
+    "s3-no-public-access": {
+        pass: [[bucket("raw"), setting(T.bucketPublicAccess, "raw-pab", "raw", allBlocked)]],
+        fail: [
+            [[bucket("raw")], "no BucketPublicAccessBlock"],
+            [[bucket("raw"), setting(T.bucketPublicAccess, "raw-pab", "raw", { ...allBlocked, restrictPublicBuckets: false })], "restrictPublicBuckets must be true"],
+            [[bucket("raw", { acl: "public-read" }), setting(T.bucketPublicAccess, "raw-pab", "raw", allBlocked)], "public-read"],
+        ],
+    },
+    "audit-bucket-object-lock": {
+        pass: [[auditBucket, lock(3650)], [bucket("raw")]],
+        fail: [
+            [[auditBucket], "no BucketObjectLockConfiguration"],
+            [[auditBucket, lock()], "default retention"],
+            [[bucket("audit", { tags: { purpose: "audit-archive" } }), lock(30)], "objectLockEnabled must be true"],
+        ],
+    },
+    "cdc-binlog-row-full": {
+        pass: [[pg({ binlog_format: "ROW", binlog_row_image: "FULL" })], [pg({ binlog_format: "row", binlog_row_image: "full" })]],
+        fail: [
+            [[pg({ binlog_format: "MIXED", binlog_row_image: "FULL" })], "binlog_format must be ROW"],
+            [[pg({ binlog_format: "ROW" })], "binlog_row_image must be FULL (got unset)"],
+        ],
+    },
+    "db-port-not-public": {
+        pass: [[sg(["3.64.0.0/28"])], [sg(["0.0.0.0/0"], 443, 443)]],
+        fail: [
+            [[sg(["3.64.0.0/28", "0.0.0.0/0"])], "whole internet"],
+            [[sg(["0.0.0.0/0"], 0, 65535)], "whole internet"],
+            [[{ type: T.vpcIngressRule, name: "open", props: { ipProtocol: "-1", cidrIpv6: "::/0" } }], "whole internet"],
+        ],
+    },
+    "connector-credentials-sensitive": {
+        pass: [[connector({ "kafka.auth.mode": "SERVICE_ACCOUNT", "kafka.service.account.id": "sa-1", "snowflake.user.name": "SINK" })]],
+        fail: [
+            [[connector({ "database.password": "hunter2" })], "database.password must move to configSensitive"],
+            [[connector({ "snowflake.private.key": "MIIE" })], "snowflake.private.key"],
+            [[connector({ "some.setting": "-----BEGIN PRIVATE KEY-----" })], "some.setting"],
+        ],
+    },
+    "prod-deletion-protection": {
+        pass: [
+            [{ type: T.rdsInstance, name: "db", props: goodRds, protect: true }, { type: T.kafkaCluster, name: "kafka", props: {}, protect: true }],
+            [{ type: T.rdsInstance, name: "db", props: { ...goodRds, deletionProtection: false, tags: { tier: "dev" } } }, { type: T.kafkaCluster, name: "kafka", props: {} }],
+        ],
+        fail: [
+            [[{ type: T.rdsInstance, name: "db", props: { ...goodRds, deletionProtection: false }, protect: true }], "deletionProtection must be true"],
+            [[{ type: T.rdsInstance, name: "db", props: goodRds }], "protect option"],
+            [[{ type: T.rdsInstance, name: "db", props: goodRds, protect: true }, { type: T.kafkaCluster, name: "kafka", props: {} }], "prod Kafka cluster kafka"],
+        ],
+    },
+    "rds-backup-retention": {
+        pass: [[{ type: T.rdsInstance, name: "db", props: goodRds }], [{ type: T.rdsInstance, name: "db", props: { ...goodRds, backupRetentionPeriod: 1, tags: { tier: "dev" } } }]],
+        fail: [
+            [[{ type: T.rdsInstance, name: "db", props: { ...goodRds, backupRetentionPeriod: 3 } }], "below 7 day(s) (prod)"],
+            [[{ type: T.rdsInstance, name: "db", props: { ...goodRds, backupRetentionPeriod: 0, tags: {} } }], "below 1 day(s)"],
+        ],
+    },
+    "snowflake-key-pair-auth": {
+        pass: [[{ type: T.snowflakeServiceUser, name: "sink", props: { rsaPublicKey: "MIIB" } }]],
+        fail: [
+            [[{ type: T.snowflakeServiceUser, name: "sink", props: {} }], "rsaPublicKey is required"],
+            [[{ type: T.snowflakeUser, name: "sink", props: { rsaPublicKey: "MIIB", password: "pw" } }], "must not have a password"],
+        ],
+    },
+    "kms-key-rotation": {
+        pass: [[{ type: T.kmsKey, name: "k", props: { enableKeyRotation: true } }]],
+        fail: [[[{ type: T.kmsKey, name: "k", props: {} }], "enableKeyRotation"]],
+    },
+    "s3-bucket-versioning": {
+        pass: [[bucket("raw"), setting(T.bucketVersioning, "raw-v", "raw", { versioningConfiguration: { status: "Enabled" } })]],
+        fail: [[[bucket("raw"), setting(T.bucketVersioning, "raw-v", "raw", { versioningConfiguration: { status: "Suspended" } })], "versioning should be Enabled"]],
+    },
+    "prod-rds-multi-az": {
+        pass: [[{ type: T.rdsInstance, name: "db", props: goodRds }]],
+        fail: [[[{ type: T.rdsInstance, name: "db", props: { ...goodRds, multiAz: false } }], "multiAz"]],
+    },
+};
+
+describe("policy pack: each policy on compliant and violating resources", () => {
+    it("every policy of the pack has cases here, and levels are mandatory or advisory", () => {
+        assert.deepEqual(policies.map((p) => p.name).sort(), Object.keys(CASES).sort());
+        for (const p of policies) assert.ok(["mandatory", "advisory"].includes(p.enforcementLevel ?? ""), `${p.name}: ${p.enforcementLevel}`);
+        const mandatory = POLICIES.filter((p) => p.enforcementLevel === "mandatory").length;
+        assert.ok(mandatory >= 9 && mandatory < POLICIES.length, "most rules mandatory, some advisory");
+    });
+
+    for (const [name, { pass, fail }] of Object.entries(CASES)) {
+        it(`${name}: passes compliant input, reports each violation`, async () => {
+            for (const [i, resources] of pass.entries()) {
+                const reported = await runPolicy(name, resources);
+                assert.deepEqual(reported, [], `policy ${name} reported on compliant case ${i}: ${reported.join("; ")}`);
+            }
+            for (const [i, [resources, fragment]] of fail.entries()) {
+                const reported = await runPolicy(name, resources);
+                assert.ok(reported.some((m) => m.includes(fragment)), `policy ${name} missed violating case ${i} (expected "${fragment}", got ${JSON.stringify(reported)})`);
+            }
+        });
+    }
+
+    it("checkResources labels each violation with its policy and level", () => {
+        const violations = checkResources([{ type: T.kmsKey, name: "k", urn: "u", props: {}, protect: false, propertyDependencies: {} }]);
+        assert.deepEqual(violations.map((v) => [v.policy, v.level]), [["kms-key-rotation", "advisory"]]);
+    });
+});
+
+describe("policy pack: the real stacks comply", () => {
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: no violation of any policy on the mock engine's inventory`, async () => {
+            const run = await runStack(stack);
+            const violations = checkResources(inventoryPolicySubjects(run));
+            assert.deepEqual(violations.map((v) => `${v.policy}: ${v.message}`), []);
+        });
+    }
+
+    it("prod: protect switched off on RDS is caught by prod-deletion-protection", async () => {
+        const run = await runStack("prod");
+        const subjects = inventoryPolicySubjects(run).map((s) => (s.type === T.rdsInstance ? { ...s, protect: false } : s));
+        const violations = checkResources(subjects);
+        assert.ok(violations.some((v) => v.policy === "prod-deletion-protection" && v.level === "mandatory"), JSON.stringify(violations));
+    });
+});

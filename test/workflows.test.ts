@@ -1,0 +1,178 @@
+// The GitHub workflows, parsed: required triggers, jobs and steps, actions pinned to commit
+// SHAs, least-privilege permissions, and the stack list kept in step with the stack files.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { REPO_ROOT, readStackConfig } from "./harness";
+
+const DIR = path.join(REPO_ROOT, ".github", "workflows");
+const WORKFLOWS = ["ci", "preview", "deploy", "drift"] as const;
+
+interface Step {
+    name?: string;
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+interface Job {
+    "runs-on": string;
+    if?: string;
+    needs?: string | string[];
+    environment?: string;
+    permissions?: Record<string, string>;
+    concurrency?: { group: string; "cancel-in-progress"?: boolean };
+    strategy?: { matrix?: { stack?: string[] } };
+    steps: Step[];
+}
+interface Workflow {
+    on: Record<string, any>;
+    permissions?: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+
+const text = (name: string) => fs.readFileSync(path.join(DIR, `${name}.yml`), "utf8");
+const load = (name: string) => YAML.parse(text(name)) as Workflow;
+const runs = (job: Job) => job.steps.map((s) => s.run ?? "").join("\n");
+const actionStep = (job: Job, action: string) => job.steps.filter((s) => s.uses?.startsWith(`${action}@`));
+
+/** The cloud stacks: every Pulumi.<stack>.yaml whose target is cloud. */
+const CLOUD_STACKS = fs
+    .readdirSync(REPO_ROOT)
+    .map((f) => /^Pulumi\.(\w+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => !!s && readStackConfig(s).values["lifesci-streaming:target"] === "cloud")
+    .sort();
+
+/** Permissions a job may ask for, and why. */
+const ALLOWED_PERMISSIONS: Record<string, string[]> = {
+    contents: ["read"],
+    "id-token": ["write"], // OIDC to AWS
+    "pull-requests": ["write"], // preview comment
+    issues: ["write"], // drift report
+};
+
+describe("workflows: every file", () => {
+    it("the cloud stacks are dev and prod", () => assert.deepEqual(CLOUD_STACKS, ["dev", "prod"]));
+
+    for (const name of WORKFLOWS) {
+        it(`${name}.yml: parses, pins every action to a full commit SHA with its version in a comment`, () => {
+            const wf = load(name);
+            assert.ok(wf.jobs && Object.keys(wf.jobs).length > 0, `${name}.yml has no jobs`);
+            const uses = text(name).split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l));
+            assert.ok(uses.length > 0);
+            for (const line of uses) {
+                assert.match(line, /uses:\s+[\w.-]+\/[\w.-]+@[0-9a-f]{40}\s+#\s+v\d+\.\d+\.\d+\s*$/, `${name}.yml: not pinned to a SHA with a version comment: ${line.trim()}`);
+            }
+        });
+
+        it(`${name}.yml: least-privilege permissions (workflow default read-only or none, each job explicit)`, () => {
+            const wf = load(name);
+            assert.ok(wf.permissions !== undefined, `${name}.yml: set a top-level permissions block`);
+            for (const [scope, level] of Object.entries(wf.permissions)) {
+                assert.deepEqual([scope, level], ["contents", "read"], `${name}.yml: top-level permission ${scope}: ${level}`);
+            }
+            assert.ok(!/write-all|read-all/.test(text(name)), `${name}.yml: no blanket permissions`);
+            for (const [jobName, job] of Object.entries(wf.jobs)) {
+                assert.ok(job.permissions, `${name}.yml job ${jobName}: declare its permissions`);
+                for (const [scope, level] of Object.entries(job.permissions)) {
+                    assert.ok(ALLOWED_PERMISSIONS[scope]?.includes(level), `${name}.yml job ${jobName}: permission ${scope}: ${level} is not allowed`);
+                }
+                const assumesRole = actionStep(job, "aws-actions/configure-aws-credentials").length > 0;
+                assert.equal(job.permissions["id-token"] === "write", assumesRole, `${name}.yml job ${jobName}: id-token: write only with OIDC to AWS`);
+                const comments = job.steps.some((s) => s.with?.["comment-on-pr"] === true);
+                assert.equal(job.permissions["pull-requests"] === "write", comments, `${name}.yml job ${jobName}: pull-requests: write only to comment`);
+                for (const step of actionStep(job, "actions/checkout")) {
+                    assert.equal(step.with?.["persist-credentials"], false, `${name}.yml job ${jobName}: checkout must not persist the token`);
+                }
+                for (const step of actionStep(job, "actions/setup-node")) assert.equal(String(step.with?.["node-version"]), "20");
+            }
+        });
+    }
+});
+
+describe("workflows: ci", () => {
+    it("runs on push and pull_request: installs MariaDB and promtool, npm ci (both packages), type check, tests, policy tests", () => {
+        const wf = load("ci");
+        assert.ok("push" in wf.on && "pull_request" in wf.on);
+        const all = runs(wf.jobs.test);
+        assert.match(all, /apt-get install .*mariadb-server.*prometheus/);
+        assert.match(all, /npm ci --no-audit/);
+        assert.match(all, /npm ci --prefix policy/);
+        assert.match(all, /tsc --noEmit -p policy/);
+        assert.match(all, /^npm test$/m, "npm test = tsc --noEmit + mocha");
+        assert.match(all, /mocha .*test\/policy\.test\.ts/);
+        assert.ok(!/secrets\./.test(text("ci")), "ci needs no secrets");
+    });
+});
+
+describe("workflows: preview", () => {
+    const wf = load("preview");
+    it("previews every cloud stack with the policy pack and one edited PR comment per stack", () => {
+        assert.ok("pull_request" in wf.on);
+        const job = wf.jobs.preview;
+        assert.deepEqual([...(job.strategy?.matrix?.stack ?? [])].sort(), CLOUD_STACKS);
+        const [pulumi] = actionStep(job, "pulumi/actions");
+        assert.equal(pulumi.with?.command, "preview");
+        assert.equal(pulumi.with?.["stack-name"], "${{ matrix.stack }}");
+        assert.equal(pulumi.with?.policyPacks, "policy");
+        assert.equal(pulumi.with?.["comment-on-pr"], true);
+        assert.equal(pulumi.with?.["edit-pr-comment"], true);
+        assert.equal(pulumi.env?.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        assert.match(String(actionStep(job, "aws-actions/configure-aws-credentials")[0].with?.["role-to-assume"]), /^\$\{\{ secrets\.\w+ \}\}$/);
+        assert.match(runs(job), /npm ci --prefix policy/);
+        assert.equal(job.if, "github.event.pull_request.head.repo.full_name == github.repository");
+    });
+
+    it("forks fall back to the offline plan against the base, with no secrets and read-only permissions", () => {
+        const job = wf.jobs["offline-plan"];
+        assert.equal(job.if, "github.event.pull_request.head.repo.full_name != github.repository");
+        assert.deepEqual(job.permissions, { contents: "read" });
+        assert.deepEqual([...(job.strategy?.matrix?.stack ?? [])].sort(), CLOUD_STACKS);
+        assert.match(runs(job), /npm run --silent plan -- --stack "\$STACK" --against "\$BASE_SHA"/);
+        assert.ok(!/secrets\./.test(YAML.stringify(job)), "the fork job must not reference secrets");
+        assert.equal(actionStep(job, "actions/checkout")[0].with?.["fetch-depth"], 0, "--against needs the base commit");
+    });
+});
+
+describe("workflows: deploy", () => {
+    const wf = load("deploy");
+    it("on merge to main: up dev, then prod after dev, behind the prod environment", () => {
+        assert.deepEqual(wf.on.push, { branches: ["main"] });
+        assert.deepEqual(Object.keys(wf.jobs), CLOUD_STACKS);
+        assert.equal(wf.jobs.prod.needs, "dev");
+        for (const stack of CLOUD_STACKS) {
+            const job = wf.jobs[stack];
+            assert.equal(job.environment, stack, `${stack}: runs in the ${stack} GitHub environment (prod: required reviewers)`);
+            const [pulumi] = actionStep(job, "pulumi/actions");
+            assert.deepEqual([pulumi.with?.command, pulumi.with?.["stack-name"], pulumi.with?.policyPacks], ["up", stack, "policy"]);
+        }
+    });
+
+    it("one update per stack at a time, never cancelled midway", () => {
+        for (const stack of CLOUD_STACKS) {
+            assert.deepEqual(wf.jobs[stack].concurrency, { group: `pulumi-${stack}`, "cancel-in-progress": false });
+        }
+    });
+});
+
+describe("workflows: drift", () => {
+    const wf = load("drift");
+    it("nightly refresh --preview-only --expect-no-changes per cloud stack, sharing the deploy lock", () => {
+        assert.ok(Array.isArray(wf.on.schedule) && /^\S+ \S+ \* \* \*$/.test(wf.on.schedule[0].cron), "a daily cron");
+        const job = wf.jobs.drift;
+        assert.deepEqual([...(job.strategy?.matrix?.stack ?? [])].sort(), CLOUD_STACKS);
+        assert.match(runs(job), /pulumi refresh --stack "\$STACK" --preview-only --expect-no-changes/);
+        assert.match(runs(job), /set -o pipefail/, "tee must not hide the refresh's exit code");
+        assert.deepEqual(job.concurrency, { group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
+    });
+
+    it("reports drift: a failure() step writes the summary and opens or updates an issue", () => {
+        const report = wf.jobs.drift.steps.find((s) => s.if === "failure()");
+        assert.ok(report, "a step that runs on failure");
+        assert.match(report.run ?? "", /GITHUB_STEP_SUMMARY/);
+        assert.match(report.run ?? "", /gh issue (create|comment)/);
+        assert.equal(wf.jobs.drift.permissions?.issues, "write");
+    });
+});
