@@ -28,7 +28,12 @@ async function openStack(cli: PulumiCommand | undefined): Promise<Stack> {
         { stackName: STACK, workDir: ROOT },
         {
             pulumiCommand: cli,
-            envVars: { PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE },
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${backend}`,
+                PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
+                // The program is type-checked by `npm test`; startup does not check it again.
+                PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+            },
         },
     );
 }

@@ -30,6 +30,7 @@ interface Job {
 interface Workflow {
     on: Record<string, any>;
     permissions?: Record<string, string>;
+    env?: Record<string, string>;
     jobs: Record<string, Job>;
 }
 
@@ -174,5 +175,14 @@ describe("workflows: drift", () => {
         assert.match(report.run ?? "", /GITHUB_STEP_SUMMARY/);
         assert.match(report.run ?? "", /gh issue (create|comment)/);
         assert.equal(wf.jobs.drift.permissions?.issues, "write");
+    });
+});
+
+describe("workflows: one type check per change", () => {
+    it("every workflow that runs Pulumi runs the program transpile-only (ci.yml type-checks it once)", () => {
+        for (const name of ["preview", "deploy", "drift"] as const) {
+            assert.equal(load(name).env?.PULUMI_NODEJS_TRANSPILE_ONLY, "true", `${name}.yml`);
+        }
+        assert.match(runs(Object.values(load("ci").jobs)[0]), /npm test/);
     });
 });
