@@ -2,31 +2,21 @@
 //   --cdc-user lifesci_cdc --cdc-password-env VAR2 [--databases a,b] [--tls ...] [--ca file] [--json]
 // Writes one row per domain (insert, update, delete) as --url's user and reads the binlog as the
 // CDC user. Run it against dev or local sources only. Exit 0 when every image is complete.
-import { parseArgs } from "util";
 import { formatSmoke, runCdcSmoke } from "../components/cdcSmoke";
 import { selectDomains } from "../components/preflight";
-import { UsageError, endpointFromOptions, runCli } from "./cliSupport";
+import { UsageError, endpointFromOptions, parseCliOptions, runCli } from "./cliSupport";
 
 runCli(async () => {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            options: {
-                url: { type: "string" },
-                "password-env": { type: "string" },
-                "cdc-user": { type: "string", default: "lifesci_cdc" },
-                "cdc-password-env": { type: "string" },
-                databases: { type: "string" },
-                tls: { type: "string" },
-                ca: { type: "string" },
-                json: { type: "boolean", default: false },
-            },
-            strict: true,
-        });
-    } catch (err) {
-        throw new UsageError((err as Error).message);
-    }
-    const { values } = parsed;
+    const values = parseCliOptions({
+        url: { type: "string" },
+        "password-env": { type: "string" },
+        "cdc-user": { type: "string", default: "lifesci_cdc" },
+        "cdc-password-env": { type: "string" },
+        databases: { type: "string" },
+        tls: { type: "string" },
+        ca: { type: "string" },
+        json: { type: "boolean", default: false },
+    });
     if (!values["cdc-password-env"]) throw new UsageError("--cdc-password-env is required: the CDC user's password, read from that environment variable");
     const writer = endpointFromOptions(values);
     const reader = endpointFromOptions({

@@ -1,10 +1,20 @@
 // Shared pieces of the command-line entry points: MySQL endpoint options and clean failure.
 import * as fs from "fs";
+import { parseArgs, ParseArgsConfig } from "util";
 import { MySqlAccessError, MySqlEndpoint, TlsMode, parseMySqlUrl } from "../components/mysqlServer";
 
 export class UsageError extends Error {}
 
 const TLS_MODES: readonly TlsMode[] = ["disabled", "required", "verify_ca"];
+
+/** Parses command-line options; unknown or malformed options become a UsageError (one line). */
+export function parseCliOptions<T extends NonNullable<ParseArgsConfig["options"]>>(options: T) {
+    try {
+        return parseArgs({ options, strict: true }).values;
+    } catch (err) {
+        throw new UsageError((err as Error).message);
+    }
+}
 
 /** Builds an endpoint from --url, --password-env, --tls and --ca. */
 export function endpointFromOptions(values: { url?: string; "password-env"?: string; tls?: string; ca?: string }): MySqlEndpoint {

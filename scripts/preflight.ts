@@ -1,30 +1,20 @@
 // npm run preflight -- --url mysql://user@host:port [--password-env VAR] [--databases a,b] [--json]
 //   [--tls disabled|required|verify_ca] [--ca file] [--min-retention-hours N] [--cdc-user name@host]
 // Exit 0 when every required check passes, 1 when one fails, 2 when the server cannot be checked.
-import { parseArgs } from "util";
 import { formatPreflight, runPreflight } from "../components/preflight";
-import { UsageError, endpointFromOptions, runCli } from "./cliSupport";
+import { UsageError, endpointFromOptions, parseCliOptions, runCli } from "./cliSupport";
 
 runCli(async () => {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            options: {
-                url: { type: "string" },
-                "password-env": { type: "string" },
-                databases: { type: "string" },
-                json: { type: "boolean", default: false },
-                tls: { type: "string" },
-                ca: { type: "string" },
-                "min-retention-hours": { type: "string", default: "24" },
-                "cdc-user": { type: "string" },
-            },
-            strict: true,
-        });
-    } catch (err) {
-        throw new UsageError((err as Error).message);
-    }
-    const { values } = parsed;
+    const values = parseCliOptions({
+        url: { type: "string" },
+        "password-env": { type: "string" },
+        databases: { type: "string" },
+        json: { type: "boolean", default: false },
+        tls: { type: "string" },
+        ca: { type: "string" },
+        "min-retention-hours": { type: "string", default: "24" },
+        "cdc-user": { type: "string" },
+    });
     const minHours = Number(values["min-retention-hours"]);
     if (!Number.isFinite(minHours) || minHours < 0) throw new UsageError(`--min-retention-hours: must be a non-negative number (got "${values["min-retention-hours"]}")`);
     let cdcAccount: { name: string; host: string } | undefined;

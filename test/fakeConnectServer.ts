@@ -4,7 +4,7 @@
 // DELETE /connectors/{name} -> 204, 404 {error_code, message} for an unknown connector,
 // 409 {error_code: 409, message} while a rebalance is in progress.
 import * as http from "http";
-import { AddressInfo } from "net";
+import { FakeHttpServer } from "./support/fakeHttpServer";
 
 export type State = "UNASSIGNED" | "RUNNING" | "PAUSED" | "FAILED";
 
@@ -20,7 +20,7 @@ export interface ConnectRequest {
     body?: any;
 }
 
-export class FakeConnectServer {
+export class FakeConnectServer extends FakeHttpServer {
     readonly connectors = new Map<string, FakeConnector>();
     readonly log: ConnectRequest[] = [];
     /** Status polls before tasks report RUNNING (UNASSIGNED until then). */
@@ -32,24 +32,8 @@ export class FakeConnectServer {
     /** Never leave UNASSIGNED. */
     neverStart = false;
 
-    private server?: http.Server;
 
-    get endpoint(): string {
-        return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-    }
-
-    async start(): Promise<this> {
-        this.server = http.createServer((req, res) => this.handle(req, res));
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        return this;
-    }
-
-    async stop(): Promise<void> {
-        this.server?.closeAllConnections();
-        await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-    }
-
-    private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
         let text = "";
         req.on("data", (c) => (text += c));
         req.on("end", () => {

@@ -5,7 +5,7 @@
 // DROP (refused while queries read or write the source), CREATE OR REPLACE (optionally
 // refused as a non-upgradeable change), and fault injection (503s, resets, hangs).
 import * as http from "http";
-import { AddressInfo } from "net";
+import { FakeHttpServer } from "./support/fakeHttpServer";
 
 interface Source {
     type: "STREAM" | "TABLE";
@@ -32,7 +32,7 @@ export interface FakeKsqlOptions {
     credentials?: { key: string; secret: string };
 }
 
-export class FakeKsqlServer {
+export class FakeKsqlServer extends FakeHttpServer {
     readonly sources = new Map<string, Source>();
     readonly queries = new Map<string, Query>();
     readonly log: LoggedRequest[] = [];
@@ -47,14 +47,10 @@ export class FakeKsqlServer {
     /** Names whose CREATE OR REPLACE is refused as a non-upgradeable change. */
     refuseUpgrade = new Set<string>();
 
-    private server?: http.Server;
     private sequence = 0;
 
-    constructor(private readonly options: FakeKsqlOptions = {}) {}
-
-    get endpoint(): string {
-        const { port } = this.server!.address() as AddressInfo;
-        return `http://127.0.0.1:${port}`;
+    constructor(private readonly options: FakeKsqlOptions = {}) {
+        super();
     }
 
     /** The statements (not SHOW/info) in the order the server received them. */
@@ -62,18 +58,7 @@ export class FakeKsqlServer {
         return this.log.filter((r) => r.ksql && !/^SHOW QUERIES/i.test(r.ksql)).map((r) => r.ksql!);
     }
 
-    async start(): Promise<this> {
-        this.server = http.createServer((req, res) => this.handle(req, res));
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        return this;
-    }
-
-    async stop(): Promise<void> {
-        this.server?.closeAllConnections();
-        await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-    }
-
-    private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
         let body = "";
         req.on("data", (chunk) => (body += chunk));
         req.on("end", () => {
