@@ -82,7 +82,7 @@ describe("workflows: every file", () => {
                 }
                 const assumesRole = actionStep(job, "aws-actions/configure-aws-credentials").length > 0;
                 assert.equal(job.permissions["id-token"] === "write", assumesRole, `${name}.yml job ${jobName}: id-token: write only with OIDC to AWS`);
-                const comments = job.steps.some((s) => s.with?.["comment-on-pr"] === true);
+                const comments = job.steps.some((s) => s.with?.["comment-on-pr"] === true || /gh api .*issues\/.*comments/.test(s.run ?? ""));
                 assert.equal(job.permissions["pull-requests"] === "write", comments, `${name}.yml job ${jobName}: pull-requests: write only to comment`);
                 for (const step of actionStep(job, "actions/checkout")) {
                     assert.equal(step.with?.["persist-credentials"], false, `${name}.yml job ${jobName}: checkout must not persist the token`);
@@ -110,17 +110,27 @@ describe("workflows: ci", () => {
 
 describe("workflows: preview", () => {
     const wf = load("preview");
-    it("previews every cloud stack with the policy pack and one edited PR comment per stack", () => {
+    it("previews every cloud stack with the policy pack and posts one PR comment, edited in place", () => {
         assert.ok("pull_request" in wf.on);
         const job = wf.jobs.preview;
-        assert.deepEqual([...(job.strategy?.matrix?.stack ?? [])].sort(), CLOUD_STACKS);
-        const [pulumi] = actionStep(job, "pulumi/actions");
-        assert.equal(pulumi.with?.command, "preview");
-        assert.equal(pulumi.with?.["stack-name"], "${{ matrix.stack }}");
-        assert.equal(pulumi.with?.policyPacks, "policy");
-        assert.equal(pulumi.with?.["comment-on-pr"], true);
-        assert.equal(pulumi.with?.["edit-pr-comment"], true);
-        assert.equal(pulumi.env?.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        const previews = actionStep(job, "pulumi/actions");
+        assert.deepEqual(previews.map((p) => p.with?.["stack-name"]).sort(), CLOUD_STACKS);
+        for (const pulumi of previews) {
+            assert.equal(pulumi.with?.command, "preview");
+            assert.equal(pulumi.with?.policyPacks, "policy");
+            assert.equal(pulumi.with?.["comment-on-pr"], false, "the comment is posted once, for all stacks, below");
+            assert.equal((pulumi as Step & { "continue-on-error"?: boolean })["continue-on-error"], true, "one failing stack still gets reported");
+            assert.equal(pulumi.env?.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        }
+        const comment = job.steps.find((s) => s.name === "Post or update the preview comment")!;
+        assert.ok(comment, "a step posts the comment");
+        assert.match(comment.run!, /marker='<!-- lifesci-streaming:pulumi-preview -->'/);
+        assert.match(comment.run!, /gh api -X PATCH "repos\/\$REPO\/issues\/comments\/\$id"/, "edits the existing comment");
+        assert.match(comment.run!, /gh api -X POST "repos\/\$REPO\/issues\/\$PR\/comments"/, "or creates it once");
+        for (const stack of CLOUD_STACKS) assert.ok(comment.env?.[`${stack.toUpperCase()}_OUTPUT`], `${stack} output in the comment`);
+        const gate = job.steps[job.steps.length - 1];
+        assert.match(String(gate.if), /steps\.preview-dev\.outcome != 'success' \|\| steps\.preview-prod\.outcome != 'success'/);
+        assert.match(String(gate.run), /exit 1/);
         assert.match(String(actionStep(job, "aws-actions/configure-aws-credentials")[0].with?.["role-to-assume"]), /^\$\{\{ secrets\.\w+ \}\}$/);
         assert.match(runs(job), /npm ci --prefix policy/);
         assert.equal(job.if, "github.event.pull_request.head.repo.full_name == github.repository");
