@@ -279,10 +279,10 @@ function readObject(raw: RawConfig, name: string, problems: string[]): unknown {
 
 function zodProblems(name: string, error: z.ZodError): string[] {
     return error.issues.map((issue) => {
-        if (issue.code === "unrecognized_keys") {
-            return `${key(name)}: unknown key(s) ${issue.keys.join(", ")}`;
-        }
         const where = [name, ...issue.path.map(String)].join(".");
+        if (issue.code === "unrecognized_keys") {
+            return `${PROJECT_NAMESPACE}:${where}: unknown key(s) ${issue.keys.join(", ")}`;
+        }
         return `${PROJECT_NAMESPACE}:${where}: ${issue.message}`;
     });
 }

@@ -142,6 +142,12 @@ describe("config: rejected input names the key and what is allowed", () => {
             /lifesci-streaming:mysql: unknown key\(s\) backupRetentionDay/,
         ));
 
+    it("a misspelt key in a nested object names its full path", () =>
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:monitoring#operatingHours": { startHourUtc: 6, endHourUtc: 18, weekdayOnly: true } }),
+            /lifesci-streaming:monitoring\.operatingHours: unknown key\(s\) weekdayOnly/,
+        ));
+
     it("an unknown top-level key", () =>
         rejects(rawConfig("dev", { "lifesci-streaming:kafka": { partitions: 3 } }), /lifesci-streaming:kafka: unknown key; known keys are/));
 

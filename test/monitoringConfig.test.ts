@@ -53,7 +53,7 @@ describe("monitoring config", () => {
         rejects(withMonitoring("dev", { ...base, scrapeIntervalSeconds: 15 }), /lifesci-streaming:monitoring\.scrapeIntervalSeconds: must be one of 30, 60, 120/));
 
     it("a misspelt threshold", () =>
-        rejects(withMonitoring("dev", { ...base, thresholds: { consumerLag: 5 } }), /lifesci-streaming:monitoring: unknown key\(s\) consumerLag/));
+        rejects(withMonitoring("dev", { ...base, thresholds: { consumerLag: 5 } }), /lifesci-streaming:monitoring\.thresholds: unknown key\(s\) consumerLag/));
 
     it("a negative threshold", () =>
         rejects(withMonitoring("dev", { ...base, thresholds: { dlqRecords: -1 } }), /lifesci-streaming:monitoring\.thresholds\.dlqRecords: must be 0 or more/));
