@@ -49,6 +49,9 @@ export async function startMariaDb(extraArgs: string[] = []): Promise<MariaDb> {
     if (!mariadbd || !installDb) {
         throw new Error(`real-server tests need MariaDB (mariadbd, mariadb-install-db); install it with: ${INSTALL_HINT}`);
     }
+    if (!which("openssl")) {
+        throw new Error("real-server tests need openssl for the server's TLS certificate; install it with: apt-get install -y --no-install-recommends openssl");
+    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-mariadb-"));
     const datadir = path.join(dir, "data");
     execFileSync(installDb, ["--no-defaults", `--datadir=${datadir}`, "--auth-root-authentication-method=normal", "--skip-test-db", `--user=${os.userInfo().username}`], { stdio: "pipe" });
