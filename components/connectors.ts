@@ -2,7 +2,7 @@
 // every key against the documented key list); the resources only wire them to live values.
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { Domain, cdcTopicPrefix, schemaHistoryTopic, tableIncludeList } from "./catalog";
+import { Domain, SinkName, cdcTopicPrefix, schemaHistoryTopic, tableIncludeList } from "./catalog";
 import { CdcConfig } from "./config";
 import { RoleGrant, WorkloadIdentity, crn } from "./streaming";
 
@@ -51,6 +51,11 @@ export function cdcSourceConfig(s: CdcSourceSettings): Record<string, string> {
 /** The connector's name: `<namePrefix>-<domain>-cdc` (Kafka Connect and dashboards know it by this). */
 export function cdcConnectorName(namePrefix: string, domain: Domain): string {
     return `${namePrefix}-${domain.name}-cdc`;
+}
+
+/** The name of a sink connector (what Kafka Connect and the alert rules know it by). */
+export function sinkConnectorName(namePrefix: string, sink: SinkName): string {
+    return `${namePrefix}-${sink}`;
 }
 
 /** Keys that carry secrets; they go in `configSensitive`, never in `configNonsensitive`. */

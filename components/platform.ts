@@ -5,7 +5,7 @@ import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, WAREHOUSE_TABLES, allTopics, cdcTopics } from "./catalog";
 import { PlatformConfig } from "./config";
-import { CdcSourceConnector } from "./connectors";
+import { CdcSourceConnector, sinkConnectorName } from "./connectors";
 import { Lake } from "./lake";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig } from "./grafanaCloud";
 import { Monitoring } from "./monitoring";
@@ -156,7 +156,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                     domain: DOMAINS[i].name,
                 })),
                 ...[...this.sinks.connectors].map(([sink, c]) => ({
-                    name: `${cfg.namePrefix}-${sink}`,
+                    name: sinkConnectorName(cfg.namePrefix, sink),
                     id: c.connector.id,
                     kind: "sink" as const,
                 })),

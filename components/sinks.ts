@@ -11,7 +11,7 @@ import {
     warehouseTopic,
 } from "./catalog";
 import { LakeConfig, WarehouseConfig } from "./config";
-import { SinkConnector, s3SinkConfig, snowflakeAccountUrl, snowflakeSinkConfig } from "./connectors";
+import { SinkConnector, s3SinkConfig, sinkConnectorName, snowflakeAccountUrl, snowflakeSinkConfig } from "./connectors";
 import { AUDIT_TOPICS_DIR, Lake, RAW_TOPICS_DIR } from "./lake";
 import { Streaming } from "./streaming";
 import { WAREHOUSE_SCHEMAS, Warehouse } from "./warehouse";
@@ -76,7 +76,7 @@ export class Sinks extends pulumi.ComponentResource {
                 (serviceAccountId, dlqTopic) =>
                     pulumi.all([bucket.bucket, lake.providerIntegration.id, lake.kmsKey.arn]).apply(([bucketName, integrationId, keyArn]) =>
                         s3SinkConfig({
-                            connectorName: `${args.namePrefix}-${sink}`,
+                            connectorName: sinkConnectorName(args.namePrefix, sink),
                             serviceAccountId,
                             topics,
                             dlqTopic,
@@ -105,7 +105,7 @@ export class Sinks extends pulumi.ComponentResource {
                 (serviceAccountId, dlqTopic) =>
                     pulumi.output(
                         snowflakeSinkConfig({
-                            connectorName: `${args.namePrefix}-${sink}`,
+                            connectorName: sinkConnectorName(args.namePrefix, sink),
                             serviceAccountId,
                             dlqTopic,
                             tables: routes,

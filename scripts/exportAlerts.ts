@@ -8,11 +8,11 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { MonitoredEstate, alertRules, prometheusRuleFile } from "../components/alerts";
-import { DOMAINS } from "../components/catalog";
+import { DOMAINS, SINK_NAMES, SinkName } from "../components/catalog";
 import { parsePlatformConfig } from "../components/config";
-import { cdcConnectorName } from "../components/connectors";
+import { cdcConnectorName, sinkConnectorName } from "../components/connectors";
 import { MetricsSource } from "../components/metricsSources";
-import { readStackConfig } from "../test/harness";
+import { readStackConfig } from "./mockEngine";
 
 function arg(name: string, fallback?: string): string | undefined {
     const i = process.argv.indexOf(`--${name}`);
@@ -22,6 +22,8 @@ function arg(name: string, fallback?: string): string | undefined {
 interface StackOutputs {
     kafkaClusterId?: string;
     cdcConnectorIds?: Record<string, string>;
+    sinkConnectorIds?: Partial<Record<SinkName, string>>;
+    ksqlDbClusterId?: string;
     mysqlInstanceId?: string;
 }
 
@@ -33,11 +35,15 @@ function main(): void {
     const outputsFile = arg("outputs");
     const outputs: StackOutputs = outputsFile ? JSON.parse(fs.readFileSync(outputsFile, "utf8")) : {};
 
-    const estate = (ids: Record<string, string>): MonitoredEstate => ({
+    // The same estate the platform watches: CDC and sink connectors, the ksqlDB cluster, RDS.
+    const estate = (ids: Record<string, string>, sinkIds: Partial<Record<SinkName, string>> = {}): MonitoredEstate => ({
         basePrefix: cfg.confluent.topicPrefix,
         kafkaClusterId: outputs.kafkaClusterId,
-        connectors: DOMAINS.map((d) => ({ name: cdcConnectorName(cfg.namePrefix, d), id: ids[d.name] ?? "", kind: "source" as const, domain: d.name })),
-        ksqlClusterIds: [],
+        connectors: [
+            ...DOMAINS.map((d) => ({ name: cdcConnectorName(cfg.namePrefix, d), id: ids[d.name] ?? "", kind: "source" as const, domain: d.name })),
+            ...SINK_NAMES.map((sink) => ({ name: sinkConnectorName(cfg.namePrefix, sink), id: sinkIds[sink] ?? "", kind: "sink" as const })),
+        ],
+        ksqlClusterIds: outputs.ksqlDbClusterId ? [outputs.ksqlDbClusterId] : [],
         rdsInstanceIds: outputs.mysqlInstanceId ? [outputs.mysqlInstanceId] : [],
     });
 
@@ -45,7 +51,9 @@ function main(): void {
     if (outputs.cdcConnectorIds) {
         const missing = DOMAINS.filter((d) => !outputs.cdcConnectorIds![d.name]).map((d) => d.name);
         if (missing.length) throw new Error(`${outputsFile}: cdcConnectorIds has no id for ${missing.join(", ")}`);
-        files.push(["confluent-cloud", estate(outputs.cdcConnectorIds)]);
+        const missingSinks = SINK_NAMES.filter((sink) => !outputs.sinkConnectorIds?.[sink]);
+        if (missingSinks.length) throw new Error(`${outputsFile}: sinkConnectorIds has no id for ${missingSinks.join(", ")}`);
+        files.push(["confluent-cloud", estate(outputs.cdcConnectorIds, outputs.sinkConnectorIds)]);
     } else {
         console.log("confluent-cloud rules skipped: pass --outputs <file> with `pulumi stack output --json` (connector ids exist after deploy)");
     }
