@@ -206,22 +206,15 @@ export async function removeCdcUser(spec: Pick<BootstrapSpec, "host" | "port" | 
 
 // ---- dynamic provider ------------------------------------------------------------------------
 
-/** State kept for the resource. The CDC password is kept only as a salted hash, for diffs. */
-export interface BootstrapOutputs {
-    host: string;
-    port: number;
-    adminUser: string;
-    /** Needed to revoke the user on delete; stored as a secret (additionalSecretOutputs). */
-    adminPassword: string;
-    tls: TlsMode;
-    caPem?: string;
-    cdcUser: string;
-    cdcHost: string;
-    requireTls: boolean;
+/**
+ * State kept for the resource: the inputs minus the CDC password (kept only as a hash with the
+ * account name, for diffs) and the DDL text (kept as a fingerprint). The admin password stays so
+ * delete can revoke the user; it is stored as a secret (additionalSecretOutputs).
+ */
+export interface BootstrapOutputs extends Omit<BootstrapSpec, "cdcPassword" | "databases"> {
     databases: string[];
     schemaSha256: string;
     cdcPasswordSha256: string;
-    binlogRetentionHours: number;
     serverFlavor: string;
     serverVersion: string;
     isRds: boolean;
@@ -237,20 +230,12 @@ function schemaFingerprint(databases: readonly BootstrapDatabase[]): string {
 }
 
 function toOutputs(spec: BootstrapSpec, result: BootstrapResult): BootstrapOutputs {
+    const { cdcPassword, databases, ...kept } = spec;
     return {
-        host: spec.host,
-        port: spec.port,
-        adminUser: spec.adminUser,
-        adminPassword: spec.adminPassword,
-        tls: spec.tls,
-        caPem: spec.caPem,
-        cdcUser: spec.cdcUser,
-        cdcHost: spec.cdcHost,
-        requireTls: spec.requireTls,
-        databases: spec.databases.map((d) => d.name),
-        schemaSha256: schemaFingerprint(spec.databases),
-        cdcPasswordSha256: sha256(spec.cdcUser, spec.cdcHost, spec.cdcPassword),
-        binlogRetentionHours: spec.binlogRetentionHours,
+        ...kept,
+        databases: databases.map((d) => d.name),
+        schemaSha256: schemaFingerprint(databases),
+        cdcPasswordSha256: sha256(spec.cdcUser, spec.cdcHost, cdcPassword),
         serverFlavor: result.server.flavor,
         serverVersion: result.server.version,
         isRds: result.server.isRds,
