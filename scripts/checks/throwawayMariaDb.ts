@@ -1,0 +1,123 @@
+// A throwaway MariaDB for real-server tests and schema:check: its own datadir under a temp dir, its own port and
+// socket, binlog ROW/FULL, TLS with a fresh self-signed certificate, stopped by its own PID.
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import type * as mysql from "mysql2/promise";
+import { MySqlEndpoint, connectMySql } from "../../components/mysqlServer";
+
+export const INSTALL_HINT = "apt-get install -y --no-install-recommends mariadb-server";
+
+export interface MariaDb {
+    port: number;
+    dir: string;
+    pid: number;
+    /** Milliseconds from spawning mariadbd to the first successful query. */
+    startupMs: number;
+    /** root over TCP with TLS; root has no password on this throwaway server. */
+    rootEndpoint: MySqlEndpoint;
+    query<T = mysql.RowDataPacket[]>(sql: string, params?: unknown[]): Promise<T>;
+    stop(): Promise<void>;
+}
+
+function which(binary: string): string | undefined {
+    for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/usr/bin"])) {
+        const candidate = path.join(dir, binary);
+        if (fs.existsSync(candidate)) return candidate;
+    }
+    return undefined;
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startMariaDb(extraArgs: string[] = []): Promise<MariaDb> {
+    const mariadbd = which("mariadbd");
+    const installDb = which("mariadb-install-db");
+    if (!mariadbd || !installDb) {
+        throw new Error(`real-server tests need MariaDB (mariadbd, mariadb-install-db); install it with: ${INSTALL_HINT}`);
+    }
+    if (!which("openssl")) {
+        throw new Error("real-server tests need openssl for the server's TLS certificate; install it with: apt-get install -y --no-install-recommends openssl");
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-mariadb-"));
+    const datadir = path.join(dir, "data");
+    execFileSync(installDb, ["--no-defaults", `--datadir=${datadir}`, "--auth-root-authentication-method=normal", "--skip-test-db", `--user=${os.userInfo().username}`], { stdio: "pipe" });
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1"], { stdio: "pipe" });
+
+    const port = await freePort();
+    const started = performance.now();
+    const child: ChildProcess = spawn(
+        mariadbd,
+        [
+            "--no-defaults",
+            `--datadir=${datadir}`,
+            `--socket=${path.join(dir, "mysqld.sock")}`,
+            `--pid-file=${path.join(dir, "mysqld.pid")}`,
+            `--port=${port}`,
+            "--bind-address=127.0.0.1",
+            `--user=${os.userInfo().username}`,
+            `--log-bin=${path.join(datadir, "binlog")}`,
+            "--server-id=1",
+            "--binlog-format=ROW",
+            "--binlog-row-image=FULL",
+            `--ssl-cert=${path.join(dir, "cert.pem")}`,
+            `--ssl-key=${path.join(dir, "key.pem")}`,
+            "--skip-name-resolve",
+            "--innodb-buffer-pool-size=32M",
+            ...extraArgs,
+        ],
+        { stdio: ["ignore", "ignore", fs.openSync(path.join(dir, "error.log"), "w")] },
+    );
+    let exited = false;
+    child.on("exit", () => (exited = true));
+    // Never leave a server behind, even when the test process dies early.
+    process.once("exit", () => {
+        if (!exited) child.kill("SIGKILL");
+    });
+
+    const rootEndpoint: MySqlEndpoint = { host: "127.0.0.1", port, user: "root", tls: "required" };
+    let conn: mysql.Connection | undefined;
+    for (let attempt = 0; attempt < 200 && !conn; attempt++) {
+        if (exited) throw new Error(`mariadbd exited during startup:\n${fs.readFileSync(path.join(dir, "error.log"), "utf8").slice(-2000)}`);
+        try {
+            conn = await connectMySql({ ...rootEndpoint, connectTimeoutMs: 1000 });
+        } catch {
+            await sleep(50);
+        }
+    }
+    if (!conn) {
+        child.kill("SIGKILL");
+        throw new Error(`mariadbd did not answer on port ${port} within 10 s`);
+    }
+    const startupMs = performance.now() - started;
+    // The `normal` auth method may create anonymous accounts that shadow user@'%' over TCP.
+    const [anonymous] = await conn.query<mysql.RowDataPacket[]>("SELECT Host FROM mysql.user WHERE User = ''");
+    for (const row of anonymous) await conn.query("DROP USER ''@?", [row.Host]);
+
+    const query = async <T>(sql: string, params?: unknown[]): Promise<T> => (await conn!.query(sql, params))[0] as T;
+    const stop = async () => {
+        await conn!.end().catch(() => undefined);
+        if (!exited) {
+            const gone = new Promise((r) => child.once("exit", r));
+            process.kill(child.pid!, "SIGTERM");
+            await Promise.race([gone, sleep(5000)]);
+            if (!exited) process.kill(child.pid!, "SIGKILL");
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+    };
+    return { port, dir, pid: child.pid!, startupMs, rootEndpoint, query, stop };
+}
+
