@@ -59,8 +59,8 @@ export const DOMAINS: readonly Domain[] = [
         name: "sap",
         database: "sap_orders",
         description: "SAP sales orders, order items and material master",
-        ddlFile: "sap.sql",
-        seedFile: "sap.seed.sql",
+        ddlFile: "sap/V001__baseline.sql",
+        seedFile: "sap/seed.sql",
         tables: [
             { name: "sales_orders", primaryKey: ["order_id"], description: "Sales order headers with status" },
             { name: "order_items", primaryKey: ["order_id", "item_no"], description: "Order line items" },
@@ -71,8 +71,8 @@ export const DOMAINS: readonly Domain[] = [
         name: "lims",
         database: "lims",
         description: "LIMS / WFX samples, specification limits and test results",
-        ddlFile: "lims.sql",
-        seedFile: "lims.seed.sql",
+        ddlFile: "lims/V001__baseline.sql",
+        seedFile: "lims/seed.sql",
         tables: [
             { name: "samples", primaryKey: ["sample_id"], description: "Registered samples per batch" },
             { name: "spec_limits", primaryKey: ["spec_id"], description: "Specification limits per material and test" },
@@ -83,8 +83,8 @@ export const DOMAINS: readonly Domain[] = [
         name: "mes",
         database: "mes",
         description: "Manufacturing execution: batches and machine events",
-        ddlFile: "mes.sql",
-        seedFile: "mes.seed.sql",
+        ddlFile: "mes/V001__baseline.sql",
+        seedFile: "mes/seed.sql",
         tables: [
             { name: "batches", primaryKey: ["batch_id"], description: "Production batches" },
             { name: "machine_events", primaryKey: ["event_id"], description: "Shop-floor machine events and alarms" },
@@ -94,8 +94,8 @@ export const DOMAINS: readonly Domain[] = [
         name: "screening",
         database: "screening",
         description: "High-throughput screening runs and assay results",
-        ddlFile: "screening.sql",
-        seedFile: "screening.seed.sql",
+        ddlFile: "screening/V001__baseline.sql",
+        seedFile: "screening/seed.sql",
         tables: [
             { name: "screening_runs", primaryKey: ["run_id"], description: "Screening runs" },
             { name: "assay_results", primaryKey: ["run_id", "plate_barcode", "well"], description: "Per-well assay readouts" },

@@ -171,7 +171,7 @@ export interface MySqlConfig {
     operatorCidrs: string[];
     /** Run the SQL bootstrap (databases, DDL, CDC user, binlog retention) during `pulumi up`. */
     bootstrap: boolean;
-    /** Load sql/mysql/*.seed.sql sample rows; never meant for production sources. */
+    /** Load sql/mysql/<domain>/seed.sql sample rows; never meant for production sources. */
     seedData: boolean;
 }
 

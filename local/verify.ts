@@ -7,7 +7,7 @@ import { AUDIT_ARCHIVE_SUFFIXES, WAREHOUSE_TABLES, derivedTopicName, domainByNam
 import { RAW_TOPICS_DIR } from "../components/lake";
 import { WAREHOUSE_SCHEMAS } from "../components/warehouse";
 
-/** Spec limit the out-of-spec result is measured against (seed data of sql/mysql/lims.seed.sql). */
+/** Spec limit the out-of-spec result is measured against (seed data of sql/mysql/lims/seed.sql). */
 export const VERIFY_SPEC = { specId: 1, sampleId: 1, testCode: "ASSAY", outOfSpecValue: "120.000000", unit: "%" };
 
 export interface VerificationRows {

@@ -66,14 +66,14 @@ describe("catalog <-> MySQL DDL contract", () => {
     });
 
     it("fails naming the table when a catalog table has no DDL", () => {
-        const broken = [{ name: "lims", ddlFile: "lims.sql", tables: [{ name: "instrument_logs", primaryKey: ["log_id"] }] }];
+        const broken = [{ name: "lims", ddlFile: "lims/V001__baseline.sql", tables: [{ name: "instrument_logs", primaryKey: ["log_id"] }] }];
         const problems = catalogDdlMismatches(broken);
         assert.equal(problems.length, 1);
         assert.match(problems[0], /lims\.instrument_logs \(sql\/mysql\/lims\.sql\): table is in the catalog but has no CREATE TABLE/);
     });
 
     it("fails naming the table when the key differs or is missing", () => {
-        const wrongKey = [{ name: "sap", ddlFile: "sap.sql", tables: [{ name: "order_items", primaryKey: ["order_id"] }] }];
+        const wrongKey = [{ name: "sap", ddlFile: "sap/V001__baseline.sql", tables: [{ name: "order_items", primaryKey: ["order_id"] }] }];
         assert.match(catalogDdlMismatches(wrongKey)[0], /sap\.order_items .*catalog key \(order_id\) differs from DDL key \(order_id, item_no\)/);
 
         const noKey = () => [{ name: "events", columns: [], primaryKey: [], references: [] }];
@@ -87,7 +87,7 @@ describe("catalog <-> MySQL DDL contract", () => {
     });
 
     it("uses the types a pharma system needs: decimals for quantities and limits, microsecond timestamps, enums", () => {
-        const lims = readDdlFile("lims.sql");
+        const lims = readDdlFile("lims/V001__baseline.sql");
         const spec = lims.find((t) => t.name === "spec_limits")!;
         const lower = spec.columns.find((c) => c.name === "lower_limit")!;
         assert.deepEqual([lower.type, lower.args, lower.nullable], ["DECIMAL", [18, 6], true]);
@@ -95,7 +95,7 @@ describe("catalog <-> MySQL DDL contract", () => {
         const measured = results.columns.find((c) => c.name === "measured_at")!;
         assert.deepEqual([measured.type, measured.args, measured.nullable], ["DATETIME", [6], false]);
         assert.deepEqual(results.columns.find((c) => c.name === "status")!.enumValues, ["PENDING", "VALID", "INVALIDATED", "REVIEWED"]);
-        const items = readDdlFile("sap.sql").find((t) => t.name === "order_items")!;
+        const items = readDdlFile("sap/V001__baseline.sql").find((t) => t.name === "order_items")!;
         assert.deepEqual(items.columns.find((c) => c.name === "quantity")!.args, [13, 3]);
     });
 });

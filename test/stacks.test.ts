@@ -195,7 +195,7 @@ describe("stacks: SQL bootstrap of the sources", () => {
         assert.ok(off.ofType(T.connector).every((c) => !c.dependsOn.some((d) => d.endsWith("::mysql-bootstrap"))));
         const seeded = await runStack("dev", { set: { "lifesci-streaming:mysql": { seedData: true } } });
         const lims = seeded.one(T.dynamic, "mysql-bootstrap").inputs.databases.find((d: any) => d.name === "lims");
-        assert.equal(lims.seed, readSqlFile("lims.seed.sql"));
+        assert.equal(lims.seed, readSqlFile("lims/seed.sql"));
     });
 });
 
