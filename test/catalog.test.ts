@@ -69,7 +69,7 @@ describe("catalog <-> MySQL DDL contract", () => {
         const broken = [{ name: "lims", ddlFile: "lims/V001__baseline.sql", tables: [{ name: "instrument_logs", primaryKey: ["log_id"] }] }];
         const problems = catalogDdlMismatches(broken);
         assert.equal(problems.length, 1);
-        assert.match(problems[0], /lims\.instrument_logs \(sql\/mysql\/lims\.sql\): table is in the catalog but has no CREATE TABLE/);
+        assert.match(problems[0], /lims\.instrument_logs \(sql\/mysql\/lims\/V001__baseline\.sql\): table is in the catalog but has no CREATE TABLE/);
     });
 
     it("fails naming the table when the key differs or is missing", () => {
