@@ -1,6 +1,8 @@
 // The effective schema: each table's columns as the server reports them (information_schema)
 // after the migrations ran, not as a text reader guesses them from CREATE/ALTER statements.
 // Pure conversion functions plus one reader that takes an open connection.
+import * as fs from "fs";
+import * as path from "path";
 import type * as mysql from "mysql2/promise";
 
 /** A column default as the server reports it. */
@@ -150,4 +152,35 @@ export async function readEffectiveSchema(conn: mysql.Connection, database: stri
             primaryKey: keys.filter((k) => k.TABLE_NAME === name && k.CONSTRAINT_NAME === "PRIMARY").map((k) => String(k.COLUMN_NAME)),
             references: [...new Set(keys.filter((k) => k.TABLE_NAME === name && k.REFERENCED_TABLE_NAME).map((k) => String(k.REFERENCED_TABLE_NAME)))],
         }));
+}
+
+// ---- the committed snapshot ------------------------------------------------------------------
+// The program needs columns without a server (Snowflake tables, the local warehouse DDL, the
+// ksqlDB contracts at preview): it reads sql/mysql/effective-schema.json, which schema:check
+// --write renews from the server after the migrations, and which a test and schema:check
+// compare with the server, so it cannot drift from the migrations.
+
+export const EFFECTIVE_SCHEMA_FILE = "sql/mysql/effective-schema.json";
+
+export interface SchemaSnapshot {
+    comment: string;
+    domains: Record<string, { database: string; migratedTo: string; tables: SchemaTable[] }>;
+}
+
+/** Reads the snapshot; errors name the file and the command that renews it. */
+export function readSchemaSnapshot(repoRoot = path.join(__dirname, "..", "..")): SchemaSnapshot {
+    const file = path.join(repoRoot, EFFECTIVE_SCHEMA_FILE);
+    if (!fs.existsSync(file)) throw new Error(`${EFFECTIVE_SCHEMA_FILE}: not found; create it with npm run schema:check -- --write`);
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as SchemaSnapshot;
+    } catch (err) {
+        throw new Error(`${EFFECTIVE_SCHEMA_FILE}: not valid JSON (${(err as Error).message}); renew it with npm run schema:check -- --write`);
+    }
+}
+
+/** A domain's tables as the server reported them after its migrations. */
+export function domainTables(domain: string, snapshot: SchemaSnapshot = readSchemaSnapshot()): SchemaTable[] {
+    const entry = snapshot.domains[domain];
+    if (!entry) throw new Error(`${EFFECTIVE_SCHEMA_FILE}: no domain "${domain}"; renew it with npm run schema:check -- --write`);
+    return entry.tables;
 }
