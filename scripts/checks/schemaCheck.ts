@@ -73,15 +73,20 @@ export interface SchemaCheckOptions {
 
 const repoDirOf = (domain: Domain) => `sql/mysql/${domain.name}`;
 
+/** Throws a one-line error unless `ref` names a commit of the repository. */
+export function assertGitRef(repoRoot: string, ref: string): void {
+    try {
+        execFileSync("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    } catch {
+        throw new Error(`--against: git ref "${ref}" not found in ${repoRoot} (fetch it first, e.g. git fetch origin main)`);
+    }
+}
+
 /** A domain's migration files at a git ref; undefined when the folder does not exist there. */
 export function migrationsAtRef(repoRoot: string, ref: string, domain: Domain): MigrationFile[] | undefined {
     const dir = repoDirOf(domain);
     const git = (...args: string[]) => execFileSync("git", args, { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    try {
-        git("rev-parse", "--verify", "--quiet", `${ref}^{commit}`);
-    } catch {
-        throw new Error(`--against: git ref "${ref}" not found (fetch it first, e.g. git fetch origin main)`);
-    }
+    assertGitRef(repoRoot, ref);
     const names = git("ls-tree", "--name-only", `${ref}`, `${dir}/`)
         .split("\n")
         .filter((p) => p.endsWith(".sql"))
