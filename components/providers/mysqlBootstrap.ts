@@ -9,7 +9,8 @@ import { splitSqlStatements } from "../ddl";
 import {
     CDC_DATABASE_PRIVILEGES,
     CDC_GLOBAL_PRIVILEGES,
-    MySqlAccessError,
+    isMySqlAccessError,
+    mySqlAccessError,
     MySqlEndpoint,
     ServerInfo,
     TlsMode,
@@ -67,10 +68,10 @@ async function withAdmin<T>(spec: BootstrapSpec, fn: (conn: mysql.Connection) =>
     try {
         return await fn(conn);
     } catch (err) {
-        if (err instanceof MySqlAccessError) throw err;
+        if (isMySqlAccessError(err)) throw err;
         const e = err as { message?: string; sql?: string };
         const statement = e.sql ? ` (while running: ${e.sql.slice(0, 200)})` : "";
-        throw new MySqlAccessError(redact(`bootstrap of ${spec.host}:${spec.port} failed: ${e.message}${statement}`, [spec.adminPassword, spec.cdcPassword]));
+        throw mySqlAccessError(redact(`bootstrap of ${spec.host}:${spec.port} failed: ${e.message}${statement}`, [spec.adminPassword, spec.cdcPassword]));
     } finally {
         await conn.end().catch(() => undefined);
     }
