@@ -2,7 +2,6 @@
 // grants and DDL on RDS MySQL well): captured databases with their DDL, the CDC user with
 // exactly the privileges the connector needs, and RDS binlog retention. Idempotent: a second
 // run with the same inputs changes nothing. Delete revokes and drops the user, never a database.
-import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as mysql from "mysql2/promise";
 import { splitSqlStatements } from "../ddl";
@@ -223,6 +222,10 @@ export interface BootstrapOutputs extends Omit<BootstrapSpec, "cdcPassword" | "d
 }
 
 export function sha256(...parts: string[]): string {
+    // Required here, not imported: an imported module object does not survive the closure
+    // serializer under every transpiler (SWC wraps it), and this runs in the provider host.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const crypto = require("crypto") as typeof import("crypto");
     return crypto.createHash("sha256").update(parts.join("\u0000")).digest("hex");
 }
 
