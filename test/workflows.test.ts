@@ -145,6 +145,17 @@ describe("workflows: preview", () => {
         assert.ok(!/secrets\./.test(YAML.stringify(job)), "the fork job must not reference secrets");
         assert.equal(actionStep(job, "actions/checkout")[0].with?.["fetch-depth"], 0, "--against needs the base commit");
     });
+
+    it("every pull request, forks included, runs schema:check against the base with prod's levels, without secrets", () => {
+        const job = wf.jobs["schema-check"];
+        assert.equal(job.if, undefined, "forks and same-repo pull requests alike");
+        assert.deepEqual(job.permissions, { contents: "read" });
+        assert.match(runs(job), /apt-get install -y --no-install-recommends mariadb-server/);
+        assert.match(runs(job), /npm run --silent schema:check -- --stack prod --against "\$BASE_SHA"/);
+        assert.match(runs(job), /set -o pipefail/, "a failing check must fail the job through the tee");
+        assert.ok(!/secrets\./.test(YAML.stringify(job)), "no secrets");
+        assert.equal(actionStep(job, "actions/checkout")[0].with?.["fetch-depth"], 0, "--against needs the base commit");
+    });
 });
 
 describe("workflows: deploy", () => {

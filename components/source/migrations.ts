@@ -16,9 +16,8 @@
 //  - its schema version is the highest applied version, so a lower-numbered migration merged
 //    later is skipped without a word, and its checksum error names a number, not the file.
 // Loading it would work (Node >= 20.19 can require() its ESM entry point), so this is about
-// behaviour, not packaging. The runner below is small and keeps no module-level state, so the
-// dynamic provider's closure serializes by value.
-import * as crypto from "crypto";
+// behaviour, not packaging. The runner below is small, keeps no module-level state and requires
+// node modules inside the functions, so the dynamic provider's closure serializes by value.
 import * as fs from "fs";
 import * as path from "path";
 import type * as mysql from "mysql2/promise";
@@ -55,10 +54,15 @@ export const HISTORY_TABLE = "lifesci_schema_history";
 
 /** sha256 of the file text with line endings normalised, so a CRLF checkout is not an "edit". */
 export function migrationChecksum(sql: string): string {
+    // Required here, not imported: the bootstrap provider's serialized closure runs this.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const crypto = require("crypto") as typeof import("crypto");
     return crypto.createHash("sha256").update(sql.replace(/\r\n/g, "\n")).digest("hex");
 }
 
 function prefixChecksum(statements: readonly string[], count: number): string {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const crypto = require("crypto") as typeof import("crypto");
     return crypto.createHash("sha256").update(statements.slice(0, count).join("\u0000")).digest("hex");
 }
 

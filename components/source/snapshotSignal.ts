@@ -12,7 +12,6 @@
 //     https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html
 // Written once: the state keeps the captured list, so a re-run or an unrelated update has no
 // diff; the signal id is derived from the change, so a retried update cannot insert it twice.
-import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as mysql from "mysql2/promise";
 import { MySqlEndpoint, TlsMode, connectMySql } from "../mysqlServer";
@@ -45,6 +44,9 @@ export interface SnapshotSignal {
 export function addedTablesSignal(database: string, before: readonly string[], now: readonly string[]): SnapshotSignal | undefined {
     const added = now.filter((t) => !before.includes(t)).sort();
     if (added.length === 0) return undefined;
+    // Required here: this runs inside the serialized provider.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const crypto = require("crypto") as typeof import("crypto");
     const id = `add-${crypto.createHash("sha256").update(JSON.stringify([database, [...before].sort(), added])).digest("hex").slice(0, 32)}`;
     return {
         id,
