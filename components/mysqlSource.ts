@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Domain } from "./catalog";
 import { MySqlConfig, isIpv4Cidr } from "./config";
-import { readSqlFile } from "./ddl";
+import { domainMigrations } from "./source/migrations";
 import { BootstrapDatabase, MySqlBootstrap } from "./providers/mysqlBootstrap";
 
 export const MYSQL_PORT = 3306;
@@ -53,13 +53,9 @@ export function allowedMySqlCidrs(confluentEgress: readonly string[], operatorCi
     return all.sort();
 }
 
-/** The catalog's databases with their DDL (and seed data when asked) for the SQL bootstrap. */
+/** The catalog's databases with their migrations (and seed rows when asked) for the SQL bootstrap. */
 export function bootstrapDatabases(domains: readonly Domain[], withSeed: boolean): BootstrapDatabase[] {
-    return domains.map((d) => ({
-        name: d.database,
-        ddl: readSqlFile(d.ddlFile),
-        ...(withSeed ? { seed: readSqlFile(d.seedFile) } : {}),
-    }));
+    return domains.map((d) => ({ name: d.database, ...domainMigrations(d.name, withSeed) }));
 }
 
 export interface MySqlSourceArgs {

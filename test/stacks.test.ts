@@ -3,9 +3,10 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, SINK_NAMES, allTopics, cdcTopicPrefix, schemaHistoryTopic, topicName } from "../components/catalog";
-import { readSqlFile } from "../components/ddl";
+import * as fs from "fs";
+import * as path from "path";
 import { connectorConfigProblems } from "./connectorKeys";
-import { DEFAULT_INVOKES, StackRun, isSecretInput, plain, runStack } from "./harness";
+import { DEFAULT_INVOKES, REPO_ROOT, StackRun, isSecretInput, plain, runStack } from "./harness";
 
 const T = {
     instance: "aws:rds/instance:Instance",
@@ -174,7 +175,11 @@ describe("stacks: SQL bootstrap of the sources", () => {
             );
             for (const d of bootstrap.inputs.databases) {
                 const domain = DOMAINS.find((x) => x.database === d.name)!;
-                assert.equal(d.ddl, readSqlFile(domain.ddlFile));
+                assert.deepEqual(
+                    d.migrations.map((m: any) => [m.file, m.sql]),
+                    fs.readdirSync(path.join(REPO_ROOT, "sql/mysql", domain.name)).filter((f) => /^V\d+__/.test(f)).sort().map((f) => [`sql/mysql/${domain.name}/${f}`, fs.readFileSync(path.join(REPO_ROOT, "sql/mysql", domain.name, f), "utf8")]),
+                    `${domain.name}: every migration file, in order`,
+                );
                 assert.equal(d.seed, undefined, "no sample rows in cloud sources unless mysql.seedData");
             }
             assert.equal(bootstrap.inputs.cdcUser, "lifesci_cdc");
@@ -195,7 +200,7 @@ describe("stacks: SQL bootstrap of the sources", () => {
         assert.ok(off.ofType(T.connector).every((c) => !c.dependsOn.some((d) => d.endsWith("::mysql-bootstrap"))));
         const seeded = await runStack("dev", { set: { "lifesci-streaming:mysql": { seedData: true } } });
         const lims = seeded.one(T.dynamic, "mysql-bootstrap").inputs.databases.find((d: any) => d.name === "lims");
-        assert.equal(lims.seed, readSqlFile("lims/seed.sql"));
+        assert.equal(lims.seed, fs.readFileSync(path.join(REPO_ROOT, "sql/mysql/lims/seed.sql"), "utf8"));
     });
 });
 

@@ -108,6 +108,15 @@ export function readMigrationDir(absDir: string, repoDir: string): { migrations:
     return { migrations: parseMigrationSet(repoDir, files), ...(seed !== undefined ? { seed } : {}) };
 }
 
+/** Where the migrations live: sql/mysql/ of this repository. */
+export const MYSQL_MIGRATIONS_ROOT = path.join(__dirname, "..", "..", "sql", "mysql");
+
+/** A domain's migrations (and seed rows when asked) from sql/mysql/<domain>/, for the SQL bootstrap. */
+export function domainMigrations(domain: string, withSeed: boolean, root = MYSQL_MIGRATIONS_ROOT): { migrations: MigrationFile[]; seed?: string } {
+    const { migrations, seed } = readMigrationDir(path.join(root, domain), `sql/mysql/${domain}`);
+    return withSeed && seed !== undefined ? { migrations, seed } : { migrations };
+}
+
 /** What to do with one migration: run it from a statement on, or nothing. */
 export interface PlannedStep {
     migration: MigrationFile;

@@ -2,7 +2,7 @@
 // would do on RDS: an admin account like the RDS master user, then the SQL bootstrap.
 import { randomBytes } from "crypto";
 import { DOMAINS } from "../../components/catalog";
-import { readSqlFile } from "../../components/ddl";
+import { bootstrapDatabases } from "../../components/mysqlSource";
 import { MySqlEndpoint } from "../../components/mysqlServer";
 import { BootstrapSpec, applyBootstrap } from "../../components/providers/mysqlBootstrap";
 import { MariaDb, sharedMariaDb } from "./mariadb";
@@ -20,7 +20,7 @@ export function bootstrapSpec(server: MariaDb, overrides: Partial<BootstrapSpec>
         adminUser: ADMIN_USER,
         adminPassword: ADMIN_PASSWORD,
         tls: "required",
-        databases: DOMAINS.map((d) => ({ name: d.database, ddl: readSqlFile(d.ddlFile), seed: readSqlFile(d.seedFile) })),
+        databases: bootstrapDatabases(DOMAINS, true),
         cdcUser: CDC_USER,
         cdcHost: "%",
         cdcPassword: CDC_PASSWORD,
