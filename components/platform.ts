@@ -4,18 +4,18 @@
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, WAREHOUSE_TABLES, allTopics, cdcTopics } from "./catalog";
-import { PlatformConfig } from "./config";
-import { CdcSourceConnector, sinkConnectorName } from "./connectors";
-import { Lake } from "./lake";
-import { GrafanaCloudMetrics, grafanaCredentialsFromConfig } from "./grafanaCloud";
-import { Monitoring } from "./monitoring";
-import { KsqlDb } from "./ksqldb";
-import { loadCheckedKsqlApps } from "./ksqlApps";
-import { assertWarehouseMatchesKsql } from "./ksqlSchema";
-import { MySqlSource } from "./mysqlSource";
-import { Sinks } from "./sinks";
-import { Streaming } from "./streaming";
-import { Warehouse } from "./warehouse";
+import { PlatformConfig } from "./config/config";
+import { CdcSourceConnector, sinkConnectorName } from "./source/cdcConnectors";
+import { Lake } from "./sinks/lake";
+import { GrafanaCloudMetrics, grafanaCredentialsFromConfig } from "./monitoring/grafanaCloud";
+import { Monitoring } from "./monitoring/monitoring";
+import { KsqlDb } from "./ksql/ksqlDb";
+import { loadCheckedKsqlApps } from "./ksql/appReader";
+import { assertWarehouseMatchesKsql } from "./ksql/appOutputs";
+import { MySqlSource } from "./source/mysqlSource";
+import { Sinks } from "./sinks/sinks";
+import { Streaming } from "./streaming/streaming";
+import { Warehouse } from "./sinks/warehouse";
 
 export interface CloudPlatformArgs {
     config: PlatformConfig;

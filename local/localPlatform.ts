@@ -10,17 +10,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as grafana from "@pulumiverse/grafana";
 import { DOMAINS, DomainName, SinkName, WAREHOUSE_TABLES, auditArchiveTopics, dlqTopicName, rawLakeTopics } from "../components/catalog";
-import { PlatformConfig } from "../components/config";
-import { cdcConnectorName } from "../components/connectors";
-import { KSQL_STREAMS_PROPERTIES, statementSpec } from "../components/ksqldb";
-import { loadCheckedKsqlApps } from "../components/ksqlApps";
-import { AUDIT_TOPICS_DIR, RAW_TOPICS_DIR } from "../components/lake";
-import { Monitoring } from "../components/monitoring";
-import { CDC_USER, bootstrapDatabases } from "../components/mysqlSource";
-import { ConnectConnector } from "../components/providers/connect";
-import { KsqlAppDeployment } from "../components/providers/ksql";
-import { MySqlBootstrap } from "../components/providers/mysqlBootstrap";
-import { WAREHOUSE_SCHEMAS } from "../components/warehouse";
+import { PlatformConfig } from "../components/config/config";
+import { cdcConnectorName } from "../components/source/cdcConnectors";
+import { KSQL_STREAMS_PROPERTIES, statementSpec } from "../components/ksql/ksqlDb";
+import { loadCheckedKsqlApps } from "../components/ksql/appReader";
+import { AUDIT_TOPICS_DIR, RAW_TOPICS_DIR } from "../components/sinks/lake";
+import { Monitoring } from "../components/monitoring/monitoring";
+import { CDC_USER, bootstrapDatabases } from "../components/source/mysqlSource";
+import { ConnectConnector } from "./connectProvider";
+import { KsqlAppDeployment } from "../components/ksql/provider";
+import { MySqlBootstrap } from "../components/source/bootstrapProvider";
+import { WAREHOUSE_SCHEMAS } from "../components/sinks/warehouse";
 import { LocalConnectorConfig, LocalKafka, localCdcSourceConfig, localJdbcSinkConfig, localS3SinkConfig } from "./connectorMapping";
 import {
     CONNECT_JMX_PORT,

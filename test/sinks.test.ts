@@ -21,13 +21,13 @@ import {
     sinkCommonConfig,
     snowflakeAccountUrl,
     snowflakeSinkConfig,
-} from "../components/connectors";
-import { LakeConfig } from "../components/config";
-import { auditObjectLockRule, confluentTrustPolicy, iamRoleArn, rawLifecycleRules, sinkAccessPolicy, tlsOnlyBucketPolicy } from "../components/lake";
-import { WAREHOUSE_SCHEMAS, WarehouseColumn, tableColumnMismatches, warehouseTableColumns } from "../components/warehouse";
+} from "../components/source/cdcConnectors";
+import { LakeConfig } from "../components/config/config";
+import { auditObjectLockRule, confluentTrustPolicy, iamRoleArn, rawLifecycleRules, sinkAccessPolicy, tlsOnlyBucketPolicy } from "../components/sinks/lake";
+import { WAREHOUSE_SCHEMAS, WarehouseColumn, tableColumnMismatches, warehouseTableColumns } from "../components/sinks/warehouse";
 import { DdlTable, readDdlFile } from "../components/ddl";
-import { connectorConfigProblems } from "./connectorKeys";
-import { RecordedResource, StackRun, isSecretInput, plain, runStack } from "./harness";
+import { connectorConfigProblems } from "./support/connectorKeys";
+import { RecordedResource, StackRun, isSecretInput, plain, runStack } from "./support/harness";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",

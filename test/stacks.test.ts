@@ -4,8 +4,8 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, SINK_NAMES, allTopics, cdcTopicPrefix, schemaHistoryTopic, topicName } from "../components/catalog";
 import { readSqlFile } from "../components/ddl";
-import { connectorConfigProblems } from "./connectorKeys";
-import { DEFAULT_INVOKES, StackRun, isSecretInput, plain, runStack } from "./harness";
+import { connectorConfigProblems } from "./support/connectorKeys";
+import { DEFAULT_INVOKES, StackRun, isSecretInput, plain, runStack } from "./support/harness";
 
 const T = {
     instance: "aws:rds/instance:Instance",

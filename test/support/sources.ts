@@ -3,8 +3,8 @@
 import { randomBytes } from "crypto";
 import { DOMAINS } from "../../components/catalog";
 import { readSqlFile } from "../../components/ddl";
-import { MySqlEndpoint } from "../../components/mysqlServer";
-import { BootstrapSpec, applyBootstrap } from "../../components/providers/mysqlBootstrap";
+import { MySqlEndpoint } from "../../components/source/mysqlClient";
+import { BootstrapSpec, applyBootstrap } from "../../components/source/bootstrapProvider";
 import { MariaDb, sharedMariaDb } from "./mariadb";
 
 export const ADMIN_USER = "lifesci_admin";
