@@ -1,7 +1,7 @@
 // Entry point: validate the stack's config, then build the platform for its target and export
 // what an operator needs. Only the target's own outputs are exported (no undefined outputs).
 import { DOMAINS, allTopics } from "./components/catalog";
-import { PlatformConfig, loadPlatformConfig } from "./components/config/config";
+import { PlatformConfig, loadPlatformConfig } from "./components/config";
 import { CloudPlatform } from "./components/platform";
 import { LocalPlatform } from "./local/localPlatform";
 

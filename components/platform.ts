@@ -4,7 +4,7 @@
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, WAREHOUSE_TABLES, allTopics, cdcTopics } from "./catalog";
-import { PlatformConfig } from "./config/config";
+import { PlatformConfig } from "./config";
 import { CdcSourceConnector, sinkConnectorName } from "./source/cdcConnectors";
 import { Lake } from "./sinks/lake";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig } from "./monitoring/grafanaCloud";

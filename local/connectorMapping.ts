@@ -4,7 +4,7 @@
 // warehouse stand-in). Pure functions: every cloud key must have a rule here, so a new cloud
 // setting cannot silently go missing locally.
 import { Domain, WarehouseTable, warehouseTopic } from "../components/catalog";
-import { CdcConfig, LakeConfig } from "../components/config/config";
+import { CdcConfig, LakeConfig } from "../components/config";
 import { cdcConnectorName, cdcSourceConfig, s3SinkConfig, snowflakeSinkConfig } from "../components/source/cdcConnectors";
 
 export const DEBEZIUM_MYSQL_CLASS = "io.debezium.connector.mysql.MySqlConnector";

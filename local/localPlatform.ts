@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as grafana from "@pulumiverse/grafana";
 import { DOMAINS, DomainName, SinkName, WAREHOUSE_TABLES, auditArchiveTopics, dlqTopicName, rawLakeTopics } from "../components/catalog";
-import { PlatformConfig } from "../components/config/config";
+import { PlatformConfig } from "../components/config";
 import { cdcConnectorName } from "../components/source/cdcConnectors";
 import { KSQL_STREAMS_PROPERTIES, statementSpec } from "../components/ksql/ksqlDb";
 import { loadCheckedKsqlApps } from "../components/ksql/appReader";

@@ -2,7 +2,7 @@
 // config: MySQL binlog flags, Kafka KRaft environment, topic creation, MinIO buckets, the
 // Postgres warehouse tables and the Prometheus scrape config.
 import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics } from "../components/catalog";
-import { LakeConfig, TopicsConfig } from "../components/config/config";
+import { LakeConfig, TopicsConfig } from "../components/config";
 import { DdlTable, readDdlFile } from "../components/ddl";
 import { ksqlTypesFor } from "../components/ksql/appReader";
 import { WAREHOUSE_SCHEMAS } from "../components/sinks/warehouse";

@@ -14,7 +14,7 @@ import {
     WAREHOUSE_TABLES,
     cdcTopicPrefix,
 } from "../components/catalog";
-import { SECRET_CONFIG_KEYS, parsePlatformConfig } from "../components/config/config";
+import { SECRET_CONFIG_KEYS, parsePlatformConfig } from "../components/config";
 import { runCli } from "./cliSupport";
 import { REPO_ROOT, StackRun, readStackConfig, runStack } from "./mockEngine";
 

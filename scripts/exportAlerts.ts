@@ -9,7 +9,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { MonitoredEstate, alertRules, prometheusRuleFile } from "../components/monitoring/alerts";
 import { DOMAINS, SINK_NAMES, SinkName } from "../components/catalog";
-import { parsePlatformConfig } from "../components/config/config";
+import { parsePlatformConfig } from "../components/config";
 import { cdcConnectorName, sinkConnectorName } from "../components/source/cdcConnectors";
 import { MetricsSource } from "../components/monitoring/metricsVocabulary";
 import { readStackConfig } from "./mockEngine";

@@ -11,7 +11,7 @@ import { DOMAINS, allTopics } from "../components/catalog";
 import { confluentExportUrl } from "../components/monitoring/grafanaCloud";
 import { DASHBOARD_SCHEMA_VERSION, buildDashboards, dashboardExpressions, grafanaRuleStages } from "../components/monitoring/dashboards";
 import { METRICS_SOURCES, MetricsSource, exactAlternation } from "../components/monitoring/metricsVocabulary";
-import { DEFAULT_THRESHOLDS, OperatingHours } from "../components/config/monitoring";
+import { DEFAULT_THRESHOLDS, OperatingHours } from "../components/config";
 import { PROMTOOL_INSTALL_HINT, promtool } from "./support/promtool";
 
 const ESTATE: MonitoredEstate = {

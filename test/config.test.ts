@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError, PlatformConfig, RawConfig, isIpv4Cidr, parsePlatformConfig } from "../components/config/config";
+import { ConfigError, PlatformConfig, RawConfig, isIpv4Cidr, parsePlatformConfig } from "../components/config";
 import { readStackConfig, runStack } from "./support/harness";
 
 /** The dev (or prod) stack file's config with some keys changed; objects are merged one level deep. */

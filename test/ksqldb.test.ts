@@ -1,7 +1,7 @@
 // ksqlDB under the mock engine for dev and prod, and its config section.
 import { strict as assert } from "assert";
 import { DOMAINS, KSQL_APPS, cdcTopicPrefix, ksqlAppInputTopics, ksqlAppOutputTopics } from "../components/catalog";
-import { ConfigError, parsePlatformConfig } from "../components/config/config";
+import { ConfigError, parsePlatformConfig } from "../components/config";
 import { loadKsqlApp } from "../components/ksql/appReader";
 import { StackRun, isSecretInput, plain, readStackConfig, runStack } from "./support/harness";
 

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { DOMAINS, KSQL_APPS, WAREHOUSE_TABLES, allTopics, auditArchiveTopics, rawLakeTopics, warehouseTopic } from "../components/catalog";
 import { cdcConnectorName, cdcSourceConfig, s3SinkConfig, snowflakeSinkConfig } from "../components/source/cdcConnectors";
-import { parsePlatformConfig } from "../components/config/config";
+import { parsePlatformConfig } from "../components/config";
 import { WAREHOUSE_SCHEMAS } from "../components/sinks/warehouse";
 import { localCdcSourceConfig, localJdbcSinkConfig, localS3SinkConfig, translateCloudConfig } from "../local/connectorMapping";
 import { catalogTopicRegex, localBuckets, minioInitScript, mysqlServerFlags, postgresWarehouseDdl, prometheusConfig, topicCreationScript } from "../local/settings";

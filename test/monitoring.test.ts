@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import { ALERT_INTENTS } from "../components/monitoring/alerts";
 import { DOMAINS, SINK_NAMES, allTopics } from "../components/catalog";
-import { DEFAULT_THRESHOLDS } from "../components/config/monitoring";
+import { DEFAULT_THRESHOLDS } from "../components/config";
 import { StackRun, isSecretInput, plain, runStack } from "./support/harness";
 
 const T = {

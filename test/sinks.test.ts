@@ -22,7 +22,7 @@ import {
     snowflakeAccountUrl,
     snowflakeSinkConfig,
 } from "../components/source/cdcConnectors";
-import { LakeConfig } from "../components/config/config";
+import { LakeConfig } from "../components/config";
 import { auditObjectLockRule, confluentTrustPolicy, iamRoleArn, rawLifecycleRules, sinkAccessPolicy, tlsOnlyBucketPolicy } from "../components/sinks/lake";
 import { WAREHOUSE_SCHEMAS, WarehouseColumn, tableColumnMismatches, warehouseTableColumns } from "../components/sinks/warehouse";
 import { DdlTable, readDdlFile } from "../components/ddl";

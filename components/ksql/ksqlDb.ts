@@ -4,7 +4,7 @@
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, cdcTopicPrefix, ksqlAppInputTopics, ksqlAppOutputTopics, topicName } from "../catalog";
-import { KsqlDbConfig } from "../config/config";
+import { KsqlDbConfig } from "../config";
 import { KsqlAppSql, KsqlStatement } from "./appReader";
 import { KsqlAppDeployment, KsqlStatementSpec } from "./provider";
 import { RoleGrant, WorkloadIdentity, crn } from "../streaming/streaming";

@@ -4,7 +4,7 @@
 // (scripts/exportAlerts.ts). Pure: no resources, no I/O.
 import { DERIVED_TOPICS, DOMAINS, DomainName, cdcTopicPrefix, cdcTopics, derivedTopicName } from "../catalog";
 import { MetricsSource, MetricsVocabulary, vocabulary } from "./metricsVocabulary";
-import { AlertThresholds, OperatingHours } from "../config/monitoring";
+import { AlertThresholds, OperatingHours } from "../config";
 
 export type Severity = "critical" | "warning" | "info";
 export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];

@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
-import { MonitoringConfig } from "../config/monitoring";
+import { MonitoringConfig } from "../config";
 import { WorkloadIdentity } from "../streaming/streaming";
 
 export const CONFLUENT_METRICS_EXPORT_URL = "https://api.telemetry.confluent.cloud/v2/metrics/cloud/export";

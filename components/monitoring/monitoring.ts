@@ -7,7 +7,7 @@ import { ALERT_INTENTS, AlertRule, MonitoredConnector, MonitoredEstate, PLATFORM
 import { DOMAINS } from "../catalog";
 import { buildDashboards, grafanaRuleStages } from "./dashboards";
 import { MetricsSource } from "./metricsVocabulary";
-import { MonitoringConfig } from "../config/monitoring";
+import { MonitoringConfig } from "../config";
 
 export interface MonitoredEstateInputs {
     basePrefix: string;

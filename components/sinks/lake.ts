@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { LakeConfig } from "../config/config";
+import { LakeConfig } from "../config";
 
 /** Prefixes inside the buckets the sinks write under (`topics.dir`); the role may write nowhere else. */
 export const RAW_TOPICS_DIR = "cdc";

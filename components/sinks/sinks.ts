@@ -10,7 +10,7 @@ import {
     rawLakeTopics,
     warehouseTopic,
 } from "../catalog";
-import { LakeConfig, WarehouseConfig } from "../config/config";
+import { LakeConfig, WarehouseConfig } from "../config";
 import { SinkConnector, s3SinkConfig, sinkConnectorName, snowflakeAccountUrl, snowflakeSinkConfig } from "../source/cdcConnectors";
 import { AUDIT_TOPICS_DIR, Lake, RAW_TOPICS_DIR } from "./lake";
 import { Streaming } from "../streaming/streaming";

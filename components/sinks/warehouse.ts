@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 import * as tls from "@pulumi/tls";
 import { DOMAINS, KsqlOutputColumn, WarehouseTable } from "../catalog";
-import { WarehouseConfig } from "../config/config";
+import { WarehouseConfig } from "../config";
 import { DdlColumn, DdlTable, readDdlFile } from "../ddl";
 import { pemBody } from "../source/cdcConnectors";
 

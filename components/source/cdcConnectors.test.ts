@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { DOMAINS, domainByName } from "../catalog";
-import { CdcConfig } from "../config/config";
+import { CdcConfig } from "../config";
 import { CDC_SOURCE_SENSITIVE_KEYS, cdcSourceConfig } from "./cdcConnectors";
 import { connectorConfigProblems } from "../../test/support/connectorKeys";
 

@@ -3,7 +3,7 @@
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { Domain, SinkName, cdcTopicPrefix, schemaHistoryTopic, tableIncludeList } from "../catalog";
-import { CdcConfig } from "../config/config";
+import { CdcConfig } from "../config";
 import { RoleGrant, WorkloadIdentity, crn } from "../streaming/streaming";
 
 export interface CdcSourceSettings {

@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Domain } from "../catalog";
-import { MySqlConfig, isIpv4Cidr } from "../config/config";
+import { MySqlConfig, isIpv4Cidr } from "../config";
 import { readSqlFile } from "../ddl";
 import { BootstrapDatabase, MySqlBootstrap } from "./bootstrapProvider";
 

@@ -4,7 +4,7 @@
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { TopicSpec } from "../catalog";
-import { ConfluentConfig, TopicsConfig } from "../config/config";
+import { ConfluentConfig, TopicsConfig } from "../config";
 
 const HOUR_MS = 3_600_000;
 
