@@ -5,7 +5,8 @@
 // setting cannot silently go missing locally.
 import { Domain, WarehouseTable, warehouseTopic } from "../components/catalog";
 import { CdcConfig, LakeConfig } from "../components/config";
-import { cdcConnectorName, cdcSourceConfig, s3SinkConfig, snowflakeSinkConfig } from "../components/source/cdcConnectors";
+import { cdcConnectorName, cdcSourceConfig } from "../components/source";
+import { s3SinkConfig, snowflakeSinkConfig } from "../components/sinks";
 
 export const DEBEZIUM_MYSQL_CLASS = "io.debezium.connector.mysql.MySqlConnector";
 export const S3_SINK_CLASS = "io.confluent.connect.s3.S3SinkConnector";

@@ -11,16 +11,11 @@ import * as random from "@pulumi/random";
 import * as grafana from "@pulumiverse/grafana";
 import { DOMAINS, DomainName, SinkName, WAREHOUSE_TABLES, auditArchiveTopics, dlqTopicName, rawLakeTopics } from "../components/catalog";
 import { PlatformConfig } from "../components/config";
-import { cdcConnectorName } from "../components/source/cdcConnectors";
-import { KSQL_STREAMS_PROPERTIES, statementSpec } from "../components/ksql/ksqlDb";
-import { loadCheckedKsqlApps } from "../components/ksql/appReader";
-import { AUDIT_TOPICS_DIR, RAW_TOPICS_DIR } from "../components/sinks/lake";
-import { Monitoring } from "../components/monitoring/monitoring";
-import { CDC_USER, bootstrapDatabases } from "../components/source/mysqlSource";
+import { bootstrapDatabases, CDC_USER, cdcConnectorName, MySqlBootstrap } from "../components/source";
+import { KSQL_STREAMS_PROPERTIES, KsqlAppDeployment, loadCheckedKsqlApps, statementSpec } from "../components/ksql";
+import { AUDIT_TOPICS_DIR, RAW_TOPICS_DIR, WAREHOUSE_SCHEMAS } from "../components/sinks";
+import { Monitoring } from "../components/monitoring";
 import { ConnectConnector } from "./connectProvider";
-import { KsqlAppDeployment } from "../components/ksql/provider";
-import { MySqlBootstrap } from "../components/source/bootstrapProvider";
-import { WAREHOUSE_SCHEMAS } from "../components/sinks/warehouse";
 import { LocalConnectorConfig, LocalKafka, localCdcSourceConfig, localJdbcSinkConfig, localS3SinkConfig } from "./connectorMapping";
 import {
     CONNECT_JMX_PORT,

@@ -4,8 +4,8 @@
 import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics } from "../components/catalog";
 import { LakeConfig, TopicsConfig } from "../components/config";
 import { DdlTable, readDdlFile } from "../components/ddl";
-import { ksqlTypesFor } from "../components/ksql/appReader";
-import { WAREHOUSE_SCHEMAS } from "../components/sinks/warehouse";
+import { ksqlTypesFor } from "../components/ksql";
+import { WAREHOUSE_SCHEMAS } from "../components/sinks";
 
 /** Container names double as host names on the stack's network. */
 export const HOSTS = {

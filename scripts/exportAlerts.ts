@@ -7,11 +7,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { MonitoredEstate, alertRules, prometheusRuleFile } from "../components/monitoring/alerts";
+import { alertRules, MetricsSource, MonitoredEstate, prometheusRuleFile } from "../components/monitoring";
 import { DOMAINS, SINK_NAMES, SinkName } from "../components/catalog";
 import { parsePlatformConfig } from "../components/config";
-import { cdcConnectorName, sinkConnectorName } from "../components/source/cdcConnectors";
-import { MetricsSource } from "../components/monitoring/metricsVocabulary";
+import { cdcConnectorName } from "../components/source";
+import { sinkConnectorName } from "../components/sinks";
 import { readStackConfig } from "./mockEngine";
 
 function arg(name: string, fallback?: string): string | undefined {

@@ -6,11 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ALERT_INTENTS, AlertRule, MonitoredEstate, alertExpression, alertRules, duringOperatingHours, prometheusRuleFile } from "../components/monitoring/alerts";
+import { ALERT_INTENTS, alertExpression, AlertRule, alertRules, buildDashboards, confluentExportUrl, DASHBOARD_SCHEMA_VERSION, dashboardExpressions, duringOperatingHours, exactAlternation, grafanaRuleStages, METRICS_SOURCES, MetricsSource, MonitoredEstate, prometheusRuleFile } from "../components/monitoring";
 import { DOMAINS, allTopics } from "../components/catalog";
-import { confluentExportUrl } from "../components/monitoring/grafanaCloud";
-import { DASHBOARD_SCHEMA_VERSION, buildDashboards, dashboardExpressions, grafanaRuleStages } from "../components/monitoring/dashboards";
-import { METRICS_SOURCES, MetricsSource, exactAlternation } from "../components/monitoring/metricsVocabulary";
 import { DEFAULT_THRESHOLDS, OperatingHours } from "../components/config";
 import { PROMTOOL_INSTALL_HINT, promtool } from "./support/promtool";
 

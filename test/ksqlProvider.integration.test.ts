@@ -1,9 +1,7 @@
 // The ksqlDB REST provider against an in-process server (test/fakeKsqlServer.ts).
 import { strict as assert } from "assert";
 import { KSQL_APPS } from "../components/catalog";
-import { loadKsqlApp } from "../components/ksql/appReader";
-import { KSQL_STREAMS_PROPERTIES, statementSpec } from "../components/ksql/ksqlDb";
-import { KsqlAppInputs, KsqlAppOutputs, KsqlRetryPolicy, KsqlStatementSpec, ksqlAppProvider } from "../components/ksql/provider";
+import { KSQL_STREAMS_PROPERTIES, KsqlAppInputs, KsqlAppOutputs, ksqlAppProvider, KsqlRetryPolicy, KsqlStatementSpec, loadKsqlApp, statementSpec } from "../components/ksql";
 import { FakeKsqlServer } from "./support/fakeKsqlServer";
 
 const CREDENTIALS = { key: "KSQLKEY123", secret: "s3cr3t-ksql-api-secret" };

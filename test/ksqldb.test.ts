@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import { DOMAINS, KSQL_APPS, cdcTopicPrefix, ksqlAppInputTopics, ksqlAppOutputTopics } from "../components/catalog";
 import { ConfigError, parsePlatformConfig } from "../components/config";
-import { loadKsqlApp } from "../components/ksql/appReader";
+import { loadKsqlApp } from "../components/ksql";
 import { StackRun, isSecretInput, plain, readStackConfig, runStack } from "./support/harness";
 
 const T = {

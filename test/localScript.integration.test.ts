@@ -2,7 +2,7 @@
 // Docker here), and the verification's MySQL side against the real MariaDB of the test harness.
 import { strict as assert } from "assert";
 import { WAREHOUSE_TABLES } from "../components/catalog";
-import { connectMySql } from "../components/source/mysqlClient";
+import { connectMySql } from "../components/source";
 import { PrerequisiteProbe, checkPrerequisites, formatPrerequisites, parseDockerPorts } from "../local/prerequisites";
 import { Hop, PathProbes, VerificationRows, formatVerification, insertVerificationRows, runVerification, verificationHops, verificationMarker } from "../local/verify";
 import { LOCAL_PORTS, localUrls } from "../local/versions";

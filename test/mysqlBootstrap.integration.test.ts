@@ -1,15 +1,7 @@
 // The SQL bootstrap against a real MariaDB server.
 import { strict as assert } from "assert";
 import { DOMAINS } from "../components/catalog";
-import { connectMySql, parseGrants, redact } from "../components/source/mysqlClient";
-import {
-    BootstrapOutputs,
-    applyBootstrap,
-    desiredCdcGrants,
-    diffBootstrap,
-    mysqlBootstrapProvider,
-    removeCdcUser,
-} from "../components/source/bootstrapProvider";
+import { applyBootstrap, BootstrapOutputs, connectMySql, desiredCdcGrants, diffBootstrap, mysqlBootstrapProvider, parseGrants, redact, removeCdcUser } from "../components/source";
 import { MariaDb } from "./support/mariadb";
 import { ADMIN_PASSWORD, CDC_PASSWORD, CDC_USER, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
 

@@ -3,9 +3,8 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { runCdcSmoke } from "../scripts/checks/cdcSmoke";
-import { MySqlEndpoint } from "../components/source/mysqlClient";
+import { applyBootstrap, MySqlEndpoint } from "../components/source";
 import { CheckResult, PreflightReport, retentionFromVariables, runPreflight } from "../scripts/checks/preflight";
-import { applyBootstrap } from "../components/source/bootstrapProvider";
 import { MariaDb } from "./support/mariadb";
 import { CDC_PASSWORD, adminEndpoint, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
 

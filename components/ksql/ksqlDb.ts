@@ -7,7 +7,7 @@ import { DOMAINS, cdcTopicPrefix, ksqlAppInputTopics, ksqlAppOutputTopics, topic
 import { KsqlDbConfig } from "../config";
 import { KsqlAppSql, KsqlStatement } from "./appReader";
 import { KsqlAppDeployment, KsqlStatementSpec } from "./provider";
-import { RoleGrant, WorkloadIdentity, crn } from "../streaming/streaming";
+import { RoleGrant, WorkloadIdentity, crn } from "../streaming";
 
 /** What the REST provider needs of a statement. */
 export function statementSpec(s: KsqlStatement): KsqlStatementSpec {

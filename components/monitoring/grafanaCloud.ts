@@ -7,7 +7,7 @@ import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
 import { MonitoringConfig } from "../config";
-import { WorkloadIdentity } from "../streaming/streaming";
+import { WorkloadIdentity } from "../streaming";
 
 export const CONFLUENT_METRICS_EXPORT_URL = "https://api.telemetry.confluent.cloud/v2/metrics/cloud/export";
 

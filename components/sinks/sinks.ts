@@ -11,9 +11,9 @@ import {
     warehouseTopic,
 } from "../catalog";
 import { LakeConfig, WarehouseConfig } from "../config";
-import { SinkConnector, s3SinkConfig, sinkConnectorName, snowflakeAccountUrl, snowflakeSinkConfig } from "../source/cdcConnectors";
+import { SinkConnector, s3SinkConfig, sinkConnectorName, snowflakeAccountUrl, snowflakeSinkConfig } from "./sinkConnectors";
 import { AUDIT_TOPICS_DIR, Lake, RAW_TOPICS_DIR } from "./lake";
-import { Streaming } from "../streaming/streaming";
+import { Streaming } from "../streaming";
 import { WAREHOUSE_SCHEMAS, Warehouse } from "./warehouse";
 
 export interface SinksArgs {

@@ -9,7 +9,7 @@ import * as tls from "@pulumi/tls";
 import { DOMAINS, KsqlOutputColumn, WarehouseTable } from "../catalog";
 import { WarehouseConfig } from "../config";
 import { DdlColumn, DdlTable, readDdlFile } from "../ddl";
-import { pemBody } from "../source/cdcConnectors";
+import { pemBody } from "./sinkConnectors";
 
 export interface WarehouseColumn {
     name: string;

@@ -5,7 +5,7 @@ import type * as mysql from "mysql2/promise";
 import type ZongJiType from "@vlasky/zongji";
 import { DOMAINS, Domain } from "../../components/catalog";
 import { DdlColumn, DdlTable, readDdlFile } from "../../components/ddl";
-import { MySqlAccessError, MySqlEndpoint, connectMySql, redact } from "../../components/source/mysqlClient";
+import { MySqlAccessError, MySqlEndpoint, connectMySql, redact } from "../../components/source";
 
 export type ChangeOp = "insert" | "update" | "delete";
 

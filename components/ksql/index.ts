@@ -1,0 +1,5 @@
+// ksqlDB: the cluster, the apps (reader, renderer, contracts, what they write) and the REST provider.
+export * from "./appOutputs";
+export * from "./appReader";
+export * from "./ksqlDb";
+export * from "./provider";

@@ -1,0 +1,2 @@
+// Streaming: Confluent environment, cluster, topics, workload identities.
+export * from "./streaming";
