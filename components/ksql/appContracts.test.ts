@@ -4,18 +4,18 @@ import * as fs from "fs";
 import * as path from "path";
 import { DERIVED_TOPICS, DOMAINS, KSQL_APPS, KsqlApp, derivedTopicName } from "../catalog";
 import { readDdlFile } from "../ddl";
+import { ksqlTypesFor } from "../sqlTypes";
 import {
     KSQL_SQL_DIR,
     KsqlSqlError,
     crossAppProblems,
     defaultContractContext,
     ksqlAppProblems,
-    ksqlTypesFor,
     loadCheckedKsqlApps,
     loadKsqlApp,
     normalizeKsql,
     parseKsqlApp,
-} from "./appReader";
+} from ".";
 
 const vars = { topicPrefix: "lifesci", orderStuckSlaMinutes: 90 };
 const ctx = defaultContractContext("lifesci");

@@ -1,7 +1,7 @@
 // Contract: the Snowflake tables of the curated sink <-> what the ksqlDB apps write.
 import { strict as assert } from "assert";
 import { KSQL_APPS, WAREHOUSE_TABLES, WarehouseTable } from "../catalog";
-import { loadCheckedKsqlApps, parseKsqlApp } from "./appReader";
+import { loadCheckedKsqlApps, parseKsqlApp } from ".";
 import { outputSchema, projectedColumns, warehouseKsqlMismatches } from "./appOutputs";
 
 const vars = { topicPrefix: "lifesci", orderStuckSlaMinutes: 240 };

@@ -3,6 +3,7 @@
 // and the Snowflake tables the curated sink loads, so the two cannot drift apart silently.
 import { WAREHOUSE_TABLES, WarehouseTable, derivedTopicName } from "../catalog";
 import { KsqlAppSql, KsqlColumn, KsqlSqlError, KsqlStatement, canonicalName } from "./appReader";
+import { normalizeKsqlType } from "../sqlTypes";
 import { splitTopLevel } from "../sqlText";
 
 export interface ProjectedColumn {
@@ -25,8 +26,6 @@ export function projectedColumns(statement: KsqlStatement): ProjectedColumn[] {
         return { expression: item, name: canonicalName(last ? last[1] : item) };
     });
 }
-
-const normalizeType = (type: string) => type.replace(/\s+/g, "").toUpperCase();
 
 function structField(columns: KsqlColumn[] | undefined, struct: string, field: string): string | undefined {
     const column = columns?.find((c) => c.name.toUpperCase() === struct.toUpperCase());
@@ -114,7 +113,7 @@ export function warehouseKsqlMismatches(
         }
         for (const column of table.source.columns) {
             const inferred = schema.columns.find((c) => c.name === column.name.toUpperCase())!.type;
-            if (inferred && normalizeType(inferred) !== normalizeType(column.type)) {
+            if (inferred && normalizeKsqlType(inferred) !== normalizeKsqlType(column.type)) {
                 problems.push(`warehouse table ${table.name}: column ${column.name} is declared ${column.type} but ${where} writes ${inferred}`);
             }
         }

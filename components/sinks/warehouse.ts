@@ -9,6 +9,7 @@ import * as tls from "@pulumi/tls";
 import { DOMAINS, KsqlOutputColumn, WarehouseTable } from "../catalog";
 import { WarehouseConfig } from "../config";
 import { DdlColumn, DdlTable, readDdlFile } from "../ddl";
+import { ksqlToSnowflakeType, mysqlToSnowflakeType } from "../sqlTypes";
 import { pemBody } from "./sinkConnectors";
 
 export interface WarehouseColumn {
@@ -27,71 +28,6 @@ export const SNOWFLAKE_PREVIEW_FEATURES = ["snowflake_table_resource"];
 const RECORD_METADATA: WarehouseColumn = { name: "RECORD_METADATA", type: "VARIANT", nullable: true };
 /** ExtractNewRecordState (delete.handling.mode=rewrite) marks deleted rows with this field. */
 const DELETED_MARKER: WarehouseColumn = { name: "__DELETED", type: "VARCHAR", nullable: true };
-
-const INTEGER_DIGITS: Record<string, [signed: number, unsigned: number]> = {
-    TINYINT: [3, 3],
-    SMALLINT: [5, 5],
-    MEDIUMINT: [7, 8],
-    INT: [10, 10],
-    INTEGER: [10, 10],
-    BIGINT: [19, 20],
-};
-
-/** Snowflake type of a MySQL column as the CDC connector (decimal precise, microsecond time) delivers it. */
-export function mysqlToSnowflakeType(column: DdlColumn, where: string): string {
-    const { type, args } = column;
-    if (type in INTEGER_DIGITS) return `NUMBER(${INTEGER_DIGITS[type][column.unsigned ? 1 : 0]},0)`;
-    switch (type) {
-        case "BOOLEAN":
-        case "BOOL":
-            return "BOOLEAN";
-        case "DECIMAL":
-        case "NUMERIC":
-            return `NUMBER(${args[0] ?? 10},${args[1] ?? 0})`;
-        case "FLOAT":
-        case "DOUBLE":
-            return "FLOAT";
-        case "CHAR":
-        case "VARCHAR":
-            return `VARCHAR(${args[0] ?? 1})`;
-        case "TEXT":
-        case "MEDIUMTEXT":
-        case "LONGTEXT":
-            return "VARCHAR";
-        case "ENUM":
-            return `VARCHAR(${Math.max(...(column.enumValues ?? [""]).map((v) => v.length), 1)})`;
-        case "DATE":
-            return "DATE";
-        case "DATETIME":
-            return `TIMESTAMP_NTZ(${args[0] ?? 0})`;
-        case "TIMESTAMP":
-            return `TIMESTAMP_TZ(${args[0] ?? 0})`;
-        case "JSON":
-            return "VARIANT";
-        default:
-            throw new Error(`${where}: column ${column.name} has MySQL type ${type}, which has no Snowflake mapping yet`);
-    }
-}
-
-/** Snowflake type of a ksqlDB column type. */
-export function ksqlToSnowflakeType(type: string, where: string): string {
-    const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/i.exec(type);
-    if (decimal) return `NUMBER(${decimal[1]},${decimal[2]})`;
-    const mapped: Record<string, string> = {
-        BIGINT: "NUMBER(19,0)",
-        INT: "NUMBER(10,0)",
-        INTEGER: "NUMBER(10,0)",
-        DOUBLE: "FLOAT",
-        BOOLEAN: "BOOLEAN",
-        STRING: "VARCHAR",
-        VARCHAR: "VARCHAR",
-        DATE: "DATE",
-        TIMESTAMP: "TIMESTAMP_NTZ(3)",
-    };
-    const result = mapped[type.toUpperCase()];
-    if (!result) throw new Error(`${where}: ksqlDB type ${type} has no Snowflake mapping`);
-    return result;
-}
 
 /** Columns of a warehouse table, derived from its source's schema. Errors name the table. */
 export function warehouseTableColumns(table: WarehouseTable, read: (file: string) => DdlTable[] = readDdlFile): WarehouseColumn[] {

@@ -1,2 +1,3 @@
 // Streaming: Confluent environment, cluster, topics, workload identities.
+export * from "./identity";
 export * from "./streaming";
