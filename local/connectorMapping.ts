@@ -1,4 +1,4 @@
-// The cloud connector settings (components/sinks/sinkConnectors.ts builders, derived from the catalog)
+// The cloud connector settings (components/source/cdcConnectors.ts and components/sinks/sinkConnectors.ts builders, derived from the catalog)
 // mapped to the open-source connectors the local Kafka Connect runs: Debezium MySQL source,
 // Confluent S3 sink (aimed at MinIO with store.url) and Confluent JDBC sink (Postgres as the
 // warehouse stand-in). Pure functions: every cloud key must have a rule here, so a new cloud
