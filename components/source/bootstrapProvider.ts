@@ -8,7 +8,8 @@ import { splitSqlStatements } from "../ddl";
 import {
     CDC_DATABASE_PRIVILEGES,
     CDC_GLOBAL_PRIVILEGES,
-    MySqlAccessError,
+    isMySqlAccessError,
+    mySqlAccessError,
     MySqlEndpoint,
     ServerInfo,
     TlsMode,
@@ -66,10 +67,10 @@ async function withAdmin<T>(spec: BootstrapSpec, fn: (conn: mysql.Connection) =>
     try {
         return await fn(conn);
     } catch (err) {
-        if (err instanceof MySqlAccessError) throw err;
+        if (isMySqlAccessError(err)) throw err;
         const e = err as { message?: string; sql?: string };
         const statement = e.sql ? ` (while running: ${e.sql.slice(0, 200)})` : "";
-        throw new MySqlAccessError(redact(`bootstrap of ${spec.host}:${spec.port} failed: ${e.message}${statement}`, [spec.adminPassword, spec.cdcPassword]));
+        throw mySqlAccessError(redact(`bootstrap of ${spec.host}:${spec.port} failed: ${e.message}${statement}`, [spec.adminPassword, spec.cdcPassword]));
     } finally {
         await conn.end().catch(() => undefined);
     }
@@ -221,8 +222,9 @@ export interface BootstrapOutputs extends Omit<BootstrapSpec, "cdcPassword" | "d
 }
 
 export function sha256(...parts: string[]): string {
-    // Required at call time: the serialized provider must not capture a module object (SWC's
-    // import helpers wrap it in a plain object Pulumi's closure serializer cannot carry).
+    // Required here, not imported: an imported module object does not survive the closure
+    // serializer under every transpiler (SWC wraps it), and this runs in the provider host.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const crypto = require("crypto") as typeof import("crypto");
     return crypto.createHash("sha256").update(parts.join("\u0000")).digest("hex");
 }
