@@ -8,7 +8,7 @@
 import { performance } from "perf_hooks";
 import { parseArgs } from "util";
 import { DOMAINS } from "../components/catalog";
-import { connectMySql } from "../components/mysqlServer";
+import { connectMySql } from "../components/source";
 import { UsageError, endpointFromOptions, runCli } from "./cliSupport";
 import { REPO_ROOT } from "./mockEngine";
 import { SchemaCheckReport, assertGitRef, formatSchemaCheck, runSchemaCheck, snapshotProblems, stackCheckSettings } from "./checks/schemaCheck";

@@ -2,7 +2,7 @@
 // applied migrations (naming the file), resume of a failed migration at the failed statement.
 import { strict as assert } from "assert";
 import type * as mysql from "mysql2/promise";
-import { connectMySql } from "../components/mysqlServer";
+import { connectMySql } from "../components/source";
 import {
     HISTORY_TABLE,
     MigrationFile,

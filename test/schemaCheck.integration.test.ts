@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import type * as mysql from "mysql2/promise";
 import { domainByName } from "../components/catalog";
-import { connectMySql } from "../components/mysqlServer";
+import { connectMySql } from "../components/source";
 import { CONNECTOR_DEFAULT_TYPE_SETTINGS } from "../components/streaming/cdcAvro";
 import { REPO_ROOT } from "../scripts/mockEngine";
 import { SchemaCheckReport, formatSchemaCheck, runSchemaCheck, snapshotProblems } from "../scripts/checks/schemaCheck";

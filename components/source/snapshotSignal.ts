@@ -14,7 +14,7 @@
 // diff; the signal id is derived from the change, so a retried update cannot insert it twice.
 import * as pulumi from "@pulumi/pulumi";
 import type * as mysql from "mysql2/promise";
-import { MySqlEndpoint, TlsMode, connectMySql } from "../mysqlServer";
+import { MySqlEndpoint, TlsMode, connectMySql } from "./mysqlClient";
 
 /** One per captured database; never in table.include.list, so it gets no topic. */
 export const SIGNAL_TABLE = "lifesci_cdc_signal";

@@ -12,7 +12,7 @@ import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { DERIVED_TOPICS, DOMAINS, derivedTopicName, topicName } from "../catalog";
 import type { CompatibilityMode } from "./schemaCompatibility";
-import { WorkloadIdentity, crn } from "../streaming";
+import { WorkloadIdentity, crn } from "./identity";
 
 export interface SubjectCompatibilityConfig {
     /** Level of every CDC key/value subject. */

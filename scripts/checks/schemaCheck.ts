@@ -11,13 +11,24 @@ import type * as mysql from "mysql2/promise";
 import * as fs from "fs";
 import { DOMAINS, Domain, KSQL_APPS, WAREHOUSE_TABLES, cdcTopicPrefix } from "../../components/catalog";
 import { PROJECT_NAMESPACE, parsePlatformConfig } from "../../components/config";
-import { cdcSourceConfig } from "../../components/connectors";
-import { defaultContractContext, ksqlAppProblems, loadKsqlApp } from "../../components/ksqlApps";
-import { EFFECTIVE_SCHEMA_FILE, SchemaColumn, SchemaSnapshot, SchemaTable, domainTables, readEffectiveSchema, readSchemaSnapshot } from "../../components/source/effectiveSchema";
-import { HISTORY_TABLE, MigrationFile, applyMigrations, parseMigrationSet, readMigrationDir, versionLabel } from "../../components/source/migrations";
-import { SIGNAL_TABLE } from "../../components/source/snapshotSignal";
-import { AvroSchema, CdcTypeSettings, predictKeySchema, predictValueSchema, typeSettingsOf } from "../../components/streaming/cdcAvro";
-import { CompatibilityMode, CompatibilityProblem, checkCompatibility } from "../../components/streaming/schemaCompatibility";
+import { defaultContractContext, ksqlAppProblems, loadKsqlApp } from "../../components/ksql";
+import {
+    EFFECTIVE_SCHEMA_FILE,
+    HISTORY_TABLE,
+    MigrationFile,
+    SIGNAL_TABLE,
+    SchemaColumn,
+    SchemaSnapshot,
+    SchemaTable,
+    applyMigrations,
+    cdcSourceConfig,
+    parseMigrationSet,
+    readEffectiveSchema,
+    readMigrationDir,
+    readSchemaSnapshot,
+    versionLabel,
+} from "../../components/source";
+import { AvroSchema, CdcTypeSettings, CompatibilityMode, CompatibilityProblem, checkCompatibility, predictKeySchema, predictValueSchema, typeSettingsOf } from "../../components/streaming";
 import { readStackConfig } from "../mockEngine";
 
 export interface ColumnChange {

@@ -2,9 +2,7 @@
 // would do on RDS: an admin account like the RDS master user, then the SQL bootstrap.
 import { randomBytes } from "crypto";
 import { DOMAINS } from "../../components/catalog";
-import { bootstrapDatabases } from "../../components/mysqlSource";
-import { MySqlEndpoint } from "../../components/mysqlServer";
-import { BootstrapSpec, applyBootstrap } from "../../components/providers/mysqlBootstrap";
+import { applyBootstrap, BootstrapSpec, MySqlEndpoint, bootstrapDatabases } from "../../components/source";
 import { MariaDb, sharedMariaDb } from "./mariadb";
 
 export const ADMIN_USER = "lifesci_admin";

@@ -1,0 +1,6 @@
+// Streaming: Confluent environment, cluster, topics, workload identities.
+export * from "./identity";
+export * from "./streaming";
+export * from "./cdcAvro";
+export * from "./schemaCompatibility";
+export * from "./schemaGovernance";
