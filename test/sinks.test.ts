@@ -16,7 +16,7 @@ import {
 } from "../components/catalog";
 import { auditObjectLockRule, confluentTrustPolicy, iamRoleArn, pemBody, rawLifecycleRules, s3SinkConfig, sinkAccessPolicy, sinkCommonConfig, SNOWFLAKE_SINK_SENSITIVE_KEYS, snowflakeAccountUrl, snowflakeSinkConfig, tableColumnMismatches, tlsOnlyBucketPolicy, WAREHOUSE_SCHEMAS, WarehouseColumn, warehouseTableColumns } from "../components/sinks";
 import { LakeConfig } from "../components/config";
-import { DdlTable, readDdlFile } from "../components/ddl";
+import { DdlTable, domainTables } from "../components/ddl";
 import { connectorConfigProblems } from "./support/connectorKeys";
 import { RecordedResource, StackRun, isSecretInput, plain, runStack } from "./support/harness";
 
@@ -242,7 +242,7 @@ describe("Snowflake tables <-> MySQL DDL / ksqlDB output contract", () => {
     it("maps every CDC table's columns from its DDL, with nullability, plus the connector's metadata and delete marker", () => {
         const orders = WAREHOUSE_TABLES.find((t) => t.name === "SAP_SALES_ORDERS")!;
         const columns = warehouseTableColumns(orders);
-        const ddl = readDdlFile("sap/V001__baseline.sql").find((t) => t.name === "sales_orders")!;
+        const ddl = domainTables("sap").find((t) => t.name === "sales_orders")!;
         assert.deepEqual(columns.map((c) => c.name), ["RECORD_METADATA", ...ddl.columns.map((c) => c.name.toUpperCase()), "__DELETED"]);
         const byName = Object.fromEntries(columns.map((c) => [c.name, c]));
         assert.deepEqual(byName.ORDER_ID, { name: "ORDER_ID", type: "NUMBER(20,0)", nullable: false });
@@ -501,12 +501,11 @@ describe("sinks under mocks (dev and prod)", function () {
                 return tableColumnMismatches(t.inputs.name, t.inputs.columns, warehouseTableColumns(spec));
             });
             assert.deepEqual(problems, []);
-            // And independently of the builder: CDC tables carry every DDL column by name, in order.
+            // And independently of the builder: CDC tables carry every column of the effective schema by name, in order.
             for (const t of runs[stack].ofType(T.sfTable).filter((x) => x.inputs.schema === "CDC")) {
                 const spec = WAREHOUSE_TABLES.find((w) => w.name === t.inputs.name)!;
                 const source = spec.source as { domain: string; table: string };
-                const file = { sap: "sap/V001__baseline.sql", lims: "lims/V001__baseline.sql", mes: "mes/V001__baseline.sql", screening: "screening/V001__baseline.sql" }[source.domain]!;
-                const ddl = readDdlFile(file).find((d) => d.name === source.table)!;
+                const ddl = domainTables(source.domain).find((d) => d.name === source.table)!;
                 const names = t.inputs.columns.map((c: WarehouseColumn) => c.name).filter((n: string) => n !== "RECORD_METADATA" && n !== "__DELETED");
                 assert.deepEqual(names, ddl.columns.map((c) => c.name.toUpperCase()), t.inputs.name);
             }

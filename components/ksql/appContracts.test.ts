@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { DERIVED_TOPICS, DOMAINS, KSQL_APPS, KsqlApp, derivedTopicName } from "../catalog";
-import { readDdlFile } from "../ddl";
+import { domainTables } from "../ddl";
 import { ksqlTypesFor } from "../sqlTypes";
 import {
     KSQL_SQL_DIR,
@@ -89,7 +89,7 @@ describe("ksqlDB apps: each passes its contract", () => {
     });
 
     it("maps MySQL types the way the connector serializes them", () => {
-        const col = (table: string, column: string) => readDdlFile("lims/V001__baseline.sql").find((t) => t.name === table)!.columns.find((c) => c.name === column)!;
+        const col = (table: string, column: string) => domainTables("lims").find((t) => t.name === table)!.columns.find((c) => c.name === column)!;
         assert.deepEqual(ksqlTypesFor(col("spec_limits", "spec_id")), ["BIGINT"], "INT UNSIGNED needs 64 bits");
         assert.deepEqual(ksqlTypesFor(col("spec_limits", "lower_limit")), ["DECIMAL(18,6)"]);
         assert.deepEqual(ksqlTypesFor(col("test_results", "measured_at")), ["BIGINT"], "DATETIME(6): epoch microseconds");

@@ -8,7 +8,7 @@ import * as snowflake from "@pulumi/snowflake";
 import * as tls from "@pulumi/tls";
 import { DOMAINS, KsqlOutputColumn, WarehouseTable } from "../catalog";
 import { WarehouseConfig } from "../config";
-import { DdlColumn, DdlTable, readDdlFile } from "../ddl";
+import { DdlColumn, DdlTable, domainTables } from "../ddl";
 import { ksqlToSnowflakeType, mysqlToSnowflakeType } from "../sqlTypes";
 import { pemBody } from "./sinkConnectors";
 
@@ -30,7 +30,7 @@ const RECORD_METADATA: WarehouseColumn = { name: "RECORD_METADATA", type: "VARIA
 const DELETED_MARKER: WarehouseColumn = { name: "__DELETED", type: "VARCHAR", nullable: true };
 
 /** Columns of a warehouse table, derived from its source's schema. Errors name the table. */
-export function warehouseTableColumns(table: WarehouseTable, read: (file: string) => DdlTable[] = readDdlFile): WarehouseColumn[] {
+export function warehouseTableColumns(table: WarehouseTable, read: (domain: string) => DdlTable[] = (d) => domainTables(d)): WarehouseColumn[] {
     const source = table.source;
     if (source.kind === "ksql") {
         return [
@@ -44,9 +44,9 @@ export function warehouseTableColumns(table: WarehouseTable, read: (file: string
     }
     const domain = DOMAINS.find((d) => d.name === source.domain);
     if (!domain) throw new Error(`warehouse table ${table.name}: unknown domain "${source.domain}"`);
-    const where = `warehouse table ${table.name} (sql/mysql/${domain.ddlFile} ${source.table})`;
-    const ddl = read(domain.ddlFile).find((t) => t.name === source.table);
-    if (!ddl) throw new Error(`${where}: no CREATE TABLE for ${source.table}`);
+    const where = `warehouse table ${table.name} (${domain.database}.${source.table}, sql/mysql/${domain.name}/)`;
+    const ddl = read(domain.name).find((t) => t.name === source.table);
+    if (!ddl) throw new Error(`${where}: no migration creates ${source.table}`);
     return [
         RECORD_METADATA,
         ...ddl.columns.map((c) => ({ name: c.name.toUpperCase(), type: mysqlToSnowflakeType(c, where), nullable: c.nullable })),

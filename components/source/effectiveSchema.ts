@@ -1,39 +1,11 @@
 // The effective schema: each table's columns as the server reports them (information_schema)
 // after the migrations ran, not as a text reader guesses them from CREATE/ALTER statements.
-// Pure conversion functions plus one reader that takes an open connection.
-import * as fs from "fs";
-import * as path from "path";
+// Pure conversion functions plus one reader that takes an open connection; the types and the
+// committed snapshot the program reads are in ../ddl.ts.
 import type * as mysql from "mysql2/promise";
+import { DdlColumn, DdlTable } from "../ddl";
 
-/** A column default as the server reports it. */
-export type ColumnDefault =
-    | { kind: "literal"; value: string }
-    /** CURRENT_TIMESTAMP(6) and other expressions the server evaluates per row. */
-    | { kind: "expression"; text: string };
-
-/** Same field names as the text reader's DdlColumn, so the contracts accept either. */
-export interface SchemaColumn {
-    name: string;
-    /** Base type in upper case: BIGINT, DECIMAL, VARCHAR, DATETIME, ENUM, BOOLEAN (= TINYINT(1)). */
-    type: string;
-    /** [precision, scale] for DECIMAL, [length] for CHAR/VARCHAR/BINARY, [fsp] for DATETIME/TIME/TIMESTAMP, [bits] for BIT. */
-    args: number[];
-    enumValues?: string[];
-    unsigned: boolean;
-    nullable: boolean;
-    autoIncrement: boolean;
-    /** True when the column has a DEFAULT or ON UPDATE clause (the server fills it in). */
-    hasDefault: boolean;
-    default?: ColumnDefault;
-}
-
-export interface SchemaTable {
-    name: string;
-    columns: SchemaColumn[];
-    primaryKey: string[];
-    /** Tables this one references through foreign keys. */
-    references: string[];
-}
+export type ColumnDefault = NonNullable<DdlColumn["default"]>;
 
 /** One row of information_schema.COLUMNS (the fields this module reads). */
 export interface InformationSchemaColumn {
@@ -79,7 +51,7 @@ export function parseColumnDefault(raw: string | null, extra: string, flavor: "m
 const num = (v: number | string | null) => (v === null ? undefined : Number(v));
 
 /** One information_schema row -> column. Errors name the table and column. */
-export function toSchemaColumn(row: InformationSchemaColumn, flavor: "mysql" | "mariadb"): SchemaColumn {
+export function toDdlColumn(row: InformationSchemaColumn, flavor: "mysql" | "mariadb"): DdlColumn {
     const dataType = row.DATA_TYPE.toUpperCase();
     const columnType = row.COLUMN_TYPE.toLowerCase();
     let type = dataType;
@@ -124,7 +96,7 @@ export function toSchemaColumn(row: InformationSchemaColumn, flavor: "mysql" | "
 }
 
 /** Every base table of `database` with columns in ordinal order, primary key and references. */
-export async function readEffectiveSchema(conn: mysql.Connection, database: string, options: { exclude?: readonly string[] } = {}): Promise<SchemaTable[]> {
+export async function readEffectiveSchema(conn: mysql.Connection, database: string, options: { exclude?: readonly string[] } = {}): Promise<DdlTable[]> {
     const [version] = await conn.query<mysql.RowDataPacket[]>("SELECT VERSION() AS v");
     const flavor = /mariadb/i.test(String(version[0].v)) ? "mariadb" : "mysql";
     const [tables] = await conn.query<mysql.RowDataPacket[]>(
@@ -148,39 +120,8 @@ export async function readEffectiveSchema(conn: mysql.Connection, database: stri
         .filter((name) => !exclude.includes(name))
         .map((name) => ({
             name,
-            columns: columns.filter((c) => c.TABLE_NAME === name).map((c) => toSchemaColumn(c as unknown as InformationSchemaColumn, flavor)),
+            columns: columns.filter((c) => c.TABLE_NAME === name).map((c) => toDdlColumn(c as unknown as InformationSchemaColumn, flavor)),
             primaryKey: keys.filter((k) => k.TABLE_NAME === name && k.CONSTRAINT_NAME === "PRIMARY").map((k) => String(k.COLUMN_NAME)),
             references: [...new Set(keys.filter((k) => k.TABLE_NAME === name && k.REFERENCED_TABLE_NAME).map((k) => String(k.REFERENCED_TABLE_NAME)))],
         }));
-}
-
-// ---- the committed snapshot ------------------------------------------------------------------
-// The program needs columns without a server (Snowflake tables, the local warehouse DDL, the
-// ksqlDB contracts at preview): it reads sql/mysql/effective-schema.json, which schema:check
-// --write renews from the server after the migrations, and which a test and schema:check
-// compare with the server, so it cannot drift from the migrations.
-
-export const EFFECTIVE_SCHEMA_FILE = "sql/mysql/effective-schema.json";
-
-export interface SchemaSnapshot {
-    comment: string;
-    domains: Record<string, { database: string; migratedTo: string; tables: SchemaTable[] }>;
-}
-
-/** Reads the snapshot; errors name the file and the command that renews it. */
-export function readSchemaSnapshot(repoRoot = path.join(__dirname, "..", "..")): SchemaSnapshot {
-    const file = path.join(repoRoot, EFFECTIVE_SCHEMA_FILE);
-    if (!fs.existsSync(file)) throw new Error(`${EFFECTIVE_SCHEMA_FILE}: not found; create it with npm run schema:check -- --write`);
-    try {
-        return JSON.parse(fs.readFileSync(file, "utf8")) as SchemaSnapshot;
-    } catch (err) {
-        throw new Error(`${EFFECTIVE_SCHEMA_FILE}: not valid JSON (${(err as Error).message}); renew it with npm run schema:check -- --write`);
-    }
-}
-
-/** A domain's tables as the server reported them after its migrations. */
-export function domainTables(domain: string, snapshot: SchemaSnapshot = readSchemaSnapshot()): SchemaTable[] {
-    const entry = snapshot.domains[domain];
-    if (!entry) throw new Error(`${EFFECTIVE_SCHEMA_FILE}: no domain "${domain}"; renew it with npm run schema:check -- --write`);
-    return entry.tables;
 }

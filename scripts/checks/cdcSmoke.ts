@@ -4,7 +4,7 @@
 import type * as mysql from "mysql2/promise";
 import type ZongJiType from "@vlasky/zongji";
 import { DOMAINS, Domain } from "../../components/catalog";
-import { DdlColumn, DdlTable, readDdlFile } from "../../components/ddl";
+import { DdlColumn, DdlTable, domainTables } from "../../components/ddl";
 import { MySqlEndpoint, connectMySql, mySqlAccessError, redact } from "../../components/source";
 
 export type ChangeOp = "insert" | "update" | "delete";
@@ -41,7 +41,7 @@ export interface SmokeOptions {
 }
 
 /** The table a domain's smoke writes to: its first captured table that references no other. */
-export function smokeTable(domain: Domain, tables: DdlTable[] = readDdlFile(domain.ddlFile)): DdlTable {
+export function smokeTable(domain: Domain, tables: DdlTable[] = domainTables(domain.name)): DdlTable {
     for (const captured of domain.tables) {
         const table = tables.find((t) => t.name === captured.name);
         if (table && table.references.length === 0) return table;

@@ -12,20 +12,16 @@ import * as fs from "fs";
 import { DOMAINS, Domain, KSQL_APPS, WAREHOUSE_TABLES, cdcTopicPrefix } from "../../components/catalog";
 import { PROJECT_NAMESPACE, parsePlatformConfig } from "../../components/config";
 import { defaultContractContext, ksqlAppProblems, loadKsqlApp } from "../../components/ksql";
+import { DdlColumn, DdlTable, EFFECTIVE_SCHEMA_FILE, SchemaSnapshot, readSchemaSnapshot } from "../../components/ddl";
 import {
-    EFFECTIVE_SCHEMA_FILE,
     HISTORY_TABLE,
     MigrationFile,
     SIGNAL_TABLE,
-    SchemaColumn,
-    SchemaSnapshot,
-    SchemaTable,
     applyMigrations,
     cdcSourceConfig,
     parseMigrationSet,
     readEffectiveSchema,
     readMigrationDir,
-    readSchemaSnapshot,
     versionLabel,
 } from "../../components/source";
 import { AvroSchema, CdcTypeSettings, CompatibilityMode, CompatibilityProblem, checkCompatibility, predictKeySchema, predictValueSchema, typeSettingsOf } from "../../components/streaming";
@@ -108,12 +104,12 @@ export function migrationsAtRef(repoRoot: string, ref: string, domain: Domain): 
     return parseMigrationSet(dir, files);
 }
 
-export const columnType = (c: SchemaColumn): string =>
+export const columnType = (c: DdlColumn): string =>
     `${c.type}${c.enumValues ? `(${c.enumValues.map((v) => `'${v}'`).join(",")})` : c.args.length ? `(${c.args.join(",")})` : ""}${c.unsigned ? " UNSIGNED" : ""}${c.nullable ? " NULL" : " NOT NULL"}${
         c.default ? ` DEFAULT ${c.default.kind === "literal" ? `'${c.default.value}'` : c.default.text}` : ""
     }`;
 
-export function columnChanges(before: SchemaTable | undefined, after: SchemaTable): ColumnChange[] {
+export function columnChanges(before: DdlTable | undefined, after: DdlTable): ColumnChange[] {
     if (!before) return [{ column: "*", kind: "added", to: `new table: ${after.columns.length} columns, key (${after.primaryKey.join(", ")})` }];
     const changes: ColumnChange[] = [];
     const old = before?.columns ?? [];
@@ -132,7 +128,7 @@ const INTEGER_RANK: Record<string, number> = { BOOLEAN: 0, TINYINT: 1, SMALLINT:
  * Source-level narrowing Avro does not see (both sides are `string`, or `bytes`): existing values
  * may no longer fit, and the Snowflake column keeps the old type. One message per column.
  */
-export function narrowingProblems(before: SchemaTable | undefined, after: SchemaTable): { field: string; rule: string; advice: string }[] {
+export function narrowingProblems(before: DdlTable | undefined, after: DdlTable): { field: string; rule: string; advice: string }[] {
     const problems: { field: string; rule: string; advice: string }[] = [];
     for (const c of after.columns) {
         const was = before?.columns.find((o) => o.name === c.name);
@@ -228,10 +224,10 @@ export async function snapshotProblems(conn: mysql.Connection, repoRoot: string,
 }
 
 /** Reads after each migration: the effective tables of the domain, in migration order. */
-export async function migrationTimeline(conn: mysql.Connection, database: string, files: readonly MigrationFile[]): Promise<{ migration: MigrationFile; tables: SchemaTable[] }[]> {
+export async function migrationTimeline(conn: mysql.Connection, database: string, files: readonly MigrationFile[]): Promise<{ migration: MigrationFile; tables: DdlTable[] }[]> {
     await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
     await conn.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    const timeline: { migration: MigrationFile; tables: SchemaTable[] }[] = [];
+    const timeline: { migration: MigrationFile; tables: DdlTable[] }[] = [];
     for (let i = 0; i < files.length; i++) {
         await applyMigrations(conn, database, files.slice(0, i + 1));
         timeline.push({ migration: files[i], tables: await readEffectiveSchema(conn, database, { exclude: [HISTORY_TABLE, SIGNAL_TABLE] }) });
@@ -240,14 +236,14 @@ export async function migrationTimeline(conn: mysql.Connection, database: string
 }
 
 /** Readers of one captured table and whether their contracts hold on its new columns. */
-function readerVerdicts(opts: SchemaCheckOptions, domain: Domain, before: SchemaTable | undefined, after: SchemaTable, tables: SchemaTable[]): ReaderVerdict[] {
+function readerVerdicts(opts: SchemaCheckOptions, domain: Domain, before: DdlTable | undefined, after: DdlTable, tables: DdlTable[]): ReaderVerdict[] {
     const verdicts: ReaderVerdict[] = [];
     for (const app of KSQL_APPS.filter((a) => a.inputs.some((i) => i.domain === domain.name && i.table === after.name))) {
         const loaded = loadKsqlApp(app, { topicPrefix: opts.basePrefix, orderStuckSlaMinutes: 60 });
         const ctx = defaultContractContext(opts.basePrefix);
         const problems = ksqlAppProblems(loaded, {
             ...ctx,
-            readDdl: (file: string) => (file === domain.ddlFile ? tables : ctx.readDdl(file)),
+            readDdl: (name: string) => (name === domain.name ? tables : ctx.readDdl(name)),
         }).filter((p) => p.includes(`${domain.database}.${after.name}`));
         verdicts.push({ kind: "ksqldb", name: app.name, holds: problems.length === 0, note: problems.length ? problems.join("; ") : "contract holds (columns it declares are unchanged)" });
     }
@@ -302,7 +298,7 @@ export async function runSchemaCheck(opts: SchemaCheckOptions): Promise<SchemaCh
         for (const captured of domain.tables) {
             const names = { topicPrefix, database: domain.database, table: captured.name };
             const history: Record<"key" | "value", AvroSchema[]> = { key: [], value: [] };
-            let previous: SchemaTable | undefined;
+            let previous: DdlTable | undefined;
             for (const [i, step] of timeline.entries()) {
                 const table = step.tables.find((t) => t.name === captured.name);
                 if (!table) continue;
