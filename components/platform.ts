@@ -7,7 +7,7 @@ import { DOMAINS, WAREHOUSE_TABLES, allTopics, cdcTopics } from "./catalog";
 import { PlatformConfig } from "./config";
 // In data-path order: source -> streaming -> ksql -> sinks -> monitoring.
 import { CdcConnectors, MySqlSource } from "./source";
-import { Streaming } from "./streaming";
+import { SchemaGovernance, Streaming } from "./streaming";
 import { assertWarehouseMatchesKsql, KsqlDb, loadCheckedKsqlApps } from "./ksql";
 import { Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig, Monitoring } from "./monitoring";
@@ -26,6 +26,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
     readonly grafanaCloud?: GrafanaCloudMetrics;
     readonly monitoring?: Monitoring;
     readonly ksqldb: KsqlDb;
+    readonly schemaGovernance: SchemaGovernance;
 
     constructor(name: string, args: CloudPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:platform:CloudPlatform", name, {}, opts);
@@ -73,6 +74,21 @@ export class CloudPlatform extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // Compatibility per CDC and ksqlDB subject, in force before the first schema is registered
+        // (the connectors wait for it).
+        this.schemaGovernance = new SchemaGovernance(
+            "schema-governance",
+            {
+                namePrefix: cfg.namePrefix,
+                basePrefix,
+                environmentId: this.streaming.environment.id,
+                schemaRegistry: this.streaming.schemaRegistry,
+                compatibility: cfg.schemaRegistry,
+                protect: cfg.protect,
+            },
+            { parent: this },
+        );
+
         this.cdcConnectors = new CdcConnectors(
             "cdc",
             {
@@ -88,10 +104,16 @@ export class CloudPlatform extends pulumi.ComponentResource {
                 password: this.mysql.cdcPassword,
                 cdc: cfg.cdc,
                 topicsOf: (domain) => cdcTopics(basePrefix, domain).map((t) => this.streaming.topics.get(t.name)!),
-                sourceReady: this.mysql.bootstrap ? [this.mysql.bootstrap] : [],
+                // The CDC user (bootstrap) and the subjects' compatibility exist before the first event.
+                sourceReady: [...(this.mysql.bootstrap ? [this.mysql.bootstrap] : []), this.schemaGovernance],
+                // Backfill of added tables needs the admin path the bootstrap uses.
+                signalWriter: this.mysql.bootstrap
+                    ? { host: this.mysql.address, port: this.mysql.port, adminUser: this.mysql.masterUsername, adminPassword: this.mysql.masterPassword, tls: "required" }
+                    : undefined,
             },
             { parent: this },
         );
+
 
         this.ksqldb = new KsqlDb(
             "ksqldb",

@@ -116,6 +116,8 @@ export function localCdcSourceConfig(s: LocalCdcSettings): LocalConnectorConfig 
             "decimal.handling.mode": keep,
             "time.precision.mode": keep,
             "heartbeat.interval.ms": keep,
+            // Same key and meaning in Debezium MySQL: the signal table of the source database.
+            "signal.data.collection": keep,
             "tasks.max": keep,
         },
         what,

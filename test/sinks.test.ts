@@ -14,7 +14,7 @@ import {
     rawLakeTopics,
     warehouseTopic,
 } from "../components/catalog";
-import { auditObjectLockRule, confluentTrustPolicy, iamRoleArn, pemBody, rawLifecycleRules, s3SinkConfig, sinkAccessPolicy, sinkCommonConfig, SNOWFLAKE_SINK_SENSITIVE_KEYS, snowflakeAccountUrl, snowflakeSinkConfig, tableColumnMismatches, tlsOnlyBucketPolicy, WAREHOUSE_SCHEMAS, WarehouseColumn, warehouseTableColumns } from "../components/sinks";
+import { auditObjectLockRule, confluentTrustPolicy, iamRoleArn, pemBody, rawLifecycleRules, s3SinkConfig, sinkAccessPolicy, sinkCommonConfig, SNOWFLAKE_SINK_SENSITIVE_KEYS, snowflakeAccountUrl, snowflakeSinkConfig, tableColumnMismatches, tlsOnlyBucketPolicy, WAREHOUSE_SCHEMAS, WarehouseColumn, warehouseContractProblems, warehouseEvolution, warehouseTableColumns } from "../components/sinks";
 import { LakeConfig } from "../components/config";
 import { DdlTable, domainTables } from "../components/ddl";
 import { connectorConfigProblems } from "./support/connectorKeys";
@@ -279,6 +279,18 @@ describe("Snowflake tables <-> MySQL DDL / ksqlDB output contract", () => {
         assert.deepEqual(tableColumnMismatches("T", [], expected.slice(0, 1)), ["T.RESULT_ID: missing (expected NUMBER(20,0))"]);
     });
 
+    it("the warehouse contract says which tables evolve: a CDC table may gain columns (the connector's schema evolution), a curated one may not", () => {
+        const cdc = WAREHOUSE_TABLES.find((t) => t.name === "LIMS_TEST_RESULTS")!;
+        const curated = WAREHOUSE_TABLES.find((t) => t.source.kind === "ksql")!;
+        assert.equal(warehouseEvolution(cdc), "schema-evolution");
+        assert.equal(warehouseEvolution(curated), "catalog");
+        const added = { name: "RESULT_QUALIFIER", type: "VARCHAR", nullable: true };
+        assert.deepEqual(warehouseContractProblems(cdc, [...warehouseTableColumns(cdc), added]), []);
+        assert.deepEqual(warehouseContractProblems(curated, [...warehouseTableColumns(curated), added]), [`${curated.name}.RESULT_QUALIFIER: not in the source schema`]);
+        const narrowed = warehouseTableColumns(cdc).map((c) => (c.name === "RESULT_VALUE" ? { ...c, type: "FLOAT" } : c));
+        assert.match(warehouseContractProblems(cdc, narrowed)[0], /^LIMS_TEST_RESULTS\.RESULT_VALUE: is FLOAT NOT NULL, expected NUMBER\(18,6\) NOT NULL$/);
+    });
+
     it("a DDL type without a mapping, or a missing DDL table, fails naming table and column", () => {
         const results = WAREHOUSE_TABLES.find((t) => t.name === "LIMS_TEST_RESULTS")!;
         const withBlob = (): DdlTable[] => [
@@ -477,9 +489,18 @@ describe("sinks under mocks (dev and prod)", function () {
             );
             const db: string = run.one(T.sfDatabase).inputs.name;
             assert.equal(db, `LIFESCI_${stack.toUpperCase()}_STREAMING`);
+            // CDC tables evolve with their source (the connector adds columns); curated ones only through the catalog.
             for (const t of WAREHOUSE_TABLES) {
                 const fq: string = `"${db}"."${WAREHOUSE_SCHEMAS[t.source.kind]}"."${t.name}"`;
-                assert.equal(run.one(T.sfExecute, `warehouse-schema-evolution-${t.name}`).inputs.execute, `ALTER TABLE ${fq} SET ENABLE_SCHEMA_EVOLUTION = TRUE`);
+                const evolution = run.ofType(T.sfExecute).filter((e) => e.name === `warehouse-schema-evolution-${t.name}`);
+                const table = run.one(T.sfTable, `warehouse-table-${t.name}`);
+                if (t.source.kind === "cdc") {
+                    assert.equal(evolution[0]?.inputs.execute, `ALTER TABLE ${fq} SET ENABLE_SCHEMA_EVOLUTION = TRUE`, t.name);
+                    assert.deepEqual(table.ignoreChanges, ["columns"], `${t.name}: later columns are the connector's to add`);
+                } else {
+                    assert.deepEqual(evolution, [], `${t.name}: curated tables change only through the catalog`);
+                    assert.deepEqual(table.ignoreChanges, [], `${t.name}: Pulumi owns the curated columns`);
+                }
             }
             const grants = run.ofType(T.sfGrant).map((g) => {
                 const on = g.inputs.onAccountObject?.objectName ?? g.inputs.onSchema?.schemaName ?? g.inputs.onSchemaObject?.objectName;
@@ -489,7 +510,7 @@ describe("sinks under mocks (dev and prod)", function () {
                 `USAGE ${db}`,
                 `USAGE "${db}"."CDC"`,
                 `USAGE "${db}"."CURATED"`,
-                ...WAREHOUSE_TABLES.map((t) => `INSERT+EVOLVE SCHEMA "${db}"."${WAREHOUSE_SCHEMAS[t.source.kind]}"."${t.name}"`),
+                ...WAREHOUSE_TABLES.map((t) => `${t.source.kind === "cdc" ? "INSERT+EVOLVE SCHEMA" : "INSERT"} "${db}"."${WAREHOUSE_SCHEMAS[t.source.kind]}"."${t.name}"`),
             ].sort());
             assert.ok(run.ofType(T.sfGrant).every((g) => g.inputs.accountRoleName === `LIFESCI_${stack.toUpperCase()}_KAFKA_SINK`));
         });

@@ -12,6 +12,7 @@ import {
     TIERS,
     Target,
     cdcSchema,
+    schemaRegistrySchema,
     confluentSchema,
     ksqldbSchema,
     lakeSchema,
@@ -38,7 +39,7 @@ export class ConfigError extends Error {
     }
 }
 
-const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc", "ksqldb", "lake", "warehouse", "monitoring", "alertWebhookUrl"] as const;
+const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc", "ksqldb", "lake", "warehouse", "monitoring", "alertWebhookUrl", "schemaRegistry"] as const;
 
 function key(name: string): string {
     return `${PROJECT_NAMESPACE}:${name}`;
@@ -134,6 +135,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
         problems.push(...monitoring.problems.map((p) => `${PROJECT_NAMESPACE}:${p}`));
     }
     const ksqldb = parseSection(raw, "ksqldb", ksqldbSchema, problems);
+    const schemaRegistry = parseSection(raw, "schemaRegistry", schemaRegistrySchema, problems);
 
     const region = raw.values["aws:region"] ?? "";
     if (target === "cloud" && !region) {
@@ -167,6 +169,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
         warehouse: { ...snowflakeAccount, region: warehouse.region, ...withDefaults(defaults.warehouse, warehouse) },
         monitoring: monitoring.config,
         ksqldb: withDefaults(defaults.ksqldb, ksqldb),
+        schemaRegistry: withDefaults(defaults.schemaRegistry, schemaRegistry),
     };
 
     problems.push(...crossFieldProblems(resolved));

@@ -6,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Domain, DomainName, cdcTopicPrefix, schemaHistoryTopic, tableIncludeList } from "../catalog";
 import { CdcConfig } from "../config";
 import { RoleGrant, WorkloadIdentity, crn } from "../streaming";
+import { TlsMode } from "./mysqlClient";
+import { CdcSnapshotSignal, signalDataCollection } from "./snapshotSignal";
 
 export interface CdcSourceSettings {
     connectorName: string;
@@ -44,6 +46,10 @@ export function cdcSourceConfig(s: CdcSourceSettings): Record<string, string> {
         // DATETIME(6) keeps its microseconds.
         "time.precision.mode": "adaptive_time_microseconds",
         "heartbeat.interval.ms": String(s.cdc.heartbeatIntervalMs),
+        // The bootstrap's signal table: a deploy that adds tables writes an incremental-snapshot
+        // signal there (CdcSnapshotSignal) so their existing rows arrive too.
+        // https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html
+        "signal.data.collection": signalDataCollection(s.domain.database),
         // MySQL binlog reading is single-threaded by design.
         "tasks.max": "1",
     };
@@ -92,8 +98,19 @@ export interface CdcSourceConnectorArgs {
     cdc: CdcConfig;
     /** The topics this connector writes; it is created after them. */
     topics: pulumi.Resource[];
-    /** What must exist on the database first (the SQL bootstrap that creates the CDC user). */
+    /** What must exist first: the SQL bootstrap (CDC user, signal table), the subjects' compatibility. */
     sourceReady: pulumi.Resource[];
+    /**
+     * How to write snapshot signals (the admin account the bootstrap uses); absent when the
+     * bootstrap does not run, and then tables added later are not backfilled automatically.
+     */
+    signalWriter?: {
+        host: pulumi.Input<string>;
+        port: pulumi.Input<number>;
+        adminUser: pulumi.Input<string>;
+        adminPassword: pulumi.Input<string>;
+        tls: pulumi.Input<TlsMode>;
+    };
 }
 
 /** One MySqlCdcSourceV2 connector (and its identity) per catalog domain. */
@@ -101,6 +118,8 @@ export class CdcSourceConnector extends pulumi.ComponentResource {
     readonly connector: confluent.Connector;
     readonly identity: WorkloadIdentity;
     readonly connectorName: string;
+    /** Writes one incremental-snapshot signal for tables added to this connector. */
+    readonly snapshotSignal?: CdcSnapshotSignal;
 
     constructor(name: string, args: CdcSourceConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:connectors:CdcSourceConnector", name, {}, opts);
@@ -142,6 +161,14 @@ export class CdcSourceConnector extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [...args.topics, ...this.identity.roleBindings, ...args.sourceReady] },
         );
+        if (args.signalWriter) {
+            // After the connector: the updated connector (with the new include list) must read the signal.
+            this.snapshotSignal = new CdcSnapshotSignal(
+                `${name}-snapshot-signal`,
+                { ...args.signalWriter, database: args.domain.database, tables: args.domain.tables.map((t) => t.name) },
+                { parent: this, dependsOn: [this.connector] },
+            );
+        }
         this.registerOutputs({ connectorId: this.connector.id, status: this.connector.status });
     }
 }

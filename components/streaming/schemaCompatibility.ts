@@ -8,13 +8,11 @@
 // Resolution rules (field defaults, promotions int->long->float->double, string<->bytes):
 //   https://avro.apache.org/docs/1.11.1/specification/#schema-resolution
 // avsc says only that something cannot be read; fieldChanges() says which field and which rule.
+import type { CompatibilityLevel } from "../config";
 import type { AvroSchema } from "./cdcAvro";
 
-export const COMPATIBILITY_MODES = ["NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE"] as const;
-export type CompatibilityMode = (typeof COMPATIBILITY_MODES)[number];
-
-/** Modes at least as strict as BACKWARD_TRANSITIVE (what prod requires). */
-export const AT_LEAST_BACKWARD_TRANSITIVE: readonly CompatibilityMode[] = ["BACKWARD_TRANSITIVE", "FULL_TRANSITIVE"];
+/** A subject's compatibility level (the config's enum: components/config/schema.ts). */
+export type CompatibilityMode = CompatibilityLevel;
 
 export interface CompatibilityProblem {
     /** Dotted field path inside the record, e.g. `after.Value.qualifier` -> reported as `qualifier`. */

@@ -11,17 +11,9 @@
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { DERIVED_TOPICS, DOMAINS, derivedTopicName, topicName } from "../catalog";
+import type { SchemaRegistryConfig } from "../config";
 import type { CompatibilityMode } from "./schemaCompatibility";
 import { WorkloadIdentity, crn } from "./identity";
-
-export interface SubjectCompatibilityConfig {
-    /** Level of every CDC key/value subject. */
-    cdc: CompatibilityMode;
-    /** Level of every ksqlDB output value subject. */
-    ksql: CompatibilityMode;
-    /** Per-subject exceptions, by full subject name. */
-    overrides: Readonly<Record<string, CompatibilityMode>>;
-}
 
 export interface GovernedSubject {
     subject: string;
@@ -34,19 +26,19 @@ export interface GovernedSubject {
  * schema; ksqlDB outputs are governed on their value (their keys are KAFKA-formatted or derived
  * from the GROUP BY and change only with the app).
  */
-export function governedSubjects(basePrefix: string, cfg: SubjectCompatibilityConfig): GovernedSubject[] {
+export function governedSubjects(basePrefix: string, cfg: SchemaRegistryConfig): GovernedSubject[] {
     const subjects: GovernedSubject[] = [];
     for (const domain of DOMAINS) {
         for (const table of domain.tables) {
             const topic = topicName(basePrefix, domain, table.name);
-            for (const part of ["key", "value"]) subjects.push({ subject: `${topic}-${part}`, kind: "cdc", compatibility: cfg.cdc });
+            for (const part of ["key", "value"]) subjects.push({ subject: `${topic}-${part}`, kind: "cdc", compatibility: cfg.cdcCompatibility });
         }
     }
     for (const derived of DERIVED_TOPICS) {
-        subjects.push({ subject: `${derivedTopicName(basePrefix, derived.suffix)}-value`, kind: "ksql", compatibility: cfg.ksql });
+        subjects.push({ subject: `${derivedTopicName(basePrefix, derived.suffix)}-value`, kind: "ksql", compatibility: cfg.ksqlCompatibility });
     }
     const unknown = Object.keys(cfg.overrides).filter((s) => !subjects.some((g) => g.subject === s));
-    if (unknown.length > 0) throw new Error(`schemaRegistry.overrides: not a platform subject: ${unknown.join(", ")}`);
+    if (unknown.length > 0) throw new Error(`lifesci-streaming:schemaRegistry.overrides: not a subject of this platform: ${unknown.join(", ")}`);
     return subjects.map((s) => ({ ...s, compatibility: cfg.overrides[s.subject] ?? s.compatibility }));
 }
 
@@ -55,7 +47,7 @@ export interface SchemaGovernanceArgs {
     basePrefix: string;
     environmentId: pulumi.Input<string>;
     schemaRegistry: pulumi.Output<confluent.GetSchemaRegistryClusterResult>;
-    compatibility: SubjectCompatibilityConfig;
+    compatibility: SchemaRegistryConfig;
     protect: boolean;
 }
 

@@ -24,7 +24,7 @@ import {
     readMigrationDir,
     versionLabel,
 } from "../../components/source";
-import { AvroSchema, CdcTypeSettings, CompatibilityMode, CompatibilityProblem, checkCompatibility, predictKeySchema, predictValueSchema, typeSettingsOf } from "../../components/streaming";
+import { AvroSchema, CdcTypeSettings, CompatibilityMode, CompatibilityProblem, checkCompatibility, governedSubjects, predictKeySchema, predictValueSchema, typeSettingsOf } from "../../components/streaming";
 import { readStackConfig } from "../mockEngine";
 
 export interface ColumnChange {
@@ -170,8 +170,13 @@ export function stackCheckSettings(repoRoot: string, stack: string): { basePrefi
         serviceAccountId: "schema-check",
         cdc: config.cdc,
     });
-    const tierDefault: CompatibilityMode = config.tier === "prod" ? "BACKWARD_TRANSITIVE" : "BACKWARD";
-    return { basePrefix: config.confluent.topicPrefix, typeSettings: typeSettingsOf(connector), modeFor: () => tierDefault };
+    const subjects = governedSubjects(config.confluent.topicPrefix, config.schemaRegistry);
+    const modeFor = (subject: string): CompatibilityMode => {
+        const governed = subjects.find((s) => s.subject === subject);
+        if (!governed) throw new Error(`${subject}: not a subject the platform governs (components/streaming/schemaGovernance.ts)`);
+        return governed.compatibility;
+    };
+    return { basePrefix: config.confluent.topicPrefix, typeSettings: typeSettingsOf(connector), modeFor };
 }
 
 /** Applies every domain's migrations to fresh databases and reads what the server reports. */
