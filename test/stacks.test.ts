@@ -320,7 +320,7 @@ describe("stacks: CDC source connectors", () => {
     it("each connector runs as its own service account, bound only to its domain's topics and subjects", () => {
         const run = runs.dev;
         const accounts = run.ofType(T.serviceAccount);
-        assert.equal(accounts.length, DOMAINS.length + SINK_NAMES.length + 3, "one per connector plus the topic manager, the metrics viewer and ksqlDB");
+        assert.equal(accounts.length, DOMAINS.length + SINK_NAMES.length + 4, "one per connector plus the topic manager, the metrics viewer, ksqlDB and the schema governor");
         for (const domain of DOMAINS) {
             const prefix = cdcTopicPrefix("lifesci", domain);
             const bindings = run.ofType(T.roleBinding).filter((b) => b.name.startsWith(`cdc-${domain.name}-identity-`));
