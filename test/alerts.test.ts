@@ -221,6 +221,21 @@ function cloudTests(rules: AlertRule[]) {
             ],
         },
         {
+            // The export documentation does not show the status values' case: "Running"/"running"
+            // must count as RUNNING (no page forever), "failed" as FAILED.
+            interval: "1m",
+            input_series: [
+                ...ESTATE.connectors.map((c, i) =>
+                    s("confluent_kafka_connect_connector_status", { connector_id: c.id, status: i % 2 ? "running" : "Running" }, "1x60"),
+                ),
+                s("confluent_kafka_connect_connector_task_status", { connector_id: "lcc-snow01", task: "0", status: "failed" }, "_x30 1x30"),
+            ],
+            alert_rule_test: [
+                { eval_time: "40m", alertname: "ConnectorNotRunning", exp_alerts: [] },
+                { eval_time: "50m", alertname: "SinkTaskErrors", exp_alerts: [fires(find(rules, "sink_errors", "lifesci-dev-snowflake-sink"))] },
+            ],
+        },
+        {
             // Silence on a source: sap stops at 07:00 (operating hours 06-18 UTC, Thu 1 Jan 1970);
             // screening is silent until 05:00, outside operating hours, which must not alert.
             interval: "1m",
@@ -287,6 +302,12 @@ function localTests(rules: AlertRule[]) {
                 { eval_time: "45m", alertname: "DeadLetterQueueGrowing", exp_alerts: [fires(find(rules, "dlq_growth", "lifesci-dev-s3-sink"))] },
                 { eval_time: "50m", alertname: "SinkTaskErrors", exp_alerts: [] },
             ],
+        },
+        {
+            // Kafka Connect's JMX exporter reports lower case; an upper-case value must not page either.
+            interval: "1m",
+            input_series: ESTATE.connectors.map((c) => s("kafka_connect_connector_status", { connector: c.name, status: "RUNNING" }, "1x60")),
+            alert_rule_test: [{ eval_time: "40m", alertname: "ConnectorNotRunning", exp_alerts: [] }],
         },
         {
             // Debezium's event counter for lims stops at 07:00; the others keep counting.
