@@ -93,7 +93,8 @@ export class Sinks extends pulumi.ComponentResource {
                 { dependsOn: lake.ready },
             );
         s3("s3-raw", rawLakeTopics(basePrefix), lake.rawBucket, RAW_TOPICS_DIR, "Raw CDC topics to the S3 data lake (Parquet)");
-        s3("s3-audit", auditArchiveTopics(basePrefix), lake.auditBucket, AUDIT_TOPICS_DIR, "Audit trail topic to the object-locked S3 archive");
+        // The audit sink writes to staging; S3 Replication fills the object-locked archive (lake.ts).
+        s3("s3-audit", auditArchiveTopics(basePrefix), lake.auditStagingBucket, AUDIT_TOPICS_DIR, "Audit trail topic to the audit staging bucket, replicated into the object-locked archive");
 
         const snowflakeSink = (sink: SinkName, kind: "cdc" | "ksql", description: string) => {
             const tables: WarehouseTable[] = WAREHOUSE_TABLES.filter((t) => t.source.kind === kind);
