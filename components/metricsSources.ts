@@ -57,6 +57,8 @@ export interface MetricsVocabulary {
     rdsBinlogDiskUsageGb?(instanceId: string): string;
     rdsCpuPercent?(instanceId: string): string;
     rdsConnections?(instanceId: string): string;
+    /** Operations S3 Replication failed for one rule within the window (CloudWatch OperationsFailedReplication). */
+    s3ReplicationFailed?(rule: { sourceBucket: string; destinationBucket: string; ruleId: string }, windowMinutes: number): string;
 }
 
 /** A PromQL double-quoted string literal. */
@@ -112,6 +114,10 @@ export function confluentCloudVocabulary(kafkaId?: string): MetricsVocabulary {
         rdsBinlogDiskUsageGb: (id) => `max(aws_rds_bin_log_disk_usage_average{${rds(id)}}) / ${GIB}`,
         rdsCpuPercent: (id) => `max(aws_rds_cpuutilization_average{${rds(id)}})`,
         rdsConnections: (id) => `max(aws_rds_database_connections_average{${rds(id)}})`,
+        // S3 replication metrics: namespace AWS/S3, dimensions SourceBucket, DestinationBucket, RuleId
+        // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html#s3-cloudwatch-replication-metrics).
+        s3ReplicationFailed: (r, w) =>
+            `sum(max_over_time(aws_s3_operations_failed_replication_sum{dimension_SourceBucket=${promString(r.sourceBucket)}, dimension_RuleId=${promString(r.ruleId)}}[${w}m])) or on() vector(0)`,
     };
 }
 

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, WAREHOUSE_TABLES, allTopics, cdcTopics } from "./catalog";
 import { PlatformConfig } from "./config";
 import { CdcSourceConnector, sinkConnectorName } from "./connectors";
+import { AUDIT_REPLICATION_RULE_ID } from "./auditReplication";
 import { Lake } from "./lake";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig } from "./grafanaCloud";
 import { Monitoring } from "./monitoring";
@@ -173,7 +174,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                     schemaRegistryId: this.streaming.schemaRegistry.id,
                     connectorIds: connectors.map((c) => c.id),
                     ksqlClusterIds: [this.ksqldb.cluster.id],
-                    rdsDiscoveryTags: { project: cfg.project, stack: cfg.stack },
+                    cloudwatchDiscoveryTags: { project: cfg.project, stack: cfg.stack },
                     tags,
                 },
                 { parent: this },
@@ -193,6 +194,13 @@ export class CloudPlatform extends pulumi.ComponentResource {
                         connectors,
                         ksqlClusterIds: [this.ksqldb.cluster.id],
                         rdsInstanceIds: [this.mysql.instance.identifier],
+                        s3Replications: [
+                            {
+                                sourceBucket: this.lake.auditStagingBucket.bucket,
+                                destinationBucket: this.lake.auditBucket.bucket,
+                                ruleId: AUDIT_REPLICATION_RULE_ID,
+                            },
+                        ],
                     },
                 },
                 { parent: this },

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { MonitoredEstate, alertRules, prometheusRuleFile } from "../components/alerts";
+import { AUDIT_REPLICATION_RULE_ID } from "../components/auditReplication";
 import { DOMAINS, SINK_NAMES, SinkName } from "../components/catalog";
 import { parsePlatformConfig } from "../components/config";
 import { cdcConnectorName, sinkConnectorName } from "../components/connectors";
@@ -25,6 +26,8 @@ interface StackOutputs {
     sinkConnectorIds?: Partial<Record<SinkName, string>>;
     ksqlDbClusterId?: string;
     mysqlInstanceId?: string;
+    lakeAuditBucket?: string;
+    lakeAuditStagingBucket?: string;
 }
 
 function main(): void {
@@ -45,6 +48,10 @@ function main(): void {
         ],
         ksqlClusterIds: outputs.ksqlDbClusterId ? [outputs.ksqlDbClusterId] : [],
         rdsInstanceIds: outputs.mysqlInstanceId ? [outputs.mysqlInstanceId] : [],
+        s3Replications:
+            outputs.lakeAuditStagingBucket && outputs.lakeAuditBucket
+                ? [{ sourceBucket: outputs.lakeAuditStagingBucket, destinationBucket: outputs.lakeAuditBucket, ruleId: AUDIT_REPLICATION_RULE_ID }]
+                : [],
     });
 
     const files: [MetricsSource, MonitoredEstate][] = [["local", estate({})]];

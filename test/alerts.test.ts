@@ -24,6 +24,7 @@ const ESTATE: MonitoredEstate = {
     ],
     ksqlClusterIds: ["lksqlc-ab12"],
     rdsInstanceIds: ["lifesci-dev-mysql"],
+    s3Replications: [{ sourceBucket: "lifesci-dev-audit-staging-1", destinationBucket: "lifesci-dev-audit-archive-1", ruleId: "audit-archive" }],
 };
 const DEV = DEFAULT_THRESHOLDS.dev;
 const HOURS: OperatingHours = { startHourUtc: 6, endHourUtc: 18, weekdaysOnly: true };
@@ -45,6 +46,7 @@ describe("alerts: intents as data", () => {
         }
         const keys = ALERT_INTENTS.map((i) => i.key).sort();
         assert.deepEqual(keys, [
+            "audit_replication_failed",
             "cdc_silence",
             "connector_not_running",
             "consumer_lag",
@@ -68,9 +70,12 @@ describe("alerts: intents as data", () => {
         assert.equal(count("lab_out_of_spec"), 1);
         assert.equal(count("machine_alarms"), 1);
         assert.equal(count("rds_free_storage"), 1);
+        assert.equal(count("audit_replication_failed"), 1);
         assert.equal(new Set(rules.map((r) => r.title)).size, rules.length, "rule titles are unique");
         // No RDS locally: those intents have no local expression.
         assert.equal(rulesFor("local").filter((r) => r.intent.startsWith("rds_")).length, 0);
+        // Nor S3 Replication (MinIO).
+        assert.equal(rulesFor("local").filter((r) => r.intent === "audit_replication_failed").length, 0);
     });
 
     it("rules carry routing labels (severity, domain) and the runbook", () => {
@@ -269,6 +274,24 @@ function cloudTests(rules: AlertRule[]) {
                 { eval_time: "25m", alertname: "RdsFreeStorageLow", exp_alerts: [] },
                 { eval_time: "40m", alertname: "RdsFreeStorageLow", exp_alerts: [fires(find(rules, "rds_free_storage", "lifesci-dev-mysql"))] },
                 { eval_time: "40m", alertname: "RdsBinlogDiskUsageHigh", exp_alerts: [] },
+            ],
+        },
+        {
+            // The audit archive's replication: quiet while no operation fails (and before CloudWatch reports anything),
+            // fires on the first failed operation of its rule; another bucket's failures do not count.
+            interval: "1m",
+            input_series: [
+                s("aws_s3_operations_failed_replication_sum", { dimension_SourceBucket: "lifesci-dev-audit-staging-1", dimension_DestinationBucket: "lifesci-dev-audit-archive-1", dimension_RuleId: "audit-archive" }, "_x10 0x20 2x1 0x29"),
+                s("aws_s3_operations_failed_replication_sum", { dimension_SourceBucket: "someone-elses-bucket", dimension_DestinationBucket: "x", dimension_RuleId: "audit-archive" }, "5x60"),
+            ],
+            alert_rule_test: [
+                { eval_time: "5m", alertname: "AuditReplicationFailed", exp_alerts: [] },
+                { eval_time: "25m", alertname: "AuditReplicationFailed", exp_alerts: [] },
+                {
+                    eval_time: "33m",
+                    alertname: "AuditReplicationFailed",
+                    exp_alerts: [fires(find(rules, "audit_replication_failed", "lifesci-dev-audit-staging-1->lifesci-dev-audit-archive-1"))],
+                },
             ],
         },
     ];

@@ -172,5 +172,20 @@ describe("audit archive under mocks (dev and prod)", function () {
             const lifecycle = run.ofType(T.lifecycle).find((l) => l.name === "lake-audit-staging-lifecycle")!;
             assert.ok(lifecycle.inputs.rules[0].expiration.days >= 30);
         });
+
+        it(`${stack}: a failed replication pages: CloudWatch replication metrics are scraped and one rule watches the archive's rule`, () => {
+            const run = runs[stack];
+            const job = run.one("grafana:cloudProvider/awsCloudwatchScrapeJob:AwsCloudwatchScrapeJob");
+            const s3 = job.inputs.services.find((svc: any) => svc.name === "AWS/S3");
+            assert.ok(s3, "the CloudWatch scrape job collects AWS/S3");
+            assert.ok(s3.metrics.some((m: any) => m.name === "OperationsFailedReplication" && m.statistics.includes("Sum")));
+            const [rule] = run.one("grafana:alerting/ruleGroup:RuleGroup", "monitoring-rules-audit_replication_failed").inputs.rules;
+            const staging = run.one(T.bucket, "lake-audit-staging").inputs.bucket;
+            const query: string = JSON.parse(rule.datas[0].model).expr;
+            assert.ok(query.includes("aws_s3_operations_failed_replication_sum"), query);
+            assert.ok(query.includes(`dimension_SourceBucket="${staging}"`), query);
+            assert.ok(query.includes(`dimension_RuleId="${AUDIT_REPLICATION_RULE_ID}"`), query);
+            assert.equal(rule.labels.severity, "critical");
+        });
     }
 });
