@@ -2,9 +2,13 @@
 // every key against the documented key list); the resources only wire them to live values.
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { Domain, SinkName, cdcTopicPrefix, schemaHistoryTopic, tableIncludeList } from "./catalog";
+import { Domain, SinkName, cdcTopicPrefix, heartbeatTopicName, heartbeatTopicPrefix, schemaHistoryTopic, tableIncludeList } from "./catalog";
 import { CdcConfig } from "./config";
 import { RoleGrant, WorkloadIdentity, crn } from "./streaming";
+import { TIME_PRECISION_MODE } from "./temporalTypes";
+
+// Keys and values below: https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html#configuration-properties
+// (checked against test/fixtures/connector-keys.json by the tests).
 
 export interface CdcSourceSettings {
     connectorName: string;
@@ -40,9 +44,15 @@ export function cdcSourceConfig(s: CdcSourceSettings): Record<string, string> {
         // Deletes produce a tombstone after the delete event so compacted consumers forget the key.
         "tombstones.on.delete": "true",
         "decimal.handling.mode": "precise",
-        // DATETIME(6) keeps its microseconds.
-        "time.precision.mode": "adaptive_time_microseconds",
+        // DATE/DATETIME travel as Kafka Connect Date/Timestamp logical types, which the Snowflake
+        // and JDBC sinks write as DATE/TIMESTAMP columns (milliseconds; temporalTypes.ts, decisions.md D15-1).
+        "time.precision.mode": TIME_PRECISION_MODE,
         "heartbeat.interval.ms": String(s.cdc.heartbeatIntervalMs),
+        // Heartbeats go to `<prefix>.heartbeat.<topic.prefix>`, a catalog topic this connector may
+        // write, instead of the default `__debezium-heartbeat-<lcc-id>.<topic.prefix>`, which no grant covers.
+        "topic.heartbeat.prefix": heartbeatTopicPrefix(s.basePrefix),
+        // The managed default, stated so the local Debezium (default true) matches: no schema-change topic.
+        "include.schema.changes": "false",
         // MySQL binlog reading is single-threaded by design.
         "tasks.max": "1",
     };
@@ -70,8 +80,13 @@ export function cdcConnectorGrants(
 ): RoleGrant[] {
     const prefix = cdcTopicPrefix(basePrefix, domain);
     const history = schemaHistoryTopic(basePrefix, domain);
+    const heartbeat = heartbeatTopicName(basePrefix, domain);
     return [
         { label: "write-topics", role: "DeveloperWrite", crnPattern: crn.topic(cluster, `${prefix}.*`) },
+        // Heartbeats (every heartbeat.interval.ms) and their AVRO subjects.
+        { label: "write-heartbeat", role: "DeveloperWrite", crnPattern: crn.topic(cluster, heartbeat) },
+        { label: "read-heartbeat-subjects", role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${heartbeat}-*`) },
+        { label: "write-heartbeat-subjects", role: "DeveloperWrite", crnPattern: crn.subject(schemaRegistryCrn, `${heartbeat}-*`) },
         { label: "read-history", role: "DeveloperRead", crnPattern: crn.topic(cluster, history) },
         { label: "write-history", role: "DeveloperWrite", crnPattern: crn.topic(cluster, history) },
         // The schema history reader's consumer group.
@@ -242,6 +257,15 @@ export interface SnowflakeSinkSettings {
     unwrapCdcEnvelope: boolean;
 }
 
+/**
+ * How the Snowflake sink reads record keys (`input.key.format`, default STRING): CDC keys are AVRO
+ * (the CDC connector's `output.key.format`), or they land garbled in RECORD_METADATA; the curated
+ * ksqlDB streams have no key columns, so their keys are null and STRING reads them.
+ */
+export function snowflakeInputKeyFormat(unwrapCdcEnvelope: boolean): "AVRO" | "STRING" {
+    return unwrapCdcEnvelope ? "AVRO" : "STRING";
+}
+
 /** `<org>-<account>.snowflakecomputing.com:443`, the connector's `snowflake.url.name`. */
 export function snowflakeAccountUrl(organizationName: string, accountName: string): string {
     return `${organizationName}-${accountName}.snowflakecomputing.com:443`.toLowerCase();
@@ -260,6 +284,7 @@ export function snowflakeSinkConfig(s: SnowflakeSinkSettings): Record<string, st
         // One column per record field; the tables are created with ENABLE_SCHEMA_EVOLUTION.
         "snowflake.enable.schematization": "true",
         "snowflake.topic2table.map": s.tables.map((t) => `${t.topic}:${t.table}`).join(","),
+        "input.key.format": snowflakeInputKeyFormat(s.unwrapCdcEnvelope),
         "buffer.flush.time": String(s.bufferFlushSeconds),
     };
     if (s.unwrapCdcEnvelope) {
@@ -296,11 +321,14 @@ export function sinkConnectorGrants(
     schemaRegistryCrn: pulumi.Input<string>,
     topics: readonly string[],
     dlqTopic: string,
+    /** The sink reads AVRO keys (`input.key.format=AVRO`): it also looks up the `<topic>-key` subjects. */
+    avroKeys = false,
 ): RoleGrant[] {
     return [
         ...topics.flatMap((topic) => [
             { label: `read-${topic}`, role: "DeveloperRead", crnPattern: crn.topic(cluster, topic) },
             { label: `read-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-value`) },
+            ...(avroKeys ? [{ label: `read-key-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-key`) }] : []),
         ]),
         { label: "write-dlq", role: "DeveloperWrite", crnPattern: crn.topic(cluster, dlqTopic) },
         { label: "consumer-group", role: "DeveloperRead", crnPattern: crn.group(cluster, "connect-lcc-*") },
@@ -315,6 +343,8 @@ export interface SinkConnectorArgs {
     schemaRegistryCrn: pulumi.Input<string>;
     topics: readonly string[];
     dlqTopic: string;
+    /** The connector reads AVRO keys: grant read on the `<topic>-key` subjects too. */
+    avroKeys?: boolean;
     /** Builds the non-sensitive config once the service account id is known. */
     config: (serviceAccountId: string) => pulumi.Output<Record<string, string>>;
     configSensitive?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -334,7 +364,7 @@ export class SinkConnector extends pulumi.ComponentResource {
             {
                 displayName: args.displayName,
                 description: args.description,
-                grants: sinkConnectorGrants(args.cluster, args.schemaRegistryCrn, args.topics, args.dlqTopic),
+                grants: sinkConnectorGrants(args.cluster, args.schemaRegistryCrn, args.topics, args.dlqTopic, args.avroKeys),
             },
             { parent: this },
         );

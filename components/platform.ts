@@ -95,7 +95,10 @@ export class CloudPlatform extends pulumi.ComponentResource {
                         user: this.mysql.cdcUsername,
                         password: this.mysql.cdcPassword,
                         cdc: cfg.cdc,
-                        topics: cdcTopics(basePrefix, domain).map((t) => this.streaming.topics.get(t.name)!),
+                        // Its CDC topics, schema history and heartbeat topic: every topic of the domain.
+                        topics: allTopics(basePrefix)
+                            .filter((t) => t.domain === domain.name)
+                            .map((t) => this.streaming.topics.get(t.name)!),
                         sourceReady: this.mysql.bootstrap ? [this.mysql.bootstrap] : [],
                     },
                     { parent: this },

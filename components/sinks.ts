@@ -11,7 +11,7 @@ import {
     warehouseTopic,
 } from "./catalog";
 import { LakeConfig, WarehouseConfig } from "./config";
-import { SinkConnector, s3SinkConfig, sinkConnectorName, snowflakeAccountUrl, snowflakeSinkConfig } from "./connectors";
+import { SinkConnector, s3SinkConfig, sinkConnectorName, snowflakeAccountUrl, snowflakeInputKeyFormat, snowflakeSinkConfig } from "./connectors";
 import { AUDIT_TOPICS_DIR, Lake, RAW_TOPICS_DIR } from "./lake";
 import { Streaming } from "./streaming";
 import { WAREHOUSE_SCHEMAS, Warehouse } from "./warehouse";
@@ -45,6 +45,7 @@ export class Sinks extends pulumi.ComponentResource {
         const add = (sink: SinkName, description: string, topics: string[], build: (accountId: string, dlq: string) => pulumi.Output<Record<string, string>>, extra: {
             sensitive?: pulumi.Input<Record<string, pulumi.Input<string>>>;
             dependsOn: pulumi.Resource[];
+            avroKeys?: boolean;
         }) => {
             const dlq = dlqTopicName(basePrefix, sink);
             this.connectors.set(
@@ -59,6 +60,7 @@ export class Sinks extends pulumi.ComponentResource {
                         schemaRegistryCrn: streaming.schemaRegistry.resourceName,
                         topics,
                         dlqTopic: dlq,
+                        avroKeys: extra.avroKeys,
                         config: (accountId) => build(accountId, dlq),
                         configSensitive: extra.sensitive,
                         dependsOn: [...topicResources([...topics, dlq]), ...extra.dependsOn],
@@ -121,6 +123,7 @@ export class Sinks extends pulumi.ComponentResource {
                     ),
                 {
                     sensitive: { "snowflake.private.key": warehouse.connectorPrivateKey },
+                    avroKeys: snowflakeInputKeyFormat(kind === "cdc") === "AVRO",
                     dependsOn: [...warehouse.ready, ...tables.map((t) => warehouse.tables.get(t.name)!)],
                 },
             );

@@ -168,6 +168,12 @@ describe("sink connector configs (pure builders)", () => {
         assert.ok(connectorConfigProblems("SnowflakeSink", config).includes("snowflake.private.key: required"));
     });
 
+    it("Snowflake sink reads keys in the format they are written: AVRO for CDC topics, STRING for the key-less ksqlDB streams", () => {
+        // Default STRING would garble the CDC connector's AVRO keys in RECORD_METADATA.
+        assert.equal(snowflakeCdc()["input.key.format"], "AVRO");
+        assert.equal(snowflakeCdc(false)["input.key.format"], "STRING");
+    });
+
     it("CDC topics are unwrapped with a transform Confluent Cloud offers; deletes are kept as __deleted rows", () => {
         const config = snowflakeCdc();
         assert.equal(config.transforms, "unwrap");
@@ -457,8 +463,10 @@ describe("sinks under mocks (dev and prod)", function () {
             for (const sink of SINK_NAMES) {
                 const bindings = run.ofType(T.roleBinding).filter((b) => b.name.startsWith(`sink-${sink}-identity-`));
                 const grants = bindings.map((b) => `${b.inputs.roleName} ${String(b.inputs.crnPattern).split("/").pop()}`).sort();
+                // The CDC Snowflake sink reads AVRO keys (input.key.format=AVRO), so it also reads the -key subjects.
+                const keySubjects = (t: string) => (sink === "snowflake-cdc" ? [`DeveloperRead subject=${t}-key`] : []);
                 const expected = [
-                    ...topicsOf[sink].flatMap((t) => [`DeveloperRead topic=${t}`, `DeveloperRead subject=${t}-value`]),
+                    ...topicsOf[sink].flatMap((t) => [`DeveloperRead topic=${t}`, `DeveloperRead subject=${t}-value`, ...keySubjects(t)]),
                     `DeveloperWrite topic=${dlqTopicName("lifesci", sink)}`,
                     "DeveloperRead group=connect-lcc-*",
                 ].sort();
