@@ -9,10 +9,10 @@ import {
     auditArchiveBucketPolicy,
     auditReplicationRule,
     replicationRolePolicy,
-} from "../components/auditReplication";
+} from "../components/sinks";
 import { auditArchiveTopics } from "../components/catalog";
-import { AUDIT_TOPICS_DIR, sinkAccessPolicy, tlsOnlyBucketPolicy } from "../components/lake";
-import { StackRun, runStack } from "./harness";
+import { AUDIT_TOPICS_DIR, sinkAccessPolicy, tlsOnlyBucketPolicy } from "../components/sinks";
+import { StackRun, runStack } from "./support/harness";
 import { identityPolicies, rolesAllowed, statementCovers } from "./support/iamPolicies";
 
 const T = {

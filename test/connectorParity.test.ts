@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DOMAINS } from "../components/catalog";
 import { CdcConfig } from "../components/config";
-import { cdcConnectorName, cdcSourceConfig } from "../components/connectors";
+import { cdcConnectorName, cdcSourceConfig } from "../components/source";
 import { localCdcSourceConfig } from "../local/connectorMapping";
 
 const MANAGED = "MySqlCdcSourceV2";

@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ALERT_INTENTS, alertRules } from "../components/alerts";
+import { ALERT_INTENTS, alertRules } from "../components/monitoring";
 import {
     DOMAINS,
     HEARTBEAT_RETENTION_MS,
@@ -18,8 +18,8 @@ import {
     rawLakeTopics,
     warehouseTopic,
 } from "../components/catalog";
-import { DEFAULT_THRESHOLDS } from "../components/monitoringConfig";
-import { StackRun, runStack } from "./harness";
+import { DEFAULT_THRESHOLDS } from "../components/config";
+import { StackRun, runStack } from "./support/harness";
 
 const T = {
     connector: "confluentcloud:index/connector:Connector",
