@@ -2,6 +2,7 @@
 // is registered, and every error names the config key and what is allowed.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { KSQL_APPS } from "./catalog";
 import { MonitoringConfig, monitoringSchema, resolveMonitoringConfig } from "./monitoringConfig";
 
 export const PROJECT_NAMESPACE = "lifesci-streaming";
@@ -147,7 +148,14 @@ const ksqldbSchema = z.strictObject({
         .max(43200, { message: "must be at most 43200 minutes (30 days)" })
         .optional(),
     useDetailedProcessingLog: z.boolean().optional(),
+    allowReplay: z.array(z.string(), { error: "must be a list of ksqlDB app names" }).optional(),
 });
+
+/**
+ * The per-deploy half of a prod replay allowance: the deploy's environment names the app(s)
+ * too (comma-separated), so a replay in prod is one reviewed config change plus one deliberate run.
+ */
+export const ALLOW_REPLAY_ENV = "LIFESCI_KSQL_ALLOW_REPLAY";
 
 export interface KsqlDbConfig {
     csu: number;
@@ -155,6 +163,11 @@ export interface KsqlDbConfig {
     orderStuckSlaMinutes: number;
     /** Row data in the processing log; off in prod, where rows carry GMP data. */
     useDetailedProcessingLog: boolean;
+    /**
+     * Apps whose rebuilt queries may replay their inputs from the earliest offset into alerting,
+     * archive and warehouse outputs. Empty by default: a rebuild then starts at the latest offset.
+     */
+    allowReplay: string[];
 }
 
 export interface MySqlConfig {
@@ -250,6 +263,8 @@ export interface RawConfig {
     values: Record<string, string>;
     /** Full keys whose values are Pulumi secrets. */
     secretKeys: ReadonlySet<string>;
+    /** Per-deploy settings from the environment of the run (ALLOW_REPLAY_ENV). */
+    env?: Record<string, string | undefined>;
 }
 
 export class ConfigError extends Error {
@@ -433,10 +448,11 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
             csu: ksqldb.csu ?? (prod ? 4 : 1),
             orderStuckSlaMinutes: ksqldb.orderStuckSlaMinutes ?? 240,
             useDetailedProcessingLog: ksqldb.useDetailedProcessingLog ?? !prod,
+            allowReplay: ksqldb.allowReplay ?? [],
         },
     };
 
-    problems.push(...crossFieldProblems(resolved));
+    problems.push(...crossFieldProblems(resolved), ...allowReplayProblems(resolved, raw.env ?? {}));
     if (problems.length > 0) throw new ConfigError(problems, raw.stack);
     return resolved;
 }
@@ -559,6 +575,25 @@ function crossFieldProblems(cfg: PlatformConfig): string[] {
     return problems;
 }
 
+/** `ksqldb.allowReplay`: known apps only; in prod only with the same app(s) named by the deploy's environment. */
+function allowReplayProblems(cfg: PlatformConfig, env: Record<string, string | undefined>): string[] {
+    const where = `${key("ksqldb")}.allowReplay`;
+    const apps = KSQL_APPS.map((a) => a.name as string);
+    const problems = cfg.ksqldb.allowReplay
+        .filter((app) => !apps.includes(app))
+        .map((app) => `${where}: unknown ksqlDB app "${app}"; apps are ${apps.join(", ")}`);
+    if (cfg.tier === "prod") {
+        const perDeploy = (env[ALLOW_REPLAY_ENV] ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+        for (const app of cfg.ksqldb.allowReplay.filter((a) => apps.includes(a) && !perDeploy.includes(a))) {
+            problems.push(
+                `${where}: tier prod refuses to replay history of "${app}" into alerts, the warehouse and the audit archive unless ` +
+                    `this deploy also sets ${ALLOW_REPLAY_ENV}=${app}; remove the entry once the replay is done`,
+            );
+        }
+    }
+    return problems;
+}
+
 // `isConfigSecret` is exported by the SDK's runtime but missing from its typings.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
@@ -572,5 +607,6 @@ export function loadPlatformConfig(): PlatformConfig {
         stack: pulumi.getStack(),
         values,
         secretKeys,
+        env: { [ALLOW_REPLAY_ENV]: process.env[ALLOW_REPLAY_ENV] },
     });
 }

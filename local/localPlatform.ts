@@ -12,7 +12,8 @@ import * as grafana from "@pulumiverse/grafana";
 import { DOMAINS, DomainName, SinkName, WAREHOUSE_TABLES, auditArchiveTopics, dlqTopicName, rawLakeTopics } from "../components/catalog";
 import { PlatformConfig } from "../components/config";
 import { cdcConnectorName } from "../components/connectors";
-import { KSQL_STREAMS_PROPERTIES, statementSpec } from "../components/ksqldb";
+import { KSQL_STREAMS_PROPERTIES } from "../components/ksqldb";
+import { ksqlStatementSpecs } from "../components/ksqlOutputs";
 import { loadCheckedKsqlApps } from "../components/ksqlApps";
 import { AUDIT_TOPICS_DIR, RAW_TOPICS_DIR } from "../components/lake";
 import { Monitoring } from "../components/monitoring";
@@ -387,10 +388,16 @@ export class LocalPlatform extends pulumi.ComponentResource {
         // have registered the source schemas.
         const ksqlEndpoint = ksqldb.id.apply(() => loopback(LOCAL_PORTS.ksqldb));
         this.ksqlApps = ksqlAppSql.map(
-            ({ app, statements }) =>
+            (appSql) =>
                 new KsqlAppDeployment(
-                    `${name}-ksql-${app.name}`,
-                    { endpoint: ksqlEndpoint, app: app.name, statements: statements.map(statementSpec), streamsProperties: KSQL_STREAMS_PROPERTIES },
+                    `${name}-ksql-${appSql.app.name}`,
+                    {
+                        endpoint: ksqlEndpoint,
+                        app: appSql.app.name,
+                        statements: ksqlStatementSpecs(appSql, basePrefix, cfg.topics),
+                        streamsProperties: KSQL_STREAMS_PROPERTIES,
+                        allowReplay: cfg.ksqldb.allowReplay.includes(appSql.app.name),
+                    },
                     { ...child, dependsOn: [ksqldb, topicsInit, ...cdcConnectors] },
                 ),
         );

@@ -2,7 +2,8 @@
 import { strict as assert } from "assert";
 import { KSQL_APPS } from "../components/catalog";
 import { loadKsqlApp } from "../components/ksqlApps";
-import { KSQL_STREAMS_PROPERTIES, statementSpec } from "../components/ksqldb";
+import { KSQL_STREAMS_PROPERTIES } from "../components/ksqldb";
+import { ksqlStatementSpecs } from "../components/ksqlOutputs";
 import { KsqlAppInputs, KsqlAppOutputs, KsqlRetryPolicy, KsqlStatementSpec, ksqlAppProvider } from "../components/providers/ksql";
 import { FakeKsqlServer } from "./fakeKsqlServer";
 
@@ -14,7 +15,7 @@ const FAST_RETRY: KsqlRetryPolicy = { maxAttempts: 3, initialDelayMs: 5, maxDela
 const provider = ksqlAppProvider as Required<typeof ksqlAppProvider>;
 const vars = { topicPrefix: "lifesci", orderStuckSlaMinutes: 60 };
 const appStatements = (name: string): KsqlStatementSpec[] =>
-    loadKsqlApp(KSQL_APPS.find((a) => a.name === name)!, vars).statements.map(statementSpec);
+    ksqlStatementSpecs(loadKsqlApp(KSQL_APPS.find((a) => a.name === name)!, vars), vars.topicPrefix, { partitions: 6, retentionHours: 168, auditRetentionDays: 365 });
 
 function inputs(server: FakeKsqlServer, app: string, statements = appStatements(app)): KsqlAppInputs {
     return { endpoint: server.endpoint, credentials: CREDENTIALS, app, statements, streamsProperties: KSQL_STREAMS_PROPERTIES, retry: FAST_RETRY };
