@@ -5,7 +5,11 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { KSQL_APPS } from "../components/catalog";
+import { loadKsqlApp } from "../components/ksqlApps";
+import { ksqlStatementSpecs } from "../components/ksqlOutputs";
 import { SECRET_MASK, Inventory, InventoryEntry, diffInventories, inventoryOf, renderDiff, renderInventory } from "../scripts/inventory";
+import { ksqlAppPlans, renderKsqlPlans } from "../scripts/plan";
 import { PROGRAM_PATHS, REPO_ROOT, runStack } from "./harness";
 
 const entry = (type: string, name: string, inputs: Record<string, unknown>, protect = false): InventoryEntry => ({
@@ -60,6 +64,42 @@ describe("plan: diff of two inventories", () => {
 
     it("an inventory compared with itself has no changes", () => {
         assert.deepEqual(diffInventories(after, after), { added: [], removed: [], changed: [] });
+    });
+});
+
+describe("plan: what a ksqlDB app change does to its outputs", () => {
+    const deployment = (app: string, edit: (sql: string) => string = (sql) => sql, allowReplay = false): InventoryEntry => {
+        const statements = ksqlStatementSpecs(loadKsqlApp(KSQL_APPS.find((a) => a.name === app)!, { topicPrefix: "lifesci", orderStuckSlaMinutes: 240 }), "lifesci", {
+            partitions: 6,
+            retentionHours: 168,
+            auditRetentionDays: 365,
+        });
+        return entry("pulumi-nodejs:dynamic:Resource", `ksqldb-app-${app}`, { app, statements: statements.map((s) => ({ ...s, sql: edit(s.sql) })), allowReplay });
+    };
+
+    it("a join change in the lab app is a predicted refusal: rebuilt, and the alerting stream starts at latest", () => {
+        const before: Inventory = { stack: "prod", resources: [deployment("lab_validation"), deployment("audit_trail")] };
+        const after: Inventory = {
+            stack: "prod",
+            resources: [deployment("lab_validation", (sql) => sql.replace("r.after->analyst AS analyst,", "")), deployment("audit_trail")],
+        };
+        assert.equal(
+            renderKsqlPlans(ksqlAppPlans(before, after), "main"),
+            [
+                "ksqlDB app changes against main:",
+                "  lab_validation: query LAB_RESULTS_OOS: rebuild (ksqlDB does not upgrade a joined query in place): starts at the latest offset: " +
+                    "skips changes of lims.test_results, ksql.lab_spec_limits between stop and start (no replay into ksql.lab_results_oos (alerting, warehouse)); " +
+                    "the gap is recorded in lastRebuilds",
+            ].join("\n"),
+        );
+        assert.equal(renderKsqlPlans(ksqlAppPlans(before, before), "main"), "ksqlDB app changes against main: none");
+    });
+
+    it("with the app allowed to replay, the plan says how much history goes where", () => {
+        const before: Inventory = { stack: "dev", resources: [deployment("lab_validation")] };
+        const after: Inventory = { stack: "dev", resources: [deployment("lab_validation", (sql) => sql.replace("r.after->analyst AS analyst,", ""), true)] };
+        const [plan] = ksqlAppPlans(before, after);
+        assert.match(plan.changes[0].effect, /^starts at the earliest offset: replays 168 h of lims\.test_results, 168 h of ksql\.lab_spec_limits into ksql\.lab_results_oos \(alerting, warehouse\) \(allowed by ksqldb\.allowReplay\)$/);
     });
 });
 
