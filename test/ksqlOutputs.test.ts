@@ -66,3 +66,23 @@ describe("ksqlDB outputs: classes from the catalog", () => {
         assert.equal(KSQL_APPS.length, apps.length);
     });
 });
+
+describe("audit trail: a stable event key on every record", () => {
+    const audit = apps.find((a) => a.app.name === "audit_trail")!;
+    const insertFor = (table: string) => audit.statements.find((s) => s.kind === "insert" && s.reads[0].name === table)!;
+
+    it("is built from table, binlog file:position:row, GTID and the primary key columns of the catalog", () => {
+        const items = insertFor("AUDIT_SAP_ORDER_ITEMS_CDC").sql;
+        assert.ok(
+            items.includes(
+                "CONCAT_WS('/', 'sap_orders.order_items', CONCAT(source->file, ':', CAST(source->pos AS STRING), ':', CAST(source->row AS STRING)), " +
+                    "COALESCE(source->gtid, ''), CONCAT_WS(',', CAST(COALESCE(after->order_id, before->order_id) AS STRING), " +
+                    "CAST(COALESCE(after->item_no, before->item_no) AS STRING))) AS event_key",
+            ),
+            items,
+        );
+        assert.match(insertFor("AUDIT_LIMS_TEST_RESULTS_CDC").sql, /, CAST\(COALESCE\(after->result_id, before->result_id\) AS STRING\)\) AS event_key FROM/);
+        const declared = audit.statements.find((s) => s.name === "AUDIT_CDC_CHANGES" && s.kind === "source")!;
+        assert.deepEqual(declared.columns!.at(-1), { name: "EVENT_KEY", type: "STRING" }, "added at the end: an in-place schema evolution");
+    });
+});
