@@ -1,6 +1,7 @@
 // Output classes of the ksqlDB apps' statements, from the catalog, and the specs the provider gets.
 import { strict as assert } from "assert";
 import { ALERT_INTENTS } from "../components/alerts";
+import { snowflakeSinkConfig } from "../components/connectors";
 import { DERIVED_TOPICS, KSQL_APPS, derivedTopicName } from "../components/catalog";
 import { loadCheckedKsqlApps } from "../components/ksqlApps";
 import { ksqlStatementSpecs, outputClasses } from "../components/ksqlOutputs";
@@ -84,5 +85,26 @@ describe("audit trail: a stable event key on every record", () => {
         assert.match(insertFor("AUDIT_LIMS_TEST_RESULTS_CDC").sql, /, CAST\(COALESCE\(after->result_id, before->result_id\) AS STRING\)\) AS event_key FROM/);
         const declared = audit.statements.find((s) => s.name === "AUDIT_CDC_CHANGES" && s.kind === "source")!;
         assert.deepEqual(declared.columns!.at(-1), { name: "EVENT_KEY", type: "STRING" }, "added at the end: an in-place schema evolution");
+    });
+});
+
+describe("warehouse: a replayed row is recognisable", () => {
+    it("the Snowflake sink writes topic, partition, offset and CreateTime into RECORD_METADATA of every row", () => {
+        const config = snowflakeSinkConfig({
+            connectorName: "x",
+            serviceAccountId: "sa",
+            dlqTopic: "lifesci.dlq.x",
+            tables: [{ topic: "lifesci.ksql.lab_results_oos", table: "LAB_RESULTS_OOS" }],
+            accountUrl: "a",
+            user: "u",
+            role: "r",
+            database: "d",
+            schema: "CURATED",
+            bufferFlushSeconds: 10,
+            unwrapCdcEnvelope: false,
+        });
+        for (const key of ["snowflake.metadata.all", "snowflake.metadata.topic", "snowflake.metadata.offset.and.partition", "snowflake.metadata.createtime"]) {
+            assert.equal(config[key], "true", key);
+        }
     });
 });
