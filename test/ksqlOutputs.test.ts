@@ -5,6 +5,7 @@ import { snowflakeSinkConfig } from "../components/connectors";
 import { DERIVED_TOPICS, KSQL_APPS, derivedTopicName } from "../components/catalog";
 import { loadCheckedKsqlApps } from "../components/ksqlApps";
 import { ksqlStatementSpecs, outputClasses } from "../components/ksqlOutputs";
+import { plain, runStack } from "./harness";
 
 const TOPICS = { partitions: 6, retentionHours: 168, auditRetentionDays: 365 };
 const apps = loadCheckedKsqlApps({ topicPrefix: "lifesci", orderStuckSlaMinutes: 240 });
@@ -107,4 +108,24 @@ describe("warehouse: a replayed row is recognisable", () => {
             assert.equal(config[key], "true", key);
         }
     });
+});
+
+describe("stacks: the ksqlDB app deployments carry the output classes and the replay allowance", function () {
+    this.timeout(60_000);
+    for (const stack of ["prod", "local"] as const) {
+        it(`${stack}: every query names its output classes and sources; no app may replay by default`, async () => {
+            const run = await runStack(stack);
+            const deployments = run.ofType("pulumi-nodejs:dynamic:Resource").filter((r) => typeof r.inputs.app === "string" && Array.isArray(r.inputs.statements));
+            assert.equal(deployments.length, KSQL_APPS.length);
+            for (const d of deployments) {
+                const inputs = plain<{ app: string; allowReplay: boolean; statements: { kind: string; output?: { classes: string[] }; sources?: unknown[] }[] }>(d.inputs);
+                assert.equal(inputs.allowReplay, false, inputs.app);
+                for (const s of inputs.statements.filter((x) => x.kind !== "source")) {
+                    assert.ok(s.output && s.sources && s.sources.length > 0, `${inputs.app}: ${JSON.stringify(s).slice(0, 80)}`);
+                }
+            }
+            const audit = plain<{ statements: { output?: { topic: string; classes: string[] } }[] }>(deployments.find((d) => d.inputs.app === "audit_trail")!.inputs);
+            assert.deepEqual(audit.statements.find((s) => s.output)!.output, { topic: "audit.cdc_changes", classes: ["immutable-archive"] });
+        });
+    }
 });
