@@ -5,7 +5,7 @@ import type * as mysql from "mysql2/promise";
 import type ZongJiType from "@vlasky/zongji";
 import { DOMAINS, Domain } from "./catalog";
 import { DdlColumn, DdlTable, readDdlFile } from "./ddl";
-import { MySqlAccessError, MySqlEndpoint, connectMySql, redact } from "./mysqlServer";
+import { MySqlEndpoint, connectMySql, mySqlAccessError, redact } from "./mysqlServer";
 
 export type ChangeOp = "insert" | "update" | "delete";
 
@@ -144,7 +144,7 @@ async function startBinlogReader(reader: MySqlEndpoint, domains: Domain[], table
         ssl: reader.tls === "disabled" ? undefined : reader.tls === "verify_ca" ? { ca: reader.caPem } : { rejectUnauthorized: false },
     } as never);
     const failure = new Promise<never>((_, reject) => {
-        zongji.on("error", (err: Error) => reject(new MySqlAccessError(redact(`binlog reader (${reader.user}): ${err.message}`, [reader.password]))));
+        zongji.on("error", (err: Error) => reject(mySqlAccessError(redact(`binlog reader (${reader.user}): ${err.message}`, [reader.password]))));
     });
     failure.catch(() => undefined);
     zongji.on("binlog", (event) => waiter.push(event as unknown as RowsEvent));

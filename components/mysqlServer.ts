@@ -17,12 +17,23 @@ export interface MySqlEndpoint {
     connectTimeoutMs?: number;
 }
 
-/** An error meant for an operator: one line, no stack trace, no secrets. */
-export class MySqlAccessError extends Error {
-    constructor(message: string, readonly code?: string) {
-        super(message);
-        this.name = "MySqlAccessError";
-    }
+/**
+ * An error meant for an operator: one line, no stack trace, no secrets. A plain Error with a
+ * name, not a subclass: the SQL bootstrap runs in Pulumi's dynamic-provider host, and the closure
+ * serializer turns `class extends Error` into a function calling `Error.call(this, message)`,
+ * which loses the message (the engine would print "undefined").
+ */
+export interface MySqlAccessError extends Error {
+    name: "MySqlAccessError";
+    code?: string;
+}
+
+export function mySqlAccessError(message: string, code?: string): MySqlAccessError {
+    return Object.assign(new Error(message), { name: "MySqlAccessError" as const, code });
+}
+
+export function isMySqlAccessError(err: unknown): err is MySqlAccessError {
+    return err instanceof Error && err.name === "MySqlAccessError";
 }
 
 /** Replaces every secret occurring in `text` with `***`. */
@@ -43,21 +54,21 @@ export function describeConnectError(err: unknown, endpoint: MySqlEndpoint): MyS
         case "ECONNREFUSED":
         case "EHOSTUNREACH":
         case "ENETUNREACH":
-            return new MySqlAccessError(`cannot reach MySQL at ${where}: connection refused or unreachable (${e.code})`, e.code);
+            return mySqlAccessError(`cannot reach MySQL at ${where}: connection refused or unreachable (${e.code})`, e.code);
         case "ENOTFOUND":
         case "EAI_AGAIN":
-            return new MySqlAccessError(`cannot resolve MySQL host "${endpoint.host}" (${e.code})`, e.code);
+            return mySqlAccessError(`cannot resolve MySQL host "${endpoint.host}" (${e.code})`, e.code);
         case "ETIMEDOUT":
-            return new MySqlAccessError(`timed out connecting to MySQL at ${where}`, e.code);
+            return mySqlAccessError(`timed out connecting to MySQL at ${where}`, e.code);
         case "ER_ACCESS_DENIED_ERROR":
         case "ER_DBACCESS_DENIED_ERROR":
-            return new MySqlAccessError(`access denied for user "${endpoint.user}" at ${where}: ${detail}`, e.code);
+            return mySqlAccessError(`access denied for user "${endpoint.user}" at ${where}: ${detail}`, e.code);
         case "ER_BAD_DB_ERROR":
-            return new MySqlAccessError(`unknown database "${endpoint.database}" at ${where}`, e.code);
+            return mySqlAccessError(`unknown database "${endpoint.database}" at ${where}`, e.code);
         case "HANDSHAKE_NO_SSL_SUPPORT":
-            return new MySqlAccessError(`MySQL at ${where} does not offer TLS (tls=${endpoint.tls})`, e.code);
+            return mySqlAccessError(`MySQL at ${where} does not offer TLS (tls=${endpoint.tls})`, e.code);
         default:
-            return new MySqlAccessError(`cannot connect to MySQL at ${where}: ${detail}`, e.code);
+            return mySqlAccessError(`cannot connect to MySQL at ${where}: ${detail}`, e.code);
     }
 }
 
@@ -94,14 +105,14 @@ export function parseMySqlUrl(url: string): { host: string; port: number; user: 
     try {
         parsed = new URL(url);
     } catch {
-        throw new MySqlAccessError(`--url: not a URL: "${url}" (expected mysql://user@host:port)`);
+        throw mySqlAccessError(`--url: not a URL: "${url}" (expected mysql://user@host:port)`);
     }
-    if (parsed.protocol !== "mysql:") throw new MySqlAccessError(`--url: must start with mysql:// (got ${parsed.protocol}//)`);
+    if (parsed.protocol !== "mysql:") throw mySqlAccessError(`--url: must start with mysql:// (got ${parsed.protocol}//)`);
     if (parsed.password) {
-        throw new MySqlAccessError("--url: do not put the password in the URL (it ends up in shell history); use --password-env VAR");
+        throw mySqlAccessError("--url: do not put the password in the URL (it ends up in shell history); use --password-env VAR");
     }
-    if (!parsed.username) throw new MySqlAccessError("--url: needs a user, e.g. mysql://lifesci_cdc@host:3306");
-    if (!parsed.hostname) throw new MySqlAccessError("--url: needs a host");
+    if (!parsed.username) throw mySqlAccessError("--url: needs a user, e.g. mysql://lifesci_cdc@host:3306");
+    if (!parsed.hostname) throw mySqlAccessError("--url: needs a host");
     const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || undefined;
     return {
         host: parsed.hostname,

@@ -5,7 +5,7 @@ import { DOMAINS, Domain } from "./catalog";
 import {
     CDC_DATABASE_PRIVILEGES,
     CDC_GLOBAL_PRIVILEGES,
-    MySqlAccessError,
+    mySqlAccessError,
     MySqlEndpoint,
     ServerInfo,
     connectMySql,
@@ -52,7 +52,7 @@ export function selectDomains(databases?: string[]): Domain[] {
     return databases.map((name) => {
         const domain = DOMAINS.find((d) => d.database === name);
         if (!domain) {
-            throw new MySqlAccessError(`unknown database "${name}": the catalog captures ${DOMAINS.map((d) => d.database).join(", ")}`);
+            throw mySqlAccessError(`unknown database "${name}": the catalog captures ${DOMAINS.map((d) => d.database).join(", ")}`);
         }
         return domain;
     });

@@ -43,11 +43,21 @@ export interface ConnectorOutputs extends ConnectorInputs {
     workerId: string;
 }
 
-export class ConnectApiError extends Error {
-    constructor(message: string, readonly status?: number) {
-        super(message);
-        this.name = "ConnectApiError";
-    }
+/**
+ * A plain Error with a name, not a subclass: Pulumi's closure serializer turns `class extends
+ * Error` into a function calling `Error.call(this, message)`, which loses the message in the host.
+ */
+export interface ConnectApiError extends Error {
+    name: "ConnectApiError";
+    status?: number;
+}
+
+export function connectApiError(message: string, status?: number): ConnectApiError {
+    return Object.assign(new Error(message), { name: "ConnectApiError" as const, status });
+}
+
+export function isConnectApiError(err: unknown): err is ConnectApiError {
+    return err instanceof Error && err.name === "ConnectApiError";
 }
 
 interface Response {
@@ -95,7 +105,6 @@ function send(endpoint: string, method: string, path: string, timeoutMs: number,
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const RETRYABLE = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE"]);
 
 /** One request; 409 (rebalance in progress), 5xx and dropped connections are retried with a bound. */
 async function request(inputs: ConnectorInputs, method: string, path: string, body?: unknown, okStatuses: number[] = []): Promise<Response> {
@@ -109,19 +118,20 @@ async function request(inputs: ConnectorInputs, method: string, path: string, bo
             if ((res.status >= 200 && res.status < 300) || okStatuses.includes(res.status)) return res;
             const message = redact(res.json?.message ?? res.text.slice(0, 500), secrets);
             if (res.status !== 409 && res.status < 500) {
-                throw new ConnectApiError(`${where}: HTTP ${res.status}: ${message}`, res.status);
+                throw connectApiError(`${where}: HTTP ${res.status}: ${message}`, res.status);
             }
             last = `HTTP ${res.status}: ${message}`;
         } catch (err) {
-            if (err instanceof ConnectApiError) throw err;
+            if (isConnectApiError(err)) throw err;
             const code = (err as NodeJS.ErrnoException).code ?? "";
-            if (code === "CONNECT_TIMEOUT") throw new ConnectApiError(`${where}: no answer within ${requestTimeoutMs} ms`);
-            if (!RETRYABLE.has(code)) throw new ConnectApiError(`${where}: ${redact((err as Error).message, secrets)}`);
+            if (code === "CONNECT_TIMEOUT") throw connectApiError(`${where}: no answer within ${requestTimeoutMs} ms`);
+            // (No module-level Set: the closure serializer cannot carry one into the provider host.)
+            if (!["ECONNREFUSED", "ECONNRESET", "EPIPE"].includes(code)) throw connectApiError(`${where}: ${redact((err as Error).message, secrets)}`);
             last = `connection error ${code}`;
         }
         if (attempt < maxAttempts) await sleep(retryDelayMs);
     }
-    throw new ConnectApiError(`${where}: gave up after ${maxAttempts} attempts, last ${last}`);
+    throw connectApiError(`${where}: gave up after ${maxAttempts} attempts, last ${last}`);
 }
 
 interface ConnectorStatus {
@@ -155,7 +165,7 @@ export async function waitForRunning(inputs: ConnectorInputs): Promise<Connector
     for (;;) {
         last = await status(inputs);
         if (last && last.failures.length > 0) {
-            throw new ConnectApiError(
+            throw connectApiError(
                 `connector ${inputs.name} FAILED on ${inputs.endpoint}:\n${last.failures.map((f) => `  ${redact(f, inputs.configSensitive ?? {})}`).join("\n")}`,
             );
         }
@@ -164,7 +174,7 @@ export async function waitForRunning(inputs: ConnectorInputs): Promise<Connector
         }
         if (Date.now() + pollIntervalMs > deadline) {
             const seen = last ? `connector ${last.connectorState}, tasks [${last.taskStates.join(", ")}]` : "connector not found";
-            throw new ConnectApiError(`connector ${inputs.name} not RUNNING within ${runningTimeoutMs} ms on ${inputs.endpoint} (last: ${seen})`);
+            throw connectApiError(`connector ${inputs.name} not RUNNING within ${runningTimeoutMs} ms on ${inputs.endpoint} (last: ${seen})`);
         }
         await sleep(pollIntervalMs);
     }

@@ -90,16 +90,23 @@ export interface KsqlAppOutputs extends KsqlAppInputs {
     lastRebuilds?: KsqlRebuildRecord[];
 }
 
-/** An error from the server or the connection. Never carries the credentials. */
-export class KsqlApiError extends Error {
-    constructor(
-        message: string,
-        readonly status?: number,
-        readonly errorCode?: number,
-    ) {
-        super(message);
-        this.name = "KsqlApiError";
-    }
+/**
+ * An error from the server or the connection. Never carries the credentials. A plain Error with
+ * a name, not a subclass: Pulumi's closure serializer turns `class extends Error` into a function
+ * calling `Error.call(this, message)`, which loses the message in the provider host.
+ */
+export interface KsqlApiError extends Error {
+    name: "KsqlApiError";
+    status?: number;
+    errorCode?: number;
+}
+
+export function ksqlApiError(message: string, status?: number, errorCode?: number): KsqlApiError {
+    return Object.assign(new Error(message), { name: "KsqlApiError" as const, status, errorCode });
+}
+
+export function isKsqlApiError(err: unknown): err is KsqlApiError {
+    return err instanceof Error && err.name === "KsqlApiError";
 }
 
 interface Connection {
@@ -108,20 +115,18 @@ interface Connection {
     retry: KsqlRetryPolicy;
 }
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
 function connect(inputs: Pick<KsqlAppInputs, "endpoint" | "credentials" | "retry">): Connection {
     let url: URL;
     try {
         url = new URL(inputs.endpoint);
     } catch {
-        throw new KsqlApiError(`ksqlDB endpoint "${inputs.endpoint}" is not a URL`);
+        throw ksqlApiError(`ksqlDB endpoint "${inputs.endpoint}" is not a URL`);
     }
     if (url.protocol !== "https:" && url.protocol !== "http:") {
-        throw new KsqlApiError(`ksqlDB endpoint ${url.origin}: protocol must be https (or http for a local server)`);
+        throw ksqlApiError(`ksqlDB endpoint ${url.origin}: protocol must be https (or http for a local server)`);
     }
-    if (inputs.credentials && url.protocol === "http:" && !LOOPBACK.has(url.hostname)) {
-        throw new KsqlApiError(`ksqlDB endpoint ${url.origin}: refusing to send credentials over plain HTTP; use https`);
+    if (inputs.credentials && url.protocol === "http:" && !["localhost", "127.0.0.1", "[::1]", "::1"].includes(url.hostname)) {
+        throw ksqlApiError(`ksqlDB endpoint ${url.origin}: refusing to send credentials over plain HTTP; use https`);
     }
     return { url, credentials: inputs.credentials, retry: { ...DEFAULT_KSQL_RETRY, ...inputs.retry } };
 }
@@ -176,8 +181,6 @@ function send(conn: Connection, method: string, path: string, body?: unknown): P
     });
 }
 
-const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "EAI_AGAIN", "ENOTFOUND"]);
-
 function parseJson(text: string): any {
     try {
         return JSON.parse(text);
@@ -202,7 +205,7 @@ async function request(conn: Connection, method: string, path: string, body: unk
             if (res.status >= 200 && res.status < 300) return json;
             const serverMessage = redact(json?.message ?? res.body.slice(0, 500), conn);
             if (res.status === 401 || res.status === 403) {
-                throw new KsqlApiError(
+                throw ksqlApiError(
                     `${where}: authentication failed (HTTP ${res.status}: ${serverMessage}); check the ksqlDB API key and its role binding. ${what}`,
                     res.status,
                     json?.error_code,
@@ -215,20 +218,21 @@ async function request(conn: Connection, method: string, path: string, body: unk
                 // A statement error: surfaced verbatim, with the statement.
                 const type = json?.["@type"] ? `${json["@type"]}, ` : "";
                 const code = json?.error_code !== undefined ? `error_code ${json.error_code}` : `HTTP ${res.status}`;
-                throw new KsqlApiError(`${where}: ksqlDB rejected ${what}\n  server (${type}${code}): ${serverMessage}`, res.status, json?.error_code);
+                throw ksqlApiError(`${where}: ksqlDB rejected ${what}\n  server (${type}${code}): ${serverMessage}`, res.status, json?.error_code);
             }
         } catch (err) {
-            if (err instanceof KsqlApiError) throw err;
+            if (isKsqlApiError(err)) throw err;
             const code = (err as NodeJS.ErrnoException).code ?? "";
             if (code === "KSQL_TIMEOUT") {
-                throw new KsqlApiError(`${where}: no answer within ${requestTimeoutMs} ms; ${what}. Not retried: the server may still run it`);
+                throw ksqlApiError(`${where}: no answer within ${requestTimeoutMs} ms; ${what}. Not retried: the server may still run it`);
             }
-            if (!RETRYABLE_CODES.has(code)) throw new KsqlApiError(`${where}: ${redact((err as Error).message, conn)}; ${what}`);
+            // (No module-level Set: the closure serializer cannot carry one into the provider host.)
+            if (!["ECONNRESET", "ECONNREFUSED", "EPIPE", "EAI_AGAIN", "ENOTFOUND"].includes(code)) throw ksqlApiError(`${where}: ${redact((err as Error).message, conn)}; ${what}`);
             lastProblem = `connection error ${code}`;
         }
         if (attempt < maxAttempts) await new Promise((resolve) => setTimeout(resolve, delay));
     }
-    throw new KsqlApiError(`${where}: gave up after ${maxAttempts} attempts, last ${lastProblem}; ${what}`);
+    throw ksqlApiError(`${where}: gave up after ${maxAttempts} attempts, last ${lastProblem}; ${what}`);
 }
 
 interface ServerInfo {
@@ -239,9 +243,9 @@ interface ServerInfo {
 async function serverInfo(conn: Connection): Promise<ServerInfo> {
     const json = await request(conn, "GET", "/info", undefined, "reading server info");
     const info = json?.KsqlServerInfo;
-    if (!info) throw new KsqlApiError(`ksqlDB ${conn.url.origin}: GET /info did not return KsqlServerInfo`);
+    if (!info) throw ksqlApiError(`ksqlDB ${conn.url.origin}: GET /info did not return KsqlServerInfo`);
     if (info.serverStatus && info.serverStatus !== "RUNNING") {
-        throw new KsqlApiError(`ksqlDB ${conn.url.origin}: server status is ${info.serverStatus}, not RUNNING`);
+        throw ksqlApiError(`ksqlDB ${conn.url.origin}: server status is ${info.serverStatus}, not RUNNING`);
     }
     return { version: String(info.version), ksqlServiceId: String(info.ksqlServiceId) };
 }
@@ -250,7 +254,7 @@ async function execute(conn: Connection, sql: string, streamsProperties: Record<
     const entities = await request(conn, "POST", "/ksql", { ksql: sql, streamsProperties }, `${what}\n  statement: ${sql}`);
     for (const entity of Array.isArray(entities) ? entities : []) {
         if (entity?.commandStatus?.status === "ERROR") {
-            throw new KsqlApiError(`ksqlDB ${conn.url.origin}: ${what} failed: ${redact(String(entity.commandStatus.message), conn)}\n  statement: ${sql}`);
+            throw ksqlApiError(`ksqlDB ${conn.url.origin}: ${what} failed: ${redact(String(entity.commandStatus.message), conn)}\n  statement: ${sql}`);
         }
     }
     return Array.isArray(entities) ? entities : [];
@@ -280,7 +284,9 @@ function queriesOf(statement: KsqlStatementSpec, queries: RunningQuery[]): Runni
     });
 }
 
-function describe(inputs: KsqlAppInputs, statement: KsqlStatementSpec): string {
+// Not named `describe`: the closure serializer leaves names of globals uncaptured, and under mocha
+// `describe` is a global, so the provider the tests serialize would lose it.
+function describeStatement(inputs: KsqlAppInputs, statement: KsqlStatementSpec): string {
     const position = inputs.statements.indexOf(statement) + 1;
     return `app ${inputs.app}, statement ${position || "?"} of ${inputs.statements.length} (${statement.kind} ${statement.name})`;
 }
@@ -461,11 +467,11 @@ export function renderAppChange(app: string, changes: KsqlStatementChange[]): st
 async function teardown(conn: Connection, inputs: KsqlAppInputs, statements: KsqlStatementSpec[]): Promise<void> {
     const queries = await runningQueries(conn);
     for (const s of [...statements].reverse()) {
-        for (const q of queriesOf(s, queries)) await execute(conn, `TERMINATE ${q.id};`, {}, `terminating query ${q.id} of ${describe(inputs, s)}`);
+        for (const q of queriesOf(s, queries)) await execute(conn, `TERMINATE ${q.id};`, {}, `terminating query ${q.id} of ${describeStatement(inputs, s)}`);
     }
     for (const s of [...statements].reverse()) {
         if (s.kind === "insert") continue;
-        await execute(conn, `DROP ${s.objectType} IF EXISTS ${s.name};`, {}, `dropping ${describe(inputs, s)}`);
+        await execute(conn, `DROP ${s.objectType} IF EXISTS ${s.name};`, {}, `dropping ${describeStatement(inputs, s)}`);
     }
 }
 
@@ -486,7 +492,7 @@ async function deploy(
         if (s.kind === "insert" && queriesOf(s, inserts).length > 0) continue;
         const start = s.kind === "source" ? undefined : startOf(s);
         const properties = start ? { ...inputs.streamsProperties, [OFFSET_RESET]: start } : inputs.streamsProperties;
-        await execute(conn, s.sql, properties, describe(inputs, s));
+        await execute(conn, s.sql, properties, describeStatement(inputs, s));
         if (start) started(s, start);
     }
 }
@@ -561,9 +567,9 @@ export const ksqlAppProvider: pulumi.dynamic.ResourceProvider = {
                 continue;
             }
             try {
-                await execute(conn, orReplace(s.sql), news.streamsProperties, `${describe(news, s)} (CREATE OR REPLACE)`);
+                await execute(conn, orReplace(s.sql), news.streamsProperties, `${describeStatement(news, s)} (CREATE OR REPLACE)`);
             } catch (err) {
-                if ((err as Error)?.name !== "KsqlApiError" || !UPGRADE_REFUSED.test((err as Error).message)) throw err;
+                if (!isKsqlApiError(err) || !UPGRADE_REFUSED.test(err.message)) throw err;
                 rebuild.add(key(s));
                 refused.push(key(s));
             }

@@ -2,14 +2,14 @@
 // grants and DDL on RDS MySQL well): captured databases with their DDL, the CDC user with
 // exactly the privileges the connector needs, and RDS binlog retention. Idempotent: a second
 // run with the same inputs changes nothing. Delete revokes and drops the user, never a database.
-import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as mysql from "mysql2/promise";
 import { splitSqlStatements } from "../ddl";
 import {
     CDC_DATABASE_PRIVILEGES,
     CDC_GLOBAL_PRIVILEGES,
-    MySqlAccessError,
+    isMySqlAccessError,
+    mySqlAccessError,
     MySqlEndpoint,
     ServerInfo,
     TlsMode,
@@ -67,10 +67,10 @@ async function withAdmin<T>(spec: BootstrapSpec, fn: (conn: mysql.Connection) =>
     try {
         return await fn(conn);
     } catch (err) {
-        if (err instanceof MySqlAccessError) throw err;
+        if (isMySqlAccessError(err)) throw err;
         const e = err as { message?: string; sql?: string };
         const statement = e.sql ? ` (while running: ${e.sql.slice(0, 200)})` : "";
-        throw new MySqlAccessError(redact(`bootstrap of ${spec.host}:${spec.port} failed: ${e.message}${statement}`, [spec.adminPassword, spec.cdcPassword]));
+        throw mySqlAccessError(redact(`bootstrap of ${spec.host}:${spec.port} failed: ${e.message}${statement}`, [spec.adminPassword, spec.cdcPassword]));
     } finally {
         await conn.end().catch(() => undefined);
     }
@@ -222,6 +222,10 @@ export interface BootstrapOutputs extends Omit<BootstrapSpec, "cdcPassword" | "d
 }
 
 export function sha256(...parts: string[]): string {
+    // Required here, not imported: an imported module object does not survive the closure
+    // serializer under every transpiler (SWC wraps it), and this runs in the provider host.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const crypto = require("crypto") as typeof import("crypto");
     return crypto.createHash("sha256").update(parts.join("\u0000")).digest("hex");
 }
 
