@@ -177,8 +177,8 @@ describe("config: lifesci-streaming:ksqldb", () => {
         });
 
     it("defaults by tier: dev 1 CSU with a detailed log, prod 4 CSUs without; SLA 240 minutes", () => {
-        assert.deepEqual(parsePlatformConfig(raw("dev", undefined)).ksqldb, { csu: 1, orderStuckSlaMinutes: 240, useDetailedProcessingLog: true });
-        assert.deepEqual(parsePlatformConfig(raw("prod", undefined)).ksqldb, { csu: 4, orderStuckSlaMinutes: 240, useDetailedProcessingLog: false });
+        assert.deepEqual(parsePlatformConfig(raw("dev", undefined)).ksqldb, { csu: 1, orderStuckSlaMinutes: 240, useDetailedProcessingLog: true, allowReplay: [] });
+        assert.deepEqual(parsePlatformConfig(raw("prod", undefined)).ksqldb, { csu: 4, orderStuckSlaMinutes: 240, useDetailedProcessingLog: false, allowReplay: [] });
     });
 
     it("rejects a CSU count Confluent does not offer", () =>
