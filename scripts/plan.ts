@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { KsqlStatementChange, KsqlStatementSpec, planAppChange, renderAppChange } from "../components/providers/ksql";
+import { KsqlStatementChange, KsqlStatementSpec, planAppChange, renderAppChange } from "../components/ksql";
 import { Violation, checkResources } from "../policy/rules";
 import { UsageError, runCli } from "./cliSupport";
 import { Inventory, InventoryDiff, diffInventories, inventoryOf, inventoryPolicySubjects, renderDiff, renderInventory } from "./inventory";

@@ -4,11 +4,8 @@
 import { strict as assert } from "assert";
 import { KSQL_APPS } from "../components/catalog";
 import { TopicsConfig } from "../components/config";
-import { loadKsqlApp } from "../components/ksqlApps";
-import { KSQL_STREAMS_PROPERTIES } from "../components/ksqldb";
-import { ksqlStatementSpecs } from "../components/ksqlOutputs";
-import { KsqlAppInputs, KsqlAppOutputs, KsqlStatementSpec, ksqlAppProvider, planAppChange } from "../components/providers/ksql";
-import { FakeKsqlServer } from "./fakeKsqlServer";
+import { KSQL_STREAMS_PROPERTIES, KsqlAppInputs, KsqlAppOutputs, KsqlStatementSpec, ksqlAppProvider, ksqlStatementSpecs, loadKsqlApp, planAppChange } from "../components/ksql";
+import { FakeKsqlServer } from "./support/fakeKsqlServer";
 
 const provider = ksqlAppProvider as Required<typeof ksqlAppProvider>;
 const TOPICS: TopicsConfig = { partitions: 6, retentionHours: 168, auditRetentionDays: 365 };

@@ -2,8 +2,8 @@
 import { strict as assert } from "assert";
 import { DOMAINS, KSQL_APPS, cdcTopicPrefix, ksqlAppInputTopics, ksqlAppOutputTopics } from "../components/catalog";
 import { ConfigError, parsePlatformConfig } from "../components/config";
-import { loadKsqlApp } from "../components/ksqlApps";
-import { StackRun, isSecretInput, plain, readStackConfig, runStack } from "./harness";
+import { loadKsqlApp } from "../components/ksql";
+import { StackRun, isSecretInput, plain, readStackConfig, runStack } from "./support/harness";
 
 const T = {
     ksql: "confluentcloud:index/ksqlCluster:KsqlCluster",
@@ -38,7 +38,7 @@ describe("ksqlDB: cluster, identity and key under mocks", () => {
             const account = run.one(T.serviceAccount, "ksqldb-identity");
             assert.equal(ksql.inputs.csu, csu);
             assert.equal(ksql.inputs.displayName, `lifesci-${stack}-ksqldb`);
-            assert.equal(ksql.inputs.credentialIdentity.id, account.state.id ?? ksql.inputs.credentialIdentity.id);
+            assert.equal(ksql.inputs.credentialIdentity.id, account.id);
             assert.match(ksql.inputs.credentialIdentity.id, /^sa-/);
             assert.match(ksql.inputs.kafkaCluster.id, /^lkc-/);
             assert.match(ksql.inputs.environment.id, /^env-/);
@@ -70,7 +70,7 @@ describe("ksqlDB: cluster, identity and key under mocks", () => {
             `ResourceOwner topic=${prefix}*`,
             `ResourceOwner group=_confluent-ksql-${prefix}*`,
             `ResourceOwner transactional-id=${prefix}*`,
-            `KsqlAdmin ksql=${ksql.state.id ?? ksql.state.resourceName.split("ksql=")[1]}`,
+            `KsqlAdmin ksql=${ksql.id}`,
         ].sort();
         assert.deepEqual(got, expected);
         for (const b of bindingsOf(run)) {
@@ -196,4 +196,24 @@ describe("config: lifesci-streaming:ksqldb", () => {
     });
 
     it("rejects unknown keys in the section", () => rejects("dev", { csus: 4 }, /lifesci-streaming:ksqldb: unknown key\(s\) csus/));
+});
+
+describe("stacks: the ksqlDB app deployments carry the output classes and the replay allowance", function () {
+    this.timeout(60_000);
+    for (const stack of ["prod", "local"] as const) {
+        it(`${stack}: every query names its output classes and sources; no app may replay by default`, async () => {
+            const run = await runStack(stack);
+            const deployments = run.ofType("pulumi-nodejs:dynamic:Resource").filter((r) => typeof r.inputs.app === "string" && Array.isArray(r.inputs.statements));
+            assert.equal(deployments.length, KSQL_APPS.length);
+            for (const d of deployments) {
+                const inputs = plain<{ app: string; allowReplay: boolean; statements: { kind: string; output?: { classes: string[] }; sources?: unknown[] }[] }>(d.inputs);
+                assert.equal(inputs.allowReplay, false, inputs.app);
+                for (const s of inputs.statements.filter((x) => x.kind !== "source")) {
+                    assert.ok(s.output && s.sources && s.sources.length > 0, `${inputs.app}: ${JSON.stringify(s).slice(0, 80)}`);
+                }
+            }
+            const audit = plain<{ statements: { output?: { topic: string; classes: string[] } }[] }>(deployments.find((d) => d.inputs.app === "audit_trail")!.inputs);
+            assert.deepEqual(audit.statements.find((s) => s.output)!.output, { topic: "audit.cdc_changes", classes: ["immutable-archive"] });
+        });
+    }
 });
