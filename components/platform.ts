@@ -5,17 +5,12 @@ import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, WAREHOUSE_TABLES, allTopics, cdcTopics } from "./catalog";
 import { PlatformConfig } from "./config";
-import { CdcSourceConnector, sinkConnectorName } from "./connectors";
-import { Lake } from "./lake";
-import { GrafanaCloudMetrics, grafanaCredentialsFromConfig } from "./grafanaCloud";
-import { Monitoring } from "./monitoring";
-import { KsqlDb } from "./ksqldb";
-import { loadCheckedKsqlApps } from "./ksqlApps";
-import { assertWarehouseMatchesKsql } from "./ksqlSchema";
-import { MySqlSource } from "./mysqlSource";
-import { Sinks } from "./sinks";
+// In data-path order: source -> streaming -> ksql -> sinks -> monitoring.
+import { CdcConnectors, MySqlSource } from "./source";
 import { Streaming } from "./streaming";
-import { Warehouse } from "./warehouse";
+import { assertWarehouseMatchesKsql, KsqlDb, loadCheckedKsqlApps } from "./ksql";
+import { Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
+import { GrafanaCloudMetrics, grafanaCredentialsFromConfig, Monitoring } from "./monitoring";
 
 export interface CloudPlatformArgs {
     config: PlatformConfig;
@@ -24,7 +19,7 @@ export interface CloudPlatformArgs {
 export class CloudPlatform extends pulumi.ComponentResource {
     readonly streaming: Streaming;
     readonly mysql: MySqlSource;
-    readonly cdcConnectors: CdcSourceConnector[];
+    readonly cdcConnectors: CdcConnectors;
     readonly lake: Lake;
     readonly warehouse: Warehouse;
     readonly sinks: Sinks;
@@ -78,27 +73,24 @@ export class CloudPlatform extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.cdcConnectors = DOMAINS.map(
-            (domain) =>
-                new CdcSourceConnector(
-                    `cdc-${domain.name}`,
-                    {
-                        namePrefix: cfg.namePrefix,
-                        domain,
-                        basePrefix,
-                        environmentId: this.streaming.environment.id,
-                        cluster: this.streaming.cluster,
-                        schemaRegistryCrn: this.streaming.schemaRegistry.resourceName,
-                        hostname: this.mysql.address,
-                        port: this.mysql.port,
-                        user: this.mysql.cdcUsername,
-                        password: this.mysql.cdcPassword,
-                        cdc: cfg.cdc,
-                        topics: cdcTopics(basePrefix, domain).map((t) => this.streaming.topics.get(t.name)!),
-                        sourceReady: this.mysql.bootstrap ? [this.mysql.bootstrap] : [],
-                    },
-                    { parent: this },
-                ),
+        this.cdcConnectors = new CdcConnectors(
+            "cdc",
+            {
+                namePrefix: cfg.namePrefix,
+                domains: DOMAINS,
+                basePrefix,
+                environmentId: this.streaming.environment.id,
+                cluster: this.streaming.cluster,
+                schemaRegistryCrn: this.streaming.schemaRegistry.resourceName,
+                hostname: this.mysql.address,
+                port: this.mysql.port,
+                user: this.mysql.cdcUsername,
+                password: this.mysql.cdcPassword,
+                cdc: cfg.cdc,
+                topicsOf: (domain) => cdcTopics(basePrefix, domain).map((t) => this.streaming.topics.get(t.name)!),
+                sourceReady: this.mysql.bootstrap ? [this.mysql.bootstrap] : [],
+            },
+            { parent: this },
         );
 
         this.ksqldb = new KsqlDb(
@@ -149,11 +141,11 @@ export class CloudPlatform extends pulumi.ComponentResource {
         );
         if (cfg.monitoring.enabled) {
             const connectors = [
-                ...this.cdcConnectors.map((c, i) => ({
+                ...[...this.cdcConnectors.byDomain].map(([domain, c]) => ({
                     name: c.connectorName,
                     id: c.connector.id,
                     kind: "source" as const,
-                    domain: DOMAINS[i].name,
+                    domain,
                 })),
                 ...[...this.sinks.connectors].map(([sink, c]) => ({
                     name: sinkConnectorName(cfg.namePrefix, sink),

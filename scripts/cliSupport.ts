@@ -1,7 +1,7 @@
 // Shared pieces of the command-line entry points: MySQL endpoint options and clean failure.
 import * as fs from "fs";
 import { parseArgs, ParseArgsConfig } from "util";
-import { MySqlEndpoint, TlsMode, isMySqlAccessError, parseMySqlUrl } from "../components/mysqlServer";
+import { MySqlEndpoint, TlsMode, isMySqlAccessError, parseMySqlUrl } from "../components/source";
 
 export class UsageError extends Error {}
 

@@ -4,9 +4,9 @@
 // serializer drops (module-level Sets, Error subclasses); these can. One host for the whole file.
 import { strict as assert } from "assert";
 import * as net from "net";
-import { RecordedResource, StackRun, plain, runStack } from "./harness";
-import { FakeConnectServer } from "./fakeConnectServer";
-import { FakeKsqlServer } from "./fakeKsqlServer";
+import { RecordedResource, StackRun, plain, runStack } from "./support/harness";
+import { FakeConnectServer } from "./support/fakeConnectServer";
+import { FakeKsqlServer } from "./support/fakeKsqlServer";
 import { DynamicProviderHost, HostError, Props } from "./support/dynamicProviderHost";
 import { MariaDb } from "./support/mariadb";
 import { ADMIN_PASSWORD, ADMIN_USER, bootstrappedSources } from "./support/sources";

@@ -2,8 +2,8 @@
 import { strict as assert } from "assert";
 import { DOMAINS, KSQL_APPS, cdcTopicPrefix, ksqlAppInputTopics, ksqlAppOutputTopics } from "../components/catalog";
 import { ConfigError, parsePlatformConfig } from "../components/config";
-import { loadKsqlApp } from "../components/ksqlApps";
-import { StackRun, isSecretInput, plain, readStackConfig, runStack } from "./harness";
+import { loadKsqlApp } from "../components/ksql";
+import { StackRun, isSecretInput, plain, readStackConfig, runStack } from "./support/harness";
 
 const T = {
     ksql: "confluentcloud:index/ksqlCluster:KsqlCluster",

@@ -6,15 +6,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DOMAINS, KSQL_APPS, WAREHOUSE_TABLES, allTopics, auditArchiveTopics, rawLakeTopics, warehouseTopic } from "../components/catalog";
-import { cdcConnectorName, cdcSourceConfig, s3SinkConfig, snowflakeSinkConfig } from "../components/connectors";
+import { cdcConnectorName, cdcSourceConfig } from "../components/source";
+import { s3SinkConfig, snowflakeSinkConfig, WAREHOUSE_SCHEMAS } from "../components/sinks";
 import { parsePlatformConfig } from "../components/config";
-import { WAREHOUSE_SCHEMAS } from "../components/warehouse";
 import { localCdcSourceConfig, localJdbcSinkConfig, localS3SinkConfig, translateCloudConfig } from "../local/connectorMapping";
 import { catalogTopicRegex, localBuckets, minioInitScript, mysqlServerFlags, postgresWarehouseDdl, prometheusConfig, topicCreationScript } from "../local/settings";
 import { CONNECT_PLUGINS, IMAGES, LOCAL_PORTS } from "../local/versions";
-import { connectorConfigProblems } from "./connectorKeys";
-import { REPO_ROOT, StackRun, isSecretInput, plain, readStackConfig, runStack, secretness } from "./harness";
-import { promtool } from "./promtool";
+import { connectorConfigProblems } from "./support/connectorKeys";
+import { REPO_ROOT, StackRun, isSecretInput, plain, readStackConfig, runStack, secretness } from "./support/harness";
+import { promtool } from "./support/promtool";
 
 const kafka = { bootstrapServers: "kafka:29092", schemaRegistryUrl: "http://schema-registry:8081" };
 const localConfig = () => {

@@ -1,10 +1,10 @@
 // Monitoring under the mock engine: what Grafana, Confluent and AWS would receive for dev and
 // prod, and that every Grafana and Confluent credential stays secret.
 import { strict as assert } from "assert";
-import { ALERT_INTENTS } from "../components/alerts";
+import { ALERT_INTENTS } from "../components/monitoring";
 import { DOMAINS, SINK_NAMES, allTopics } from "../components/catalog";
-import { DEFAULT_THRESHOLDS } from "../components/monitoringConfig";
-import { StackRun, isSecretInput, plain, runStack } from "./harness";
+import { DEFAULT_THRESHOLDS } from "../components/config";
+import { StackRun, isSecretInput, plain, runStack } from "./support/harness";
 
 const T = {
     provider: "pulumi:providers:grafana",

@@ -4,7 +4,7 @@
 // an output. A program that unwraps a secret (an `apply` building a plain string, a value copied
 // into a tag, a connector's configNonsensitive, a container's labels...) fails here.
 import { strict as assert } from "assert";
-import { RecordedResource, StackRun, isSecretInput, plain, readStackConfig, runStack, secretness } from "./harness";
+import { RecordedResource, StackRun, isSecretInput, plain, readStackConfig, runStack, secretness } from "./support/harness";
 
 /** The recorded inputs with every secret subtree removed: what the engine would store in plain text. */
 function plainPart(value: unknown): unknown {

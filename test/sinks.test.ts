@@ -14,20 +14,11 @@ import {
     rawLakeTopics,
     warehouseTopic,
 } from "../components/catalog";
-import {
-    SNOWFLAKE_SINK_SENSITIVE_KEYS,
-    pemBody,
-    s3SinkConfig,
-    sinkCommonConfig,
-    snowflakeAccountUrl,
-    snowflakeSinkConfig,
-} from "../components/connectors";
+import { auditObjectLockRule, confluentTrustPolicy, iamRoleArn, pemBody, rawLifecycleRules, s3SinkConfig, sinkAccessPolicy, sinkCommonConfig, SNOWFLAKE_SINK_SENSITIVE_KEYS, snowflakeAccountUrl, snowflakeSinkConfig, tableColumnMismatches, tlsOnlyBucketPolicy, WAREHOUSE_SCHEMAS, WarehouseColumn, warehouseTableColumns } from "../components/sinks";
 import { LakeConfig } from "../components/config";
-import { auditObjectLockRule, confluentTrustPolicy, iamRoleArn, rawLifecycleRules, sinkAccessPolicy, tlsOnlyBucketPolicy } from "../components/lake";
-import { WAREHOUSE_SCHEMAS, WarehouseColumn, tableColumnMismatches, warehouseTableColumns } from "../components/warehouse";
 import { DdlTable, readDdlFile } from "../components/ddl";
-import { connectorConfigProblems } from "./connectorKeys";
-import { RecordedResource, StackRun, isSecretInput, plain, runStack } from "./harness";
+import { connectorConfigProblems } from "./support/connectorKeys";
+import { RecordedResource, StackRun, isSecretInput, plain, runStack } from "./support/harness";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",

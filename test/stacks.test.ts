@@ -5,8 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, SINK_NAMES, allTopics, cdcTopicPrefix, schemaHistoryTopic, topicName } from "../components/catalog";
 import { SSL_MODES } from "../components/config";
 import { readSqlFile } from "../components/ddl";
-import { connectorConfigProblems } from "./connectorKeys";
-import { DEFAULT_INVOKES, StackRun, isSecretInput, plain, readStackConfig, runStack } from "./harness";
+import { connectorConfigProblems } from "./support/connectorKeys";
+import { DEFAULT_INVOKES, StackRun, isSecretInput, plain, readStackConfig, runStack } from "./support/harness";
 
 const T = {
     instance: "aws:rds/instance:Instance",

@@ -1,0 +1,3 @@
+// Streaming: Confluent environment, cluster, topics, workload identities.
+export * from "./identity";
+export * from "./streaming";
