@@ -4,7 +4,7 @@
 // real stacks.
 import { strict as assert } from "assert";
 import * as path from "path";
-import { StackRun, UNKNOWN_OUTPUT, runStack } from "./harness";
+import { StackRun, UNKNOWN_OUTPUT, runStack } from "./support/harness";
 
 const PROGRAM = path.join(__dirname, "fixtures", "engine-program");
 const urn = (chain: string, name: string) => `urn:pulumi:test::lifesci-streaming::${chain}::${name}`;

@@ -4,7 +4,7 @@
 //
 // Adding a mandatory rule? Add a broken copy below that only it catches.
 import { strict as assert } from "assert";
-import { StackRun, runStack } from "./harness";
+import { StackRun, runStack } from "./support/harness";
 import { AnalyzedResource, Diagnostic, PolicyAnalyzer, analyzedResources } from "./support/policyAnalyzer";
 
 type Props = Record<string, any>;
@@ -106,7 +106,8 @@ describe("policy pack in its analyzer server, fed the recorded stacks", function
     for (const broken of BROKEN) {
         it(`${broken.stack} broken for ${broken.policy}: a mandatory violation naming the resource`, async () => {
             const { resources, urns } = broken.breakIt(analyzedResources(runs[broken.stack]));
-            const diagnostics: Diagnostic[] = await analyzer.analyzeRun(resources);
+            // The unchanged resources pass (the test above); Analyze the changed ones, AnalyzeStack all.
+            const diagnostics: Diagnostic[] = await analyzer.analyzeRun(resources, urns);
             const hits = diagnostics.filter((d) => d.policy === broken.policy);
             assert.ok(hits.length > 0, `${broken.policy} not reported; got ${JSON.stringify(diagnostics)}`);
             assert.ok(hits.every((d) => d.level === "mandatory"), JSON.stringify(hits));

@@ -3,7 +3,7 @@
 // or the plan a pull request shows is not what `up` creates. Plus the providers each resource
 // is managed by, as the engine would pick them.
 import { strict as assert } from "assert";
-import { StackRun, isUnknownValue, runStack } from "./harness";
+import { StackRun, isUnknownValue, runStack } from "./support/harness";
 
 describe("preview: what a pull request shows is what up creates", () => {
     for (const stack of ["dev", "prod", "local"]) {

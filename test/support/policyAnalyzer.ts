@@ -146,10 +146,14 @@ export class PolicyAnalyzer {
         };
     }
 
-    /** `Analyze` for every resource (inputs), then `AnalyzeStack` (state): every diagnostic. */
-    async analyzeRun(resources: AnalyzedResource[]): Promise<Diagnostic[]> {
+    /**
+     * `Analyze` for every resource (inputs), then `AnalyzeStack` (state): every diagnostic.
+     * `analyzeOnly` limits the per-resource calls (e.g. to the resources a broken copy changed,
+     * when the others are known to pass); AnalyzeStack always gets the whole stack.
+     */
+    async analyzeRun(resources: AnalyzedResource[], analyzeOnly?: readonly string[]): Promise<Diagnostic[]> {
         // The engine analyzes resources as they register, concurrently.
-        const perResource = resources.map(async (r) => {
+        const perResource = resources.filter((r) => !analyzeOnly || analyzeOnly.includes(r.urn)).map(async (r) => {
             const req = new analyzerproto.AnalyzeRequest();
             req.setUrn(r.urn);
             req.setType(r.type);
