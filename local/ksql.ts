@@ -2,7 +2,8 @@
 // deployed by the same provider as the cloud, after the CDC connectors registered the schemas.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { KSQL_STREAMS_PROPERTIES, KsqlAppDeployment, KsqlAppSql, statementSpec } from "../components/ksql";
+import { KsqlDbConfig, TopicsConfig } from "../components/config";
+import { KSQL_STREAMS_PROPERTIES, KsqlAppDeployment, KsqlAppSql, ksqlStatementSpecs } from "../components/ksql";
 import { LocalScope, childOptions, loopback, pinnedImage, service } from "./docker";
 import { KAFKA_INTERNAL_BOOTSTRAP, SCHEMA_REGISTRY_INTERNAL_URL, asEnv } from "./settings";
 import { LocalStreaming } from "./streaming";
@@ -10,6 +11,11 @@ import { LOCAL_PORTS } from "./versions";
 
 export interface LocalKsqlArgs extends LocalScope {
     apps: KsqlAppSql[];
+    basePrefix: string;
+    /** Topic retention, for what a replay would re-read. */
+    topics: TopicsConfig;
+    /** `allowReplay`: the apps whose rebuilt queries may replay history. */
+    ksqldb: KsqlDbConfig;
     streaming: LocalStreaming;
     /** What the apps read must be flowing first: the CDC connectors. */
     sources: pulumi.Resource[];
@@ -42,10 +48,16 @@ export class LocalKsql extends pulumi.ComponentResource {
         });
         const endpoint = this.server.id.apply(() => loopback(LOCAL_PORTS.ksqldb));
         this.apps = args.apps.map(
-            ({ app, statements }) =>
+            (appSql) =>
                 new KsqlAppDeployment(
-                    `${args.base}-ksql-${app.name}`,
-                    { endpoint, app: app.name, statements: statements.map(statementSpec), streamsProperties: KSQL_STREAMS_PROPERTIES },
+                    `${args.base}-ksql-${appSql.app.name}`,
+                    {
+                        endpoint,
+                        app: appSql.app.name,
+                        statements: ksqlStatementSpecs(appSql, args.basePrefix, args.topics),
+                        streamsProperties: KSQL_STREAMS_PROPERTIES,
+                        allowReplay: args.ksqldb.allowReplay.includes(appSql.app.name),
+                    },
                     { ...child, dependsOn: [this.server, args.streaming.topicsInit, ...args.sources] },
                 ),
         );

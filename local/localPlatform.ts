@@ -86,7 +86,11 @@ export class LocalPlatform extends pulumi.ComponentResource {
             child,
         );
         const cdcConnectors = [...this.source.cdcConnectors.values()];
-        this.ksql = new LocalKsql("ksql", { ...scope, apps: ksqlApps, streaming: this.streaming, sources: cdcConnectors }, child);
+        this.ksql = new LocalKsql(
+            "ksql",
+            { ...scope, apps: ksqlApps, basePrefix: cfg.confluent.topicPrefix, topics: cfg.topics, ksqldb: cfg.ksqldb, streaming: this.streaming, sources: cdcConnectors },
+            child,
+        );
         this.sinks = new LocalSinks(
             "sinks",
             { ...scope, config: cfg, streaming: this.streaming, kafka, minioPassword, postgresPassword, cdcWriters: cdcConnectors, ksqlWriters: this.ksql.apps },
