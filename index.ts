@@ -29,6 +29,7 @@ function cloudOutputs(config: PlatformConfig): Outputs {
         cdcConnectorIds: Object.fromEntries([...platform.cdcConnectors.byDomain].map(([domain, c]) => [domain, c.connector.id])),
         lakeRawBucket: platform.lake.rawBucket.bucket,
         lakeAuditBucket: platform.lake.auditBucket.bucket,
+        lakeAuditStagingBucket: platform.lake.auditStagingBucket.bucket,
         lakeSinkRoleArn: platform.lake.sinkRole.arn,
         snowflakeDatabase: platform.warehouse.database.name,
         sinkConnectorIds: Object.fromEntries([...platform.sinks.connectors].map(([sink, c]) => [sink, c.connector.id])),
@@ -36,6 +37,8 @@ function cloudOutputs(config: PlatformConfig): Outputs {
         ksqlDbClusterId: platform.ksqldb.cluster.id,
         ksqlDbEndpoint: platform.ksqldb.cluster.restEndpoint,
         ksqlDbAppStatements: platform.ksqldb.statementCounts,
+        // After an update that rebuilt queries: where each started and the stop/start of any gap.
+        ksqlDbLastRebuilds: platform.ksqldb.lastRebuilds,
     };
 }
 
@@ -47,6 +50,7 @@ function localOutputs(config: PlatformConfig): Outputs {
         localUrls: local.urls,
         localConnectors: Object.fromEntries(Object.entries(local.connectors).map(([key, c]) => [key, c.id])),
         localBuckets: local.buckets,
+        ksqlDbLastRebuilds: local.ksql.lastRebuilds,
         // Secret: read by `npm run local:verify`; `pulumi stack output localCredentials --show-secrets` shows it.
         localCredentials: local.credentials,
         grafanaDashboardUrls: local.monitoring?.dashboards.map((d) => d.url) ?? [],

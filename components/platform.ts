@@ -3,13 +3,13 @@
 // then sink connectors to the S3 lake (raw + audit archive) and Snowflake.
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { DOMAINS, WAREHOUSE_TABLES, allTopics, cdcTopics } from "./catalog";
+import { DOMAINS, WAREHOUSE_TABLES, allTopics } from "./catalog";
 import { PlatformConfig } from "./config";
 // In data-path order: source -> streaming -> ksql -> sinks -> monitoring.
 import { CdcConnectors, MySqlSource } from "./source";
 import { SchemaGovernance, Streaming } from "./streaming";
 import { assertWarehouseMatchesKsql, KsqlDb, loadCheckedKsqlApps } from "./ksql";
-import { Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
+import { AUDIT_REPLICATION_RULE_ID, Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig, Monitoring } from "./monitoring";
 
 export interface CloudPlatformArgs {
@@ -103,7 +103,11 @@ export class CloudPlatform extends pulumi.ComponentResource {
                 user: this.mysql.cdcUsername,
                 password: this.mysql.cdcPassword,
                 cdc: cfg.cdc,
-                topicsOf: (domain) => cdcTopics(basePrefix, domain).map((t) => this.streaming.topics.get(t.name)!),
+                // Its CDC topics, schema history and heartbeat topic: every topic of the domain.
+                topicsOf: (domain) =>
+                    allTopics(basePrefix)
+                        .filter((t) => t.domain === domain.name)
+                        .map((t) => this.streaming.topics.get(t.name)!),
                 // The CDC user (bootstrap) and the subjects' compatibility exist before the first event.
                 sourceReady: [...(this.mysql.bootstrap ? [this.mysql.bootstrap] : []), this.schemaGovernance],
                 // Backfill of added tables needs the admin path the bootstrap uses.
@@ -121,6 +125,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                 namePrefix: cfg.namePrefix,
                 basePrefix,
                 config: cfg.ksqldb,
+                topicsConfig: cfg.topics,
                 environmentId: this.streaming.environment.id,
                 cluster: this.streaming.cluster,
                 schemaRegistryCrn: this.streaming.schemaRegistry.resourceName,
@@ -187,7 +192,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                     schemaRegistryId: this.streaming.schemaRegistry.id,
                     connectorIds: connectors.map((c) => c.id),
                     ksqlClusterIds: [this.ksqldb.cluster.id],
-                    rdsDiscoveryTags: { project: cfg.project, stack: cfg.stack },
+                    cloudwatchDiscoveryTags: { project: cfg.project, stack: cfg.stack },
                     tags,
                 },
                 { parent: this },
@@ -207,6 +212,13 @@ export class CloudPlatform extends pulumi.ComponentResource {
                         connectors,
                         ksqlClusterIds: [this.ksqldb.cluster.id],
                         rdsInstanceIds: [this.mysql.instance.identifier],
+                        s3Replications: [
+                            {
+                                sourceBucket: this.lake.auditStagingBucket.bucket,
+                                destinationBucket: this.lake.auditBucket.bucket,
+                                ruleId: AUDIT_REPLICATION_RULE_ID,
+                            },
+                        ],
                     },
                 },
                 { parent: this },

@@ -159,6 +159,12 @@ describe("sink connector configs (pure builders)", () => {
         assert.ok(connectorConfigProblems("SnowflakeSink", config).includes("snowflake.private.key: required"));
     });
 
+    it("Snowflake sink reads keys in the format they are written: AVRO for CDC topics, STRING for the key-less ksqlDB streams", () => {
+        // Default STRING would garble the CDC connector's AVRO keys in RECORD_METADATA.
+        assert.equal(snowflakeCdc()["input.key.format"], "AVRO");
+        assert.equal(snowflakeCdc(false)["input.key.format"], "STRING");
+    });
+
     it("CDC topics are unwrapped with a transform Confluent Cloud offers; deletes are kept as __deleted rows", () => {
         const config = snowflakeCdc();
         assert.equal(config.transforms, "unwrap");
@@ -201,7 +207,8 @@ describe("lake policies and rules (pure builders)", () => {
     it("sink access is limited to the buckets, their sink prefixes and the lake key", () => {
         const policy = sinkAccessPolicy([{ bucketArn: "arn:aws:s3:::raw", prefix: "cdc" }], "arn:aws:kms:r:1:key/k");
         const resources = policy.Statement.flatMap((s) => [s.Resource].flat());
-        assert.deepEqual(resources, ["arn:aws:s3:::raw", "arn:aws:s3:::raw/cdc/*", "arn:aws:kms:r:1:key/k"]);
+        // "*" only for s3:ListAllMyBuckets, which has no resource type (Confluent's documented policy).
+        assert.deepEqual(resources, ["*", "arn:aws:s3:::raw", "arn:aws:s3:::raw/cdc/*", "arn:aws:kms:r:1:key/k"]);
         assert.ok(!policy.Statement.some((s) => [s.Action].flat().some((a) => a.endsWith("*"))), "no wildcard actions");
     });
 
@@ -248,7 +255,7 @@ describe("Snowflake tables <-> MySQL DDL / ksqlDB output contract", () => {
         assert.deepEqual(byName.ORDER_ID, { name: "ORDER_ID", type: "NUMBER(20,0)", nullable: false });
         assert.deepEqual(byName.NET_VALUE, { name: "NET_VALUE", type: "NUMBER(15,2)", nullable: false });
         assert.deepEqual(byName.REQUESTED_DELIVERY, { name: "REQUESTED_DELIVERY", type: "DATE", nullable: true });
-        assert.deepEqual(byName.STATUS_CHANGED_AT, { name: "STATUS_CHANGED_AT", type: "TIMESTAMP_NTZ(6)", nullable: false });
+        assert.deepEqual(byName.STATUS_CHANGED_AT, { name: "STATUS_CHANGED_AT", type: "TIMESTAMP_NTZ(3)", nullable: false });
         assert.deepEqual(byName.STATUS, { name: "STATUS", type: "VARCHAR(13)", nullable: false }, "ENUM -> longest value");
         assert.deepEqual(byName.PLANT, { name: "PLANT", type: "VARCHAR(4)", nullable: false });
     });
@@ -338,7 +345,7 @@ describe("sinks under mocks (dev and prod)", function () {
             const run = runs[stack];
             const lakeKey = run.one(T.kmsKey, "lake-key");
             assert.equal(lakeKey.inputs.enableKeyRotation, true);
-            assert.equal(run.ofType(T.bucket).length, 2);
+            assert.equal(run.ofType(T.bucket).length, 3);
             for (const bucket of run.ofType(T.bucket)) {
                 const id = await idOf(bucket);
                 const sse = settingFor(run, T.encryption, id).inputs.rules[0];
@@ -347,18 +354,18 @@ describe("sinks under mocks (dev and prod)", function () {
                 const pab = settingFor(run, T.publicAccess, id).inputs;
                 assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
                 const policy = JSON.parse(settingFor(run, T.policy, id).inputs.policy);
-                // Written out, not rebuilt with the builder under test.
+                // Written out, not rebuilt with the builder under test. The archive's policy adds
+                // replication-only writes and no deletes after it (auditArchive.test.ts).
                 const arn = bucket.state.arn;
-                assert.deepEqual(policy.Statement, [
-                    {
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: [arn, `${arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
-                ]);
+                assert.deepEqual(policy.Statement[0], {
+                    Sid: "DenyInsecureTransport",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: [arn, `${arn}/*`],
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                });
+                assert.equal(policy.Statement.length, bucket.name === "lake-audit" ? 3 : 1, bucket.name);
             }
         });
 
@@ -397,8 +404,8 @@ describe("sinks under mocks (dev and prod)", function () {
             const policy = JSON.parse(run.one(T.rolePolicy, "lake-sink-access").inputs.policy);
             const resources = policy.Statement.flatMap((s: any) => [s.Resource].flat());
             const raw = run.one(T.bucket, "lake-raw").state.arn;
-            const audit = run.one(T.bucket, "lake-audit").state.arn;
-            assert.deepEqual(resources, [raw, audit, `${raw}/cdc/*`, `${audit}/audit/*`, run.one(T.kmsKey, "lake-key").state.arn]);
+            const staging = run.one(T.bucket, "lake-audit-staging").state.arn;
+            assert.deepEqual(resources, ["*", raw, staging, `${raw}/cdc/*`, `${staging}/audit/*`, run.one(T.kmsKey, "lake-key").state.arn]);
         });
 
         it(`${stack}: the S3 sinks write the catalog's topics to their buckets with config from the stack`, async () => {
@@ -408,7 +415,7 @@ describe("sinks under mocks (dev and prod)", function () {
             const rotate = stack === "prod" ? "3600000" : "600000";
             for (const [sink, bucket, topics] of [
                 ["s3-raw", "lake-raw", rawLakeTopics("lifesci")],
-                ["s3-audit", "lake-audit", auditArchiveTopics("lifesci")],
+                ["s3-audit", "lake-audit-staging", auditArchiveTopics("lifesci")],
             ] as const) {
                 const config: Record<string, string> = sinkConnector(run, sink).inputs.configNonsensitive;
                 assert.deepEqual(connectorConfigProblems("S3_SINK", config), [], sink);
@@ -467,8 +474,10 @@ describe("sinks under mocks (dev and prod)", function () {
             for (const sink of SINK_NAMES) {
                 const bindings = run.ofType(T.roleBinding).filter((b) => b.name.startsWith(`sink-${sink}-identity-`));
                 const grants = bindings.map((b) => `${b.inputs.roleName} ${String(b.inputs.crnPattern).split("/").pop()}`).sort();
+                // The CDC Snowflake sink reads AVRO keys (input.key.format=AVRO), so it also reads the -key subjects.
+                const keySubjects = (t: string) => (sink === "snowflake-cdc" ? [`DeveloperRead subject=${t}-key`] : []);
                 const expected = [
-                    ...topicsOf[sink].flatMap((t) => [`DeveloperRead topic=${t}`, `DeveloperRead subject=${t}-value`]),
+                    ...topicsOf[sink].flatMap((t) => [`DeveloperRead topic=${t}`, `DeveloperRead subject=${t}-value`, ...keySubjects(t)]),
                     `DeveloperWrite topic=${dlqTopicName("lifesci", sink)}`,
                     "DeveloperRead group=connect-lcc-*",
                 ].sort();
@@ -578,5 +587,26 @@ describe("sinks under mocks (dev and prod)", function () {
         assert.deepEqual([wh("dev").warehouseSize, wh("dev").autoSuspend], ["XSMALL", 60]);
         assert.deepEqual([wh("prod").warehouseSize, wh("prod").autoSuspend], ["SMALL", 300]);
         assert.equal(runs.prod.one(T.sfDatabase).inputs.dataRetentionTimeInDays, 30);
+    });
+});
+
+describe("warehouse: a replayed row is recognisable", () => {
+    it("the Snowflake sink writes topic, partition, offset and CreateTime into RECORD_METADATA of every row", () => {
+        const config = snowflakeSinkConfig({
+            connectorName: "x",
+            serviceAccountId: "sa",
+            dlqTopic: "lifesci.dlq.x",
+            tables: [{ topic: "lifesci.ksql.lab_results_oos", table: "LAB_RESULTS_OOS" }],
+            accountUrl: "a",
+            user: "u",
+            role: "r",
+            database: "d",
+            schema: "CURATED",
+            bufferFlushSeconds: 10,
+            unwrapCdcEnvelope: false,
+        });
+        for (const key of ["snowflake.metadata.all", "snowflake.metadata.topic", "snowflake.metadata.offset.and.partition", "snowflake.metadata.createtime"]) {
+            assert.equal(config[key], "true", key);
+        }
     });
 });

@@ -43,7 +43,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
             timeInterval: "HOURLY",
         },
         warehouse: { warehouseSize: "XSMALL", autoSuspendSeconds: 60, bufferFlushSeconds: 10, dataRetentionDays: 1 },
-        ksqldb: { csu: 1, orderStuckSlaMinutes: 240, useDetailedProcessingLog: true },
+        ksqldb: { csu: 1, orderStuckSlaMinutes: 240, useDetailedProcessingLog: true, allowReplay: [] },
         // Dev may loosen single subjects (overrides); prod keeps every version readable by new readers.
         schemaRegistry: { cdcCompatibility: "BACKWARD", ksqlCompatibility: "BACKWARD", overrides: {} },
     },
@@ -76,7 +76,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
             timeInterval: "HOURLY",
         },
         warehouse: { warehouseSize: "SMALL", autoSuspendSeconds: 300, bufferFlushSeconds: 30, dataRetentionDays: 30 },
-        ksqldb: { csu: 4, orderStuckSlaMinutes: 240, useDetailedProcessingLog: false },
+        ksqldb: { csu: 4, orderStuckSlaMinutes: 240, useDetailedProcessingLog: false, allowReplay: [] },
         // Dev may loosen single subjects (overrides); prod keeps every version readable by new readers.
         schemaRegistry: { cdcCompatibility: "BACKWARD_TRANSITIVE", ksqlCompatibility: "BACKWARD_TRANSITIVE", overrides: {} },
     },

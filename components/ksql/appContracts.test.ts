@@ -62,7 +62,7 @@ describe("ksqlDB apps: each passes its contract", () => {
         const stuck = loadKsqlApp(app("order_monitoring"), { topicPrefix: "acme", orderStuckSlaMinutes: 45 }).statements[2];
         assert.match(stuck.sql, /KAFKA_TOPIC='acme\.ksql\.orders_stuck'/);
         assert.match(stuck.sql, /45 AS sla_minutes/);
-        assert.match(stuck.sql, /> CAST\(45 AS BIGINT\) \* 60000000/);
+        assert.match(stuck.sql, /> CAST\(45 AS BIGINT\) \* 60000\b/);
         assert.doesNotMatch(stuck.sql, /\$\{/);
     });
 
@@ -92,7 +92,7 @@ describe("ksqlDB apps: each passes its contract", () => {
         const col = (table: string, column: string) => domainTables("lims").find((t) => t.name === table)!.columns.find((c) => c.name === column)!;
         assert.deepEqual(ksqlTypesFor(col("spec_limits", "spec_id")), ["BIGINT"], "INT UNSIGNED needs 64 bits");
         assert.deepEqual(ksqlTypesFor(col("spec_limits", "lower_limit")), ["DECIMAL(18,6)"]);
-        assert.deepEqual(ksqlTypesFor(col("test_results", "measured_at")), ["BIGINT"], "DATETIME(6): epoch microseconds");
+        assert.deepEqual(ksqlTypesFor(col("test_results", "measured_at")), ["TIMESTAMP"], "DATETIME(6): Connect Timestamp (time.precision.mode=connect)");
         assert.deepEqual(ksqlTypesFor(col("test_results", "status")), ["STRING"]);
     });
 });
@@ -156,7 +156,7 @@ describe("ksqlDB apps: broken copies fail naming the file, statement and column"
     it("unknown Debezium source field", () => {
         const problems = problemsOf("audit_trail", (sql) => sql.replace("source->pos AS binlog_pos", "source->position AS binlog_pos"));
         assert.equal(problems.length, DOMAINS.reduce((n, d) => n + d.tables.length, 0), "once per generated INSERT");
-        assert.match(problems[0], /^sql\/ksqldb\/audit_trail\.sql statement 3 \(line 29, INSERT INTO AUDIT_CDC_CHANGES\): column SOURCE->POSITION is not a Debezium MySQL source field$/);
+        assert.match(problems[0], /^sql\/ksqldb\/audit_trail\.sql statement 3 \(line 34, INSERT INTO AUDIT_CDC_CHANGES\): column SOURCE->POSITION is not a Debezium MySQL source field$/);
     });
 
     it("unknown placeholder, unterminated statement and unsupported statement fail to load", () => {

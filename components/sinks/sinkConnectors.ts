@@ -99,6 +99,15 @@ export interface SnowflakeSinkSettings {
     unwrapCdcEnvelope: boolean;
 }
 
+/**
+ * How the Snowflake sink reads record keys (`input.key.format`, default STRING): CDC keys are AVRO
+ * (the CDC connector's `output.key.format`), or they land garbled in RECORD_METADATA; the curated
+ * ksqlDB streams have no key columns, so their keys are null and STRING reads them.
+ */
+export function snowflakeInputKeyFormat(unwrapCdcEnvelope: boolean): "AVRO" | "STRING" {
+    return unwrapCdcEnvelope ? "AVRO" : "STRING";
+}
+
 /** `<org>-<account>.snowflakecomputing.com:443`, the connector's `snowflake.url.name`. */
 export function snowflakeAccountUrl(organizationName: string, accountName: string): string {
     return `${organizationName}-${accountName}.snowflakecomputing.com:443`.toLowerCase();
@@ -118,7 +127,18 @@ export function snowflakeSinkConfig(s: SnowflakeSinkSettings): Record<string, st
         // are added); curated tables do not (their columns come from the catalog): warehouse.ts.
         "snowflake.enable.schematization": "true",
         "snowflake.topic2table.map": s.tables.map((t) => `${t.topic}:${t.table}`).join(","),
+        "input.key.format": snowflakeInputKeyFormat(s.unwrapCdcEnvelope),
         "buffer.flush.time": String(s.bufferFlushSeconds),
+        // Every row carries RECORD_METADATA {topic, partition, offset, CreateTime, key}: a row
+        // loaded twice by the connector is the same topic/partition/offset (Snowpipe Streaming
+        // loads each offset once), while a ksqlDB replay is the same business key under a new
+        // offset and CreateTime, so either kind of duplicate is recognisable in the table.
+        // Keys: https://docs.snowflake.com/en/user-guide/kafka-connector-install#kafka-configuration-properties ;
+        // RECORD_METADATA: https://docs.snowflake.com/en/user-guide/kafka-connector-overview#schema-of-tables-for-kafka-topics
+        "snowflake.metadata.all": "true",
+        "snowflake.metadata.topic": "true",
+        "snowflake.metadata.offset.and.partition": "true",
+        "snowflake.metadata.createtime": "true",
     };
     if (s.unwrapCdcEnvelope) {
         Object.assign(config, {
@@ -154,11 +174,14 @@ export function sinkConnectorGrants(
     schemaRegistryCrn: pulumi.Input<string>,
     topics: readonly string[],
     dlqTopic: string,
+    /** The sink reads AVRO keys (`input.key.format=AVRO`): it also looks up the `<topic>-key` subjects. */
+    avroKeys = false,
 ): RoleGrant[] {
     return [
         ...topics.flatMap((topic) => [
             { label: `read-${topic}`, role: "DeveloperRead", crnPattern: crn.topic(cluster, topic) },
             { label: `read-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-value`) },
+            ...(avroKeys ? [{ label: `read-key-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-key`) }] : []),
         ]),
         { label: "write-dlq", role: "DeveloperWrite", crnPattern: crn.topic(cluster, dlqTopic) },
         { label: "consumer-group", role: "DeveloperRead", crnPattern: crn.group(cluster, "connect-lcc-*") },
@@ -173,6 +196,8 @@ export interface SinkConnectorArgs {
     schemaRegistryCrn: pulumi.Input<string>;
     topics: readonly string[];
     dlqTopic: string;
+    /** The connector reads AVRO keys: grant read on the `<topic>-key` subjects too. */
+    avroKeys?: boolean;
     /** Builds the non-sensitive config once the service account id is known. */
     config: (serviceAccountId: string) => pulumi.Output<Record<string, string>>;
     configSensitive?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -192,7 +217,7 @@ export class SinkConnector extends pulumi.ComponentResource {
             {
                 displayName: args.displayName,
                 description: args.description,
-                grants: sinkConnectorGrants(args.cluster, args.schemaRegistryCrn, args.topics, args.dlqTopic),
+                grants: sinkConnectorGrants(args.cluster, args.schemaRegistryCrn, args.topics, args.dlqTopic, args.avroKeys),
             },
             { parent: this },
         );

@@ -11,8 +11,18 @@
 // Connect schema -> Avro: Confluent AvroConverter (connect.name / connect.parameters / connect.type
 // annotations, optional fields as unions with null first and default null)
 //   https://docs.confluent.io/platform/current/schema-registry/connect.html
+// Temporal columns: components/temporalTypes.ts (the platform sets time.precision.mode there).
 // Envelope: before/after/source/transaction/op/ts_ms(+ts_us/ts_ns), "Change event values"
 //   https://debezium.io/documentation/reference/stable/connectors/mysql.html#mysql-change-event-values
+
+import { CONNECT_DATE, CONNECT_TIME, CONNECT_TIMESTAMP, connectSchemaOf } from "../temporalTypes";
+
+/** Kafka Connect logical types and the Avro logical type the AvroConverter gives them. */
+const CONNECT_LOGICAL_TYPES: Record<string, string> = {
+    [CONNECT_DATE]: "date",
+    [CONNECT_TIME]: "time-millis",
+    [CONNECT_TIMESTAMP]: "timestamp-millis",
+};
 
 export type DecimalHandlingMode = "precise" | "double" | "string";
 export type TimePrecisionMode = "adaptive_time_microseconds" | "adaptive" | "connect";
@@ -130,23 +140,18 @@ export function columnAvroType(column: AvroSourceColumn, s: CdcTypeSettings, whe
         case "YEAR":
             return connect("int", "io.debezium.time.Year");
         case "DATE":
-            return s.timePrecisionMode === "connect"
-                ? connect("int", "org.apache.kafka.connect.data.Date", undefined, { "connect.version": 1, logicalType: "date" })
-                : connect("int", "io.debezium.time.Date");
-        case "TIME": {
-            if (s.timePrecisionMode === "connect") return connect("int", "org.apache.kafka.connect.data.Time", undefined, { "connect.version": 1, logicalType: "time-millis" });
-            if (s.timePrecisionMode === "adaptive" && (arg0 ?? 0) <= 3) return connect("int", "io.debezium.time.Time");
-            return connect("long", "io.debezium.time.MicroTime");
+        case "TIME":
+        case "DATETIME":
+        case "TIMESTAMP": {
+            // The Connect schema comes from the one temporal table (temporalTypes.ts); "adaptive"
+            // (Debezium only) is adaptive_time_microseconds except TIME(<=3) as io.debezium.time.Time.
+            if (s.timePrecisionMode === "adaptive" && column.type === "TIME" && (arg0 ?? 0) <= 3) return connect("int", "io.debezium.time.Time");
+            const mode = s.timePrecisionMode === "connect" ? "connect" : "adaptive_time_microseconds";
+            const schema = connectSchemaOf(column.type, arg0 ?? 0, mode, where);
+            const avroType = schema.type === "int32" ? "int" : schema.type === "int64" ? "long" : "string";
+            const logical = CONNECT_LOGICAL_TYPES[schema.name ?? ""];
+            return logical ? connect(avroType, schema.name, undefined, { "connect.version": 1, logicalType: logical }) : connect(avroType, schema.name);
         }
-        case "DATETIME": {
-            if (s.timePrecisionMode === "connect") {
-                return connect("long", "org.apache.kafka.connect.data.Timestamp", undefined, { "connect.version": 1, logicalType: "timestamp-millis" });
-            }
-            return (arg0 ?? 0) <= 3 ? connect("long", "io.debezium.time.Timestamp") : connect("long", "io.debezium.time.MicroTimestamp");
-        }
-        case "TIMESTAMP":
-            // Not affected by time.precision.mode: ISO-8601 text in UTC.
-            return connect("string", "io.debezium.time.ZonedTimestamp");
         default:
             throw new Error(`${where}: column ${column.name} has MySQL type ${column.type}, which has no documented CDC Avro mapping here`);
     }
