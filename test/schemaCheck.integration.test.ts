@@ -12,7 +12,10 @@ import { CONNECTOR_DEFAULT_TYPE_SETTINGS } from "../components/streaming/cdcAvro
 import { REPO_ROOT } from "../scripts/mockEngine";
 import { SchemaCheckReport, formatSchemaCheck, runSchemaCheck, snapshotProblems } from "../scripts/checks/schemaCheck";
 import { main } from "../scripts/schema-check";
+import { applyBootstrap } from "../components/source";
+import { runCdcSmoke } from "../scripts/checks/cdcSmoke";
 import { MariaDb, sharedMariaDb } from "./support/mariadb";
+import { adminEndpoint, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
 
 /** The drill's two migrations (also in the README's "Changing a table"). */
 export const DRILL_COMPATIBLE = ["V002__add_sample_storage_condition.sql", "-- Where the retained sample is stored; unknown for older samples.\nALTER TABLE samples ADD COLUMN storage_condition VARCHAR(16) NULL;\n"] as const;
@@ -76,6 +79,26 @@ describe("schema:check (real MariaDB)", function () {
             [["ksqldb", "audit_trail", true]],
         );
         assert.equal(report.subjects.some((s) => s.subject.endsWith("-key")), false, "the key did not change");
+    });
+
+    it("drill, compatible: after the bootstrap applies it, cdc-smoke sees the new column in the binlog row images", async () => {
+        const sources = await bootstrappedSources();
+        const spec = bootstrapSpec(sources);
+        const [name, sql] = DRILL_COMPATIBLE;
+        const v2 = { version: 2, description: "add_sample_storage_condition", file: `sql/mysql/lims/${name}`, sql };
+        const withDrill = { ...spec, databases: spec.databases.map((d) => (d.name === "lims" ? { ...d, migrations: [...d.migrations, v2] } : d)) };
+        try {
+            const applied = await applyBootstrap(withDrill);
+            assert.ok(applied.actions.includes(`migrate lims: apply sql/mysql/lims/${name}`), applied.actions.join("\n"));
+            const report = await runCdcSmoke({ writer: adminEndpoint(sources), reader: cdcEndpoint(sources), domains: [lims] });
+            const [smoke] = report.domains;
+            assert.equal(smoke.table, "samples");
+            assert.ok(smoke.imageColumns.includes("storage_condition"), smoke.imageColumns.join(", "));
+            assert.deepEqual(smoke.problems, [], "every image carries every column, the new one included");
+        } finally {
+            await sources.query("ALTER TABLE lims.samples DROP COLUMN IF EXISTS storage_condition");
+            await sources.query("DELETE FROM lims.lifesci_schema_history WHERE version = 2");
+        }
     });
 
     it("drill, incompatible: NOT NULL without default and a narrowed type are rejected, naming each field and what to do", async () => {
