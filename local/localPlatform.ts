@@ -180,7 +180,10 @@ export class LocalPlatform extends pulumi.ComponentResource {
             command: mysqlServerFlags(MYSQL_SERVER_ID),
             ports: [[3306, LOCAL_PORTS.mysql]],
             volumes: [{ volume: this.volumes.mysql, path: "/var/lib/mysql" }],
-            healthcheck: 'mysqladmin ping -h 127.0.0.1 -uroot -p"$MYSQL_ROOT_PASSWORD" --silent',
+            // No credentials at all: `mysqladmin ping` exits 0 whenever the server answers, even with
+            // "Access denied" (https://dev.mysql.com/doc/refman/8.0/en/mysqladmin.html), so no
+            // password is ever expanded onto a command line (visible in `ps` and `docker inspect`).
+            healthcheck: "mysqladmin ping -h 127.0.0.1 --silent",
             startPeriod: "30s",
         });
         const kafka = service("kafka", {

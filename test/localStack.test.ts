@@ -182,6 +182,9 @@ describe("stacks: local under mocks", () => {
         for (const c of services) {
             assert.equal(c.inputs.wait, true, c.name);
             assert.ok(c.inputs.healthcheck?.tests?.length === 2 && c.inputs.healthcheck.tests[0] === "CMD-SHELL", c.name);
+            // A credential on a health check's command line shows in `ps` and `docker inspect`.
+            const probe = String(c.inputs.healthcheck.tests[1]);
+            assert.ok(!/(^|\s)(-p\S|-p\s|--password)|PASSWORD|SECRET|TOKEN/i.test(probe), `${c.name}: health check carries a credential on its command line: ${probe}`);
             for (const p of c.inputs.ports ?? []) assert.equal(p.ip, "127.0.0.1", `${c.name} port ${p.internal}`);
         }
         const published = services.flatMap((c) => (c.inputs.ports ?? []).map((p: any) => p.external)).sort();
