@@ -2,6 +2,7 @@
 // is registered, and every error names the config key and what is allowed.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { DEFAULT_MAX_CIDR_PREFIX, databaseCidrProblems } from "../policy/cidr";
 import { MonitoringConfig, monitoringSchema, resolveMonitoringConfig } from "./monitoringConfig";
 
 export const PROJECT_NAMESPACE = "lifesci-streaming";
@@ -11,8 +12,17 @@ export const TIERS = ["dev", "prod"] as const;
 /** ksqlDB does not run on Enterprise clusters, and Freight has no ksqlDB/connectors either. */
 export const CLUSTER_TYPES = ["basic", "standard", "dedicated"] as const;
 export const SNAPSHOT_MODES = ["initial", "initial_only", "when_needed", "never", "no_data", "recovery"] as const;
-/** TLS is required on the sources (require_secure_transport=1), so only modes that use it. */
-export const SSL_MODES = ["required", "verify_ca", "verify_identity"] as const;
+/**
+ * The CDC connector verifies the server certificate: `verify_ca` at least, `verify_identity` in
+ * prod (MySqlCdcSourceV2 `database.ssl.mode`; `required` encrypts without checking who answers).
+ * https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html#configuration-properties
+ */
+export const SSL_MODES = ["verify_ca", "verify_identity"] as const;
+/**
+ * How managed connectors reach RDS: `public` (Standard/Basic cluster, Confluent's egress IPs on
+ * an allowlist) or `privatelink` (dedicated cluster, AWS Egress PrivateLink; RDS not public).
+ */
+export const MYSQL_NETWORKS = ["public", "privatelink"] as const;
 
 export type Target = (typeof TARGETS)[number];
 export type Tier = (typeof TIERS)[number];
@@ -29,6 +39,9 @@ export const SECRET_CONFIG_KEYS = [
     "grafana:auth",
     "grafana:cloudAccessPolicyToken",
     "lifesci-streaming:alertWebhookUrl",
+    // The CDC connectors' trust store holding the RDS CA bundle (base64 PKCS12) and its password.
+    "lifesci-streaming:cdcTruststore",
+    "lifesci-streaming:cdcTruststorePassword",
 ] as const;
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -40,12 +53,7 @@ export function isIpv4Cidr(value: string): boolean {
     return ipv4.test(address) && Number(bits) <= 32;
 }
 
-const cidr = z
-    .string()
-    .refine(isIpv4Cidr, { message: "must be an IPv4 CIDR such as 10.20.0.0/16" })
-    .refine((v) => !v.endsWith("/0"), {
-        message: "must not open the database to the whole internet (/0); list the operator networks instead",
-    });
+const cidr = z.string().refine(isIpv4Cidr, { message: "must be an IPv4 CIDR such as 10.20.0.0/16" });
 
 const positiveInt = (what: string) =>
     z.number({ error: `must be a number (${what})` }).int({ message: `must be a whole number (${what})` });
@@ -67,7 +75,15 @@ const mysqlSchema = z.strictObject({
         .max(168, { message: "must be at most 168 (RDS limit)" })
         .optional(),
     multiAz: z.boolean().optional(),
-    publiclyAccessible: z.boolean().optional(),
+    network: z.enum(MYSQL_NETWORKS, { error: `must be one of ${MYSQL_NETWORKS.join(", ")}` }).optional(),
+    /** Security groups of the in-VPC runners that run `pulumi up` (the SQL bootstrap connects from there). */
+    deployerSecurityGroupIds: z
+        .array(z.string().regex(/^sg-[0-9a-f]+$/, { message: "must be a security group id such as sg-0abc1234" }))
+        .optional(),
+    /** Broadest CIDR the database may be opened to (prefix length). */
+    maxCidrPrefix: positiveInt("prefix length").min(8, { message: "must be at least 8" }).max(32).optional(),
+    /** CA bundle (PEM) that signs the server certificate of a non-RDS source. */
+    caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM certificate bundle" }).optional(),
     vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { message: "must be a VPC id such as vpc-0abc1234" }).optional(),
     subnetIds: z
         .array(z.string().regex(/^subnet-[0-9a-f]+$/, { message: "must be a subnet id such as subnet-0abc1234" }))
@@ -165,7 +181,10 @@ export interface MySqlConfig {
     backupRetentionDays: number;
     binlogRetentionHours: number;
     multiAz: boolean;
-    publiclyAccessible: boolean;
+    network: (typeof MYSQL_NETWORKS)[number];
+    deployerSecurityGroupIds: string[];
+    maxCidrPrefix: number;
+    caPem?: string;
     vpcId?: string;
     subnetIds?: string[];
     operatorCidrs: string[];
@@ -259,7 +278,21 @@ export class ConfigError extends Error {
     }
 }
 
-const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc", "ksqldb", "lake", "warehouse", "monitoring", "alertWebhookUrl"] as const;
+const KNOWN_KEYS = [
+    "target",
+    "tier",
+    "mysql",
+    "confluent",
+    "topics",
+    "cdc",
+    "ksqldb",
+    "lake",
+    "warehouse",
+    "monitoring",
+    "alertWebhookUrl",
+    "cdcTruststore",
+    "cdcTruststorePassword",
+] as const;
 
 function key(name: string): string {
     return `${PROJECT_NAMESPACE}:${name}`;
@@ -379,7 +412,10 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
             backupRetentionDays: mysql.backupRetentionDays ?? (prod ? 7 : 1),
             binlogRetentionHours: mysql.binlogRetentionHours ?? (prod ? 168 : 24),
             multiAz: mysql.multiAz ?? prod,
-            publiclyAccessible: mysql.publiclyAccessible ?? true,
+            network: mysql.network ?? (prod ? "privatelink" : "public"),
+            deployerSecurityGroupIds: mysql.deployerSecurityGroupIds ?? [],
+            maxCidrPrefix: mysql.maxCidrPrefix ?? DEFAULT_MAX_CIDR_PREFIX,
+            caPem: mysql.caPem,
             vpcId: mysql.vpcId,
             subnetIds: mysql.subnetIds,
             operatorCidrs: mysql.operatorCidrs ?? [],
@@ -402,7 +438,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
         },
         cdc: {
             snapshotMode: cdc.snapshotMode ?? "initial",
-            sslMode: cdc.sslMode ?? "required",
+            sslMode: cdc.sslMode ?? (prod ? "verify_identity" : "verify_ca"),
             heartbeatIntervalMs: cdc.heartbeatIntervalMs ?? 60000,
         },
         lake: {
@@ -530,6 +566,25 @@ function crossFieldProblems(cfg: PlatformConfig): string[] {
         if (confluent.clusterType === "basic") {
             problems.push(`${key("confluent")}.clusterType: basic has no SLA; use standard or dedicated for tier prod`);
         }
+        if (mysql.network !== "privatelink") {
+            problems.push(`${key("mysql")}.network: must be privatelink for tier prod (RDS not publicly accessible; connectors arrive over AWS Egress PrivateLink)`);
+        }
+        if (cfg.cdc.sslMode !== "verify_identity") {
+            problems.push(`${key("cdc")}.sslMode: must be verify_identity for tier prod (got ${cfg.cdc.sslMode}); the connector checks the RDS host name`);
+        }
+    }
+    if (mysql.network === "privatelink" && confluent.clusterType !== "dedicated") {
+        problems.push(
+            `${key("mysql")}.network: privatelink needs confluent.clusterType dedicated (Egress PrivateLink Endpoints are for dedicated clusters in a PrivateLink network; got ${confluent.clusterType})`,
+        );
+    }
+    if (mysql.network === "privatelink" && cfg.target === "cloud" && mysql.deployerSecurityGroupIds.length === 0) {
+        problems.push(
+            `${key("mysql")}.deployerSecurityGroupIds: privatelink makes RDS, Kafka REST and ksqlDB private; list the security group of the in-VPC runner that runs pulumi`,
+        );
+    }
+    for (const problem of databaseCidrProblems(mysql.operatorCidrs, mysql.maxCidrPrefix)) {
+        problems.push(`${key("mysql")}.operatorCidrs: ${problem}; list the operator networks instead`);
     }
     if (mysql.maxAllocatedStorageGb < mysql.allocatedStorageGb) {
         problems.push(

@@ -59,7 +59,24 @@ export function sinkConnectorName(namePrefix: string, sink: SinkName): string {
 }
 
 /** Keys that carry secrets; they go in `configSensitive`, never in `configNonsensitive`. */
-export const CDC_SOURCE_SENSITIVE_KEYS = ["database.password"] as const;
+export const CDC_SOURCE_SENSITIVE_KEYS = ["database.password", "database.ssl.truststore", "database.ssl.truststore.password"] as const;
+
+/** The trust store the connector verifies the server certificate with (documented sensitive keys). */
+export interface CdcTruststore {
+    /** The trust store file, base64 (PKCS12 holding the RDS CA bundle). */
+    truststore: pulumi.Input<string>;
+    password: pulumi.Input<string>;
+}
+
+/** `configSensitive` of a CDC source: the password, and the trust store when one is configured. */
+export function cdcSensitiveConfig(password: pulumi.Input<string>, truststore?: CdcTruststore): Record<string, pulumi.Output<string>> {
+    return {
+        "database.password": pulumi.secret(password),
+        ...(truststore
+            ? { "database.ssl.truststore": pulumi.secret(truststore.truststore), "database.ssl.truststore.password": pulumi.secret(truststore.password) }
+            : {}),
+    };
+}
 
 /** Role bindings the CDC connector of one domain needs, and nothing more. */
 export function cdcConnectorGrants(
@@ -94,6 +111,8 @@ export interface CdcSourceConnectorArgs {
     user: string;
     password: pulumi.Input<string>;
     cdc: CdcConfig;
+    /** The CA trust store for `verify_ca`/`verify_identity` (stack secrets cdcTruststore*). */
+    truststore?: CdcTruststore;
     /** The topics this connector writes; it is created after them. */
     topics: pulumi.Resource[];
     /** What must exist on the database first (the SQL bootstrap that creates the CDC user). */
@@ -142,7 +161,7 @@ export class CdcSourceConnector extends pulumi.ComponentResource {
                 environment: { id: args.environmentId },
                 kafkaCluster: { id: args.cluster.id },
                 configNonsensitive,
-                configSensitive: { "database.password": pulumi.secret(args.password) },
+                configSensitive: cdcSensitiveConfig(args.password, args.truststore),
             },
             { parent: this, dependsOn: [...args.topics, ...this.identity.roleBindings, ...args.sourceReady] },
         );
@@ -287,9 +306,8 @@ export function pemBody(pem: string): string {
 }
 
 /**
- * Role bindings of a sink: read exactly its topics and their value subjects, write its own
- * dead-letter topic, and read the consumer group of a managed sink (`connect-<lcc id>`;
- * the id is only known after creation, so the documented `connect-lcc-` prefix).
+ * Role bindings of a sink: read exactly its topics and their value subjects and write its own
+ * dead-letter topic. Its consumer group is bound once the connector exists (sinkGroupGrant).
  */
 export function sinkConnectorGrants(
     cluster: confluent.KafkaCluster,
@@ -303,8 +321,27 @@ export function sinkConnectorGrants(
             { label: `read-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-value`) },
         ]),
         { label: "write-dlq", role: "DeveloperWrite", crnPattern: crn.topic(cluster, dlqTopic) },
-        { label: "consumer-group", role: "DeveloperRead", crnPattern: crn.group(cluster, "connect-lcc-*") },
     ];
+}
+
+/**
+ * A managed sink consumes as group `connect-<its connector id>`; the binding names exactly that
+ * group, so no sink can read (or reset) another connector's offsets. The id exists only after
+ * creation, so this binding follows the connector.
+ * https://docs.confluent.io/cloud/current/connectors/service-account.html
+ */
+export function sinkGroupGrant(cluster: confluent.KafkaCluster, connectorId: pulumi.Input<string>): RoleGrant {
+    return {
+        label: "consumer-group",
+        role: "DeveloperRead",
+        crnPattern: crn.group(
+            cluster,
+            pulumi.output(connectorId).apply((id) => {
+                if (!/^lcc-[a-z0-9]+$/.test(id)) throw new Error(`not a managed connector id: "${id}"`);
+                return `connect-${id}`;
+            }),
+        ),
+    };
 }
 
 export interface SinkConnectorArgs {
@@ -348,6 +385,7 @@ export class SinkConnector extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [...args.dependsOn, ...this.identity.roleBindings] },
         );
+        this.identity.addGrants([sinkGroupGrant(args.cluster, this.connector.id)]);
         this.registerOutputs({ connectorId: this.connector.id, status: this.connector.status });
     }
 }

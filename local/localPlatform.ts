@@ -331,7 +331,9 @@ export class LocalPlatform extends pulumi.ComponentResource {
                 port: LOCAL_PORTS.mysql,
                 adminUser: "root",
                 adminPassword: mysqlRootPassword,
-                tls: "required",
+                // The container's certificate is self-signed by MySQL at first start; nothing else
+                // listens on this loopback port. Explicitly insecure (it warns), never in the cloud.
+                tls: "insecure",
                 databases: bootstrapDatabases(DOMAINS, cfg.mysql.seedData),
                 cdcUser: CDC_USER,
                 cdcHost: "%",

@@ -4,7 +4,7 @@ import { CdcConfig } from "../components/config";
 import { CDC_SOURCE_SENSITIVE_KEYS, cdcSourceConfig } from "../components/connectors";
 import { connectorConfigProblems } from "./connectorKeys";
 
-const cdc: CdcConfig = { snapshotMode: "initial", sslMode: "required", heartbeatIntervalMs: 60000 };
+const cdc: CdcConfig = { snapshotMode: "initial", sslMode: "verify_ca", heartbeatIntervalMs: 60000 };
 
 function build(domain = domainByName("lims")) {
     return cdcSourceConfig({
