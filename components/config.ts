@@ -2,7 +2,7 @@
 // is registered, and every error names the config key and what is allowed.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { DEFAULT_MAX_CIDR_PREFIX, databaseCidrProblems } from "../policy/cidr";
+import { DEFAULT_MAX_CIDR_PREFIX, databaseCidrProblems } from "./config/cidr";
 import { MonitoringConfig, monitoringSchema, resolveMonitoringConfig } from "./monitoringConfig";
 
 export const PROJECT_NAMESPACE = "lifesci-streaming";

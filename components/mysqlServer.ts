@@ -1,6 +1,7 @@
 // Talking to a MySQL-compatible server: connections with clear one-line errors, what kind of
 // server it is (MySQL, MariaDB, RDS), and SHOW GRANTS parsing. Shared by the SQL bootstrap
 // provider, the CDC preflight and the CDC smoke test.
+import { isIP } from "net";
 import type * as mysql from "mysql2/promise";
 
 /**
@@ -58,6 +59,12 @@ export function tlsOptions(endpoint: Pick<MySqlEndpoint, "host" | "tls" | "caPem
             return { rejectUnauthorized: false };
         case "verify_ca":
         case "verify_identity": {
+            // mysql2 checks the name only for host names; for an IP address it would check none.
+            if (endpoint.tls === "verify_identity" && isIP(endpoint.host) !== 0) {
+                throw new MySqlAccessError(
+                    `cannot verify that the TLS certificate names ${endpoint.host}: verify_identity needs the server's DNS name (as on its certificate), not an IP address`,
+                );
+            }
             const ca = endpoint.caPem ?? (isRdsHost(endpoint.host) ? rdsCaBundle() : undefined);
             if (!ca) {
                 throw new MySqlAccessError(
@@ -109,15 +116,16 @@ export function describeConnectError(err: unknown, endpoint: MySqlEndpoint): MyS
             return new MySqlAccessError(`unknown database "${endpoint.database}" at ${where}`, e.code);
         case "HANDSHAKE_NO_SSL_SUPPORT":
             return new MySqlAccessError(`MySQL at ${where} does not offer TLS (tls=${endpoint.tls})`, e.code);
-        case "DEPTH_ZERO_SELF_SIGNED_CERT":
-        case "SELF_SIGNED_CERT_IN_CHAIN":
-        case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
-        case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
-        case "CERT_SIGNATURE_FAILURE":
-        case "CERT_HAS_EXPIRED":
-            return new MySqlAccessError(`TLS certificate of MySQL at ${where} is not trusted by the given CA (${e.code}): ${detail}`, e.code);
+        case "HANDSHAKE_SSL_ERROR":
         case "ERR_TLS_CERT_ALTNAME_INVALID":
-            return new MySqlAccessError(`TLS certificate of MySQL at ${where} does not name host "${endpoint.host}" (${e.code}): ${detail}`, e.code);
+            // mysql2 reports every failed verification as HANDSHAKE_SSL_ERROR with Node's message.
+            if (/altnames|does not match/i.test(detail)) {
+                return new MySqlAccessError(`TLS certificate of MySQL at ${where} does not name host "${endpoint.host}": ${detail}`, e.code);
+            }
+            if (/certificate|self.signed|issuer/i.test(detail)) {
+                return new MySqlAccessError(`TLS certificate of MySQL at ${where} is not trusted by the given CA: ${detail}`, e.code);
+            }
+            return new MySqlAccessError(`TLS handshake with MySQL at ${where} failed: ${detail}`, e.code);
         default:
             return new MySqlAccessError(`cannot connect to MySQL at ${where}: ${detail}`, e.code);
     }

@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Domain } from "./catalog";
-import { databaseCidrProblems } from "../policy/cidr";
+import { databaseCidrProblems } from "./config/cidr";
 import { MySqlConfig } from "./config";
 import { readSqlFile } from "./ddl";
 import { BootstrapDatabase, MySqlBootstrap } from "./providers/mysqlBootstrap";

@@ -1,8 +1,8 @@
 // The platform's compliance rules as pure functions over resource descriptions. The policy pack
 // (policy/index.ts) runs them inside `pulumi preview/up --policy-pack policy`; the offline plan
-// (scripts/plan.ts) runs the same functions on the mock engine's inventory. It imports only
-// ./cidr (itself import-free), so it loads in both packages.
-import { DEFAULT_MAX_CIDR_PREFIX, databaseCidrProblems } from "./cidr";
+// (scripts/plan.ts) runs the same functions on the mock engine's inventory. Its one import is the
+// program's import-free CIDR module, so it loads in both packages and both judge CIDRs alike.
+import { DEFAULT_MAX_CIDR_PREFIX, databaseCidrProblems } from "../components/config/cidr";
 
 export type EnforcementLevel = "mandatory" | "advisory";
 

@@ -50,7 +50,8 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startMariaDb(extraArgs: string[] = []): Promise<MariaDb> {
+/** `certName`: the name on the server certificate, "localhost" (what clients connect to) or another. */
+export async function startMariaDb(extraArgs: string[] = [], certName: "localhost" | "db.other.example" = "localhost"): Promise<MariaDb> {
     const mariadbd = which("mariadbd");
     const installDb = which("mariadb-install-db");
     if (!mariadbd || !installDb) {
@@ -71,6 +72,10 @@ export async function startMariaDb(extraArgs: string[] = []): Promise<MariaDb> {
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", file("key.pem"), "-out", file("server.csr"), "-subj", "/CN=localhost");
     fs.writeFileSync(file("server.ext"), "subjectAltName=DNS:localhost\n");
     openssl("x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca-key.pem"), "-CAcreateserial", "-out", file("cert.pem"), "-days", "1", "-extfile", file("server.ext"));
+    // A certificate from the same CA for another name, to prove host names are checked.
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", file("other-key.pem"), "-out", file("other.csr"), "-subj", "/CN=db.other.example");
+    fs.writeFileSync(file("other.ext"), "subjectAltName=DNS:db.other.example\n");
+    openssl("x509", "-req", "-in", file("other.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca-key.pem"), "-CAcreateserial", "-out", file("other-cert.pem"), "-days", "1", "-extfile", file("other.ext"));
     const caPem = fs.readFileSync(file("ca.pem"), "utf8");
     const wrongCaPem = fs.readFileSync(file("wrong-ca.pem"), "utf8");
 
@@ -90,8 +95,8 @@ export async function startMariaDb(extraArgs: string[] = []): Promise<MariaDb> {
             "--server-id=1",
             "--binlog-format=ROW",
             "--binlog-row-image=FULL",
-            `--ssl-cert=${path.join(dir, "cert.pem")}`,
-            `--ssl-key=${path.join(dir, "key.pem")}`,
+            `--ssl-cert=${path.join(dir, certName === "localhost" ? "cert.pem" : "other-cert.pem")}`,
+            `--ssl-key=${path.join(dir, certName === "localhost" ? "key.pem" : "other-key.pem")}`,
             "--skip-name-resolve",
             "--innodb-buffer-pool-size=32M",
             ...extraArgs,
@@ -106,7 +111,8 @@ export async function startMariaDb(extraArgs: string[] = []): Promise<MariaDb> {
     });
 
     const host = "localhost";
-    const rootEndpoint: MySqlEndpoint = { host, port, user: "root", tls: "verify_identity", caPem };
+    // A server whose certificate names another host can only be reached unverified by name.
+    const rootEndpoint: MySqlEndpoint = { host, port, user: "root", tls: certName === "localhost" ? "verify_identity" : "verify_ca", caPem };
     let conn: mysql.Connection | undefined;
     for (let attempt = 0; attempt < 200 && !conn; attempt++) {
         if (exited) throw new Error(`mariadbd exited during startup:\n${fs.readFileSync(path.join(dir, "error.log"), "utf8").slice(-2000)}`);

@@ -1,9 +1,9 @@
 // The CIDR judge shared by config validation, the MySQL security group and the policy pack.
 import { strict as assert } from "assert";
 import * as fc from "fast-check";
-import { coversInternet, databaseCidrProblems, ipv4Range } from "../policy/cidr";
+import { coversInternet, databaseCidrProblems, ipv4Range } from "../components/config/cidr";
 
-describe("policy/cidr: what may be admitted to the database port", () => {
+describe("config/cidr: what may be admitted to the database port", () => {
     it("parses CIDRs to their address range and refuses what is not one", () => {
         assert.deepEqual(ipv4Range("10.20.0.0/16"), [0x0a140000, 0x0a14ffff]);
         assert.deepEqual(ipv4Range("10.20.3.4/16"), [0x0a140000, 0x0a14ffff], "host bits are masked");

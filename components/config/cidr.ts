@@ -1,6 +1,6 @@
-// IPv4 CIDR arithmetic for "never open the database to the world". No imports: the policy pack
-// (rules.ts) and the program (config validation, the MySQL security group) load this one module,
-// so both judge a CIDR list by the same function.
+// IPv4 CIDR arithmetic for "never open the database to the world". No imports: the program
+// (config validation, the MySQL security group) and the policy pack (policy/rules.ts) load this
+// one module, so both judge a CIDR list by the same function.
 
 /** Special-purpose ranges that are not reachable from the internet (RFC 6890 / IANA registry). */
 export const NON_INTERNET_RANGES = [
