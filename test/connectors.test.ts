@@ -40,7 +40,7 @@ describe("CDC source connector config (MySqlCdcSourceV2)", () => {
         assert.equal(config["after.state.only"], "false");
         assert.equal(config["output.data.format"], "AVRO");
         assert.equal(config["output.key.format"], "AVRO");
-        assert.equal(config["database.ssl.mode"], "required");
+        assert.equal(config["database.ssl.mode"], "verify_ca", "from the config: the certificate is checked");
         assert.equal(config["kafka.auth.mode"], "SERVICE_ACCOUNT");
         assert.equal(config["kafka.service.account.id"], "sa-abc123");
         assert.equal(config["snapshot.mode"], "initial");

@@ -34,9 +34,12 @@ describe("local stack: connector settings mapped from the cloud builders", () =>
             const local = cdc(i);
             assert.deepEqual(connectorConfigProblems("io.debezium.connector.mysql.MySqlConnector", local.config, sensitive(local.sensitiveKeys)), []);
             const cloud = cdcSourceConfig({ connectorName: cdcConnectorName("lifesci-local", domain), domain, basePrefix: "lifesci", hostname: "mysql", port: 3306, user: "lifesci_cdc", serviceAccountId: "sa-1", cdc: cfg.cdc });
-            for (const key of ["name", "topic.prefix", "database.include.list", "table.include.list", "schema.history.internal.kafka.topic", "snapshot.mode", "database.ssl.mode", "decimal.handling.mode", "time.precision.mode", "tombstones.on.delete"]) {
+            for (const key of ["name", "topic.prefix", "database.include.list", "table.include.list", "schema.history.internal.kafka.topic", "snapshot.mode", "decimal.handling.mode", "time.precision.mode", "tombstones.on.delete"]) {
                 assert.equal(local.config[key], cloud[key], `${domain.name} ${key}`);
             }
+            // The local container's self-signed certificate: encrypted, deliberately unverified (local only).
+            assert.equal(local.config["database.ssl.mode"], "required");
+            assert.match(cloud["database.ssl.mode"], /^verify_/);
             assert.equal(local.config["connector.class"], "io.debezium.connector.mysql.MySqlConnector");
             assert.equal(local.config["value.converter"], "io.confluent.connect.avro.AvroConverter");
             assert.ok(!("kafka.service.account.id" in local.config));
