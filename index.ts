@@ -26,7 +26,7 @@ function cloudOutputs(config: PlatformConfig): Outputs {
         mysqlEndpoint: platform.mysql.address,
         mysqlPort: platform.mysql.port,
         mysqlInstanceId: platform.mysql.instance.identifier,
-        cdcConnectorIds: Object.fromEntries(platform.cdcConnectors.map((c, i) => [DOMAINS[i].name, c.connector.id])),
+        cdcConnectorIds: Object.fromEntries([...platform.cdcConnectors.byDomain].map(([domain, c]) => [domain, c.connector.id])),
         lakeRawBucket: platform.lake.rawBucket.bucket,
         lakeAuditBucket: platform.lake.auditBucket.bucket,
         lakeSinkRoleArn: platform.lake.sinkRole.arn,

@@ -5,18 +5,13 @@ import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, WAREHOUSE_TABLES, allTopics, cdcTopics } from "./catalog";
 import { PlatformConfig } from "./config";
-import { CdcSourceConnector, CdcTruststore, sinkConnectorName } from "./connectors";
-import { Lake } from "./lake";
-import { GrafanaCloudMetrics, grafanaCredentialsFromConfig } from "./grafanaCloud";
-import { Monitoring } from "./monitoring";
-import { KsqlDb } from "./ksqldb";
-import { loadCheckedKsqlApps } from "./ksqlApps";
-import { assertWarehouseMatchesKsql } from "./ksqlSchema";
 import * as aws from "@pulumi/aws";
-import { MySqlSource, sourceNetwork } from "./mysqlSource";
-import { Sinks } from "./sinks";
+// In data-path order: source -> streaming -> ksql -> sinks -> monitoring.
+import { CdcConnectors, CdcTruststore, MySqlSource, sourceNetwork } from "./source";
 import { Streaming } from "./streaming";
-import { Warehouse } from "./warehouse";
+import { assertWarehouseMatchesKsql, KsqlDb, loadCheckedKsqlApps } from "./ksql";
+import { Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
+import { GrafanaCloudMetrics, grafanaCredentialsFromConfig, Monitoring } from "./monitoring";
 
 /**
  * Confluent's connector egress prefixes for the cluster's cloud and region (network `public`).
@@ -53,7 +48,7 @@ export interface CloudPlatformArgs {
 export class CloudPlatform extends pulumi.ComponentResource {
     readonly streaming: Streaming;
     readonly mysql: MySqlSource;
-    readonly cdcConnectors: CdcSourceConnector[];
+    readonly cdcConnectors: CdcConnectors;
     readonly lake: Lake;
     readonly warehouse: Warehouse;
     readonly sinks: Sinks;
@@ -112,28 +107,25 @@ export class CloudPlatform extends pulumi.ComponentResource {
         );
         const truststore = cdcTruststoreFromConfig();
 
-        this.cdcConnectors = DOMAINS.map(
-            (domain) =>
-                new CdcSourceConnector(
-                    `cdc-${domain.name}`,
-                    {
-                        namePrefix: cfg.namePrefix,
-                        domain,
-                        basePrefix,
-                        environmentId: this.streaming.environment.id,
-                        cluster: this.streaming.cluster,
-                        schemaRegistryCrn: this.streaming.schemaRegistry.resourceName,
-                        hostname: this.mysql.address,
-                        port: this.mysql.port,
-                        user: this.mysql.cdcUsername,
-                        password: this.mysql.cdcPassword,
-                        cdc: cfg.cdc,
-                        truststore,
-                        topics: cdcTopics(basePrefix, domain).map((t) => this.streaming.topics.get(t.name)!),
-                        sourceReady: this.mysql.connectorReady,
-                    },
-                    { parent: this },
-                ),
+        this.cdcConnectors = new CdcConnectors(
+            "cdc",
+            {
+                namePrefix: cfg.namePrefix,
+                domains: DOMAINS,
+                basePrefix,
+                environmentId: this.streaming.environment.id,
+                cluster: this.streaming.cluster,
+                schemaRegistryCrn: this.streaming.schemaRegistry.resourceName,
+                hostname: this.mysql.address,
+                port: this.mysql.port,
+                user: this.mysql.cdcUsername,
+                password: this.mysql.cdcPassword,
+                cdc: cfg.cdc,
+                truststore,
+                topicsOf: (domain) => cdcTopics(basePrefix, domain).map((t) => this.streaming.topics.get(t.name)!),
+                sourceReady: this.mysql.connectorReady,
+            },
+            { parent: this },
         );
 
         this.ksqldb = new KsqlDb(
@@ -184,11 +176,11 @@ export class CloudPlatform extends pulumi.ComponentResource {
         );
         if (cfg.monitoring.enabled) {
             const connectors = [
-                ...this.cdcConnectors.map((c, i) => ({
+                ...[...this.cdcConnectors.byDomain].map(([domain, c]) => ({
                     name: c.connectorName,
                     id: c.connector.id,
                     kind: "source" as const,
-                    domain: DOMAINS[i].name,
+                    domain,
                 })),
                 ...[...this.sinks.connectors].map(([sink, c]) => ({
                     name: sinkConnectorName(cfg.namePrefix, sink),

@@ -1,11 +1,12 @@
-// The cloud connector settings (components/connectors.ts builders, derived from the catalog)
+// The cloud connector settings (components/source/cdcConnectors.ts and components/sinks/sinkConnectors.ts builders, derived from the catalog)
 // mapped to the open-source connectors the local Kafka Connect runs: Debezium MySQL source,
 // Confluent S3 sink (aimed at MinIO with store.url) and Confluent JDBC sink (Postgres as the
 // warehouse stand-in). Pure functions: every cloud key must have a rule here, so a new cloud
 // setting cannot silently go missing locally.
 import { Domain, WarehouseTable, warehouseTopic } from "../components/catalog";
 import { CdcConfig, LakeConfig } from "../components/config";
-import { cdcConnectorName, cdcSourceConfig, s3SinkConfig, snowflakeSinkConfig } from "../components/connectors";
+import { cdcConnectorName, cdcSourceConfig } from "../components/source";
+import { s3SinkConfig, snowflakeSinkConfig } from "../components/sinks";
 
 export const DEBEZIUM_MYSQL_CLASS = "io.debezium.connector.mysql.MySqlConnector";
 export const S3_SINK_CLASS = "io.confluent.connect.s3.S3SinkConnector";

@@ -11,16 +11,11 @@ import * as random from "@pulumi/random";
 import * as grafana from "@pulumiverse/grafana";
 import { DOMAINS, DomainName, SinkName, WAREHOUSE_TABLES, auditArchiveTopics, dlqTopicName, rawLakeTopics } from "../components/catalog";
 import { PlatformConfig } from "../components/config";
-import { cdcConnectorName } from "../components/connectors";
-import { KSQL_STREAMS_PROPERTIES, statementSpec } from "../components/ksqldb";
-import { loadCheckedKsqlApps } from "../components/ksqlApps";
-import { AUDIT_TOPICS_DIR, RAW_TOPICS_DIR } from "../components/lake";
+import { bootstrapDatabases, CDC_USER, cdcConnectorName, MySqlBootstrap } from "../components/source";
+import { KSQL_STREAMS_PROPERTIES, KsqlAppDeployment, loadCheckedKsqlApps, statementSpec } from "../components/ksql";
+import { AUDIT_TOPICS_DIR, RAW_TOPICS_DIR, WAREHOUSE_SCHEMAS } from "../components/sinks";
 import { Monitoring } from "../components/monitoring";
-import { CDC_USER, bootstrapDatabases } from "../components/mysqlSource";
-import { ConnectConnector } from "../components/providers/connect";
-import { KsqlAppDeployment } from "../components/providers/ksql";
-import { MySqlBootstrap } from "../components/providers/mysqlBootstrap";
-import { WAREHOUSE_SCHEMAS } from "../components/warehouse";
+import { ConnectConnector } from "./connectProvider";
 import { LocalConnectorConfig, LocalKafka, localCdcSourceConfig, localJdbcSinkConfig, localS3SinkConfig } from "./connectorMapping";
 import {
     CONNECT_JMX_PORT,

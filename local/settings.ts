@@ -4,8 +4,8 @@
 import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics } from "../components/catalog";
 import { LakeConfig, TopicsConfig } from "../components/config";
 import { DdlTable, readDdlFile } from "../components/ddl";
-import { ksqlTypesFor } from "../components/ksqlApps";
-import { WAREHOUSE_SCHEMAS } from "../components/warehouse";
+import { ksqlToPostgresType, ksqlTypesFor } from "../components/sqlTypes";
+import { WAREHOUSE_SCHEMAS } from "../components/sinks";
 
 /** Container names double as host names on the stack's network. */
 export const HOSTS = {
@@ -103,24 +103,6 @@ export function minioInitScript(buckets: LocalBuckets, lake: LakeConfig): string
     ].join("\n");
 }
 
-const ksqlToPostgres = (type: string, where: string): string => {
-    const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/i.exec(type);
-    if (decimal) return `NUMERIC(${decimal[1]},${decimal[2]})`;
-    const mapped: Record<string, string> = {
-        BIGINT: "BIGINT",
-        INT: "INTEGER",
-        DOUBLE: "DOUBLE PRECISION",
-        BOOLEAN: "BOOLEAN",
-        STRING: "TEXT",
-        BYTES: "BYTEA",
-        DATE: "DATE",
-        TIMESTAMP: "TIMESTAMP",
-    };
-    const result = mapped[type.toUpperCase()];
-    if (!result) throw new Error(`${where}: type ${type} has no Postgres mapping`);
-    return result;
-};
-
 const quote = (id: string) => `"${id.replace(/"/g, '""')}"`;
 
 /**
@@ -137,7 +119,7 @@ export function postgresWarehouseDdl(tables: readonly WarehouseTable[] = WAREHOU
         let columns: string[];
         let primaryKey: readonly string[] = [];
         if (source.kind === "ksql") {
-            columns = source.columns.map((c) => `${quote(c.name)} ${ksqlToPostgres(c.type, where)}`);
+            columns = source.columns.map((c) => `${quote(c.name)} ${ksqlToPostgresType(c.type, where)}`);
         } else {
             const domain = DOMAINS.find((d) => d.name === (source.domain as DomainName));
             if (!domain) throw new Error(`${where}: unknown domain "${source.domain}"`);
@@ -146,7 +128,7 @@ export function postgresWarehouseDdl(tables: readonly WarehouseTable[] = WAREHOU
             columns = ddl.columns.map((c) => {
                 const [type] = ksqlTypesFor(c);
                 if (!type) throw new Error(`${where}: column ${c.name} (${c.type}) has no Debezium mapping`);
-                return `${quote(c.name)} ${ksqlToPostgres(type, `${where} column ${c.name}`)}${c.nullable ? "" : " NOT NULL"}`;
+                return `${quote(c.name)} ${ksqlToPostgresType(type, `${where} column ${c.name}`)}${c.nullable ? "" : " NOT NULL"}`;
             });
             columns.push(`${quote("__deleted")} TEXT`);
             primaryKey = domain.tables.find((t) => t.name === source.table)?.primaryKey ?? [];

@@ -113,7 +113,7 @@ export function runBench(sizes: readonly number[] = DEFAULT_SIZES, stacks: reado
         const program = syntheticProgram(size);
         try {
             for (const stack of stacks) {
-                const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--child", "--stack", stack, "--dir", program.dir], {
+                const result = spawnSync(process.execPath, ["-r", "ts-node/register", __filename, "--child", "--stack", stack, "--dir", program.dir], {
                     cwd: REPO_ROOT,
                     encoding: "utf8",
                     maxBuffer: 16 * 1024 * 1024,

@@ -1,7 +1,7 @@
 // Shared pieces of the command-line entry points: MySQL endpoint options and clean failure.
 import * as fs from "fs";
 import { parseArgs, ParseArgsConfig } from "util";
-import { MySqlAccessError, MySqlEndpoint, TLS_MODES, TlsMode, parseMySqlUrl } from "../components/mysqlServer";
+import { MySqlEndpoint, TLS_MODES, TlsMode, isMySqlAccessError, parseMySqlUrl } from "../components/source";
 
 export class UsageError extends Error {}
 
@@ -45,7 +45,7 @@ export function runCli(main: () => Promise<number>): void {
     main().then(
         (code) => process.exit(code),
         (err: unknown) => {
-            if (err instanceof UsageError || err instanceof MySqlAccessError) {
+            if (err instanceof UsageError || isMySqlAccessError(err)) {
                 process.stderr.write(`error: ${err.message}\n`);
             } else {
                 process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);

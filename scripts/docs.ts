@@ -164,9 +164,9 @@ export function renderConfigReference(stacks: readonly string[] = DOCS_STACKS): 
     return [
         "# Config reference",
         "",
-        GENERATED.replace("the catalog and the mock-engine inventory", "the stack files through components/config.ts"),
+        GENERATED.replace("the catalog and the mock-engine inventory", "the stack files through components/config/"),
         "",
-        "What each key allows (ranges, enums, cross-field rules) is in the README's *Stack config reference*; `components/config.ts` enforces it and names the full key on every error. This page shows the **effective** values per stack: the stack file with the tier defaults filled in.",
+        "What each key allows (ranges, enums, cross-field rules) is in the README's *Stack config reference*; `components/config/` enforces it and names the full key on every error. This page shows the **effective** values per stack: the stack file with the tier defaults filled in.",
         "",
         `Secrets are never shown; these keys must be set with \`pulumi config set --secret\`: ${SECRET_CONFIG_KEYS.map((k) => `\`${k}\``).join(", ")}.`,
         "",

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { connectMySql } from "../components/mysqlServer";
+import { connectMySql } from "../components/source";
 import { LocalCredentials } from "../local/localPlatform";
 import { PULUMI_CLI_DIR, realPathProbes, realPrerequisiteProbe } from "../local/probes";
 import { checkPrerequisites, formatPrerequisites } from "../local/prerequisites";

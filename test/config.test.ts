@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { ConfigError, PlatformConfig, RawConfig, isIpv4Cidr, parsePlatformConfig } from "../components/config";
-import { readStackConfig, runStack } from "./harness";
+import { readStackConfig, runStack } from "./support/harness";
 
 /** The dev (or prod) stack file's config with some keys changed; objects are merged one level deep. */
 function rawConfig(stack: "dev" | "prod", changes: Record<string, unknown> = {}, secretKeys: string[] = []): RawConfig {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DERIVED_TOPICS, DOMAINS, KSQL_APPS } from "../components/catalog";
 import { DOC_FILES, dataPathDiagram, generateDocs } from "../scripts/docs";
-import { REPO_ROOT } from "./harness";
+import { REPO_ROOT } from "./support/harness";
 
 describe("docs: generated files", () => {
     for (const name of Object.keys(DOC_FILES) as (keyof typeof DOC_FILES)[]) {

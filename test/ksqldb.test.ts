@@ -2,8 +2,8 @@
 import { strict as assert } from "assert";
 import { DOMAINS, KSQL_APPS, cdcTopicPrefix, ksqlAppInputTopics, ksqlAppOutputTopics } from "../components/catalog";
 import { ConfigError, parsePlatformConfig } from "../components/config";
-import { loadKsqlApp } from "../components/ksqlApps";
-import { StackRun, isSecretInput, plain, readStackConfig, runStack } from "./harness";
+import { loadKsqlApp } from "../components/ksql";
+import { StackRun, isSecretInput, plain, readStackConfig, runStack } from "./support/harness";
 
 const T = {
     ksql: "confluentcloud:index/ksqlCluster:KsqlCluster",
@@ -38,7 +38,7 @@ describe("ksqlDB: cluster, identity and key under mocks", () => {
             const account = run.one(T.serviceAccount, "ksqldb-identity");
             assert.equal(ksql.inputs.csu, csu);
             assert.equal(ksql.inputs.displayName, `lifesci-${stack}-ksqldb`);
-            assert.equal(ksql.inputs.credentialIdentity.id, account.state.id ?? ksql.inputs.credentialIdentity.id);
+            assert.equal(ksql.inputs.credentialIdentity.id, account.id);
             assert.match(ksql.inputs.credentialIdentity.id, /^sa-/);
             assert.match(ksql.inputs.kafkaCluster.id, /^lkc-/);
             assert.match(ksql.inputs.environment.id, /^env-/);

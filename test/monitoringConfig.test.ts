@@ -1,8 +1,7 @@
 // The lifesci-streaming:monitoring section: tier defaults and every bad input named by its key.
 import { strict as assert } from "assert";
-import { ConfigError, RawConfig, parsePlatformConfig } from "../components/config";
-import { DEFAULT_THRESHOLDS } from "../components/monitoringConfig";
-import { readStackConfig } from "./harness";
+import { ConfigError, DEFAULT_THRESHOLDS, parsePlatformConfig, RawConfig } from "../components/config";
+import { readStackConfig } from "./support/harness";
 
 const MONITORING = "lifesci-streaming:monitoring";
 

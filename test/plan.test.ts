@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SECRET_MASK, Inventory, InventoryEntry, diffInventories, inventoryOf, renderDiff, renderInventory } from "../scripts/inventory";
-import { PROGRAM_PATHS, REPO_ROOT, runStack } from "./harness";
+import { PROGRAM_PATHS, REPO_ROOT, runStack } from "./support/harness";
 
 const entry = (type: string, name: string, inputs: Record<string, unknown>, protect = false): InventoryEntry => ({
     key: `${type}::${name}`,
@@ -117,7 +117,7 @@ describe("plan: --against a git revision, end to end", function () {
     it("npm run plan -- --stack dev --against HEAD~1 --json reports the changed RDS setting only", () => {
         const result = spawnSync(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts/plan.ts"), "--stack", "dev", "--json", "--against", "HEAD~1", "--dir", repo],
+            ["-r", "ts-node/register", path.join(REPO_ROOT, "scripts/plan.ts"), "--stack", "dev", "--json", "--against", "HEAD~1", "--dir", repo],
             { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
         );
         assert.equal(result.status, 0, result.stderr);
@@ -136,7 +136,7 @@ describe("plan: --against a git revision, end to end", function () {
     it("an unknown ref fails with a message naming it", () => {
         const result = spawnSync(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "scripts/plan.ts"), "--stack", "dev", "--against", "no-such-ref", "--dir", repo],
+            ["-r", "ts-node/register", path.join(REPO_ROOT, "scripts/plan.ts"), "--stack", "dev", "--against", "no-such-ref", "--dir", repo],
             { cwd: REPO_ROOT, encoding: "utf8" },
         );
         assert.equal(result.status, 2);

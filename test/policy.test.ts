@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import { policies } from "../policy/policies";
 import { POLICIES, T, checkResources } from "../policy/rules";
 import { inventoryPolicySubjects } from "../scripts/inventory";
-import { runStack } from "./harness";
+import { runStack } from "./support/harness";
 
 interface FakeResource {
     type: string;

@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { REPO_ROOT, readStackConfig } from "./harness";
+import { REPO_ROOT, readStackConfig } from "./support/harness";
 
 const DIR = path.join(REPO_ROOT, ".github", "workflows");
 const WORKFLOWS = ["ci", "preview", "deploy", "drift"] as const;

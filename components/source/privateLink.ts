@@ -9,13 +9,8 @@
 import * as aws from "@pulumi/aws";
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
+import type { ConfluentEgressGateway } from "../streaming";
 
-/** The egress side of a Confluent network: its gateway and the IAM principal it connects as. */
-export interface ConfluentEgressGateway {
-    environmentId: pulumi.Input<string>;
-    gatewayId: pulumi.Input<string>;
-    principalArn: pulumi.Input<string>;
-}
 
 /**
  * Endpoint-service permissions: exactly the gateway's principal. Never `*`, never an account

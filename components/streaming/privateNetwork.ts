@@ -8,7 +8,13 @@
 import * as aws from "@pulumi/aws";
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfluentEgressGateway } from "../source/privateLink";
+
+/** The egress side of a Confluent network: its gateway and the IAM principal it connects as. */
+export interface ConfluentEgressGateway {
+    environmentId: pulumi.Input<string>;
+    gatewayId: pulumi.Input<string>;
+    principalArn: pulumi.Input<string>;
+}
 
 /** Ports a client in the VPC uses through the endpoint: HTTPS (Kafka REST, ksqlDB, SR) and Kafka. */
 export const PRIVATELINK_INGRESS_PORTS = [443, 9092] as const;

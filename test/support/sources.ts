@@ -3,8 +3,7 @@
 import { randomBytes } from "crypto";
 import { DOMAINS } from "../../components/catalog";
 import { readSqlFile } from "../../components/ddl";
-import { MySqlEndpoint } from "../../components/mysqlServer";
-import { BootstrapSpec, applyBootstrap } from "../../components/providers/mysqlBootstrap";
+import { applyBootstrap, BootstrapSpec, MySqlEndpoint } from "../../components/source";
 import { MariaDb, sharedMariaDb } from "./mariadb";
 
 export const ADMIN_USER = "lifesci_admin";

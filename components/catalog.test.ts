@@ -1,0 +1,128 @@
+import { strict as assert } from "assert";
+import {
+    DOMAINS,
+    allTopics,
+    cdcTopicPrefix,
+    domainByName,
+    schemaHistoryTopic,
+    tableIncludeList,
+    topicName,
+} from "./catalog";
+import { DdlParseError, catalogDdlMismatches, parseDdl, readDdlFile } from "./ddl";
+
+describe("catalog", () => {
+    it("holds the four domains of the design, each with its own database", () => {
+        assert.deepEqual(
+            DOMAINS.map((d) => [d.name, d.database]),
+            [
+                ["sap", "sap_orders"],
+                ["lims", "lims"],
+                ["mes", "mes"],
+                ["screening", "screening"],
+            ],
+        );
+    });
+
+    it("names CDC topics <prefix>.<database>.<table> with a topic.prefix unique per connector", () => {
+        const lims = domainByName("lims");
+        assert.equal(topicName("lifesci", lims, "test_results"), "lifesci.lims.lims.test_results");
+        const prefixes = DOMAINS.map((d) => cdcTopicPrefix("lifesci", d));
+        assert.equal(new Set(prefixes).size, DOMAINS.length);
+        assert.throws(() => topicName("lifesci", lims, "orders"), /table "orders" is not captured in domain lims/);
+        assert.throws(() => domainByName("erp"), /unknown domain "erp"/);
+    });
+
+    it("lists every captured table, and only those, in the include list", () => {
+        assert.equal(tableIncludeList(domainByName("sap")), "sap_orders.sales_orders,sap_orders.order_items,sap_orders.materials");
+        for (const d of DOMAINS) {
+            assert.equal(tableIncludeList(d).split(",").length, d.tables.length);
+        }
+    });
+
+    it("declares one topic per table, a single-partition schema history topic per domain, and the audit topic", () => {
+        const topics = allTopics("lifesci");
+        const tableCount = DOMAINS.reduce((n, d) => n + d.tables.length, 0);
+        assert.equal(topics.filter((t) => t.table !== undefined).length, tableCount);
+        for (const d of DOMAINS) {
+            const history = topics.find((t) => t.name === schemaHistoryTopic("lifesci", d));
+            assert.ok(history, `no schema history topic for ${d.name}`);
+            assert.equal(history.partitions, 1);
+            assert.equal(history.retention, "schema-history");
+        }
+        assert.deepEqual(
+            topics.filter((t) => t.retention === "audit").map((t) => t.name),
+            ["lifesci.audit.cdc_changes"],
+        );
+        assert.equal(new Set(topics.map((t) => t.name)).size, topics.length, "topic names must be unique");
+        for (const app of ["order_monitoring", "lab_validation", "manufacturing_events", "audit_trail"]) {
+            assert.ok(topics.some((t) => t.producedBy === app), `app ${app} writes no catalog topic`);
+        }
+    });
+});
+
+describe("catalog <-> MySQL DDL contract", () => {
+    it("finds every catalog table in sql/mysql/ with its primary key", () => {
+        assert.deepEqual(catalogDdlMismatches(DOMAINS), []);
+    });
+
+    it("fails naming the table when a catalog table has no DDL", () => {
+        const broken = [{ name: "lims", ddlFile: "lims.sql", tables: [{ name: "instrument_logs", primaryKey: ["log_id"] }] }];
+        const problems = catalogDdlMismatches(broken);
+        assert.equal(problems.length, 1);
+        assert.match(problems[0], /lims\.instrument_logs \(sql\/mysql\/lims\.sql\): table is in the catalog but has no CREATE TABLE/);
+    });
+
+    it("fails naming the table when the key differs or is missing", () => {
+        const wrongKey = [{ name: "sap", ddlFile: "sap.sql", tables: [{ name: "order_items", primaryKey: ["order_id"] }] }];
+        assert.match(catalogDdlMismatches(wrongKey)[0], /sap\.order_items .*catalog key \(order_id\) differs from DDL key \(order_id, item_no\)/);
+
+        const noKey = () => [{ name: "events", columns: [], primaryKey: [], references: [] }];
+        const keyless = [{ name: "mes", ddlFile: "x.sql", tables: [{ name: "events", primaryKey: ["id"] }] }];
+        assert.match(catalogDdlMismatches(keyless, noKey)[0], /mes\.events .*has no primary key/);
+    });
+
+    it("reports a missing DDL file by name", () => {
+        const problems = catalogDdlMismatches([{ name: "qms", ddlFile: "qms.sql", tables: [] }]);
+        assert.match(problems[0], /domain qms: sql\/mysql\/qms\.sql: file not found/);
+    });
+
+    it("uses the types a pharma system needs: decimals for quantities and limits, microsecond timestamps, enums", () => {
+        const lims = readDdlFile("lims.sql");
+        const spec = lims.find((t) => t.name === "spec_limits")!;
+        const lower = spec.columns.find((c) => c.name === "lower_limit")!;
+        assert.deepEqual([lower.type, lower.args, lower.nullable], ["DECIMAL", [18, 6], true]);
+        const results = lims.find((t) => t.name === "test_results")!;
+        const measured = results.columns.find((c) => c.name === "measured_at")!;
+        assert.deepEqual([measured.type, measured.args, measured.nullable], ["DATETIME", [6], false]);
+        assert.deepEqual(results.columns.find((c) => c.name === "status")!.enumValues, ["PENDING", "VALID", "INVALIDATED", "REVIEWED"]);
+        const items = readDdlFile("sap.sql").find((t) => t.name === "order_items")!;
+        assert.deepEqual(items.columns.find((c) => c.name === "quantity")!.args, [13, 3]);
+    });
+});
+
+describe("DDL parser", () => {
+    it("reads inline and table-level primary keys, ignores comments and constraints", () => {
+        const tables = parseDdl(
+            "t.sql",
+            `-- comment with CREATE TABLE fake (x INT)
+             CREATE TABLE IF NOT EXISTS \`a\` (id INT NOT NULL PRIMARY KEY, v VARCHAR(10) NULL, KEY ix (v));
+             CREATE TABLE b (x INT, y INT, PRIMARY KEY (x, y), CONSTRAINT fk FOREIGN KEY (x) REFERENCES a (id));`,
+        );
+        assert.deepEqual(tables.map((t) => [t.name, t.primaryKey, t.columns.map((c) => c.name)]), [
+            ["a", ["id"], ["id", "v"]],
+            ["b", ["x", "y"], ["x", "y"]],
+        ]);
+    });
+
+    it("fails naming the file and table on a key column that does not exist", () => {
+        assert.throws(
+            () => parseDdl("sql/mysql/bad.sql", "CREATE TABLE t (a INT, PRIMARY KEY (b));"),
+            (err: Error) => err instanceof DdlParseError && /sql\/mysql\/bad\.sql: table t: primary key column b is not declared/.test(err.message),
+        );
+    });
+
+    it("fails on unbalanced parentheses and duplicate tables", () => {
+        assert.throws(() => parseDdl("x.sql", "CREATE TABLE t (a DECIMAL(10,2)"), /x\.sql: table t: unbalanced parentheses/);
+        assert.throws(() => parseDdl("x.sql", "CREATE TABLE t (a INT); CREATE TABLE t (a INT);"), /table t is declared twice/);
+    });
+});

@@ -1,0 +1,211 @@
+// The shape of the stack config: allowed values, one zod schema per section, and the resolved
+// types derived from those schemas (a resolved section is its schema with every default filled).
+import { z } from "zod";
+import { MonitoringConfig } from "./monitoring";
+
+export const PROJECT_NAMESPACE = "lifesci-streaming";
+
+export const TARGETS = ["cloud", "local"] as const;
+export const TIERS = ["dev", "prod"] as const;
+/** ksqlDB does not run on Enterprise clusters, and Freight has no ksqlDB/connectors either. */
+export const CLUSTER_TYPES = ["basic", "standard", "dedicated"] as const;
+export const SNAPSHOT_MODES = ["initial", "initial_only", "when_needed", "never", "no_data", "recovery"] as const;
+/**
+ * The CDC connector verifies the server certificate: `verify_ca` at least, `verify_identity` in
+ * prod (MySqlCdcSourceV2 `database.ssl.mode`; `required` encrypts without checking who answers).
+ * https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html#configuration-properties
+ */
+export const SSL_MODES = ["verify_ca", "verify_identity"] as const;
+/**
+ * How managed connectors reach RDS: `public` (Standard/Basic cluster, Confluent's egress IPs on
+ * an allowlist) or `privatelink` (dedicated cluster, AWS Egress PrivateLink; RDS not public).
+ */
+export const MYSQL_NETWORKS = ["public", "privatelink"] as const;
+
+export type Target = (typeof TARGETS)[number];
+export type Tier = (typeof TIERS)[number];
+
+/** Keys that hold credentials: when set in config they must be Pulumi secrets. */
+export const SECRET_CONFIG_KEYS = [
+    "confluentcloud:cloudApiKey",
+    "confluentcloud:cloudApiSecret",
+    // The Snowflake deployer's credentials (the warehouse component's explicit provider reads them).
+    "snowflake:privateKey",
+    "snowflake:privateKeyPassphrase",
+    "snowflake:password",
+    // Grafana: service account token, Grafana Cloud access policy token, alert webhook URL.
+    "grafana:auth",
+    "grafana:cloudAccessPolicyToken",
+    "lifesci-streaming:alertWebhookUrl",
+    // The CDC connectors' trust store holding the RDS CA bundle (base64 PKCS12) and its password.
+    "lifesci-streaming:cdcTruststore",
+    "lifesci-streaming:cdcTruststorePassword",
+] as const;
+
+const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/** True for an IPv4 CIDR such as 10.20.0.0/16. */
+export function isIpv4Cidr(value: string): boolean {
+    const [address, bits, ...rest] = value.split("/");
+    if (rest.length > 0 || bits === undefined || !/^\d{1,2}$/.test(bits)) return false;
+    return ipv4.test(address) && Number(bits) <= 32;
+}
+
+// Breadth (a limit per CIDR, never the internet together) is checked on the whole list in checks.ts.
+const cidr = z.string().refine(isIpv4Cidr, { message: "must be an IPv4 CIDR such as 10.20.0.0/16" });
+
+const positiveInt = (what: string) =>
+    z.number({ error: `must be a number (${what})` }).int({ message: `must be a whole number (${what})` });
+
+export const mysqlSchema = z.strictObject({
+    engineVersion: z.enum(["8.0", "8.4"]).optional(),
+    instanceClass: z
+        .string()
+        .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: "must be an RDS instance class such as db.t4g.medium" })
+        .optional(),
+    allocatedStorageGb: positiveInt("GiB").min(20, { message: "must be at least 20 GiB" }).max(65536).optional(),
+    maxAllocatedStorageGb: positiveInt("GiB").max(65536).optional(),
+    backupRetentionDays: positiveInt("days")
+        .min(1, { message: "must be at least 1: RDS keeps binlogs only while automated backups are on" })
+        .max(35, { message: "must be at most 35 (RDS limit)" })
+        .optional(),
+    binlogRetentionHours: positiveInt("hours")
+        .min(1, { message: "must be at least 1 so a paused connector can resume" })
+        .max(168, { message: "must be at most 168 (RDS limit)" })
+        .optional(),
+    multiAz: z.boolean().optional(),
+    network: z.enum(MYSQL_NETWORKS, { error: `must be one of ${MYSQL_NETWORKS.join(", ")}` }).optional(),
+    /** Security groups of the in-VPC runners that run `pulumi` (the SQL bootstrap connects from there). */
+    deployerSecurityGroupIds: z
+        .array(z.string().regex(/^sg-[0-9a-f]+$/, { message: "must be a security group id such as sg-0abc1234" }))
+        .optional(),
+    /** Broadest CIDR the database may be opened to (prefix length). */
+    maxCidrPrefix: positiveInt("prefix length").min(8, { message: "must be at least 8" }).max(32).optional(),
+    /** CA bundle (PEM) that signs the server certificate of a non-RDS source. */
+    caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM certificate bundle" }).optional(),
+    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { message: "must be a VPC id such as vpc-0abc1234" }).optional(),
+    subnetIds: z
+        .array(z.string().regex(/^subnet-[0-9a-f]+$/, { message: "must be a subnet id such as subnet-0abc1234" }))
+        .min(2, { message: "must list at least 2 subnets in different availability zones (RDS subnet group)" })
+        .optional(),
+    operatorCidrs: z.array(cidr).optional(),
+    bootstrap: z.boolean().optional(),
+    seedData: z.boolean().optional(),
+});
+
+export const confluentSchema = z.strictObject({
+    clusterType: z.enum(CLUSTER_TYPES, {
+        error: `must be one of ${CLUSTER_TYPES.join(", ")} (ksqlDB does not run on enterprise clusters)`,
+    }).optional(),
+    availability: z.enum(["SINGLE_ZONE", "MULTI_ZONE"]).optional(),
+    cku: positiveInt("CKUs").min(1).optional(),
+    streamGovernance: z.enum(["ESSENTIALS", "ADVANCED"]).optional(),
+    topicPrefix: z
+        .string()
+        .regex(/^[a-z][a-z0-9_-]{0,30}$/, { message: "must be lower case letters, digits, - or _, starting with a letter" })
+        .optional(),
+});
+
+export const topicsSchema = z.strictObject({
+    partitions: positiveInt("partitions").min(1, { message: "must be at least 1" }).max(100).optional(),
+    retentionHours: positiveInt("hours").min(1, { message: "must be positive" }).optional(),
+    auditRetentionDays: positiveInt("days").min(1, { message: "must be positive" }).optional(),
+});
+
+export const cdcSchema = z.strictObject({
+    snapshotMode: z.enum(SNAPSHOT_MODES).optional(),
+    sslMode: z.enum(SSL_MODES).optional(),
+    heartbeatIntervalMs: positiveInt("ms").min(0).optional(),
+});
+
+export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
+export const S3_TIME_INTERVALS = ["HOURLY", "DAILY"] as const;
+export const WAREHOUSE_SIZES = ["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"] as const;
+
+export const lakeSchema = z.strictObject({
+    rawInfrequentAccessDays: positiveInt("days").min(30, { message: "must be at least 30 (S3 minimum before STANDARD_IA)" }).optional(),
+    rawGlacierDays: positiveInt("days").min(1, { message: "must be positive" }).optional(),
+    rawExpirationDays: positiveInt("days").min(1, { message: "must be positive" }).optional(),
+    auditLockMode: z.enum(OBJECT_LOCK_MODES, { error: `must be one of ${OBJECT_LOCK_MODES.join(", ")}` }).optional(),
+    auditLockDays: positiveInt("days").min(0, { message: "must not be negative" }).optional(),
+    auditLockYears: positiveInt("years").min(0, { message: "must not be negative" }).max(100).optional(),
+    flushSize: positiveInt("records").min(1, { message: "must be at least 1" }).optional(),
+    rotateIntervalMs: positiveInt("ms").min(60_000, { message: "must be at least 60000 (one minute)" }).max(86_400_000).optional(),
+    timeInterval: z.enum(S3_TIME_INTERVALS).optional(),
+});
+
+export const warehouseSchema = z.strictObject({
+    /** Snowflake region id of the account, e.g. AWS_EU_CENTRAL_1; checked against aws:region. */
+    region: z
+        .string()
+        .regex(/^(AWS|AZURE|GCP)_[A-Z0-9_]+$/, { message: "must be a Snowflake region id such as AWS_EU_CENTRAL_1" })
+        .optional(),
+    warehouseSize: z.enum(WAREHOUSE_SIZES).optional(),
+    autoSuspendSeconds: positiveInt("seconds")
+        .min(60, { message: "must be at least 60; 0 would keep the warehouse running forever" })
+        .optional(),
+    bufferFlushSeconds: positiveInt("seconds").min(1, { message: "must be at least 1" }).max(3600).optional(),
+    dataRetentionDays: positiveInt("days").min(0).max(90, { message: "must be at most 90 (Snowflake Time Travel limit)" }).optional(),
+});
+/** CSU sizes Confluent Cloud offers for a ksqlDB cluster. */
+export const KSQL_CSU_SIZES = [1, 2, 4, 8, 12, 28] as const;
+
+export const ksqldbSchema = z.strictObject({
+    csu: z
+        .number({ error: "must be a number (CSUs)" })
+        .refine((v) => (KSQL_CSU_SIZES as readonly number[]).includes(v), {
+            message: `must be one of ${KSQL_CSU_SIZES.join(", ")} (Confluent Cloud CSU sizes)`,
+        })
+        .optional(),
+    orderStuckSlaMinutes: positiveInt("minutes")
+        .min(5, { message: "must be at least 5 minutes" })
+        .max(43200, { message: "must be at most 43200 minutes (30 days)" })
+        .optional(),
+    useDetailedProcessingLog: z.boolean().optional(),
+});
+
+/** A section after defaults: every key present, except the ones listed that may stay unset. */
+type Resolved<Section, MayStayUnset extends keyof Section = never> = Required<Omit<Section, MayStayUnset>> & Pick<Section, MayStayUnset>;
+
+export type MySqlSection = z.infer<typeof mysqlSchema>;
+export type ConfluentSection = z.infer<typeof confluentSchema>;
+export type TopicsSection = z.infer<typeof topicsSchema>;
+export type CdcSection = z.infer<typeof cdcSchema>;
+export type LakeSection = z.infer<typeof lakeSchema>;
+export type WarehouseSection = z.infer<typeof warehouseSchema>;
+export type KsqlDbSection = z.infer<typeof ksqldbSchema>;
+
+/**
+ * `bootstrap`: run the SQL bootstrap (databases, DDL, CDC user, binlog retention) during `pulumi up`;
+ * `seedData`: load sql/mysql/*.seed.sql sample rows, never on production sources.
+ */
+export type MySqlConfig = Resolved<MySqlSection, "vpcId" | "subnetIds" | "caPem">;
+export type ConfluentConfig = Resolved<ConfluentSection, "cku"> & { cloud: "AWS"; region: string };
+export type TopicsConfig = Resolved<TopicsSection>;
+export type CdcConfig = Resolved<CdcSection>;
+/** Raw objects expire after `rawExpirationDays` (unset keeps them); exactly one of auditLockDays/Years is set. */
+export type LakeConfig = Resolved<LakeSection, "rawExpirationDays" | "auditLockDays" | "auditLockYears">;
+/** `organizationName`/`accountName` come from the provider's own `snowflake:` namespace (not secrets). */
+export type WarehouseConfig = Resolved<WarehouseSection, "region"> & { organizationName: string; accountName: string };
+/** `orderStuckSlaMinutes`: an order longer in one status is stuck; `useDetailedProcessingLog`: off in prod (GMP rows). */
+export type KsqlDbConfig = Resolved<KsqlDbSection>;
+
+export interface PlatformConfig {
+    project: string;
+    stack: string;
+    target: Target;
+    tier: Tier;
+    /** Prefix of physical names: `lifesci-<stack>`. */
+    namePrefix: string;
+    /** True for prod: protect stateful resources, deletion protection, final snapshots. */
+    protect: boolean;
+    region: string;
+    mysql: MySqlConfig;
+    confluent: ConfluentConfig;
+    topics: TopicsConfig;
+    cdc: CdcConfig;
+    lake: LakeConfig;
+    warehouse: WarehouseConfig;
+    monitoring: MonitoringConfig;
+    ksqldb: KsqlDbConfig;
+}

@@ -1,0 +1,93 @@
+// Tier defaults: what each section holds when the stack config leaves a key out, as one
+// {dev, prod} table so the difference between the tiers reads side by side.
+import { DEFAULT_MAX_CIDR_PREFIX } from "./cidr";
+import { CdcConfig, ConfluentConfig, KsqlDbConfig, LakeConfig, MySqlConfig, Tier, TopicsConfig, WarehouseConfig } from "./schema";
+
+export interface TierDefaults {
+    mysql: Omit<MySqlConfig, "vpcId" | "subnetIds" | "caPem">;
+    confluent: Omit<ConfluentConfig, "cloud" | "region" | "cku">;
+    topics: TopicsConfig;
+    cdc: CdcConfig;
+    /** The audit lock default applies only when the stack sets neither auditLockDays nor auditLockYears. */
+    lake: LakeConfig;
+    warehouse: Omit<WarehouseConfig, "organizationName" | "accountName" | "region">;
+    ksqldb: KsqlDbConfig;
+}
+
+export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
+    dev: {
+        mysql: {
+            engineVersion: "8.0",
+            instanceClass: "db.t4g.medium",
+            allocatedStorageGb: 50,
+            maxAllocatedStorageGb: 100,
+            backupRetentionDays: 1,
+            binlogRetentionHours: 24,
+            multiAz: false,
+            // Standard cluster, connectors over the internet from Confluent's egress prefixes.
+            network: "public",
+            deployerSecurityGroupIds: [],
+            maxCidrPrefix: DEFAULT_MAX_CIDR_PREFIX,
+            operatorCidrs: [],
+            bootstrap: true,
+            seedData: false,
+        },
+        confluent: { clusterType: "standard", availability: "SINGLE_ZONE", streamGovernance: "ESSENTIALS", topicPrefix: "lifesci" },
+        topics: { partitions: 3, retentionHours: 72, auditRetentionDays: 30 },
+        // The connector checks the certificate chain (dev); prod also checks the host name.
+        cdc: { snapshotMode: "initial", sslMode: "verify_ca", heartbeatIntervalMs: 60000 },
+        lake: {
+            rawInfrequentAccessDays: 30,
+            rawGlacierDays: 90,
+            rawExpirationDays: 365,
+            auditLockMode: "GOVERNANCE",
+            auditLockDays: 7,
+            flushSize: 1000,
+            rotateIntervalMs: 600_000,
+            timeInterval: "HOURLY",
+        },
+        warehouse: { warehouseSize: "XSMALL", autoSuspendSeconds: 60, bufferFlushSeconds: 10, dataRetentionDays: 1 },
+        ksqldb: { csu: 1, orderStuckSlaMinutes: 240, useDetailedProcessingLog: true },
+    },
+    prod: {
+        mysql: {
+            engineVersion: "8.0",
+            instanceClass: "db.r6g.large",
+            allocatedStorageGb: 200,
+            maxAllocatedStorageGb: 1000,
+            backupRetentionDays: 7,
+            binlogRetentionHours: 168,
+            multiAz: true,
+            // RDS not publicly accessible; connectors over AWS Egress PrivateLink (dedicated cluster).
+            network: "privatelink",
+            deployerSecurityGroupIds: [],
+            maxCidrPrefix: DEFAULT_MAX_CIDR_PREFIX,
+            operatorCidrs: [],
+            bootstrap: true,
+            seedData: false,
+        },
+        confluent: { clusterType: "standard", availability: "MULTI_ZONE", streamGovernance: "ADVANCED", topicPrefix: "lifesci" },
+        topics: { partitions: 6, retentionHours: 168, auditRetentionDays: 365 },
+        cdc: { snapshotMode: "initial", sslMode: "verify_identity", heartbeatIntervalMs: 60000 },
+        lake: {
+            rawInfrequentAccessDays: 30,
+            rawGlacierDays: 180,
+            // Raw objects are kept in prod.
+            rawExpirationDays: undefined,
+            auditLockMode: "COMPLIANCE",
+            auditLockYears: 10,
+            flushSize: 10000,
+            rotateIntervalMs: 3_600_000,
+            timeInterval: "HOURLY",
+        },
+        warehouse: { warehouseSize: "SMALL", autoSuspendSeconds: 300, bufferFlushSeconds: 30, dataRetentionDays: 30 },
+        ksqldb: { csu: 4, orderStuckSlaMinutes: 240, useDetailedProcessingLog: false },
+    },
+};
+
+/** The defaults overlaid with every key the stack set (a key set to undefined keeps its default). */
+export function withDefaults<D extends object, S extends object>(defaults: D, section: S): D & S {
+    const merged = { ...defaults } as Record<string, unknown>;
+    for (const [name, value] of Object.entries(section)) if (value !== undefined) merged[name] = value;
+    return merged as D & S;
+}

@@ -1,0 +1,229 @@
+// Sink connectors: S3 (raw lake, audit archive) and Snowflake. Config builders are pure functions
+// (tests check every key against the documented key list); settings every sink shares are
+// written once here and used by both builders.
+import * as confluent from "@pulumi/confluentcloud";
+import * as pulumi from "@pulumi/pulumi";
+import { SinkName } from "../catalog";
+import { RoleGrant, WorkloadIdentity, crn } from "../streaming";
+
+/** The name of a sink connector (what Kafka Connect and the alert rules know it by). */
+export function sinkConnectorName(namePrefix: string, sink: SinkName): string {
+    return `${namePrefix}-${sink}`;
+}
+
+/**
+ * Error handling of every sink: bad records go to the sink's own dead-letter topic instead of
+ * stopping it (alert on DLQ growth), and tombstones are skipped, so deletes never stop a sink.
+ */
+export function sinkCommonConfig(s: {
+    connectorClass: "S3_SINK" | "SnowflakeSink";
+    connectorName: string;
+    serviceAccountId: string;
+    topics: readonly string[];
+    dlqTopic: string;
+}): Record<string, string> {
+    if (s.topics.length === 0) throw new Error(`sink ${s.connectorName}: no topics to read`);
+    return {
+        "connector.class": s.connectorClass,
+        name: s.connectorName,
+        "kafka.auth.mode": "SERVICE_ACCOUNT",
+        "kafka.service.account.id": s.serviceAccountId,
+        topics: s.topics.join(","),
+        "input.data.format": "AVRO",
+        "errors.tolerance": "all",
+        "errors.deadletterqueue.topic.name": s.dlqTopic,
+        // The S3 and Snowflake sinks spell the same choice differently.
+        "behavior.on.null.values": s.connectorClass === "S3_SINK" ? "ignore" : "IGNORE",
+        "tasks.max": "1",
+    };
+}
+
+export interface S3SinkSettings {
+    connectorName: string;
+    serviceAccountId: string;
+    topics: readonly string[];
+    dlqTopic: string;
+    bucket: string;
+    region: string;
+    /** Top-level prefix inside the bucket; the IAM policy allows writes under it only. */
+    topicsDir: string;
+    providerIntegrationId: string;
+    kmsKeyArn: string;
+    flushSize: number;
+    rotateIntervalMs: number;
+    timeInterval: "HOURLY" | "DAILY";
+}
+
+/** Hive-style time partitions, as deep as the time interval. */
+export function s3PathFormat(timeInterval: "HOURLY" | "DAILY"): string {
+    const daily = "'year'=YYYY/'month'=MM/'day'=dd";
+    return timeInterval === "HOURLY" ? `${daily}/'hour'=HH` : daily;
+}
+
+/** Non-sensitive config of a Confluent `S3_SINK`: AVRO topics -> Parquet files partitioned by time. */
+export function s3SinkConfig(s: S3SinkSettings): Record<string, string> {
+    return {
+        ...sinkCommonConfig({ connectorClass: "S3_SINK", ...s }),
+        // No access keys: Confluent assumes our IAM role through the provider integration.
+        "authentication.method": "IAM Roles",
+        "provider.integration.id": s.providerIntegrationId,
+        "s3.bucket.name": s.bucket,
+        "s3.region": s.region,
+        "s3.ssea.name": "aws:kms",
+        "s3.sse.kms.key.id": s.kmsKeyArn,
+        "topics.dir": s.topicsDir,
+        "output.data.format": "PARQUET",
+        "compression.codec": "PARQUET - snappy",
+        "partitioner.class": "TimeBasedPartitioner",
+        "time.interval": s.timeInterval,
+        "path.format": s3PathFormat(s.timeInterval),
+        timezone: "UTC",
+        "flush.size": String(s.flushSize),
+        "rotate.interval.ms": String(s.rotateIntervalMs),
+    };
+}
+
+export interface SnowflakeSinkSettings {
+    connectorName: string;
+    serviceAccountId: string;
+    dlqTopic: string;
+    /** Topic -> table, in catalog order. */
+    tables: readonly { topic: string; table: string }[];
+    accountUrl: string;
+    user: string;
+    role: string;
+    database: string;
+    schema: string;
+    bufferFlushSeconds: number;
+    /** CDC topics carry Debezium envelopes; land the current row state instead. */
+    unwrapCdcEnvelope: boolean;
+}
+
+/** `<org>-<account>.snowflakecomputing.com:443`, the connector's `snowflake.url.name`. */
+export function snowflakeAccountUrl(organizationName: string, accountName: string): string {
+    return `${organizationName}-${accountName}.snowflakecomputing.com:443`.toLowerCase();
+}
+
+/** Non-sensitive config of a Confluent `SnowflakeSink` (Snowpipe Streaming, schematized tables). */
+export function snowflakeSinkConfig(s: SnowflakeSinkSettings): Record<string, string> {
+    const config: Record<string, string> = {
+        ...sinkCommonConfig({ connectorClass: "SnowflakeSink", ...s, topics: s.tables.map((t) => t.topic) }),
+        "snowflake.url.name": s.accountUrl,
+        "snowflake.user.name": s.user,
+        "snowflake.role.name": s.role,
+        "snowflake.database.name": s.database,
+        "snowflake.schema.name": s.schema,
+        "snowflake.ingestion.method": "SNOWPIPE_STREAMING",
+        // One column per record field; the tables are created with ENABLE_SCHEMA_EVOLUTION.
+        "snowflake.enable.schematization": "true",
+        "snowflake.topic2table.map": s.tables.map((t) => `${t.topic}:${t.table}`).join(","),
+        "buffer.flush.time": String(s.bufferFlushSeconds),
+    };
+    if (s.unwrapCdcEnvelope) {
+        Object.assign(config, {
+            transforms: "unwrap",
+            "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
+            // Deletes arrive as the last row state with __deleted=true; tombstones are dropped.
+            "transforms.unwrap.delete.handling.mode": "rewrite",
+            "transforms.unwrap.drop.tombstones": "true",
+        });
+    }
+    return config;
+}
+
+/** Keys that carry secrets; they go in `configSensitive`, never in `configNonsensitive`. */
+export const SNOWFLAKE_SINK_SENSITIVE_KEYS = ["snowflake.private.key"] as const;
+
+/** The base64 body of a PEM block, on one line: the form the Snowflake sink and user expect. */
+export function pemBody(pem: string): string {
+    return pem
+        .split("\n")
+        .filter((line) => line.trim() !== "" && !line.startsWith("-----"))
+        .map((line) => line.trim())
+        .join("");
+}
+
+/**
+ * Role bindings of a sink: read exactly its topics and their value subjects and write its own
+ * dead-letter topic. Its consumer group is bound once the connector exists (sinkGroupGrant).
+ */
+export function sinkConnectorGrants(
+    cluster: confluent.KafkaCluster,
+    schemaRegistryCrn: pulumi.Input<string>,
+    topics: readonly string[],
+    dlqTopic: string,
+): RoleGrant[] {
+    return [
+        ...topics.flatMap((topic) => [
+            { label: `read-${topic}`, role: "DeveloperRead", crnPattern: crn.topic(cluster, topic) },
+            { label: `read-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-value`) },
+        ]),
+        { label: "write-dlq", role: "DeveloperWrite", crnPattern: crn.topic(cluster, dlqTopic) },
+    ];
+}
+
+/**
+ * A managed sink consumes as group `connect-<its connector id>`; the binding names exactly that
+ * group, so no sink can read (or reset) another connector's offsets. The id exists only after
+ * creation, so this binding follows the connector.
+ * https://docs.confluent.io/cloud/current/connectors/service-account.html
+ */
+export function sinkGroupGrant(cluster: confluent.KafkaCluster, connectorId: pulumi.Input<string>): RoleGrant {
+    return {
+        label: "consumer-group",
+        role: "DeveloperRead",
+        crnPattern: crn.group(
+            cluster,
+            pulumi.output(connectorId).apply((id) => {
+                if (!/^lcc-[a-z0-9]+$/.test(id)) throw new Error(`not a managed connector id: "${id}"`);
+                return `connect-${id}`;
+            }),
+        ),
+    };
+}
+
+export interface SinkConnectorArgs {
+    displayName: string;
+    description: string;
+    environmentId: pulumi.Input<string>;
+    cluster: confluent.KafkaCluster;
+    schemaRegistryCrn: pulumi.Input<string>;
+    topics: readonly string[];
+    dlqTopic: string;
+    /** Builds the non-sensitive config once the service account id is known. */
+    config: (serviceAccountId: string) => pulumi.Output<Record<string, string>>;
+    configSensitive?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Topics, IAM role, tables... that must exist before the connector starts. */
+    dependsOn: pulumi.Resource[];
+}
+
+/** A managed sink connector with its own service account. */
+export class SinkConnector extends pulumi.ComponentResource {
+    readonly connector: confluent.Connector;
+    readonly identity: WorkloadIdentity;
+
+    constructor(name: string, args: SinkConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("lifesci:connectors:SinkConnector", name, {}, opts);
+        this.identity = new WorkloadIdentity(
+            `${name}-identity`,
+            {
+                displayName: args.displayName,
+                description: args.description,
+                grants: sinkConnectorGrants(args.cluster, args.schemaRegistryCrn, args.topics, args.dlqTopic),
+            },
+            { parent: this },
+        );
+        this.connector = new confluent.Connector(
+            name,
+            {
+                environment: { id: args.environmentId },
+                kafkaCluster: { id: args.cluster.id },
+                configNonsensitive: this.identity.serviceAccount.id.apply((id) => args.config(id)),
+                configSensitive: args.configSensitive ? pulumi.secret(args.configSensitive) : undefined,
+            },
+            { parent: this, dependsOn: [...args.dependsOn, ...this.identity.roleBindings] },
+        );
+        this.identity.addGrants([sinkGroupGrant(args.cluster, this.connector.id)]);
+        this.registerOutputs({ connectorId: this.connector.id, status: this.connector.status });
+    }
+}

@@ -1,0 +1,132 @@
+// The four managed sink connectors, built from the catalog's sink declarations: raw CDC topics
+// and the audit topic to S3, curated topics and chosen CDC tables to Snowflake.
+import * as pulumi from "@pulumi/pulumi";
+import {
+    SinkName,
+    WAREHOUSE_TABLES,
+    WarehouseTable,
+    auditArchiveTopics,
+    dlqTopicName,
+    rawLakeTopics,
+    warehouseTopic,
+} from "../catalog";
+import { LakeConfig, WarehouseConfig } from "../config";
+import { SinkConnector, s3SinkConfig, sinkConnectorName, snowflakeAccountUrl, snowflakeSinkConfig } from "./sinkConnectors";
+import { AUDIT_TOPICS_DIR, Lake, RAW_TOPICS_DIR } from "./lake";
+import { Streaming } from "../streaming";
+import { WAREHOUSE_SCHEMAS, Warehouse } from "./warehouse";
+
+export interface SinksArgs {
+    namePrefix: string;
+    basePrefix: string;
+    region: string;
+    lakeConfig: LakeConfig;
+    warehouseConfig: WarehouseConfig;
+    streaming: Streaming;
+    lake: Lake;
+    warehouse: Warehouse;
+}
+
+export class Sinks extends pulumi.ComponentResource {
+    readonly connectors: Map<SinkName, SinkConnector>;
+
+    constructor(name: string, args: SinksArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("lifesci:sinks:Sinks", name, {}, opts);
+        const { streaming, lake, warehouse, basePrefix } = args;
+        this.connectors = new Map();
+
+        const topicResources = (topics: readonly string[]) =>
+            topics.map((t) => {
+                const resource = streaming.topics.get(t);
+                if (!resource) throw new Error(`sink topic ${t} is not created by the streaming component; declare it in the catalog`);
+                return resource;
+            });
+
+        const add = (sink: SinkName, description: string, topics: string[], build: (accountId: string, dlq: string) => pulumi.Output<Record<string, string>>, extra: {
+            sensitive?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+            dependsOn: pulumi.Resource[];
+        }) => {
+            const dlq = dlqTopicName(basePrefix, sink);
+            this.connectors.set(
+                sink,
+                new SinkConnector(
+                    `sink-${sink}`,
+                    {
+                        displayName: `${args.namePrefix}-${sink}`,
+                        description,
+                        environmentId: streaming.environment.id,
+                        cluster: streaming.cluster,
+                        schemaRegistryCrn: streaming.schemaRegistry.resourceName,
+                        topics,
+                        dlqTopic: dlq,
+                        config: (accountId) => build(accountId, dlq),
+                        configSensitive: extra.sensitive,
+                        dependsOn: [...topicResources([...topics, dlq]), ...extra.dependsOn],
+                    },
+                    { parent: this },
+                ),
+            );
+        };
+
+        const s3 = (sink: SinkName, topics: string[], bucket: Lake["rawBucket"], topicsDir: string, description: string) =>
+            add(
+                sink,
+                description,
+                topics,
+                (serviceAccountId, dlqTopic) =>
+                    pulumi.all([bucket.bucket, lake.providerIntegration.id, lake.kmsKey.arn]).apply(([bucketName, integrationId, keyArn]) =>
+                        s3SinkConfig({
+                            connectorName: sinkConnectorName(args.namePrefix, sink),
+                            serviceAccountId,
+                            topics,
+                            dlqTopic,
+                            bucket: bucketName,
+                            region: args.region,
+                            topicsDir,
+                            providerIntegrationId: integrationId,
+                            kmsKeyArn: keyArn,
+                            flushSize: args.lakeConfig.flushSize,
+                            rotateIntervalMs: args.lakeConfig.rotateIntervalMs,
+                            timeInterval: args.lakeConfig.timeInterval,
+                        }),
+                    ),
+                { dependsOn: lake.ready },
+            );
+        s3("s3-raw", rawLakeTopics(basePrefix), lake.rawBucket, RAW_TOPICS_DIR, "Raw CDC topics to the S3 data lake (Parquet)");
+        s3("s3-audit", auditArchiveTopics(basePrefix), lake.auditBucket, AUDIT_TOPICS_DIR, "Audit trail topic to the object-locked S3 archive");
+
+        const snowflakeSink = (sink: SinkName, kind: "cdc" | "ksql", description: string) => {
+            const tables: WarehouseTable[] = WAREHOUSE_TABLES.filter((t) => t.source.kind === kind);
+            const routes = tables.map((t) => ({ topic: warehouseTopic(basePrefix, t), table: t.name }));
+            add(
+                sink,
+                description,
+                routes.map((r) => r.topic),
+                (serviceAccountId, dlqTopic) =>
+                    pulumi.output(
+                        snowflakeSinkConfig({
+                            connectorName: sinkConnectorName(args.namePrefix, sink),
+                            serviceAccountId,
+                            dlqTopic,
+                            tables: routes,
+                            accountUrl: snowflakeAccountUrl(args.warehouseConfig.organizationName, args.warehouseConfig.accountName),
+                            user: warehouse.userName,
+                            role: warehouse.roleName,
+                            database: warehouse.databaseName,
+                            schema: WAREHOUSE_SCHEMAS[kind],
+                            bufferFlushSeconds: args.warehouseConfig.bufferFlushSeconds,
+                            unwrapCdcEnvelope: kind === "cdc",
+                        }),
+                    ),
+                {
+                    sensitive: { "snowflake.private.key": warehouse.connectorPrivateKey },
+                    dependsOn: [...warehouse.ready, ...tables.map((t) => warehouse.tables.get(t.name)!)],
+                },
+            );
+        };
+        snowflakeSink("snowflake-cdc", "cdc", "Current state of chosen CDC tables to Snowflake");
+        snowflakeSink("snowflake-curated", "ksql", "ksqlDB outputs to Snowflake");
+
+        this.registerOutputs({});
+    }
+}

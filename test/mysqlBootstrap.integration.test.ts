@@ -1,0 +1,231 @@
+// The SQL bootstrap against a real MariaDB server.
+import { strict as assert } from "assert";
+import { DOMAINS } from "../components/catalog";
+import { applyBootstrap, BootstrapOutputs, connectMySql, desiredCdcGrants, diffBootstrap, mysqlBootstrapProvider, parseGrants, redact, removeCdcUser } from "../components/source";
+import { MariaDb, startMariaDb } from "./support/mariadb";
+import { ADMIN_PASSWORD, CDC_PASSWORD, CDC_USER, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
+
+let server: MariaDb;
+
+/**
+ * The account's privileges as the server's own tables report them (scope `*` = global), read
+ * without the program's SHOW GRANTS parser, so a broken parser cannot agree with itself.
+ */
+async function grantsOf(user = CDC_USER): Promise<Record<string, string[]>> {
+    const grantee = `'${user}'@'%'`;
+    const global = await server.query<any[]>("SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?", [grantee]);
+    const schema = await server.query<any[]>("SELECT TABLE_SCHEMA AS db, PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?", [grantee]);
+    const out: Record<string, string[]> = {};
+    for (const r of global) if (r.p !== "USAGE") (out["*"] ??= []).push(r.p);
+    for (const r of schema) (out[r.db] ??= []).push(r.p);
+    for (const k of Object.keys(out)) out[k].sort();
+    return out;
+}
+
+async function schemaSnapshot(): Promise<string> {
+    const parts: string[] = [];
+    for (const d of DOMAINS) {
+        for (const t of d.tables) {
+            const [row] = await server.query<any[]>(`SHOW CREATE TABLE \`${d.database}\`.\`${t.name}\``);
+            parts.push(String(row["Create Table"]));
+        }
+    }
+    return parts.join("\n");
+}
+
+describe("SHOW GRANTS parsing (lines as MySQL 8 and MariaDB print them)", () => {
+    it("reads global and database scopes, maps MariaDB's BINLOG MONITOR, skips table- and column-level grants", () => {
+        const grants = parseGrants([
+            "GRANT RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO `lifesci_cdc`@`%` IDENTIFIED BY PASSWORD '*D640F3DC' REQUIRE SSL",
+            "GRANT SELECT, LOCK TABLES ON `lims`.* TO `lifesci_cdc`@`%`",
+            "GRANT USAGE ON *.* TO `lifesci_cdc`@`%`",
+            "GRANT SELECT ON mes.* TO 'lifesci_cdc'@'%'",
+            "GRANT INSERT ON `lims`.`samples` TO `lifesci_cdc`@`%`",
+            "GRANT SELECT (sample_id), UPDATE ON `screening`.* TO `lifesci_cdc`@`%`",
+            "GRANT ALL ON `sap_orders`.* TO `lifesci_cdc`@`%`",
+            "REVOKE SELECT ON *.* FROM x",
+        ]);
+        const plainGrants = Object.fromEntries([...grants].map(([k, v]) => [k, [...v].sort()]));
+        assert.deepEqual(plainGrants, {
+            "*": ["RELOAD", "REPLICATION CLIENT", "REPLICATION SLAVE", "SHOW DATABASES", "USAGE"],
+            lims: ["LOCK TABLES", "SELECT"],
+            mes: ["SELECT"],
+            screening: ["UPDATE"],
+            sap_orders: ["ALL PRIVILEGES"],
+        });
+    });
+});
+
+describe("SQL bootstrap (real MariaDB)", function () {
+    this.timeout(60_000);
+
+    before(async () => {
+        server = await bootstrappedSources();
+        console.log(`      mariadbd ready ${server.startupMs.toFixed(0)} ms after start (pid ${server.pid})`);
+    });
+
+    it("creates every captured database and table from sql/mysql/, with seed data", async () => {
+        for (const d of DOMAINS) {
+            const rows = await server.query<any[]>("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", [d.database]);
+            const names = rows.map((r) => r.TABLE_NAME).sort();
+            assert.deepEqual(names, d.tables.map((t) => t.name).sort(), d.database);
+        }
+        const [orders] = await server.query<any[]>("SELECT COUNT(*) AS n FROM sap_orders.sales_orders");
+        assert.ok(Number(orders.n) >= 2);
+    });
+
+    it("gives the CDC user exactly the CDC privileges on the captured databases", async () => {
+        // Written out (MariaDB names REPLICATION CLIENT "BINLOG MONITOR"), not derived from the code under test.
+        const expected: Record<string, string[]> = { "*": ["BINLOG MONITOR", "RELOAD", "REPLICATION SLAVE", "SHOW DATABASES"] };
+        for (const db of ["sap_orders", "lims", "mes", "screening"]) expected[db] = ["LOCK TABLES", "SELECT"];
+        assert.deepEqual(await grantsOf(), expected);
+        assert.deepEqual(DOMAINS.map((d) => d.database).sort(), ["lims", "mes", "sap_orders", "screening"]);
+        const [account] = await server.query<any[]>("SELECT ssl_type FROM mysql.user WHERE User = ?", [CDC_USER]);
+        assert.equal(account.ssl_type, "ANY", "the CDC account may only connect over TLS");
+    });
+
+    it("is idempotent: a second run changes nothing", async () => {
+        const before = await schemaSnapshot();
+        const grantsBefore = await grantsOf();
+        const result = await applyBootstrap(bootstrapSpec(server));
+        assert.deepEqual(result.actions, []);
+        assert.equal(await schemaSnapshot(), before);
+        assert.deepEqual(await grantsOf(), grantsBefore);
+        assert.ok(Object.keys(grantsBefore).length > 1);
+        assert.equal(result.server.flavor, "mariadb");
+        assert.equal(result.server.isRds, false);
+    });
+
+    it("rotates the password without dropping the user, and revokes privileges it did not grant", async () => {
+        await server.query("GRANT INSERT, DELETE ON lims.* TO ?@'%'", [CDC_USER]);
+        const rotated = `${CDC_PASSWORD}-rotated`;
+        const result = await applyBootstrap(bootstrapSpec(server, { cdcPassword: rotated }));
+        assert.deepEqual(result.actions, [`rotate password of ${CDC_USER}@%`, "revoke INSERT, DELETE on `lims`.*"]);
+        await (await connectMySql(cdcEndpoint(server, rotated))).end();
+        await assert.rejects(connectMySql(cdcEndpoint(server)), /access denied for user "lifesci_cdc"/);
+        // Back to the shared password for the other tests.
+        await applyBootstrap(bootstrapSpec(server));
+        await (await connectMySql(cdcEndpoint(server))).end();
+    });
+
+    it("drops grants, never data, for a database removed from the list", async () => {
+        const spec = bootstrapSpec(server);
+        const result = await applyBootstrap({ ...spec, databases: spec.databases.filter((d) => d.name !== "screening") });
+        assert.deepEqual(result.actions, ["revoke SELECT, LOCK TABLES on `screening`.*"]);
+        assert.ok(!("screening" in (await grantsOf())));
+        const [runs] = await server.query<any[]>("SELECT COUNT(*) AS n FROM screening.screening_runs");
+        assert.ok(Number(runs.n) >= 1, "data stays");
+        assert.deepEqual((await applyBootstrap(spec)).actions, ["grant SELECT, LOCK TABLES on `screening`.*"]);
+    });
+
+    it("sets binlog retention only on RDS, detected by its configuration procedure", async () => {
+        // Stand-ins for the procedures RDS ships in the mysql schema.
+        await server.query("CREATE TABLE IF NOT EXISTS mysql.fake_rds_configuration (name VARCHAR(64) PRIMARY KEY, value VARCHAR(64))");
+        await server.query("INSERT IGNORE INTO mysql.fake_rds_configuration VALUES ('binlog retention hours', NULL)");
+        await server.query(
+            "CREATE PROCEDURE mysql.rds_set_configuration(IN name VARCHAR(64), IN value INT) UPDATE mysql.fake_rds_configuration c SET c.value = value WHERE c.name = name",
+        );
+        await server.query("CREATE PROCEDURE mysql.rds_show_configuration() SELECT name, value FROM mysql.fake_rds_configuration");
+        try {
+            const first = await applyBootstrap(bootstrapSpec(server, { binlogRetentionHours: 168 }));
+            assert.equal(first.server.isRds, true);
+            assert.deepEqual(first.actions, ["set RDS binlog retention hours NULL -> 168"]);
+            const [row] = await server.query<any[]>("SELECT value FROM mysql.fake_rds_configuration");
+            assert.equal(row.value, "168");
+            assert.deepEqual((await applyBootstrap(bootstrapSpec(server, { binlogRetentionHours: 168 }))).actions, []);
+        } finally {
+            await server.query("DROP PROCEDURE IF EXISTS mysql.rds_set_configuration");
+            await server.query("DROP PROCEDURE IF EXISTS mysql.rds_show_configuration");
+            await server.query("DROP TABLE IF EXISTS mysql.fake_rds_configuration");
+        }
+    });
+
+    it("fails with one clear line, without the password, on bad admin credentials", async () => {
+        const wrong = `${ADMIN_PASSWORD}-wrong`;
+        await assert.rejects(applyBootstrap(bootstrapSpec(server, { adminPassword: wrong })), (err: Error) => {
+            assert.match(err.message, /^access denied for user "lifesci_admin" at localhost:\d+/);
+            assert.ok(!err.message.includes(wrong) && !err.message.includes("\n"));
+            return true;
+        });
+    });
+
+    it("names the database and statement when DDL is invalid", async () => {
+        const spec = bootstrapSpec(server);
+        const broken = { ...spec, databases: [{ name: "mes", ddl: "CREATE TABLE IF NOT EXISTS qa_broken (id INT PRIMARY KEY, v DECIMAL(5,2,1));" }] };
+        await assert.rejects(applyBootstrap(broken), /bootstrap of localhost:\d+ failed: .*\(while running: CREATE TABLE IF NOT EXISTS qa_broken/s);
+    });
+
+    it("refuses a server whose certificate the CA did not sign or that names another host, before sending the password", async () => {
+        await assert.rejects(applyBootstrap(bootstrapSpec(server, { caPem: server.wrongCaPem })), (err: Error) => {
+            assert.match(err.message, /^TLS certificate of MySQL at localhost:\d+ is not trusted by the given CA/);
+            assert.ok(!err.message.includes(ADMIN_PASSWORD));
+            return true;
+        });
+        await assert.rejects(applyBootstrap(bootstrapSpec(server, { host: "127.0.0.1" })), /verify_identity needs the server's DNS name/);
+        await assert.rejects(applyBootstrap(bootstrapSpec(server, { caPem: undefined })), /cannot verify the TLS certificate of localhost: no CA/);
+        const impostor = await startMariaDb([], "db.other.example"); // a trusted CA, but a certificate for another name
+        try {
+            await assert.rejects(
+                applyBootstrap(bootstrapSpec(server, { port: impostor.port, caPem: impostor.caPem })),
+                /TLS certificate of MySQL at localhost:\d+ does not name host "localhost"/,
+            );
+        } finally {
+            await impostor.stop();
+        }
+        // The right CA and the name on the certificate: verified, and nothing left to do.
+        assert.deepEqual((await applyBootstrap(bootstrapSpec(server))).actions, []);
+    });
+
+    it("redacts secrets from any message", () => {
+        assert.equal(redact("near 'IDENTIFIED BY s3cr3t' at line 1", ["s3cr3t", undefined]), "near 'IDENTIFIED BY ***' at line 1");
+    });
+});
+
+describe("SQL bootstrap dynamic provider (real MariaDB)", function () {
+    this.timeout(60_000);
+    const PROVIDER_USER = "lifesci_cdc_provider";
+
+    before(async () => {
+        server = await bootstrappedSources();
+    });
+
+    it("create -> no-op diff -> update -> delete, with no password in the outputs", async () => {
+        const spec = bootstrapSpec(server, { cdcUser: PROVIDER_USER });
+        const created = await mysqlBootstrapProvider.create(spec);
+        const outs = created.outs as BootstrapOutputs;
+        assert.equal(created.id, `localhost:${server.port}/${PROVIDER_USER}@%`);
+        assert.ok(!JSON.stringify(outs).includes(spec.cdcPassword), "the CDC password must not be in the outputs");
+        assert.ok(!("cdcPassword" in outs));
+        assert.deepEqual(outs.databases, DOMAINS.map((d) => d.database));
+        assert.equal(outs.serverFlavor, "mariadb");
+        assert.ok(outs.grants.every((g) => !/IDENTIFIED BY PASSWORD '\*[0-9A-F]{40}'/.test(g)), "no password hash in the outputs");
+
+        assert.deepEqual(await mysqlBootstrapProvider.diff!(created.id, outs, spec), { changes: false, replaces: [], deleteBeforeReplace: false });
+        const rotated = { ...spec, cdcPassword: `${spec.cdcPassword}-2` };
+        assert.equal((await mysqlBootstrapProvider.diff!(created.id, outs, rotated)).changes, true);
+        assert.deepEqual((await mysqlBootstrapProvider.diff!(created.id, outs, { ...spec, port: 1 })).replaces, ["port"]);
+
+        const updated = await mysqlBootstrapProvider.update!(created.id, outs, rotated);
+        assert.ok(!JSON.stringify(updated.outs).includes(rotated.cdcPassword));
+        await (await connectMySql({ ...cdcEndpoint(server, rotated.cdcPassword), user: PROVIDER_USER })).end();
+
+        await mysqlBootstrapProvider.delete!(created.id, updated.outs as BootstrapOutputs);
+        const [count] = await server.query<any[]>("SELECT COUNT(*) AS n FROM mysql.user WHERE User = ?", [PROVIDER_USER]);
+        assert.equal(Number(count.n), 0, "the user is dropped");
+        const [schemas] = await server.query<any[]>("SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ('sap_orders','lims','mes','screening')");
+        assert.equal(Number(schemas.n), 4, "databases survive delete");
+        // Deleting again (e.g. after a manual drop) is not an error.
+        assert.deepEqual(await removeCdcUser({ ...spec }), []);
+    });
+
+    it("diff is pure: schema, retention and TLS changes are updates, identity changes replace", () => {
+        const spec = bootstrapSpec(server);
+        const olds = {
+            host: spec.host, port: spec.port, adminUser: spec.adminUser, adminPassword: spec.adminPassword, tls: spec.tls,
+            cdcUser: spec.cdcUser, cdcHost: "%", requireTls: true, databases: [], binlogRetentionHours: 24,
+            schemaSha256: "stale", cdcPasswordSha256: "stale", serverFlavor: "mariadb", serverVersion: "x", isRds: false, grants: [],
+        } as BootstrapOutputs;
+        assert.equal(diffBootstrap(olds, spec).changes, true);
+        assert.deepEqual(diffBootstrap(olds, { ...spec, cdcUser: "other" }).replaces, ["cdcUser"]);
+    });
+});

@@ -1,0 +1,237 @@
+// CDC preflight and CDC smoke against a real MariaDB server, as functions and as commands.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { runCdcSmoke } from "../scripts/checks/cdcSmoke";
+import { applyBootstrap, MySqlEndpoint } from "../components/source";
+import { CheckResult, PreflightReport, retentionFromVariables, runPreflight } from "../scripts/checks/preflight";
+import { MariaDb } from "./support/mariadb";
+import { CDC_PASSWORD, adminEndpoint, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
+
+let server: MariaDb;
+
+const preflight = (endpoint: MySqlEndpoint = cdcEndpoint(server), minBinlogRetentionHours = 24) =>
+    runPreflight({ endpoint, minBinlogRetentionHours });
+
+const failed = (report: PreflightReport): CheckResult[] => report.checks.filter((c) => c.status === "fail");
+
+/** Runs a command-line entry point the way `npm run <script> -- ...` does. */
+function cli(script: string, args: string[], env: Record<string, string> = {}) {
+    const result = spawnSync(
+        process.execPath,
+        [require.resolve("ts-node/dist/bin.js"), path.join(__dirname, "..", "scripts", script), ...args],
+        { encoding: "utf8", env: { ...process.env, ...env }, timeout: 60_000 },
+    );
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("CDC preflight (real MariaDB)", function () {
+    this.timeout(60_000);
+
+    before(async () => {
+        server = await bootstrappedSources();
+    });
+
+    it("passes on a bootstrapped server, as the CDC user", async () => {
+        const start = performance.now();
+        const report = await preflight();
+        const elapsed = performance.now() - start;
+        console.log(`      preflight took ${elapsed.toFixed(0)} ms`);
+        assert.deepEqual(failed(report), []);
+        assert.ok(report.ok);
+        assert.deepEqual(
+            report.checks.map((c) => c.id),
+            ["log_bin", "binlog_format", "binlog_row_image", "server_id", "gtid_mode", "binlog_retention", "cdc_grants", "tables", "tls"],
+        );
+        assert.match(report.checks.find((c) => c.id === "tls")!.observed, /this session uses /);
+    });
+
+    async function withGlobal(name: string, value: string | number, fn: () => Promise<void>): Promise<void> {
+        const [{ v: previous }] = await server.query<any[]>(`SELECT @@GLOBAL.${name} AS v`);
+        await server.query(`SET GLOBAL ${name} = ?`, [value]);
+        try {
+            await fn();
+        } finally {
+            await server.query(`SET GLOBAL ${name} = ?`, [previous]);
+        }
+    }
+
+    it("fails exactly binlog_format on a STATEMENT binlog", () =>
+        withGlobal("binlog_format", "STATEMENT", async () => {
+            const report = await preflight();
+            assert.deepEqual(failed(report).map((c) => c.id), ["binlog_format"]);
+            assert.equal(failed(report)[0].observed, "binlog_format=STATEMENT");
+            assert.match(failed(report)[0].fix, /binlog_format='ROW'/);
+            assert.equal(report.ok, false);
+        }));
+
+    it("fails exactly binlog_row_image on MINIMAL row images", () =>
+        withGlobal("binlog_row_image", "MINIMAL", async () => {
+            assert.deepEqual(failed(await preflight()).map((c) => c.id), ["binlog_row_image"]);
+        }));
+
+    it("fails exactly binlog_retention when binlogs expire before the outage window", () =>
+        withGlobal("binlog_expire_logs_seconds", 3600, async () => {
+            const report = await preflight(cdcEndpoint(server), 24);
+            assert.deepEqual(failed(report).map((c) => c.id), ["binlog_retention"]);
+            assert.match(failed(report)[0].observed, /^1 h/);
+        }));
+
+    it("fails exactly tables, naming the table, when a captured table has no primary key", async () => {
+        await server.query("DROP TABLE mes.machine_events");
+        await server.query("CREATE TABLE mes.machine_events (event_id BIGINT UNSIGNED NOT NULL, message VARCHAR(255))");
+        try {
+            const report = await preflight();
+            assert.deepEqual(failed(report).map((c) => c.id), ["tables"]);
+            assert.equal(failed(report)[0].observed, "mes.machine_events has no primary key");
+        } finally {
+            await server.query("DROP TABLE mes.machine_events");
+            await applyBootstrap(bootstrapSpec(server));
+        }
+    });
+
+    it("fails exactly cdc_grants, naming the privilege, when REPLICATION SLAVE is missing", async () => {
+        await server.query("REVOKE REPLICATION SLAVE ON *.* FROM 'lifesci_cdc'@'%'");
+        try {
+            const report = await preflight();
+            assert.deepEqual(failed(report).map((c) => c.id), ["cdc_grants"]);
+            assert.equal(failed(report)[0].observed, "missing REPLICATION SLAVE ON *.*");
+        } finally {
+            await applyBootstrap(bootstrapSpec(server));
+        }
+        assert.ok((await preflight()).ok, "the bootstrap restores the grant");
+    });
+
+    it("checks another account's grants when asked (admin connection, --cdc-user)", async () => {
+        const report = await runPreflight({ endpoint: adminEndpoint(server), minBinlogRetentionHours: 24, cdcAccount: { name: "lifesci_cdc", host: "%" } });
+        assert.ok(report.ok);
+        assert.match(report.checks.find((c) => c.id === "cdc_grants")!.title, /'lifesci_cdc'@'%'/);
+    });
+
+    it("reads binlog retention from the server variables", () => {
+        assert.equal(retentionFromVariables({ binlog_expire_logs_seconds: "0", expire_logs_days: "0.000000" }), Infinity);
+        assert.equal(retentionFromVariables({ binlog_expire_logs_seconds: "86400" }), 24);
+        assert.equal(retentionFromVariables({ binlog_expire_logs_seconds: "0", expire_logs_days: "7" }), 168);
+    });
+});
+
+describe("npm run preflight (real MariaDB)", function () {
+    this.timeout(120_000);
+    const env = { CDC_PW: CDC_PASSWORD };
+    let url: string;
+    let ca: string[];
+
+    before(async () => {
+        server = await bootstrappedSources();
+        url = `mysql://lifesci_cdc@${server.host}:${server.port}`;
+        ca = ["--ca", path.join(server.dir, "ca.pem")];
+    });
+
+    it("prints a table and exits 0 on a ready server; --json gives the same checks", () => {
+        const human = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], env);
+        assert.equal(human.code, 0, human.stderr);
+        assert.match(human.stdout, /PASS\s+binlog_format\s+binlog_format=ROW/);
+        assert.match(human.stdout, /result: ready for CDC/);
+        const json = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca, "--json", "--databases", "lims,mes"], env);
+        assert.equal(json.code, 0, json.stderr);
+        const report = JSON.parse(json.stdout) as PreflightReport;
+        assert.ok(report.ok);
+        assert.match(report.checks.find((c) => c.id === "tables")!.observed, /^5 table\(s\) ok$/);
+    });
+
+    it("exits 1 and prints the failing check with its fix on a misconfigured server", async () => {
+        await server.query("SET GLOBAL binlog_row_image = 'MINIMAL'");
+        try {
+            const result = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], env);
+            assert.equal(result.code, 1);
+            assert.match(result.stdout, /FAIL\s+binlog_row_image\s+binlog_row_image=MINIMAL\n\s+expected FULL; fix: SET GLOBAL binlog_row_image='FULL'/);
+            assert.match(result.stdout, /NOT ready for CDC \(1 check\(s\) failed\)/);
+        } finally {
+            await server.query("SET GLOBAL binlog_row_image = 'FULL'");
+        }
+    });
+
+    const oneLine = (result: { code: number | null; stdout: string; stderr: string }, pattern: RegExp) => {
+        assert.equal(result.code, 2);
+        assert.equal(result.stdout, "");
+        assert.match(result.stderr, pattern);
+        assert.equal(result.stderr.trim().split("\n").length, 1, `expected one line, got:\n${result.stderr}`);
+        assert.ok(!/\n\s+at /.test(result.stderr), "no stack trace");
+    };
+
+    it("unreachable host, bad credentials, unknown database: one clear line each, exit 2", async () => {
+        oneLine(cli("preflight.ts", ["--url", "mysql://lifesci_cdc@localhost:1", "--password-env", "CDC_PW", ...ca], env), /^error: cannot reach MySQL at localhost:1/);
+        const wrong = "not-the-password";
+        const denied = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], { CDC_PW: wrong });
+        oneLine(denied, /^error: access denied for user "lifesci_cdc"/);
+        assert.ok(!denied.stderr.includes(wrong));
+        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca, "--databases", "erp"], env), /^error: unknown database "erp": the catalog captures sap_orders, lims, mes, screening/);
+        oneLine(cli("preflight.ts", ["--url", `${url}/nosuchdb`, "--password-env", "CDC_PW", ...ca], env), /^error: (unknown database "nosuchdb"|access denied)/);
+    });
+
+    it("verifies the server: refuses a certificate the CA did not sign, or that names another host, or no CA at all", () => {
+        const wrongCa = ["--ca", path.join(server.dir, "wrong-ca.pem")];
+        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...wrongCa], env), /^error: TLS certificate of MySQL at localhost:\d+ is not trusted by the given CA/);
+        // The certificate names "localhost"; 127.0.0.1 is the same server under a name it does not carry.
+        const byIp = `mysql://lifesci_cdc@127.0.0.1:${server.port}`;
+        oneLine(cli("preflight.ts", ["--url", byIp, "--password-env", "CDC_PW", ...ca], env), /^error: cannot verify that the TLS certificate names 127\.0\.0\.1: verify_identity needs the server's DNS name/);
+        assert.equal(cli("preflight.ts", ["--url", byIp, "--password-env", "CDC_PW", ...ca, "--tls", "verify_ca"], env).code, 0, "verify_ca checks the chain only");
+        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW"], env), /^error: cannot verify the TLS certificate of localhost: no CA\. Pass --ca <PEM file>/);
+        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--ca", path.join(server.dir, "nope.pem")], env), /^error: --ca: cannot read .*nope\.pem \(ENOENT\)/);
+    });
+
+    it("--tls insecure is explicit and warns on stderr", () => {
+        const result = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--tls", "insecure"], env);
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stderr, /^warning: TLS to localhost is encrypted but NOT verified \(--tls insecure\)/);
+    });
+
+    it("refuses a password in the URL and names missing options", () => {
+        oneLine(cli("preflight.ts", ["--url", `mysql://lifesci_cdc:secret@127.0.0.1:${server.port}`]), /--url: do not put the password in the URL/);
+        oneLine(cli("preflight.ts", []), /--url is required/);
+        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "NOPE_NOT_SET"]), /--password-env: environment variable NOPE_NOT_SET is not set/);
+    });
+});
+
+describe("CDC smoke (real MariaDB)", function () {
+    this.timeout(60_000);
+
+    before(async () => {
+        server = await bootstrappedSources();
+    });
+
+    it("sees insert, update and delete with full before/after images in every domain, as the CDC user", async () => {
+        const report = await runCdcSmoke({ writer: adminEndpoint(server), reader: cdcEndpoint(server) });
+        for (const d of report.domains) {
+            assert.deepEqual(d.problems, [], d.domain);
+            assert.deepEqual(d.changes.map((c) => c.op), ["insert", "update", "delete"]);
+        }
+        assert.deepEqual(report.domains.map((d) => d.table), ["sales_orders", "samples", "batches", "screening_runs"]);
+        assert.ok(report.ok);
+        const latencies = report.domains.flatMap((d) => d.changes.map((c) => c.latencyMs)).sort((a, b) => a - b);
+        console.log(`      commit -> binlog event: median ${latencies[Math.floor(latencies.length / 2)].toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`);
+    });
+
+    it("reports the missing columns when row images are MINIMAL", async () => {
+        await server.query("SET GLOBAL binlog_row_image = 'MINIMAL'");
+        try {
+            const report = await runCdcSmoke({ writer: adminEndpoint(server), reader: cdcEndpoint(server), domains: undefined });
+            assert.equal(report.ok, false);
+            const lims = report.domains.find((d) => d.domain === "lims")!;
+            assert.ok(lims.problems.some((p) => /^update: before image lacks sample_code, plant/.test(p)), lims.problems.join("\n"));
+            assert.ok(lims.problems.some((p) => /^delete: before image lacks sample_code/.test(p)), lims.problems.join("\n"));
+        } finally {
+            await server.query("SET GLOBAL binlog_row_image = 'FULL'");
+        }
+    });
+
+    it("runs as a command: npm run cdc-smoke", () => {
+        const result = cli(
+            "cdc-smoke.ts",
+            ["--url", `mysql://lifesci_admin@${server.host}:${server.port}`, "--password-env", "ADMIN_PW", "--cdc-password-env", "CDC_PW", "--databases", "lims", "--ca", path.join(server.dir, "ca.pem")],
+            { ADMIN_PW: adminEndpoint(server).password!, CDC_PW: CDC_PASSWORD },
+        );
+        assert.equal(result.code, 0, result.stderr + result.stdout);
+        assert.match(result.stdout, /^PASS\s+lims\s+samples\s+insert [\d.]+ ms, update [\d.]+ ms, delete [\d.]+ ms$/m);
+    });
+});
