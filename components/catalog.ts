@@ -52,6 +52,8 @@ export interface DerivedTopic {
     retention: RetentionClass;
     producedBy: KsqlAppName;
     description: string;
+    /** The alert intent (components/alerts.ts key) that fires on records of this topic. */
+    alert?: string;
 }
 
 export const DOMAINS: readonly Domain[] = [
@@ -130,12 +132,14 @@ export const DERIVED_TOPICS: readonly DerivedTopic[] = [
         retention: "standard",
         producedBy: "lab_validation",
         description: "Lab results outside their specification limits (sample, test, value, limits, unit)",
+        alert: "lab_out_of_spec",
     },
     {
         suffix: "ksql.machine_alarms",
         retention: "standard",
         producedBy: "manufacturing_events",
         description: "Machine events of severity ALARM or CRITICAL",
+        alert: "machine_alarms",
     },
     {
         suffix: "ksql.machine_event_counts_5m",

@@ -134,6 +134,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                 namePrefix: cfg.namePrefix,
                 basePrefix,
                 config: cfg.ksqldb,
+                topicsConfig: cfg.topics,
                 environmentId: this.streaming.environment.id,
                 cluster: this.streaming.cluster,
                 schemaRegistryCrn: this.streaming.schemaRegistry.resourceName,

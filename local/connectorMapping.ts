@@ -271,6 +271,13 @@ export function localJdbcSinkConfig(s: LocalJdbcSinkSettings): LocalConnectorCon
             "snowflake.ingestion.method": snowflakeOnly,
             "snowflake.enable.schematization": snowflakeOnly,
             "buffer.flush.time": snowflakeOnly,
+            // The Postgres stand-in has no RECORD_METADATA column: the JDBC sink writes value columns only.
+            ...Object.fromEntries(
+                ["snowflake.metadata.all", "snowflake.metadata.topic", "snowflake.metadata.offset.and.partition", "snowflake.metadata.createtime"].map((k) => [
+                    k,
+                    drop("RECORD_METADATA is Snowflake's; the local warehouse has no such column"),
+                ]),
+            ),
             "snowflake.schema.name": map((schema) => ({ "table.name.format": `${schema}.\${topic}` })),
             "snowflake.topic2table.map": map(routeTransforms),
             name: keep,

@@ -1,21 +1,58 @@
 // Offline plan: evaluates the program under the mock engine with a stack's config (no cloud
 // credentials), prints the resource inventory, runs the compliance rules on it and, with
-// --against <git-ref>, the resources added/removed/changed since that revision.
+// --against <git-ref>, the resources added/removed/changed since that revision and, for every
+// ksqlDB app whose statements changed, what each changed statement does to its outputs (upgraded
+// in place, or rebuilt: replayed from the earliest offset or started at the latest with a gap).
 //   npm run plan -- --stack prod [--json] [--against <git-ref>]
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
+import { KsqlStatementChange, KsqlStatementSpec, planAppChange, renderAppChange } from "../components/ksql";
 import { Violation, checkResources } from "../policy/rules";
 import { UsageError, runCli } from "./cliSupport";
 import { Inventory, InventoryDiff, diffInventories, inventoryOf, inventoryPolicySubjects, renderDiff, renderInventory } from "./inventory";
 import { REPO_ROOT, runStack } from "./mockEngine";
 
+export interface KsqlAppPlan {
+    app: string;
+    /** The deployment resource (`type::name`). */
+    resource: string;
+    changes: KsqlStatementChange[];
+}
+
 export interface PlanResult {
     inventory: Inventory;
     violations: Violation[];
-    against?: { ref: string; diff: InventoryDiff };
+    against?: { ref: string; diff: InventoryDiff; ksql: KsqlAppPlan[] };
+}
+
+interface KsqlDeploymentInputs {
+    app: string;
+    statements: KsqlStatementSpec[];
+    allowReplay?: boolean;
+}
+
+const isKsqlDeployment = (inputs: Record<string, unknown>): boolean => typeof inputs.app === "string" && Array.isArray(inputs.statements);
+
+/** For every ksqlDB app deployment in both inventories whose statements differ: the provider's plan of the change. */
+export function ksqlAppPlans(before: Inventory, after: Inventory): KsqlAppPlan[] {
+    const plans: KsqlAppPlan[] = [];
+    for (const entry of after.resources) {
+        if (!isKsqlDeployment(entry.inputs)) continue;
+        const old = before.resources.find((r) => r.key === entry.key && isKsqlDeployment(r.inputs));
+        if (!old) continue;
+        const news = entry.inputs as unknown as KsqlDeploymentInputs;
+        const changes = planAppChange((old.inputs as unknown as KsqlDeploymentInputs).statements, news.statements, news.allowReplay === true);
+        if (changes.length > 0) plans.push({ app: news.app, resource: entry.key, changes });
+    }
+    return plans;
+}
+
+export function renderKsqlPlans(plans: readonly KsqlAppPlan[], ref: string): string {
+    if (plans.length === 0) return `ksqlDB app changes against ${ref}: none`;
+    return [`ksqlDB app changes against ${ref}:`, ...plans.flatMap((p) => renderAppChange(p.app, p.changes).map((line) => `  ${line}`))].join("\n");
 }
 
 /** Extracts `ref` of the repository at `repoDir` into a temp dir that shares this checkout's node_modules. */
@@ -49,7 +86,7 @@ export async function plan(options: { stack: string; programDir?: string; agains
             throw new UsageError(`--against ${options.against}: that revision has no Pulumi.${options.stack}.yaml`);
         }
         const before = inventoryOf(await runStack(options.stack, { programDir: revision.dir, fresh: true }));
-        return { inventory, violations, against: { ref: options.against, diff: diffInventories(before, inventory) } };
+        return { inventory, violations, against: { ref: options.against, diff: diffInventories(before, inventory), ksql: ksqlAppPlans(before, inventory) } };
     } finally {
         revision.cleanup();
     }
@@ -76,7 +113,7 @@ async function main(): Promise<number> {
         text = JSON.stringify(result, null, 2);
     } else {
         const parts = [renderInventory(result.inventory), "", renderViolations(result.violations)];
-        if (result.against) parts.push("", renderDiff(result.against.diff, result.against.ref));
+        if (result.against) parts.push("", renderDiff(result.against.diff, result.against.ref), "", renderKsqlPlans(result.against.ksql, result.against.ref));
         text = parts.join("\n");
     }
     // runCli exits right after: wait until a piped stdout has taken everything.

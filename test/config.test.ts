@@ -299,3 +299,32 @@ describe("config: lake and warehouse (sinks)", () => {
         parsePlatformConfig(rawConfig("dev", { "snowflake:privateKey": "k" }, ["snowflake:privateKey"]));
     });
 });
+
+describe("config: ksqldb.allowReplay", () => {
+    it("defaults to no app; dev allows a named app from the stack config alone", () => {
+        assert.deepEqual(parsePlatformConfig(rawConfig("dev")).ksqldb.allowReplay, []);
+        const dev = parsePlatformConfig(rawConfig("dev", { "lifesci-streaming:ksqldb#allowReplay": ["lab_validation"] }));
+        assert.deepEqual(dev.ksqldb.allowReplay, ["lab_validation"]);
+    });
+
+    it("an unknown app fails naming the key and the apps", () => {
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:ksqldb#allowReplay": ["audit"] }),
+            /lifesci-streaming:ksqldb\.allowReplay: unknown ksqlDB app "audit"; apps are order_monitoring, lab_validation, manufacturing_events, audit_trail/,
+        );
+        rejects(rawConfig("dev", { "lifesci-streaming:ksqldb#allowReplay": "audit_trail" }), /lifesci-streaming:ksqldb\.allowReplay: must be a list of ksqlDB app names/);
+    });
+
+    it("prod refuses it unless the deploy names the same app in LIFESCI_KSQL_ALLOW_REPLAY", () => {
+        const raw = rawConfig("prod", { "lifesci-streaming:ksqldb#allowReplay": ["audit_trail"] });
+        rejects(
+            raw,
+            /lifesci-streaming:ksqldb\.allowReplay: tier prod refuses to replay history of "audit_trail" .* unless this deploy also sets LIFESCI_KSQL_ALLOW_REPLAY=audit_trail/,
+        );
+        rejects({ ...raw, env: { LIFESCI_KSQL_ALLOW_REPLAY: "lab_validation" } }, /LIFESCI_KSQL_ALLOW_REPLAY=audit_trail/);
+        const allowed = parsePlatformConfig({ ...raw, env: { LIFESCI_KSQL_ALLOW_REPLAY: "lab_validation, audit_trail" } });
+        assert.deepEqual(allowed.ksqldb.allowReplay, ["audit_trail"]);
+        // The environment alone allows nothing: the stack config is the reviewed half.
+        assert.deepEqual(parsePlatformConfig({ ...rawConfig("prod"), env: { LIFESCI_KSQL_ALLOW_REPLAY: "audit_trail" } }).ksqldb.allowReplay, []);
+    });
+});

@@ -1,7 +1,7 @@
 // The ksqlDB REST provider against an in-process server (test/fakeKsqlServer.ts).
 import { strict as assert } from "assert";
 import { KSQL_APPS } from "../components/catalog";
-import { KSQL_STREAMS_PROPERTIES, KsqlAppInputs, KsqlAppOutputs, ksqlAppProvider, KsqlRetryPolicy, KsqlStatementSpec, loadKsqlApp, statementSpec } from "../components/ksql";
+import { KSQL_STREAMS_PROPERTIES, KsqlAppInputs, KsqlAppOutputs, ksqlAppProvider, KsqlRetryPolicy, KsqlStatementSpec, ksqlStatementSpecs, loadKsqlApp } from "../components/ksql";
 import { FakeKsqlServer } from "./support/fakeKsqlServer";
 
 const CREDENTIALS = { key: "KSQLKEY123", secret: "s3cr3t-ksql-api-secret" };
@@ -12,7 +12,7 @@ const FAST_RETRY: KsqlRetryPolicy = { maxAttempts: 3, initialDelayMs: 5, maxDela
 const provider = ksqlAppProvider as Required<typeof ksqlAppProvider>;
 const vars = { topicPrefix: "lifesci", orderStuckSlaMinutes: 60 };
 const appStatements = (name: string): KsqlStatementSpec[] =>
-    loadKsqlApp(KSQL_APPS.find((a) => a.name === name)!, vars).statements.map(statementSpec);
+    ksqlStatementSpecs(loadKsqlApp(KSQL_APPS.find((a) => a.name === name)!, vars), vars.topicPrefix, { partitions: 6, retentionHours: 168, auditRetentionDays: 365 });
 
 function inputs(server: FakeKsqlServer, app: string, statements = appStatements(app)): KsqlAppInputs {
     return { endpoint: server.endpoint, credentials: CREDENTIALS, app, statements, streamsProperties: KSQL_STREAMS_PROPERTIES, retry: FAST_RETRY };

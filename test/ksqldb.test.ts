@@ -184,8 +184,8 @@ describe("config: lifesci-streaming:ksqldb", () => {
         });
 
     it("defaults by tier: dev 1 CSU with a detailed log, prod 4 CSUs without; SLA 240 minutes", () => {
-        assert.deepEqual(parsePlatformConfig(raw("dev", undefined)).ksqldb, { csu: 1, orderStuckSlaMinutes: 240, useDetailedProcessingLog: true });
-        assert.deepEqual(parsePlatformConfig(raw("prod", undefined)).ksqldb, { csu: 4, orderStuckSlaMinutes: 240, useDetailedProcessingLog: false });
+        assert.deepEqual(parsePlatformConfig(raw("dev", undefined)).ksqldb, { csu: 1, orderStuckSlaMinutes: 240, useDetailedProcessingLog: true, allowReplay: [] });
+        assert.deepEqual(parsePlatformConfig(raw("prod", undefined)).ksqldb, { csu: 4, orderStuckSlaMinutes: 240, useDetailedProcessingLog: false, allowReplay: [] });
     });
 
     it("rejects a CSU count Confluent does not offer", () =>
@@ -203,4 +203,24 @@ describe("config: lifesci-streaming:ksqldb", () => {
     });
 
     it("rejects unknown keys in the section", () => rejects("dev", { csus: 4 }, /lifesci-streaming:ksqldb: unknown key\(s\) csus/));
+});
+
+describe("stacks: the ksqlDB app deployments carry the output classes and the replay allowance", function () {
+    this.timeout(60_000);
+    for (const stack of ["prod", "local"] as const) {
+        it(`${stack}: every query names its output classes and sources; no app may replay by default`, async () => {
+            const run = await runStack(stack);
+            const deployments = run.ofType("pulumi-nodejs:dynamic:Resource").filter((r) => typeof r.inputs.app === "string" && Array.isArray(r.inputs.statements));
+            assert.equal(deployments.length, KSQL_APPS.length);
+            for (const d of deployments) {
+                const inputs = plain<{ app: string; allowReplay: boolean; statements: { kind: string; output?: { classes: string[] }; sources?: unknown[] }[] }>(d.inputs);
+                assert.equal(inputs.allowReplay, false, inputs.app);
+                for (const s of inputs.statements.filter((x) => x.kind !== "source")) {
+                    assert.ok(s.output && s.sources && s.sources.length > 0, `${inputs.app}: ${JSON.stringify(s).slice(0, 80)}`);
+                }
+            }
+            const audit = plain<{ statements: { output?: { topic: string; classes: string[] } }[] }>(deployments.find((d) => d.inputs.app === "audit_trail")!.inputs);
+            assert.deepEqual(audit.statements.find((s) => s.output)!.output, { topic: "audit.cdc_changes", classes: ["immutable-archive"] });
+        });
+    }
 });

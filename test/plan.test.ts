@@ -5,7 +5,10 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { KSQL_APPS } from "../components/catalog";
+import { ksqlStatementSpecs, loadKsqlApp } from "../components/ksql";
 import { SECRET_MASK, Inventory, InventoryEntry, diffInventories, inventoryOf, renderDiff, renderInventory } from "../scripts/inventory";
+import { ksqlAppPlans, renderKsqlPlans } from "../scripts/plan";
 import { PROGRAM_PATHS, REPO_ROOT, runStack } from "./support/harness";
 
 const entry = (type: string, name: string, inputs: Record<string, unknown>, protect = false): InventoryEntry => ({
@@ -63,6 +66,42 @@ describe("plan: diff of two inventories", () => {
     });
 });
 
+describe("plan: what a ksqlDB app change does to its outputs", () => {
+    const deployment = (app: string, edit: (sql: string) => string = (sql) => sql, allowReplay = false): InventoryEntry => {
+        const statements = ksqlStatementSpecs(loadKsqlApp(KSQL_APPS.find((a) => a.name === app)!, { topicPrefix: "lifesci", orderStuckSlaMinutes: 240 }), "lifesci", {
+            partitions: 6,
+            retentionHours: 168,
+            auditRetentionDays: 365,
+        });
+        return entry("pulumi-nodejs:dynamic:Resource", `ksqldb-app-${app}`, { app, statements: statements.map((s) => ({ ...s, sql: edit(s.sql) })), allowReplay });
+    };
+
+    it("a join change in the lab app is a predicted refusal: rebuilt, and the alerting stream starts at latest", () => {
+        const before: Inventory = { stack: "prod", resources: [deployment("lab_validation"), deployment("audit_trail")] };
+        const after: Inventory = {
+            stack: "prod",
+            resources: [deployment("lab_validation", (sql) => sql.replace("r.after->analyst AS analyst,", "")), deployment("audit_trail")],
+        };
+        assert.equal(
+            renderKsqlPlans(ksqlAppPlans(before, after), "main"),
+            [
+                "ksqlDB app changes against main:",
+                "  lab_validation: query LAB_RESULTS_OOS: rebuild (ksqlDB does not upgrade a joined query in place): starts at the latest offset: " +
+                    "skips changes of lims.test_results, ksql.lab_spec_limits between stop and start (no replay into ksql.lab_results_oos (alerting, warehouse)); " +
+                    "the gap is recorded in lastRebuilds",
+            ].join("\n"),
+        );
+        assert.equal(renderKsqlPlans(ksqlAppPlans(before, before), "main"), "ksqlDB app changes against main: none");
+    });
+
+    it("with the app allowed to replay, the plan says how much history goes where", () => {
+        const before: Inventory = { stack: "dev", resources: [deployment("lab_validation")] };
+        const after: Inventory = { stack: "dev", resources: [deployment("lab_validation", (sql) => sql.replace("r.after->analyst AS analyst,", ""), true)] };
+        const [plan] = ksqlAppPlans(before, after);
+        assert.match(plan.changes[0].effect, /^starts at the earliest offset: replays 168 h of lims\.test_results, 168 h of ksql\.lab_spec_limits into ksql\.lab_results_oos \(alerting, warehouse\) \(allowed by ksqldb\.allowReplay\)$/);
+    });
+});
+
 describe("plan: inventory of a stack", () => {
     it("prod: groups by component and type, shows key settings, masks every secret", async () => {
         const run = await runStack("prod");
@@ -109,12 +148,17 @@ describe("plan: --against a git revision, end to end", function () {
         git("commit", "-q", "-m", "base");
         const devYaml = path.join(repo, "Pulumi.dev.yaml");
         fs.writeFileSync(devYaml, fs.readFileSync(devYaml, "utf8").replace("backupRetentionDays: 1", "backupRetentionDays: 7"));
-        git("commit", "-q", "-am", "dev keeps a week of backups");
+        // One ksqlDB app changed too: the audit trail's INSERT INTO template.
+        const auditSql = path.join(repo, "sql/ksqldb/audit_trail.sql");
+        const audit = fs.readFileSync(auditSql, "utf8");
+        assert.ok(audit.includes("op AS op,"));
+        fs.writeFileSync(auditSql, audit.replace("op AS op,", "UCASE(op) AS op,"));
+        git("commit", "-q", "-am", "dev keeps a week of backups; audit operations in upper case");
     });
 
     after(() => fs.rmSync(repo, { recursive: true, force: true }));
 
-    it("npm run plan -- --stack dev --against HEAD~1 --json reports the changed RDS setting only", () => {
+    it("npm run plan -- --stack dev --against HEAD~1 --json reports the changed RDS setting and what the audit app change does", () => {
         const result = spawnSync(
             process.execPath,
             ["-r", "ts-node/register", path.join(REPO_ROOT, "scripts/plan.ts"), "--stack", "dev", "--json", "--against", "HEAD~1", "--dir", repo],
@@ -123,11 +167,24 @@ describe("plan: --against a git revision, end to end", function () {
         assert.equal(result.status, 0, result.stderr);
         const plan = JSON.parse(result.stdout);
         assert.equal(plan.against.ref, "HEAD~1");
-        assert.deepEqual(plan.against.diff, {
-            added: [],
-            removed: [],
-            changed: [{ key: "aws:rds/instance:Instance::mysql-db", paths: ["backupRetentionPeriod"], protectChanged: false }],
-        });
+        assert.deepEqual(plan.against.diff.added, []);
+        assert.deepEqual(plan.against.diff.removed, []);
+        assert.deepEqual(
+            plan.against.diff.changed.map((c: { key: string }) => c.key),
+            ["aws:rds/instance:Instance::mysql-db", "pulumi-nodejs:dynamic:Resource::ksqldb-app-audit_trail"],
+        );
+        assert.deepEqual(plan.against.diff.changed[0].paths, ["backupRetentionPeriod"]);
+        // Every captured table's audit INSERT changed: each is rebuilt at the latest offset, nothing replayed into the archive.
+        assert.deepEqual(plan.against.ksql.map((p: { app: string }) => p.app), ["audit_trail"]);
+        const changes = plan.against.ksql[0].changes;
+        assert.equal(changes.length, 10);
+        for (const change of changes) {
+            assert.equal(change.action, "rebuild");
+            assert.equal(change.reason, "INSERT INTO has no in-place upgrade");
+            assert.equal(change.start, "latest");
+        }
+        const testResults = changes.find((c: { statement: string }) => c.statement === "INSERT AUDIT_CDC_CHANGES FROM AUDIT_LIMS_TEST_RESULTS_CDC");
+        assert.match(testResults.effect, /^starts at the latest offset: skips changes of lims\.test_results between stop and start \(no replay into audit\.cdc_changes \(immutable-archive\)\)/);
         assert.deepEqual(plan.violations, []);
         assert.ok(plan.inventory.resources.length > 100);
         assert.ok(!result.stdout.includes("mock-secret-for-"), "no secret stand-in in the JSON plan");

@@ -562,3 +562,24 @@ describe("sinks under mocks (dev and prod)", function () {
         assert.equal(runs.prod.one(T.sfDatabase).inputs.dataRetentionTimeInDays, 30);
     });
 });
+
+describe("warehouse: a replayed row is recognisable", () => {
+    it("the Snowflake sink writes topic, partition, offset and CreateTime into RECORD_METADATA of every row", () => {
+        const config = snowflakeSinkConfig({
+            connectorName: "x",
+            serviceAccountId: "sa",
+            dlqTopic: "lifesci.dlq.x",
+            tables: [{ topic: "lifesci.ksql.lab_results_oos", table: "LAB_RESULTS_OOS" }],
+            accountUrl: "a",
+            user: "u",
+            role: "r",
+            database: "d",
+            schema: "CURATED",
+            bufferFlushSeconds: 10,
+            unwrapCdcEnvelope: false,
+        });
+        for (const key of ["snowflake.metadata.all", "snowflake.metadata.topic", "snowflake.metadata.offset.and.partition", "snowflake.metadata.createtime"]) {
+            assert.equal(config[key], "true", key);
+        }
+    });
+});

@@ -1,6 +1,7 @@
 // Rules that span keys or depend on the tier: run on the resolved config, every problem names its key.
+import { KSQL_APPS } from "../catalog";
 import { databaseCidrProblems } from "./cidr";
-import { PROJECT_NAMESPACE, PlatformConfig } from "./schema";
+import { ALLOW_REPLAY_ENV, PROJECT_NAMESPACE, PlatformConfig } from "./schema";
 
 const key = (name: string) => `${PROJECT_NAMESPACE}:${name}`;
 
@@ -116,6 +117,25 @@ export function crossFieldProblems(cfg: PlatformConfig): string[] {
         problems.push(
             `${key("topics")}.auditRetentionDays: audit topics must retain at least as long as CDC topics (retentionHours ${topics.retentionHours})`,
         );
+    }
+    return problems;
+}
+
+/** `ksqldb.allowReplay`: known apps only; in prod only with the same app(s) named by the deploy's environment. */
+export function allowReplayProblems(cfg: PlatformConfig, env: Record<string, string | undefined>): string[] {
+    const where = `${key("ksqldb")}.allowReplay`;
+    const apps = KSQL_APPS.map((a) => a.name as string);
+    const problems = cfg.ksqldb.allowReplay
+        .filter((app) => !apps.includes(app))
+        .map((app) => `${where}: unknown ksqlDB app "${app}"; apps are ${apps.join(", ")}`);
+    if (cfg.tier === "prod") {
+        const perDeploy = (env[ALLOW_REPLAY_ENV] ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+        for (const app of cfg.ksqldb.allowReplay.filter((a) => apps.includes(a) && !perDeploy.includes(a))) {
+            problems.push(
+                `${where}: tier prod refuses to replay history of "${app}" into alerts, the warehouse and the audit archive unless ` +
+                    `this deploy also sets ${ALLOW_REPLAY_ENV}=${app}; remove the entry once the replay is done`,
+            );
+        }
     }
     return problems;
 }

@@ -2,9 +2,10 @@
 // is registered, and every error names the config key and what is allowed.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { crossFieldProblems } from "./checks";
+import { allowReplayProblems, crossFieldProblems } from "./checks";
 import { monitoringSchema, resolveMonitoringConfig } from "./monitoring";
 import {
+    ALLOW_REPLAY_ENV,
     PROJECT_NAMESPACE,
     PlatformConfig,
     SECRET_CONFIG_KEYS,
@@ -29,6 +30,8 @@ export interface RawConfig {
     values: Record<string, string>;
     /** Full keys whose values are Pulumi secrets. */
     secretKeys: ReadonlySet<string>;
+    /** Per-deploy settings from the environment of the run (ALLOW_REPLAY_ENV). */
+    env?: Record<string, string | undefined>;
 }
 
 export class ConfigError extends Error {
@@ -183,7 +186,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
         ksqldb: withDefaults(defaults.ksqldb, ksqldb),
     };
 
-    problems.push(...crossFieldProblems(resolved));
+    problems.push(...crossFieldProblems(resolved), ...allowReplayProblems(resolved, raw.env ?? {}));
     if (problems.length > 0) throw new ConfigError(problems, raw.stack);
     return resolved;
 }
@@ -227,5 +230,6 @@ export function loadPlatformConfig(): PlatformConfig {
         stack: pulumi.getStack(),
         values,
         secretKeys,
+        env: { [ALLOW_REPLAY_ENV]: process.env[ALLOW_REPLAY_ENV] },
     });
 }

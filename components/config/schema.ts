@@ -162,7 +162,18 @@ export const ksqldbSchema = z.strictObject({
         .max(43200, { message: "must be at most 43200 minutes (30 days)" })
         .optional(),
     useDetailedProcessingLog: z.boolean().optional(),
+    /**
+     * Apps whose rebuilt queries may replay their inputs from the earliest offset into alerting,
+     * archive and warehouse outputs; empty: a rebuild of such a query starts at the latest offset.
+     */
+    allowReplay: z.array(z.string(), { error: "must be a list of ksqlDB app names" }).optional(),
 });
+
+/**
+ * The per-deploy half of a prod replay allowance: the deploy's environment names the app(s)
+ * too (comma-separated), so a replay in prod is one reviewed config change plus one deliberate run.
+ */
+export const ALLOW_REPLAY_ENV = "LIFESCI_KSQL_ALLOW_REPLAY";
 
 /** A section after defaults: every key present, except the ones listed that may stay unset. */
 type Resolved<Section, MayStayUnset extends keyof Section = never> = Required<Omit<Section, MayStayUnset>> & Pick<Section, MayStayUnset>;

@@ -47,7 +47,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
             timeInterval: "HOURLY",
         },
         warehouse: { warehouseSize: "XSMALL", autoSuspendSeconds: 60, bufferFlushSeconds: 10, dataRetentionDays: 1 },
-        ksqldb: { csu: 1, orderStuckSlaMinutes: 240, useDetailedProcessingLog: true },
+        ksqldb: { csu: 1, orderStuckSlaMinutes: 240, useDetailedProcessingLog: true, allowReplay: [] },
     },
     prod: {
         mysql: {
@@ -81,7 +81,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
             timeInterval: "HOURLY",
         },
         warehouse: { warehouseSize: "SMALL", autoSuspendSeconds: 300, bufferFlushSeconds: 30, dataRetentionDays: 30 },
-        ksqldb: { csu: 4, orderStuckSlaMinutes: 240, useDetailedProcessingLog: false },
+        ksqldb: { csu: 4, orderStuckSlaMinutes: 240, useDetailedProcessingLog: false, allowReplay: [] },
     },
 };
 

@@ -156,7 +156,7 @@ describe("ksqlDB apps: broken copies fail naming the file, statement and column"
     it("unknown Debezium source field", () => {
         const problems = problemsOf("audit_trail", (sql) => sql.replace("source->pos AS binlog_pos", "source->position AS binlog_pos"));
         assert.equal(problems.length, DOMAINS.reduce((n, d) => n + d.tables.length, 0), "once per generated INSERT");
-        assert.match(problems[0], /^sql\/ksqldb\/audit_trail\.sql statement 3 \(line 29, INSERT INTO AUDIT_CDC_CHANGES\): column SOURCE->POSITION is not a Debezium MySQL source field$/);
+        assert.match(problems[0], /^sql\/ksqldb\/audit_trail\.sql statement 3 \(line 34, INSERT INTO AUDIT_CDC_CHANGES\): column SOURCE->POSITION is not a Debezium MySQL source field$/);
     });
 
     it("unknown placeholder, unterminated statement and unsupported statement fail to load", () => {

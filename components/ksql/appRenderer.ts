@@ -17,6 +17,15 @@ const FOREACH = /^\s*--\s*@foreach\s+captured_table\s*$/;
 const END = /^\s*--\s*@end\s*$/;
 
 /**
+ * `${primaryKeyText}`: the row's primary key as text, from the after image (the before image for
+ * deletes), columns joined by ','; part of the audit record's stable event key.
+ */
+function primaryKeyText(columns: readonly string[]): string {
+    const parts = columns.map((c) => `CAST(COALESCE(after->${c}, before->${c}) AS STRING)`);
+    return parts.length === 1 ? parts[0] : `CONCAT_WS(',', ${parts.join(", ")})`;
+}
+
+/**
  * Renders an app's SQL: repeats `-- @foreach captured_table` ... `-- @end` blocks once per input
  * table of the app, substitutes `${name}` placeholders, and keeps each line's file line number.
  */
@@ -39,7 +48,14 @@ function renderLines(file: string, text: string, app: KsqlApp, vars: KsqlTemplat
         const block = source.slice(i + 1, close);
         for (const ref of app.inputs) {
             const domain = domainByName(ref.domain);
-            const extra = { domain: ref.domain, database: domain.database, table: ref.table, topic: topicName(vars.topicPrefix, domain, ref.table) };
+            const primaryKey = domain.tables.find((t) => t.name === ref.table)?.primaryKey ?? [];
+            const extra = {
+                domain: ref.domain,
+                database: domain.database,
+                table: ref.table,
+                topic: topicName(vars.topicPrefix, domain, ref.table),
+                primaryKeyText: primaryKeyText(primaryKey),
+            };
             expanded.push(...block.map((l) => ({ ...l, extra })));
         }
         i = close;

@@ -5,3 +5,4 @@ export * from "./appReader";
 export * from "./appRenderer";
 export * from "./ksqlDb";
 export * from "./provider";
+export * from "./outputClasses";

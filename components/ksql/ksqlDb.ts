@@ -4,17 +4,16 @@
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, cdcTopicPrefix, ksqlAppInputTopics, ksqlAppOutputTopics, topicName } from "../catalog";
-import { KsqlDbConfig } from "../config";
-import { KsqlAppSql, KsqlStatement } from "./appReader";
-import { KsqlAppDeployment, KsqlStatementSpec } from "./provider";
+import { KsqlDbConfig, TopicsConfig } from "../config";
 import { RoleGrant, WorkloadIdentity, crn } from "../streaming";
+import { KsqlAppSql } from "./appReader";
+import { ksqlStatementSpecs } from "./outputClasses";
+import { KsqlAppDeployment } from "./provider";
 
-/** What the REST provider needs of a statement. */
-export function statementSpec(s: KsqlStatement): KsqlStatementSpec {
-    return { name: s.name, kind: s.kind, objectType: s.objectType, sql: s.sql, reads: s.reads.map((r) => r.name) };
-}
-
-/** Apps start from the beginning of their input topics, so a new query sees the snapshot too. */
+/**
+ * A new query starts from the beginning of its input topics, so it sees the snapshot too. A
+ * rebuilt one starts where the provider decides from its output classes (outputClasses.ts).
+ */
 export const KSQL_STREAMS_PROPERTIES: Record<string, string> = { "ksql.streams.auto.offset.reset": "earliest" };
 
 /** Kafka topics and subjects the apps read and write, derived from the catalog and the statements. */
@@ -97,6 +96,8 @@ export interface KsqlDbArgs {
     namePrefix: string;
     basePrefix: string;
     config: KsqlDbConfig;
+    /** Retention of the topics, for what a replay would re-read. */
+    topicsConfig: TopicsConfig;
     environmentId: pulumi.Input<string>;
     cluster: confluent.KafkaCluster;
     schemaRegistryCrn: pulumi.Input<string>;
@@ -179,7 +180,8 @@ export class KsqlDb extends pulumi.ComponentResource {
             { parent: this, dependsOn: this.deployer.roleBindings },
         );
 
-        this.deployments = args.apps.map(({ app, statements }) => {
+        this.deployments = args.apps.map((appSql) => {
+            const { app } = appSql;
             const topics = [...ksqlAppInputTopics(args.basePrefix, app), ...ksqlAppOutputTopics(args.basePrefix, app)].map((t) => {
                 const topic = args.topics.get(t);
                 if (!topic) throw new Error(`ksqlDB app ${app.name}: topic ${t} is not created by the platform`);
@@ -191,8 +193,9 @@ export class KsqlDb extends pulumi.ComponentResource {
                     endpoint: this.cluster.restEndpoint,
                     credentials: { key: this.apiKey.id, secret: this.apiKey.secret },
                     app: app.name,
-                    statements: statements.map(statementSpec),
+                    statements: ksqlStatementSpecs(appSql, args.basePrefix, args.topicsConfig),
                     streamsProperties: KSQL_STREAMS_PROPERTIES,
+                    allowReplay: args.config.allowReplay.includes(app.name),
                 },
                 { parent: this, protect: args.protect, dependsOn: [this.cluster, this.apiKey, ...dataBindings, ...clusterBindings, ...this.deployer.roleBindings, ...topics] },
             );

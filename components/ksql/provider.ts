@@ -24,6 +24,20 @@ export interface KsqlRetryPolicy {
 
 export const DEFAULT_KSQL_RETRY: KsqlRetryPolicy = { maxAttempts: 6, initialDelayMs: 500, maxDelayMs: 15_000, requestTimeoutMs: 60_000 };
 
+/**
+ * What a statement's output feeds, classed from the catalog (components/ksql outputs): an
+ * alert rule, the object-locked audit archive, a warehouse table, or ksqlDB table state that
+ * converges when recomputed. Only `table-state` may be replayed without an explicit allowance.
+ */
+export type KsqlOutputClass = "alerting" | "immutable-archive" | "warehouse" | "table-state";
+
+/** A topic a statement reads, as a reviewer names it (e.g. `lims.test_results`), with its retention. */
+export interface KsqlStatementSource {
+    label: string;
+    /** Retention of the topic in hours; undefined when it keeps everything. */
+    retentionHours?: number;
+}
+
 /** One statement of an app, as the program's statement reader describes it. */
 export interface KsqlStatementSpec {
     /** Stream/table created (source, query) or written (insert), upper case unless quoted. */
@@ -33,6 +47,10 @@ export interface KsqlStatementSpec {
     sql: string;
     /** Streams/tables the statement reads. */
     reads: string[];
+    /** Queries and inserts: the topic written and what it feeds. */
+    output?: { topic: string; classes: KsqlOutputClass[] };
+    /** Queries and inserts: the topics behind `reads`. */
+    sources?: KsqlStatementSource[];
 }
 
 export interface KsqlAppInputs {
@@ -44,11 +62,32 @@ export interface KsqlAppInputs {
     statements: KsqlStatementSpec[];
     streamsProperties: Record<string, string>;
     retry: KsqlRetryPolicy;
+    /**
+     * The stack allows this app's rebuilt queries to replay their inputs from the earliest
+     * offset into replay-sensitive outputs (config `ksqldb.allowReplay`). Default false.
+     */
+    allowReplay?: boolean;
+    /** Set by check(): what the change since the deployed version does, one line per statement. */
+    changePlan?: string[];
+}
+
+/** A query the provider restarted during an update, with where it started and the gap it left. */
+export interface KsqlRebuildRecord {
+    statement: string;
+    output: string;
+    classes: KsqlOutputClass[];
+    start: "earliest" | "latest";
+    /** ISO times: the old query was terminated / the new one started. */
+    stoppedAt: string;
+    startedAt: string;
+    effect: string;
 }
 
 export interface KsqlAppOutputs extends KsqlAppInputs {
     serverVersion: string;
     ksqlServiceId: string;
+    /** Queries restarted by the last update (empty when everything was upgraded in place). */
+    lastRebuilds?: KsqlRebuildRecord[];
 }
 
 /**
@@ -298,6 +337,132 @@ function withDependents(statements: KsqlStatementSpec[], roots: Set<string>): Se
     return affected;
 }
 
+// ---- What a change does to the outputs ---------------------------------------------------
+// ksqlDB has two ways to change a running query
+// (https://docs.ksqldb.io/en/latest/how-to-guides/update-a-running-persistent-query/):
+// - in-place upgrades (CREATE OR REPLACE) resume from the old query's committed offsets, even
+//   with auto.offset.reset=earliest; ksqlDB does not upgrade windowed or joined queries or table
+//   aggregations in place, and a source written by several queries (INSERT INTO) cannot be
+//   replaced at all (KLIP-28, https://github.com/confluentinc/ksql/blob/master/design-proposals/klip-28-create-or-replace.md);
+// - replacing upgrades (TERMINATE, DROP, CREATE) start a new query "from either earliest or
+//   latest offsets". The new query has a new query id and so a new consumer group,
+//   `_confluent-ksql-<ksql.service.id>query_<query id>` ("Consumer groups",
+//   https://docs.confluent.io/platform/current/ksqldb/operate-and-deploy/installation/security.html),
+//   without committed offsets; ksqlDB deletes a terminated query's group anyway. Where it starts
+//   is `ksql.streams.auto.offset.reset` in the request's streamsProperties
+//   (https://docs.ksqldb.io/en/latest/reference/server-configuration/#ksqlstreamsautooffsetreset).
+// So a rebuilt query either replays the retained history into its output or skips what arrived
+// between stop and start; which one is decided per output class below.
+
+const OFFSET_RESET = "ksql.streams.auto.offset.reset";
+
+export type KsqlStart = "earliest" | "latest";
+
+/** Where a rebuilt (restarted) query starts: replay only into converging table state, or when the stack allows it. */
+export function rebuildStart(s: KsqlStatementSpec, allowReplay: boolean): KsqlStart {
+    const classes = s.output?.classes ?? [];
+    if (classes.length > 0 && classes.every((c) => c === "table-state")) return "earliest";
+    return allowReplay ? "earliest" : "latest";
+}
+
+function outputText(s: KsqlStatementSpec): string {
+    const classes = s.output?.classes ?? [];
+    return `${s.output?.topic ?? s.name} (${classes.length ? classes.join(", ") : "unclassified stream"})`;
+}
+
+function sourcesText(s: KsqlStatementSpec, withRetention: boolean): string {
+    const sources = s.sources?.length ? s.sources : s.reads.map((label) => ({ label, retentionHours: undefined }));
+    return sources.map((src) => (withRetention ? `${src.retentionHours === undefined ? "all" : `${src.retentionHours} h`} of ${src.label}` : src.label)).join(", ");
+}
+
+/** One sentence: what restarting this statement's query does to its output. */
+export function rebuildEffect(s: KsqlStatementSpec, allowReplay: boolean): string {
+    const start = rebuildStart(s, allowReplay);
+    if (start === "latest") {
+        return `starts at the latest offset: skips changes of ${sourcesText(s, false)} between stop and start (no replay into ${outputText(s)}); the gap is recorded in lastRebuilds`;
+    }
+    const classes = s.output?.classes ?? [];
+    const why = classes.length > 0 && classes.every((c) => c === "table-state") ? "table state converges" : "allowed by ksqldb.allowReplay";
+    return `starts at the earliest offset: replays ${sourcesText(s, true)} into ${outputText(s)} (${why})`;
+}
+
+const INSERT_REBUILD = "INSERT INTO has no in-place upgrade";
+
+/** Why ksqlDB's documentation says it will refuse to upgrade this query in place, if it does. */
+export function predictedUpgradeRefusal(s: KsqlStatementSpec): string | undefined {
+    if (s.kind === "insert") return INSERT_REBUILD;
+    if (s.kind !== "query") return undefined;
+    const text = normalizeStatement(s.sql).replace(/'[^']*'/g, "''").toUpperCase();
+    if (/\bJOIN\b/.test(text)) return "ksqlDB does not upgrade a joined query in place";
+    if (/\bWINDOW\b/.test(text)) return "ksqlDB does not upgrade a windowed query in place";
+    if (/\bGROUP\s+BY\b/.test(text)) return "ksqlDB does not upgrade a table aggregation in place";
+    return undefined;
+}
+
+export interface KsqlStatementChange {
+    /** `query LAB_RESULTS_OOS`, `INSERT AUDIT_CDC_CHANGES FROM ...`. */
+    statement: string;
+    action: "add" | "remove" | "upgrade in place" | "rebuild";
+    reason?: string;
+    /** Where a (re)started query begins. */
+    start?: KsqlStart;
+    effect: string;
+}
+
+/**
+ * What deploying `news` over `olds` does, statement by statement. `refused` lists the statements
+ * whose CREATE OR REPLACE the server refused; without it (a preview, the offline plan) refusals
+ * are predicted from ksqlDB's documented limits.
+ */
+export function planAppChange(olds: KsqlStatementSpec[], news: KsqlStatementSpec[], allowReplay: boolean, refused?: readonly string[]): KsqlStatementChange[] {
+    const oldSql: Record<string, string> = {};
+    for (const s of olds) oldSql[key(s)] = normalizeStatement(s.sql);
+    const newKeys = news.map(key);
+    const removed = withDependents(olds, new Set(olds.filter((s) => !newKeys.includes(key(s))).map(key)));
+    const changed = news.filter((s) => key(s) in oldSql && !removed.has(key(s)) && oldSql[key(s)] !== normalizeStatement(s.sql)).map(key);
+    const reasons: Record<string, string> = {};
+    for (const s of news) {
+        if (!changed.includes(key(s))) continue;
+        const reason = s.kind === "insert" ? INSERT_REBUILD : refused ? (refused.includes(key(s)) ? "ksqlDB refused the in-place upgrade" : undefined) : predictedUpgradeRefusal(s);
+        if (reason) reasons[key(s)] = reason;
+    }
+    const affected = withDependents(olds, new Set(Object.keys(reasons)));
+
+    const changes: KsqlStatementChange[] = [];
+    for (const s of olds) {
+        if (!newKeys.includes(key(s))) changes.push({ statement: key(s), action: "remove", effect: "query terminated, stream/table dropped; its topic and data are kept" });
+    }
+    for (const s of news) {
+        const k = key(s);
+        const restarted = affected.has(k) || removed.has(k);
+        if (!(k in oldSql)) {
+            changes.push({
+                statement: k,
+                action: "add",
+                ...(s.kind === "source" ? { effect: "declared" } : { start: "earliest" as const, effect: `first start at the earliest offset: reads ${sourcesText(s, true)} into ${outputText(s)}` }),
+            });
+        } else if (restarted && s.kind === "source") {
+            changes.push({ statement: k, action: "rebuild", reason: "a statement it feeds is rebuilt", effect: "dropped and declared again; no query, no data moved" });
+        } else if (restarted) {
+            const reason = reasons[k] ?? (removed.has(k) ? "reads a removed statement" : "reads a rebuilt statement");
+            changes.push({ statement: k, action: "rebuild", reason, start: rebuildStart(s, allowReplay), effect: rebuildEffect(s, allowReplay) });
+        } else if (changed.includes(k)) {
+            const fallback = refused || s.kind === "source" ? "" : `; if ksqlDB refuses the upgrade, a rebuild ${rebuildEffect(s, allowReplay)}`;
+            changes.push({
+                statement: k,
+                action: "upgrade in place",
+                effect: `CREATE OR REPLACE: ${s.kind === "source" ? "declaration replaced" : "continues from the committed offsets; nothing replayed, nothing skipped"}${fallback}`,
+            });
+        }
+    }
+    return changes;
+}
+
+/** The plan as lines for a review (preview input `changePlan`, `npm run plan -- --against`). */
+export function renderAppChange(app: string, changes: KsqlStatementChange[]): string[] {
+    return changes.map((c) => `${app}: ${c.statement}: ${c.action}${c.reason ? ` (${c.reason})` : ""}: ${c.effect}`);
+}
+
 /** Terminates the queries of `statements`, then drops their streams/tables, both in reverse order. Never deletes topics. */
 async function teardown(conn: Connection, inputs: KsqlAppInputs, statements: KsqlStatementSpec[]): Promise<void> {
     const queries = await runningQueries(conn);
@@ -310,12 +475,25 @@ async function teardown(conn: Connection, inputs: KsqlAppInputs, statements: Ksq
     }
 }
 
-/** Runs statements in order; an INSERT that already runs is not started twice. */
-async function deploy(conn: Connection, inputs: KsqlAppInputs, statements: KsqlStatementSpec[]): Promise<void> {
+/**
+ * Runs statements in order; an INSERT that already runs is not started twice. `startOf` gives
+ * the start position of a restarted query (others use the app's streamsProperties) and is told
+ * when each one started.
+ */
+async function deploy(
+    conn: Connection,
+    inputs: KsqlAppInputs,
+    statements: KsqlStatementSpec[],
+    startOf: (s: KsqlStatementSpec) => KsqlStart | undefined = () => undefined,
+    started: (s: KsqlStatementSpec, start: KsqlStart) => void = () => undefined,
+): Promise<void> {
     const inserts = statements.some((s) => s.kind === "insert") ? await runningQueries(conn) : [];
     for (const s of statements) {
         if (s.kind === "insert" && queriesOf(s, inserts).length > 0) continue;
-        await execute(conn, s.sql, inputs.streamsProperties, describeStatement(inputs, s));
+        const start = s.kind === "source" ? undefined : startOf(s);
+        const properties = start ? { ...inputs.streamsProperties, [OFFSET_RESET]: start } : inputs.streamsProperties;
+        await execute(conn, s.sql, properties, describeStatement(inputs, s));
+        if (start) started(s, start);
     }
 }
 
@@ -328,7 +506,7 @@ function orReplace(sql: string): string {
 
 async function outputs(conn: Connection, inputs: KsqlAppInputs): Promise<KsqlAppOutputs> {
     const info = await serverInfo(conn);
-    return { ...inputs, retry: conn.retry, serverVersion: info.version, ksqlServiceId: info.ksqlServiceId };
+    return { ...inputs, retry: conn.retry, serverVersion: info.version, ksqlServiceId: info.ksqlServiceId, lastRebuilds: [] };
 }
 
 export const ksqlAppProvider: pulumi.dynamic.ResourceProvider = {
@@ -339,7 +517,17 @@ export const ksqlAppProvider: pulumi.dynamic.ResourceProvider = {
         return { id: `${outs.ksqlServiceId}/${inputs.app}`, outs };
     },
 
+    /** Adds `changePlan`: what the change does per statement, so a preview shows it next to the statement diff. */
+    async check(olds: Partial<KsqlAppInputs>, news: KsqlAppInputs) {
+        const changePlan =
+            Array.isArray(olds?.statements) && Array.isArray(news?.statements)
+                ? renderAppChange(String(news.app), planAppChange(olds.statements, news.statements, news.allowReplay === true))
+                : [];
+        return { inputs: { ...news, changePlan } };
+    },
+
     async diff(_id: string, olds: KsqlAppOutputs, news: KsqlAppInputs) {
+        // changePlan and allowReplay describe a change; on their own they change nothing on the server.
         const text = (list: KsqlStatementSpec[]) => JSON.stringify(list.map((s) => [key(s), normalizeStatement(s.sql)]));
         const replaces = olds.endpoint !== news.endpoint || olds.app !== news.app ? ["endpoint"] : [];
         const changes =
@@ -353,18 +541,26 @@ export const ksqlAppProvider: pulumi.dynamic.ResourceProvider = {
     async update(_id: string, olds: KsqlAppOutputs, news: KsqlAppInputs) {
         const conn = connect(news);
         const outs = await outputs(conn, news);
-        const oldByKey = new Map(olds.statements.map((s) => [key(s), s]));
-        const newKeys = new Set(news.statements.map(key));
+        const oldKeys = olds.statements.map(key);
+        const newKeys = news.statements.map(key);
+        const allowReplay = news.allowReplay === true;
 
         // Removed statements go first, their dependents with them (ksqlDB refuses to drop a source
         // that a query still reads).
-        const removed = withDependents(olds.statements, new Set(olds.statements.filter((s) => !newKeys.has(key(s))).map(key)));
-        await teardown(conn, olds, olds.statements.filter((s) => removed.has(key(s))));
+        const removed = withDependents(olds.statements, new Set(olds.statements.filter((s) => !newKeys.includes(key(s))).map(key)));
+        const stoppedAt: Record<string, string> = {};
+        const stop = async (list: KsqlStatementSpec[]) => {
+            const now = new Date().toISOString();
+            for (const s of list) stoppedAt[key(s)] = now;
+            await teardown(conn, olds, list);
+        };
+        await stop(olds.statements.filter((s) => removed.has(key(s))));
 
         // Changed statements: CREATE OR REPLACE where ksqlDB accepts the upgrade, otherwise rebuild.
         const rebuild = new Set<string>();
+        const refused: string[] = [];
         for (const s of news.statements) {
-            const old = oldByKey.get(key(s));
+            const old = olds.statements[oldKeys.indexOf(key(s))];
             if (!old || removed.has(key(s)) || normalizeStatement(old.sql) === normalizeStatement(s.sql)) continue;
             if (s.kind === "insert") {
                 rebuild.add(key(s));
@@ -375,18 +571,35 @@ export const ksqlAppProvider: pulumi.dynamic.ResourceProvider = {
             } catch (err) {
                 if (!isKsqlApiError(err) || !UPGRADE_REFUSED.test(err.message)) throw err;
                 rebuild.add(key(s));
+                refused.push(key(s));
             }
         }
         const affected = withDependents(olds.statements, rebuild);
-        await teardown(conn, olds, olds.statements.filter((s) => affected.has(key(s)) && !removed.has(key(s))));
+        await stop(olds.statements.filter((s) => affected.has(key(s)) && !removed.has(key(s))));
 
-        // New, removed-and-kept and rebuilt statements, in the new dependency order.
+        // New, removed-and-kept and rebuilt statements, in the new dependency order. A restarted
+        // query starts where planAppChange says; new ones start from the app's default.
+        const plan = planAppChange(olds.statements, news.statements, allowReplay, refused);
+        const effects: Record<string, KsqlStatementChange> = {};
+        for (const c of plan) effects[c.statement] = c;
+        const lastRebuilds: KsqlRebuildRecord[] = [];
         await deploy(
             conn,
             news,
-            news.statements.filter((s) => !oldByKey.has(key(s)) || removed.has(key(s)) || affected.has(key(s))),
+            news.statements.filter((s) => !oldKeys.includes(key(s)) || removed.has(key(s)) || affected.has(key(s))),
+            (s) => (oldKeys.includes(key(s)) ? rebuildStart(s, allowReplay) : undefined),
+            (s, start) =>
+                lastRebuilds.push({
+                    statement: key(s),
+                    output: s.output?.topic ?? s.name,
+                    classes: s.output?.classes ?? [],
+                    start,
+                    stoppedAt: stoppedAt[key(s)] ?? "",
+                    startedAt: new Date().toISOString(),
+                    effect: effects[key(s)]?.effect ?? rebuildEffect(s, allowReplay),
+                }),
         );
-        return { outs };
+        return { outs: { ...outs, lastRebuilds } };
     },
 
     async delete(_id: string, olds: KsqlAppOutputs) {
@@ -403,12 +616,16 @@ export interface KsqlAppDeploymentArgs {
     statements: KsqlStatementSpec[];
     streamsProperties?: Record<string, string>;
     retry?: Partial<KsqlRetryPolicy>;
+    /** Rebuilt queries of this app may replay history into replay-sensitive outputs (`ksqldb.allowReplay`). */
+    allowReplay?: boolean;
 }
 
 /** One ksqlDB app's statements on one server. The credentials stay secret in the state. */
 export class KsqlAppDeployment extends pulumi.dynamic.Resource {
     declare readonly serverVersion: pulumi.Output<string>;
     declare readonly ksqlServiceId: pulumi.Output<string>;
+    /** Queries the last update restarted: start position and the stop/start times of any gap. */
+    declare readonly lastRebuilds: pulumi.Output<KsqlRebuildRecord[]>;
 
     constructor(name: string, args: KsqlAppDeploymentArgs, opts?: pulumi.CustomResourceOptions) {
         super(
@@ -421,8 +638,10 @@ export class KsqlAppDeployment extends pulumi.dynamic.Resource {
                 statements: args.statements,
                 streamsProperties: args.streamsProperties ?? {},
                 retry: { ...DEFAULT_KSQL_RETRY, ...args.retry },
+                allowReplay: args.allowReplay ?? false,
                 serverVersion: undefined,
                 ksqlServiceId: undefined,
+                lastRebuilds: undefined,
             },
             { ...opts, additionalSecretOutputs: ["credentials"] },
         );

@@ -118,6 +118,16 @@ export function snowflakeSinkConfig(s: SnowflakeSinkSettings): Record<string, st
         "snowflake.enable.schematization": "true",
         "snowflake.topic2table.map": s.tables.map((t) => `${t.topic}:${t.table}`).join(","),
         "buffer.flush.time": String(s.bufferFlushSeconds),
+        // Every row carries RECORD_METADATA {topic, partition, offset, CreateTime, key}: a row
+        // loaded twice by the connector is the same topic/partition/offset (Snowpipe Streaming
+        // loads each offset once), while a ksqlDB replay is the same business key under a new
+        // offset and CreateTime, so either kind of duplicate is recognisable in the table.
+        // Keys: https://docs.snowflake.com/en/user-guide/kafka-connector-install#kafka-configuration-properties ;
+        // RECORD_METADATA: https://docs.snowflake.com/en/user-guide/kafka-connector-overview#schema-of-tables-for-kafka-topics
+        "snowflake.metadata.all": "true",
+        "snowflake.metadata.topic": "true",
+        "snowflake.metadata.offset.and.partition": "true",
+        "snowflake.metadata.createtime": "true",
     };
     if (s.unwrapCdcEnvelope) {
         Object.assign(config, {

@@ -4,6 +4,10 @@
 // It models streams/tables, persistent queries (CSAS/CTAS/INSERT), SHOW QUERIES, TERMINATE,
 // DROP (refused while queries read or write the source), CREATE OR REPLACE (optionally
 // refused as a non-upgradeable change), and fault injection (503s, resets, hangs).
+// Every query it starts is recorded with the request's streamsProperties and where it starts
+// reading: `resumed` for an in-place upgrade (CREATE OR REPLACE keeps the committed offsets),
+// otherwise `ksql.streams.auto.offset.reset`, whose server default is latest
+// (https://docs.ksqldb.io/en/latest/reference/server-configuration/#ksqlstreamsautooffsetreset).
 import * as http from "http";
 import { FakeHttpServer } from "./fakeHttpServer";
 
@@ -17,6 +21,14 @@ interface Query {
     queryString: string;
     sinks: string[];
     sources: string[];
+}
+
+export interface StartedQuery {
+    id: string;
+    sink: string;
+    queryString: string;
+    streamsProperties: Record<string, string>;
+    start: "earliest" | "latest" | "resumed";
 }
 
 export interface LoggedRequest {
@@ -36,6 +48,8 @@ export class FakeKsqlServer extends FakeHttpServer {
     readonly sources = new Map<string, Source>();
     readonly queries = new Map<string, Query>();
     readonly log: LoggedRequest[] = [];
+    /** Every query started, in order, with its properties and start position. */
+    readonly started: StartedQuery[] = [];
     /** Answer the next N requests with 503 (with Retry-After: 0). */
     fail503 = 0;
     /** Reset the connection of the next N requests without answering. */
@@ -92,7 +106,7 @@ export class FakeKsqlServer extends FakeHttpServer {
                 if (req.headers["content-type"]?.split(";")[0] !== "application/vnd.ksql.v1+json") {
                     return send(res, 415, { "@type": "generic_error", error_code: 41500, message: "Unsupported Media Type" });
                 }
-                const result = this.run(String(parsed?.ksql ?? ""));
+                const result = this.run(String(parsed?.ksql ?? ""), parsed?.streamsProperties ?? {});
                 return "error_code" in result
                     ? send(res, 400, { "@type": "statement_error", ...result, statementText: parsed?.ksql, entities: [] })
                     : send(res, 200, result.entities);
@@ -122,7 +136,19 @@ export class FakeKsqlServer extends FakeHttpServer {
         };
     }
 
-    private run(sql: string): { entities: unknown[] } | { error_code: number; message: string } {
+    private startQuery(query: Query, streamsProperties: Record<string, string>, resumed: boolean): void {
+        this.queries.set(query.id, query);
+        const reset = streamsProperties["ksql.streams.auto.offset.reset"] ?? streamsProperties["auto.offset.reset"] ?? "latest";
+        this.started.push({
+            id: query.id,
+            sink: query.sinks[0],
+            queryString: query.queryString,
+            streamsProperties: { ...streamsProperties },
+            start: resumed ? "resumed" : reset === "earliest" ? "earliest" : "latest",
+        });
+    }
+
+    private run(sql: string, streamsProperties: Record<string, string>): { entities: unknown[] } | { error_code: number; message: string } {
         const rejected = this.rejectStatement?.(sql);
         if (rejected) return rejected;
         const text = sql.replace(/\s+/g, " ").trim();
@@ -181,7 +207,7 @@ export class FakeKsqlServer extends FakeHttpServer {
             if (/\bAS SELECT\b/i.test(text)) {
                 const current = [...this.queries.values()].find((q) => q.sinks.includes(name) && !/^INSERT/i.test(q.queryString));
                 const id = current?.id ?? `${type.toUpperCase() === "TABLE" ? "CTAS" : "CSAS"}_${name}_${++this.sequence}`;
-                this.queries.set(id, { id, queryString: sql, sinks: [name], sources: reads });
+                this.startQuery({ id, queryString: sql, sinks: [name], sources: reads }, streamsProperties, current !== undefined);
             }
             return this.status(sql, `${type.toLowerCase()}/${name}/create`, existing ? "Created query with ID " : `${type} created`);
         }
@@ -190,7 +216,7 @@ export class FakeKsqlServer extends FakeHttpServer {
             const target = m[1].toUpperCase();
             if (!this.sources.has(target)) return { error_code: 40001, message: `Sink ${target} does not exist for the INSERT INTO statement.` };
             const id = `INSERTQUERY_${++this.sequence}`;
-            this.queries.set(id, { id, queryString: sql, sinks: [target], sources: reads });
+            this.startQuery({ id, queryString: sql, sinks: [target], sources: reads }, streamsProperties, false);
             return this.status(sql, `stream/${target}/create`, `Created query with ID ${id}`);
         }
         return { error_code: 40001, message: `line 1:1: Syntax Error` };
