@@ -29,6 +29,7 @@ function cloudOutputs(config: PlatformConfig): Outputs {
         cdcConnectorIds: Object.fromEntries([...platform.cdcConnectors.byDomain].map(([domain, c]) => [domain, c.connector.id])),
         lakeRawBucket: platform.lake.rawBucket.bucket,
         lakeAuditBucket: platform.lake.auditBucket.bucket,
+        lakeAuditStagingBucket: platform.lake.auditStagingBucket.bucket,
         lakeSinkRoleArn: platform.lake.sinkRole.arn,
         snowflakeDatabase: platform.warehouse.database.name,
         sinkConnectorIds: Object.fromEntries([...platform.sinks.connectors].map(([sink, c]) => [sink, c.connector.id])),

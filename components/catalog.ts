@@ -27,9 +27,27 @@ export interface Domain {
 /**
  * How long a topic keeps data. `standard`: the configured topic retention (CDC and curated
  * topics); `audit`: the longer audit retention; `schema-history`: forever, because Debezium
- * replays it to rebuild its schema view.
+ * replays it to rebuild its schema view; `heartbeat`: HEARTBEAT_RETENTION_MS, since only the
+ * latest heartbeat matters.
  */
-export type RetentionClass = "standard" | "audit" | "schema-history";
+export type RetentionClass = "standard" | "audit" | "schema-history" | "heartbeat";
+
+/** Heartbeats only move the connector's offsets forward; a day of them is plenty. */
+export const HEARTBEAT_RETENTION_MS = 86_400_000;
+
+/** `retention.ms` of a retention class under the stack's topic settings (-1: forever). Cloud and local both use it. */
+export function retentionMsOf(retention: RetentionClass, cfg: { retentionHours: number; auditRetentionDays: number }): number {
+    switch (retention) {
+        case "schema-history":
+            return -1;
+        case "heartbeat":
+            return HEARTBEAT_RETENTION_MS;
+        case "audit":
+            return cfg.auditRetentionDays * 86_400_000;
+        case "standard":
+            return cfg.retentionHours * 3_600_000;
+    }
+}
 
 /** The ksqlDB apps of sql/ksqldb/ (one file each). */
 export type KsqlAppName = "order_monitoring" | "lab_validation" | "manufacturing_events" | "audit_trail";
@@ -174,6 +192,23 @@ export function topicName(basePrefix: string, domain: Domain, table: string): st
     return `${cdcTopicPrefix(basePrefix, domain)}.${domain.database}.${table}`;
 }
 
+/**
+ * The CDC connectors' `topic.heartbeat.prefix`: inside the platform's prefix, so the topics are
+ * ours to create and grant (the managed default `__debezium-heartbeat-<lcc-id>` is not; decisions.md D15-2).
+ */
+export function heartbeatTopicPrefix(basePrefix: string): string {
+    return `${basePrefix}.heartbeat`;
+}
+
+/**
+ * Where a domain's CDC connector sends heartbeats: Debezium names the topic
+ * `<topic.heartbeat.prefix>.<topic.prefix>` (https://debezium.io/documentation/reference/stable/connectors/mysql.html#mysql-property-topic-heartbeat-prefix).
+ * They carry no business records: no sink, ksqlDB app or record-counting alert reads them.
+ */
+export function heartbeatTopicName(basePrefix: string, domain: Domain): string {
+    return `${heartbeatTopicPrefix(basePrefix)}.${cdcTopicPrefix(basePrefix, domain)}`;
+}
+
 /** The Debezium schema history topic of a domain's connector. */
 export function schemaHistoryTopic(basePrefix: string, domain: Domain): string {
     return `dbhistory.${cdcTopicPrefix(basePrefix, domain)}`;
@@ -210,6 +245,13 @@ export function allTopics(basePrefix: string): TopicSpec[] {
             partitions: 1,
             domain: domain.name,
             description: `Debezium schema history of ${domain.database}`,
+        });
+        topics.push({
+            name: heartbeatTopicName(basePrefix, domain),
+            retention: "heartbeat",
+            partitions: 1,
+            domain: domain.name,
+            description: `CDC connector heartbeats of ${domain.database} (offsets move on while the tables are quiet; no business records)`,
         });
     }
     for (const derived of DERIVED_TOPICS) {

@@ -3,14 +3,14 @@
 // then sink connectors to the S3 lake (raw + audit archive) and Snowflake.
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { DOMAINS, WAREHOUSE_TABLES, allTopics, cdcTopics } from "./catalog";
+import { DOMAINS, WAREHOUSE_TABLES, allTopics } from "./catalog";
 import { PlatformConfig } from "./config";
 import * as aws from "@pulumi/aws";
 // In data-path order: source -> streaming -> ksql -> sinks -> monitoring.
 import { CdcConnectors, CdcTruststore, MySqlSource, sourceNetwork } from "./source";
 import { Streaming } from "./streaming";
 import { assertWarehouseMatchesKsql, KsqlDb, loadCheckedKsqlApps } from "./ksql";
-import { Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
+import { AUDIT_REPLICATION_RULE_ID, Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig, Monitoring } from "./monitoring";
 
 /**
@@ -122,7 +122,11 @@ export class CloudPlatform extends pulumi.ComponentResource {
                 password: this.mysql.cdcPassword,
                 cdc: cfg.cdc,
                 truststore,
-                topicsOf: (domain) => cdcTopics(basePrefix, domain).map((t) => this.streaming.topics.get(t.name)!),
+                // Its CDC topics, schema history and heartbeat topic: every topic of the domain.
+                topicsOf: (domain) =>
+                    allTopics(basePrefix)
+                        .filter((t) => t.domain === domain.name)
+                        .map((t) => this.streaming.topics.get(t.name)!),
                 sourceReady: this.mysql.connectorReady,
             },
             { parent: this },
@@ -201,7 +205,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                     schemaRegistryId: this.streaming.schemaRegistry.id,
                     connectorIds: connectors.map((c) => c.id),
                     ksqlClusterIds: [this.ksqldb.cluster.id],
-                    rdsDiscoveryTags: { project: cfg.project, stack: cfg.stack },
+                    cloudwatchDiscoveryTags: { project: cfg.project, stack: cfg.stack },
                     tags,
                 },
                 { parent: this },
@@ -221,6 +225,13 @@ export class CloudPlatform extends pulumi.ComponentResource {
                         connectors,
                         ksqlClusterIds: [this.ksqldb.cluster.id],
                         rdsInstanceIds: [this.mysql.instance.identifier],
+                        s3Replications: [
+                            {
+                                sourceBucket: this.lake.auditStagingBucket.bucket,
+                                destinationBucket: this.lake.auditBucket.bucket,
+                                ruleId: AUDIT_REPLICATION_RULE_ID,
+                            },
+                        ],
                     },
                 },
                 { parent: this },

@@ -50,6 +50,7 @@ const requireValue = (what: string, key: string, expected: string) => (value: st
 
 const AVRO = "io.confluent.connect.avro.AvroConverter";
 const BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter";
+const STRING = "org.apache.kafka.connect.storage.StringConverter";
 
 /** Converters for AVRO topics; ksqlDB outputs may have KAFKA-format keys, read as bytes. */
 function converters(kafka: LocalKafka, keys: "avro" | "bytes"): Record<string, string> {
@@ -119,6 +120,10 @@ export function localCdcSourceConfig(s: LocalCdcSettings): LocalConnectorConfig 
             "decimal.handling.mode": keep,
             "time.precision.mode": keep,
             "heartbeat.interval.ms": keep,
+            // Same heartbeat topic as the cloud (a catalog topic), and no schema-change topic
+            // (Debezium's default include.schema.changes=true would add one the cloud never has).
+            "topic.heartbeat.prefix": keep,
+            "include.schema.changes": keep,
             "tasks.max": keep,
         },
         what,
@@ -280,6 +285,12 @@ export function localJdbcSinkConfig(s: LocalJdbcSinkSettings): LocalConnectorCon
             ),
             "snowflake.schema.name": map((schema) => ({ "table.name.format": `${schema}.\${topic}` })),
             "snowflake.topic2table.map": map(routeTransforms),
+            // The key format the cloud sink reads keys with, as the worker's key converter.
+            "input.key.format": map((format): Record<string, string> => {
+                if (format === "AVRO") return { "key.converter": AVRO, "key.converter.schema.registry.url": s.kafka.schemaRegistryUrl };
+                if (format === "STRING") return { "key.converter": STRING };
+                throw new Error(`${what}: cloud input.key.format=${format} has no local converter`);
+            }),
             name: keep,
             topics: keep,
             "errors.tolerance": keep,
@@ -300,7 +311,8 @@ export function localJdbcSinkConfig(s: LocalJdbcSinkSettings): LocalConnectorCon
             "auto.create": "false",
             "auto.evolve": "true",
             "errors.deadletterqueue.topic.replication.factor": "1",
-            ...converters(s.kafka, s.kind === "cdc" ? "avro" : "bytes"),
+            "value.converter": AVRO,
+            "value.converter.schema.registry.url": s.kafka.schemaRegistryUrl,
         },
         sensitiveKeys: ["connection.password"],
     };

@@ -1,7 +1,7 @@
 // Pure builders for the local containers' settings, derived from the catalog and the stack
 // config: MySQL binlog flags, Kafka KRaft environment, topic creation, MinIO buckets, the
 // Postgres warehouse tables and the Prometheus scrape config.
-import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics } from "../components/catalog";
+import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics, retentionMsOf } from "../components/catalog";
 import { LakeConfig, TopicsConfig } from "../components/config";
 import { DdlTable, readDdlFile } from "../components/ddl";
 import { ksqlToPostgresType, ksqlTypesFor } from "../components/sqlTypes";
@@ -67,8 +67,7 @@ export const asEnv = (env: Record<string, string>) => Object.entries(env).map(([
 
 /** retention.ms of a catalog topic: standard, audit, or forever for schema history. */
 export function retentionMs(topic: TopicSpec, cfg: TopicsConfig): number {
-    if (topic.retention === "schema-history") return -1;
-    return topic.retention === "audit" ? cfg.auditRetentionDays * 86_400_000 : cfg.retentionHours * 3_600_000;
+    return retentionMsOf(topic.retention, cfg);
 }
 
 /** Shell script for a one-shot container: every catalog topic, created before any connector or app. */

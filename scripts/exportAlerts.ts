@@ -11,7 +11,7 @@ import { alertRules, MetricsSource, MonitoredEstate, prometheusRuleFile } from "
 import { DOMAINS, SINK_NAMES, SinkName } from "../components/catalog";
 import { parsePlatformConfig } from "../components/config";
 import { cdcConnectorName } from "../components/source";
-import { sinkConnectorName } from "../components/sinks";
+import { AUDIT_REPLICATION_RULE_ID, sinkConnectorName } from "../components/sinks";
 import { readStackConfig } from "./mockEngine";
 
 function arg(name: string, fallback?: string): string | undefined {
@@ -25,6 +25,8 @@ interface StackOutputs {
     sinkConnectorIds?: Partial<Record<SinkName, string>>;
     ksqlDbClusterId?: string;
     mysqlInstanceId?: string;
+    lakeAuditBucket?: string;
+    lakeAuditStagingBucket?: string;
 }
 
 function main(): void {
@@ -45,6 +47,10 @@ function main(): void {
         ],
         ksqlClusterIds: outputs.ksqlDbClusterId ? [outputs.ksqlDbClusterId] : [],
         rdsInstanceIds: outputs.mysqlInstanceId ? [outputs.mysqlInstanceId] : [],
+        s3Replications:
+            outputs.lakeAuditStagingBucket && outputs.lakeAuditBucket
+                ? [{ sourceBucket: outputs.lakeAuditStagingBucket, destinationBucket: outputs.lakeAuditBucket, ruleId: AUDIT_REPLICATION_RULE_ID }]
+                : [],
     });
 
     const files: [MetricsSource, MonitoredEstate][] = [["local", estate({})]];

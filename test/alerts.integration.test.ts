@@ -21,6 +21,7 @@ const ESTATE: MonitoredEstate = {
     ],
     ksqlClusterIds: ["lksqlc-ab12"],
     rdsInstanceIds: ["lifesci-dev-mysql"],
+    s3Replications: [{ sourceBucket: "lifesci-dev-audit-staging-1", destinationBucket: "lifesci-dev-audit-archive-1", ruleId: "audit-archive" }],
 };
 const DEV = DEFAULT_THRESHOLDS.dev;
 const HOURS: OperatingHours = { startHourUtc: 6, endHourUtc: 18, weekdaysOnly: true };
@@ -42,6 +43,7 @@ describe("alerts: intents as data", () => {
         }
         const keys = ALERT_INTENTS.map((i) => i.key).sort();
         assert.deepEqual(keys, [
+            "audit_replication_failed",
             "cdc_silence",
             "connector_not_running",
             "consumer_lag",
@@ -65,9 +67,12 @@ describe("alerts: intents as data", () => {
         assert.equal(count("lab_out_of_spec"), 1);
         assert.equal(count("machine_alarms"), 1);
         assert.equal(count("rds_free_storage"), 1);
+        assert.equal(count("audit_replication_failed"), 1);
         assert.equal(new Set(rules.map((r) => r.title)).size, rules.length, "rule titles are unique");
         // No RDS locally: those intents have no local expression.
         assert.equal(rulesFor("local").filter((r) => r.intent.startsWith("rds_")).length, 0);
+        // Nor S3 Replication (MinIO).
+        assert.equal(rulesFor("local").filter((r) => r.intent === "audit_replication_failed").length, 0);
     });
 
     it("rules carry routing labels (severity, domain) and the runbook", () => {
@@ -218,6 +223,21 @@ function cloudTests(rules: AlertRule[]) {
             ],
         },
         {
+            // The export documentation does not show the status values' case: "Running"/"running"
+            // must count as RUNNING (no page forever), "failed" as FAILED.
+            interval: "1m",
+            input_series: [
+                ...ESTATE.connectors.map((c, i) =>
+                    s("confluent_kafka_connect_connector_status", { connector_id: c.id, status: i % 2 ? "running" : "Running" }, "1x60"),
+                ),
+                s("confluent_kafka_connect_connector_task_status", { connector_id: "lcc-snow01", task: "0", status: "failed" }, "_x30 1x30"),
+            ],
+            alert_rule_test: [
+                { eval_time: "40m", alertname: "ConnectorNotRunning", exp_alerts: [] },
+                { eval_time: "50m", alertname: "SinkTaskErrors", exp_alerts: [fires(find(rules, "sink_errors", "lifesci-dev-snowflake-sink"))] },
+            ],
+        },
+        {
             // Silence on a source: sap stops at 07:00 (operating hours 06-18 UTC, Thu 1 Jan 1970);
             // screening is silent until 05:00, outside operating hours, which must not alert.
             interval: "1m",
@@ -253,6 +273,24 @@ function cloudTests(rules: AlertRule[]) {
                 { eval_time: "40m", alertname: "RdsBinlogDiskUsageHigh", exp_alerts: [] },
             ],
         },
+        {
+            // The audit archive's replication: quiet while no operation fails (and before CloudWatch reports anything),
+            // fires on the first failed operation of its rule; another bucket's failures do not count.
+            interval: "1m",
+            input_series: [
+                s("aws_s3_operations_failed_replication_sum", { dimension_SourceBucket: "lifesci-dev-audit-staging-1", dimension_DestinationBucket: "lifesci-dev-audit-archive-1", dimension_RuleId: "audit-archive" }, "_x10 0x20 2x1 0x29"),
+                s("aws_s3_operations_failed_replication_sum", { dimension_SourceBucket: "someone-elses-bucket", dimension_DestinationBucket: "x", dimension_RuleId: "audit-archive" }, "5x60"),
+            ],
+            alert_rule_test: [
+                { eval_time: "5m", alertname: "AuditReplicationFailed", exp_alerts: [] },
+                { eval_time: "25m", alertname: "AuditReplicationFailed", exp_alerts: [] },
+                {
+                    eval_time: "33m",
+                    alertname: "AuditReplicationFailed",
+                    exp_alerts: [fires(find(rules, "audit_replication_failed", "lifesci-dev-audit-staging-1->lifesci-dev-audit-archive-1"))],
+                },
+            ],
+        },
     ];
 }
 
@@ -284,6 +322,12 @@ function localTests(rules: AlertRule[]) {
                 { eval_time: "45m", alertname: "DeadLetterQueueGrowing", exp_alerts: [fires(find(rules, "dlq_growth", "lifesci-dev-s3-sink"))] },
                 { eval_time: "50m", alertname: "SinkTaskErrors", exp_alerts: [] },
             ],
+        },
+        {
+            // Kafka Connect's JMX exporter reports lower case; an upper-case value must not page either.
+            interval: "1m",
+            input_series: ESTATE.connectors.map((c) => s("kafka_connect_connector_status", { connector: c.name, status: "RUNNING" }, "1x60")),
+            alert_rule_test: [{ eval_time: "40m", alertname: "ConnectorNotRunning", exp_alerts: [] }],
         },
         {
             // Debezium's event counter for lims stops at 07:00; the others keep counting.

@@ -2,7 +2,7 @@
 // would receive.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { DOMAINS, SINK_NAMES, allTopics, cdcTopicPrefix, schemaHistoryTopic, topicName } from "../components/catalog";
+import { DOMAINS, SINK_NAMES, allTopics, cdcTopicPrefix, heartbeatTopicName, schemaHistoryTopic, topicName } from "../components/catalog";
 import { SSL_MODES } from "../components/config";
 import { readSqlFile } from "../components/ddl";
 import { connectorConfigProblems } from "./support/connectorKeys";
@@ -328,7 +328,14 @@ describe("stacks: CDC source connectors", () => {
                 assert.match(b.inputs.roleName, /^Developer(Read|Write)$/, `${b.name} has role ${b.inputs.roleName}`);
                 const resource = String(b.inputs.crnPattern).split("/").pop()!;
                 assert.ok(
-                    [`topic=${prefix}.*`, `topic=dbhistory.${prefix}`, `group=${prefix}-schemahistory`, `subject=${prefix}.*`].includes(resource),
+                    [
+                        `topic=${prefix}.*`,
+                        `topic=dbhistory.${prefix}`,
+                        `group=${prefix}-schemahistory`,
+                        `subject=${prefix}.*`,
+                        `topic=${heartbeatTopicName("lifesci", domain)}`,
+                        `subject=${heartbeatTopicName("lifesci", domain)}-*`,
+                    ].includes(resource),
                     `${b.name} is scoped to ${resource}`,
                 );
             }

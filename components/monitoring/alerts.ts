@@ -27,6 +27,14 @@ export interface MonitoredEstate {
     connectors: readonly MonitoredConnector[];
     ksqlClusterIds: readonly string[];
     rdsInstanceIds: readonly string[];
+    /** S3 Replication rules to watch (the audit archive's), by source bucket and rule id. */
+    s3Replications?: readonly S3ReplicationRef[];
+}
+
+export interface S3ReplicationRef {
+    sourceBucket: string;
+    destinationBucket: string;
+    ruleId: string;
 }
 
 /** One thing an intent watches: a connector, a domain's topics, a database. */
@@ -40,6 +48,7 @@ export interface AlertTarget {
     topics?: readonly string[];
     cdcPrefix?: string;
     rdsInstanceId?: string;
+    replication?: S3ReplicationRef;
 }
 
 interface QueryContext {
@@ -112,6 +121,14 @@ const domainTargets = (estate: MonitoredEstate): AlertTarget[] =>
 
 const rdsTargets = (estate: MonitoredEstate): AlertTarget[] =>
     estate.rdsInstanceIds.map((id) => ({ key: id, domain: PLATFORM_DOMAIN, labels: { db_instance: id }, rdsInstanceId: id }));
+
+const replicationTargets = (estate: MonitoredEstate): AlertTarget[] =>
+    (estate.s3Replications ?? []).map((r) => ({
+        key: `${r.sourceBucket}->${r.destinationBucket}`,
+        domain: PLATFORM_DOMAIN,
+        labels: { source_bucket: r.sourceBucket, rule_id: r.ruleId },
+        replication: r,
+    }));
 
 const topicTarget = (estate: MonitoredEstate, suffix: string, domain: DomainName): AlertTarget[] => [
     { key: suffix, domain, labels: { topic: derivedTopic(estate, suffix) }, topics: [derivedTopic(estate, suffix)] },
@@ -269,6 +286,24 @@ export const ALERT_INTENTS: readonly AlertIntent[] = [
         op: ">",
         threshold: (t) => t.rdsBinlogDiskUsageGb,
         forMinutes: () => 10,
+        noData: "OK",
+    },
+    {
+        key: "audit_replication_failed",
+        alertName: "AuditReplicationFailed",
+        severity: "critical",
+        runbook:
+            "S3 Replication failed to copy audit files from the staging bucket into the object-locked archive. Read the failure " +
+            "reason (S3 event s3:Replication:OperationFailedReplication, or the objects' replication status FAILED); fix it (role, " +
+            "KMS key, archive policy), then re-replicate the failed objects with S3 Batch Replication before the staging copies expire.",
+        summary: (target, t) => `S3 Replication ${target.key} reports failed operations within ${t.dlqWindowMinutes} min`,
+        targets: replicationTargets,
+        // CloudWatch (Grafana Cloud's scrape job); locally MinIO has no replication.
+        sources: ["confluent-cloud"],
+        query: (target, { metrics, t }) => metrics.s3ReplicationFailed!(target.replication!, t.dlqWindowMinutes),
+        op: ">",
+        threshold: () => 0,
+        forMinutes: () => 0,
         noData: "OK",
     },
 ];

@@ -75,6 +75,16 @@ export function cloudwatchReadPolicy(): string {
 /** RDS metrics the CloudWatch scrape job collects (CloudWatch names, not PromQL names). */
 export const RDS_CLOUDWATCH_METRICS = ["CPUUtilization", "FreeStorageSpace", "BinLogDiskUsage", "DatabaseConnections"] as const;
 
+/**
+ * S3 Replication metrics of the audit archive's replication rule (emitted because the rule enables
+ * replication metrics; https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-metrics.html).
+ */
+export const S3_REPLICATION_CLOUDWATCH_METRICS = [
+    { name: "OperationsFailedReplication", statistics: ["Sum"] },
+    { name: "OperationsPendingReplication", statistics: ["Maximum"] },
+    { name: "ReplicationLatency", statistics: ["Maximum"] },
+] as const;
+
 /** Grafana credentials: secrets from config, or the provider's environment variables when unset. */
 export interface GrafanaCredentials {
     /** `grafana:url`: overrides the stack URL (e.g. a custom domain). */
@@ -100,8 +110,8 @@ export interface GrafanaCloudMetricsArgs {
     schemaRegistryId: pulumi.Input<string>;
     connectorIds: pulumi.Input<string>[];
     ksqlClusterIds: pulumi.Input<string>[];
-    /** Tags that identify this stack's RDS instances for CloudWatch discovery. */
-    rdsDiscoveryTags: Record<string, string>;
+    /** Tags that identify this stack's RDS instances and lake buckets for CloudWatch discovery. */
+    cloudwatchDiscoveryTags: Record<string, string>;
     tags: Record<string, string>;
 }
 
@@ -219,7 +229,14 @@ export class GrafanaCloudMetrics extends pulumi.ComponentResource {
                         name: "AWS/RDS",
                         scrapeIntervalSeconds: 300,
                         metrics: RDS_CLOUDWATCH_METRICS.map((metric) => ({ name: metric, statistics: ["Average"] })),
-                        resourceDiscoveryTagFilters: Object.entries(args.rdsDiscoveryTags).map(([key, value]) => ({ key, value })),
+                        resourceDiscoveryTagFilters: Object.entries(args.cloudwatchDiscoveryTags).map(([key, value]) => ({ key, value })),
+                    },
+                    {
+                        // The lake buckets carry the same project/stack tags.
+                        name: "AWS/S3",
+                        scrapeIntervalSeconds: 300,
+                        metrics: S3_REPLICATION_CLOUDWATCH_METRICS.map((m) => ({ name: m.name, statistics: [...m.statistics] })),
+                        resourceDiscoveryTagFilters: Object.entries(args.cloudwatchDiscoveryTags).map(([key, value]) => ({ key, value })),
                     },
                 ],
             },

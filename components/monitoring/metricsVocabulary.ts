@@ -5,7 +5,12 @@
 // confluent-cloud: https://api.telemetry.confluent.cloud/v2/metrics/cloud/export returns, per
 // scrape, the latest one-minute delta of each counter (not a monotonic counter). A window's total
 // is therefore avg_over_time(x[W]) * W minutes, whatever the scrape interval. Labels: kafka_id,
-// topic, consumer_group_id, connector_id, ksql_id, status, task. RDS comes from Grafana Cloud's
+// topic, consumer_group_id, connector_id, ksql_id, status, task. The export documentation shows
+// neither the case of the `status` values nor the `ksql_id` label verbatim
+// (https://docs.confluent.io/cloud/current/monitoring/metrics-api.html#export-metrics): status
+// values are matched case-insensitively (a rule keyed on "RUNNING" would page forever on
+// "Running"), and ksqlDB series are not filtered by `ksql_id` at all, since the scrape job only asks
+// for the platform's own clusters (resource.ksql.id). RDS comes from Grafana Cloud's
 // CloudWatch scrape job (aws_rds_<metric>_<statistic>, dimension_DBInstanceIdentifier).
 //
 // local: Prometheus scrapes real counters: kafka-exporter (kafka_topic_partition_current_offset,
@@ -52,11 +57,21 @@ export interface MetricsVocabulary {
     rdsBinlogDiskUsageGb?(instanceId: string): string;
     rdsCpuPercent?(instanceId: string): string;
     rdsConnections?(instanceId: string): string;
+    /** Operations S3 Replication failed for one rule within the window (CloudWatch OperationsFailedReplication). */
+    s3ReplicationFailed?(rule: { sourceBucket: string; destinationBucket: string; ruleId: string }, windowMinutes: number): string;
 }
 
 /** A PromQL double-quoted string literal. */
 export function promString(value: string): string {
     return JSON.stringify(value);
+}
+
+/**
+ * A label matcher for a status value in any letter case: Prometheus label regexes are RE2, fully
+ * anchored, and take the `(?i)` flag (https://prometheus.io/docs/prometheus/latest/querying/basics/#time-series-selectors).
+ */
+export function statusIs(value: string): string {
+    return `status=~${promString(`(?i)${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`)}`;
 }
 
 /** Regex that matches exactly these values (Prometheus anchors label regexes). */
@@ -76,7 +91,6 @@ export function confluentCloudVocabulary(kafkaId?: string): MetricsVocabulary {
     const server = (topics: readonly string[]) => [kafkaId ? `kafka_id=${promString(kafkaId)}` : "", matchAny("topic", topics)].filter(Boolean).join(", ");
     const windowTotal = (metric: string, selector: string, w: number) => `sum(avg_over_time(${metric}{${selector}}[${w}m])) * ${w}`;
     const connector = (c: ConnectorRef) => `connector_id=${promString(c.id)}`;
-    const ksql = (ids: readonly string[]) => (ids.length ? matchAny("ksql_id", ids) : `ksql_id=~".+"`);
     const rds = (id: string) => `dimension_DBInstanceIdentifier=${promString(id)}`;
     return {
         source: "confluent-cloud",
@@ -86,19 +100,24 @@ export function confluentCloudVocabulary(kafkaId?: string): MetricsVocabulary {
         topicBytesOut: (t, w) => windowTotal("confluent_kafka_server_sent_bytes", server(t), w),
         consumerLag: (t) => `sum by (consumer_group_id, topic) (confluent_kafka_server_consumer_lag_offsets{${server(t)}})`,
         consumerGroupLag: (g) => `sum by (consumer_group_id, topic) (confluent_kafka_server_consumer_lag_offsets{consumer_group_id=~${promString(g)}})`,
-        connectorRunning: (c) => `max(confluent_kafka_connect_connector_status{${connector(c)}, status="RUNNING"}) or on() vector(0)`,
+        connectorRunning: (c) => `max(confluent_kafka_connect_connector_status{${connector(c)}, ${statusIs("RUNNING")}}) or on() vector(0)`,
         connectorRecords: (c, dir, w) =>
             windowTotal(dir === "in" ? "confluent_kafka_connect_received_records" : "confluent_kafka_connect_sent_records", connector(c), w),
         dlqRecords: (c, w) => windowTotal("confluent_kafka_connect_dead_letter_queue_records", connector(c), w),
         // The export has no per-record error counter for managed connectors; a FAILED task is the signal.
-        sinkErrors: (c) => `sum(confluent_kafka_connect_connector_task_status{${connector(c)}, status="FAILED"})`,
+        sinkErrors: (c) => `sum(confluent_kafka_connect_connector_task_status{${connector(c)}, ${statusIs("FAILED")}})`,
         cdcEvents: (_prefix, t, w) => windowTotal("confluent_kafka_server_received_records", server(t), w),
-        ksqlSaturation: (ids) => `max by (ksql_id) (confluent_kafka_ksql_query_saturation{${ksql(ids)}})`,
-        ksqlStreamingUnits: (ids) => `max by (ksql_id) (confluent_kafka_ksql_streaming_unit_count{${ksql(ids)}})`,
+        // The scrape job requests exactly the platform's ksqlDB clusters; `by (ksql_id)` only names the legend.
+        ksqlSaturation: () => `max by (ksql_id) (confluent_kafka_ksql_query_saturation)`,
+        ksqlStreamingUnits: () => `max by (ksql_id) (confluent_kafka_ksql_streaming_unit_count)`,
         rdsFreeStorageGb: (id) => `min(aws_rds_free_storage_space_average{${rds(id)}}) / ${GIB}`,
         rdsBinlogDiskUsageGb: (id) => `max(aws_rds_bin_log_disk_usage_average{${rds(id)}}) / ${GIB}`,
         rdsCpuPercent: (id) => `max(aws_rds_cpuutilization_average{${rds(id)}})`,
         rdsConnections: (id) => `max(aws_rds_database_connections_average{${rds(id)}})`,
+        // S3 replication metrics: namespace AWS/S3, dimensions SourceBucket, DestinationBucket, RuleId
+        // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html#s3-cloudwatch-replication-metrics).
+        s3ReplicationFailed: (r, w) =>
+            `sum(max_over_time(aws_s3_operations_failed_replication_sum{dimension_SourceBucket=${promString(r.sourceBucket)}, dimension_RuleId=${promString(r.ruleId)}}[${w}m])) or on() vector(0)`,
     };
 }
 
@@ -113,7 +132,7 @@ export function localVocabulary(): MetricsVocabulary {
         topicRecordsOut: (t, w) => `sum(increase(kafka_consumergroup_current_offset{${matchAny("topic", t)}}[${w}m]))`,
         consumerLag: (t) => `sum by (consumergroup, topic) (kafka_consumergroup_lag{${matchAny("topic", t)}})`,
         consumerGroupLag: (g) => `sum by (consumergroup, topic) (kafka_consumergroup_lag{consumergroup=~${promString(g)}})`,
-        connectorRunning: (c) => `max(kafka_connect_connector_status{${connector(c)}, status="running"}) or on() vector(0)`,
+        connectorRunning: (c) => `max(kafka_connect_connector_status{${connector(c)}, ${statusIs("running")}}) or on() vector(0)`,
         connectorRecords: (c, dir, w) =>
             `sum(increase(${dir === "in" ? "kafka_connect_sink_task_metrics_sink_record_read_total" : "kafka_connect_source_task_metrics_source_record_write_total"}{${connector(c)}}[${w}m]))`,
         dlqRecords: (c, w) => `sum(increase(kafka_connect_task_error_metrics_deadletterqueue_produce_requests{${connector(c)}}[${w}m]))`,

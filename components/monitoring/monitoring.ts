@@ -15,6 +15,7 @@ export interface MonitoredEstateInputs {
     connectors: { name: string; id: pulumi.Input<string>; kind: MonitoredConnector["kind"]; domain?: MonitoredConnector["domain"] }[];
     ksqlClusterIds: pulumi.Input<string>[];
     rdsInstanceIds: pulumi.Input<string>[];
+    s3Replications?: { sourceBucket: pulumi.Input<string>; destinationBucket: pulumi.Input<string>; ruleId: string }[];
 }
 
 export interface MonitoringArgs {
@@ -61,6 +62,7 @@ function estateShape(e: MonitoredEstateInputs): MonitoredEstate {
         connectors: e.connectors.map((c) => ({ ...c, id: "lcc-shape" })),
         ksqlClusterIds: e.ksqlClusterIds.map((_, i) => `lksqlc-shape${i}`),
         rdsInstanceIds: e.rdsInstanceIds.map((_, i) => `rds-shape${i}`),
+        s3Replications: (e.s3Replications ?? []).map((r, i) => ({ sourceBucket: `bucket-shape${i}`, destinationBucket: `bucket-shape${i}`, ruleId: r.ruleId })),
     };
 }
 
@@ -71,13 +73,19 @@ function resolveEstate(e: MonitoredEstateInputs): pulumi.Output<MonitoredEstate>
             pulumi.all(e.connectors.map((c) => c.id)),
             pulumi.all(e.ksqlClusterIds),
             pulumi.all(e.rdsInstanceIds),
+            pulumi.all((e.s3Replications ?? []).map((r) => pulumi.all([r.sourceBucket, r.destinationBucket]))),
         ])
-        .apply(([kafkaClusterId, connectorIds, ksqlClusterIds, rdsInstanceIds]) => ({
+        .apply(([kafkaClusterId, connectorIds, ksqlClusterIds, rdsInstanceIds, replicationBuckets]) => ({
             basePrefix: e.basePrefix,
             kafkaClusterId,
             connectors: e.connectors.map((c, i) => ({ ...c, id: connectorIds[i] })),
             ksqlClusterIds,
             rdsInstanceIds,
+            s3Replications: (e.s3Replications ?? []).map((r, i) => ({
+                sourceBucket: replicationBuckets[i][0],
+                destinationBucket: replicationBuckets[i][1],
+                ruleId: r.ruleId,
+            })),
         }));
 }
 

@@ -1,4 +1,5 @@
 // Sinks: S3 lake and audit archive, Snowflake warehouse, sink connectors.
+export * from "./auditReplication";
 export * from "./lake";
 export * from "./sinkConnectors";
 export * from "./sinks";

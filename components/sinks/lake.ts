@@ -1,10 +1,19 @@
 // The S3 data lake: a raw bucket for every CDC topic (Parquet, cheaper tiers over time) and an
-// audit bucket whose objects cannot be changed or deleted for the configured period (Object
-// Lock), both encrypted with the lake's own KMS key, private and TLS-only. Confluent's S3 sinks
-// reach them by assuming an IAM role through a provider integration: no access keys exist.
+// audit archive whose objects cannot be changed or deleted for the configured period (Object
+// Lock), all encrypted with the lake's own KMS key, private and TLS-only. Confluent's S3 sinks
+// reach the raw bucket and the audit staging bucket by assuming an IAM role through a provider
+// integration (no access keys exist); only S3 Replication writes into the archive
+// (auditReplication.ts says why).
 import * as aws from "@pulumi/aws";
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
+import {
+    AUDIT_REPLICATION_RULE_ID,
+    auditArchiveBucketPolicy,
+    auditReplicationRule,
+    replicationRolePolicy,
+    replicationTrustPolicy,
+} from "./auditReplication";
 import { LakeConfig } from "../config";
 
 /** Prefixes inside the buckets the sinks write under (`topics.dir`); the role may write nowhere else. */
@@ -67,11 +76,24 @@ export interface SinkBucketAccess {
     prefix: string;
 }
 
-/** What the S3 sinks may do: list their buckets, write and read back objects under their prefixes, use the lake key. */
+/**
+ * What the S3 sinks may do, following Confluent's documented policy for the S3 sink
+ * (https://docs.confluent.io/cloud/current/connectors/cc-s3-sink/cc-s3-sink.html#user-account-iam-policy,
+ * as in terraform-provider-confluent's examples/configurations/connectors/s3-sink-connector-assume-role):
+ * list all buckets (the connector's validation does; the action has no narrower resource), list
+ * their buckets, write and read back objects under their prefixes, and use the lake key.
+ */
 export function sinkAccessPolicy(buckets: readonly SinkBucketAccess[], kmsKeyArn: string): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
+            {
+                Sid: "ListAllBuckets",
+                Effect: "Allow",
+                Action: ["s3:ListAllMyBuckets"],
+                // ListAllMyBuckets takes no bucket resource (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
+                Resource: "*",
+            },
             {
                 Sid: "ListLakeBuckets",
                 Effect: "Allow",
@@ -113,6 +135,26 @@ export function rawLifecycleRules(cfg: LakeConfig): aws.types.input.s3.BucketLif
     ];
 }
 
+/**
+ * The staging bucket only holds audit files until replication copied them into the archive:
+ * generous, because a failed replication is not retried by itself (operators re-run it with S3
+ * Batch Replication, https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-batch-replication-batch.html).
+ */
+export const AUDIT_STAGING_KEEP_DAYS = 30;
+
+export function auditStagingLifecycleRules(): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+    return [
+        {
+            id: "expire-replicated",
+            status: "Enabled",
+            filter: { prefix: "" },
+            expiration: { days: AUDIT_STAGING_KEEP_DAYS },
+            noncurrentVersionExpiration: { noncurrentDays: AUDIT_STAGING_KEEP_DAYS },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        },
+    ];
+}
+
 /** Default retention of every object version written to the audit bucket. */
 export function auditObjectLockRule(cfg: LakeConfig): { defaultRetention: { mode: string; days?: number; years?: number } } {
     const period = cfg.auditLockYears !== undefined ? { years: cfg.auditLockYears } : { days: cfg.auditLockDays };
@@ -144,6 +186,10 @@ export class Lake extends pulumi.ComponentResource {
     readonly kmsKey: aws.kms.Key;
     readonly rawBucket: aws.s3.Bucket;
     readonly auditBucket: aws.s3.Bucket;
+    /** Where the `s3-audit` sink writes; S3 Replication copies every object into `auditBucket`. */
+    readonly auditStagingBucket: aws.s3.Bucket;
+    readonly replicationRole: aws.iam.Role;
+    readonly replication: aws.s3.BucketReplicationConfig;
     readonly providerIntegration: confluent.ProviderIntegration;
     readonly sinkRole: aws.iam.Role;
     /** Everything an S3 sink needs in place before it starts. */
@@ -179,13 +225,32 @@ export class Lake extends pulumi.ComponentResource {
             ),
         );
 
-        const audit = this.guardedBucket(`${name}-audit`, {
-            bucket: bucketName("audit-archive"),
-            // Object Lock can only be switched on when the bucket is created.
-            objectLockEnabled: true,
-            forceDestroy: false,
-            tags: { ...tags, purpose: "audit-archive" },
-        }, stateful);
+        // Only S3 Replication writes the archive; its role is known before the archive's policy.
+        const replicationRoleName = `${namePrefix}-audit-replication`;
+        this.replicationRole = new aws.iam.Role(
+            `${name}-replication-role`,
+            {
+                name: replicationRoleName,
+                description: "Assumed by S3 Replication to copy audit files from staging into the object-locked archive",
+                assumeRolePolicy: JSON.stringify(replicationTrustPolicy()),
+                tags,
+            },
+            { parent: this },
+        );
+        const replicationRoleArn = this.replicationRole.arn;
+
+        const audit = this.guardedBucket(
+            `${name}-audit`,
+            {
+                bucket: bucketName("audit-archive"),
+                // Object Lock can only be switched on when the bucket is created.
+                objectLockEnabled: true,
+                forceDestroy: false,
+                tags: { ...tags, purpose: "audit-archive" },
+            },
+            stateful,
+            (arn) => replicationRoleArn.apply((roleArn) => auditArchiveBucketPolicy(arn, roleArn)),
+        );
         audit.settings.push(
             new aws.s3.BucketObjectLockConfiguration(
                 `${name}-audit-object-lock`,
@@ -196,6 +261,45 @@ export class Lake extends pulumi.ComponentResource {
         );
         this.rawBucket = raw.bucket;
         this.auditBucket = audit.bucket;
+
+        const staging = this.guardedBucket(`${name}-audit-staging`, {
+            bucket: bucketName("audit-staging"),
+            forceDestroy: !args.protect,
+            tags: { ...tags, purpose: "audit-staging" },
+        }, stateful);
+        staging.settings.push(
+            new aws.s3.BucketLifecycleConfiguration(
+                `${name}-audit-staging-lifecycle`,
+                { bucket: staging.bucket.id, rules: auditStagingLifecycleRules() },
+                { parent: this, dependsOn: staging.settings },
+            ),
+        );
+        this.auditStagingBucket = staging.bucket;
+
+        const replicationAccess = new aws.iam.RolePolicy(
+            `${name}-replication-access`,
+            {
+                role: this.replicationRole.name,
+                policy: pulumi
+                    .all([staging.bucket.arn, audit.bucket.arn, this.kmsKey.arn])
+                    .apply(([stagingBucketArn, archiveBucketArn, kmsKeyArn]) =>
+                        JSON.stringify(replicationRolePolicy({ stagingBucketArn, archiveBucketArn, kmsKeyArn, region: args.region })),
+                    ),
+            },
+            { parent: this },
+        );
+        // Replication needs versioning on both buckets and the archive's lock in place first.
+        this.replication = new aws.s3.BucketReplicationConfig(
+            `${name}-audit-replication`,
+            {
+                bucket: staging.bucket.id,
+                role: this.replicationRole.arn,
+                rules: pulumi
+                    .all([audit.bucket.arn, this.kmsKey.arn])
+                    .apply(([archiveBucketArn, kmsKeyArn]) => [auditReplicationRule({ archiveBucketArn, kmsKeyArn, prefix: AUDIT_TOPICS_DIR })]),
+            },
+            { parent: this, protect: args.protect, dependsOn: [...staging.settings, ...audit.settings, replicationAccess] },
+        );
 
         // Role ARN first: the integration must name it, and the role's trust needs the integration.
         const roleName = `${namePrefix}-confluent-s3-sink`;
@@ -221,13 +325,14 @@ export class Lake extends pulumi.ComponentResource {
             {
                 role: this.sinkRole.name,
                 policy: pulumi
-                    .all([this.rawBucket.arn, this.auditBucket.arn, this.kmsKey.arn])
-                    .apply(([rawArn, auditArn, keyArn]) =>
+                    .all([this.rawBucket.arn, this.auditStagingBucket.arn, this.kmsKey.arn])
+                    .apply(([rawArn, stagingArn, keyArn]) =>
                         JSON.stringify(
                             sinkAccessPolicy(
                                 [
                                     { bucketArn: rawArn, prefix: RAW_TOPICS_DIR },
-                                    { bucketArn: auditArn, prefix: AUDIT_TOPICS_DIR },
+                                    // The sink never touches the archive: replication does.
+                                    { bucketArn: stagingArn, prefix: AUDIT_TOPICS_DIR },
                                 ],
                                 keyArn,
                             ),
@@ -237,18 +342,25 @@ export class Lake extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.ready = [...raw.settings, ...audit.settings, this.sinkRole, access];
+        this.ready = [...raw.settings, ...audit.settings, ...staging.settings, this.replication, this.sinkRole, access];
         this.registerOutputs({
             rawBucket: this.rawBucket.bucket,
             auditBucket: this.auditBucket.bucket,
+            auditStagingBucket: this.auditStagingBucket.bucket,
+            auditReplicationRuleId: AUDIT_REPLICATION_RULE_ID,
             kmsKeyArn: this.kmsKey.arn,
             sinkRoleArn: this.sinkRole.arn,
             providerIntegrationId: this.providerIntegration.id,
         });
     }
 
-    /** A bucket with the guards every lake bucket has: versioning, SSE-KMS, no public access, no ACLs, TLS only. */
-    private guardedBucket(name: string, args: aws.s3.BucketArgs, stateful: pulumi.CustomResourceOptions): GuardedBucket {
+    /** A bucket with the guards every lake bucket has: versioning, SSE-KMS, no public access, no ACLs, TLS only (or a stricter policy). */
+    private guardedBucket(
+        name: string,
+        args: aws.s3.BucketArgs,
+        stateful: pulumi.CustomResourceOptions,
+        bucketPolicy: (bucketArn: string) => pulumi.Input<PolicyDocument> = tlsOnlyBucketPolicy,
+    ): GuardedBucket {
         const bucket = new aws.s3.Bucket(name, args, stateful);
         const child = { parent: this };
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
@@ -276,7 +388,7 @@ export class Lake extends pulumi.ComponentResource {
         );
         const policy = new aws.s3.BucketPolicy(
             `${name}-tls-only`,
-            { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))) },
+            { bucket: bucket.id, policy: bucket.arn.apply((arn) => pulumi.output(bucketPolicy(arn))).apply((doc) => JSON.stringify(doc)) },
             // A bucket policy is refused while the public access block is still being applied.
             { parent: this, dependsOn: [publicAccess] },
         );

@@ -99,6 +99,15 @@ export interface SnowflakeSinkSettings {
     unwrapCdcEnvelope: boolean;
 }
 
+/**
+ * How the Snowflake sink reads record keys (`input.key.format`, default STRING): CDC keys are AVRO
+ * (the CDC connector's `output.key.format`), or they land garbled in RECORD_METADATA; the curated
+ * ksqlDB streams have no key columns, so their keys are null and STRING reads them.
+ */
+export function snowflakeInputKeyFormat(unwrapCdcEnvelope: boolean): "AVRO" | "STRING" {
+    return unwrapCdcEnvelope ? "AVRO" : "STRING";
+}
+
 /** `<org>-<account>.snowflakecomputing.com:443`, the connector's `snowflake.url.name`. */
 export function snowflakeAccountUrl(organizationName: string, accountName: string): string {
     return `${organizationName}-${accountName}.snowflakecomputing.com:443`.toLowerCase();
@@ -117,6 +126,7 @@ export function snowflakeSinkConfig(s: SnowflakeSinkSettings): Record<string, st
         // One column per record field; the tables are created with ENABLE_SCHEMA_EVOLUTION.
         "snowflake.enable.schematization": "true",
         "snowflake.topic2table.map": s.tables.map((t) => `${t.topic}:${t.table}`).join(","),
+        "input.key.format": snowflakeInputKeyFormat(s.unwrapCdcEnvelope),
         "buffer.flush.time": String(s.bufferFlushSeconds),
         // Every row carries RECORD_METADATA {topic, partition, offset, CreateTime, key}: a row
         // loaded twice by the connector is the same topic/partition/offset (Snowpipe Streaming
@@ -162,11 +172,14 @@ export function sinkConnectorGrants(
     schemaRegistryCrn: pulumi.Input<string>,
     topics: readonly string[],
     dlqTopic: string,
+    /** The sink reads AVRO keys (`input.key.format=AVRO`): it also looks up the `<topic>-key` subjects. */
+    avroKeys = false,
 ): RoleGrant[] {
     return [
         ...topics.flatMap((topic) => [
             { label: `read-${topic}`, role: "DeveloperRead", crnPattern: crn.topic(cluster, topic) },
             { label: `read-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-value`) },
+            ...(avroKeys ? [{ label: `read-key-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-key`) }] : []),
         ]),
         { label: "write-dlq", role: "DeveloperWrite", crnPattern: crn.topic(cluster, dlqTopic) },
     ];
@@ -200,6 +213,8 @@ export interface SinkConnectorArgs {
     schemaRegistryCrn: pulumi.Input<string>;
     topics: readonly string[];
     dlqTopic: string;
+    /** The connector reads AVRO keys: grant read on the `<topic>-key` subjects too. */
+    avroKeys?: boolean;
     /** Builds the non-sensitive config once the service account id is known. */
     config: (serviceAccountId: string) => pulumi.Output<Record<string, string>>;
     configSensitive?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -219,7 +234,7 @@ export class SinkConnector extends pulumi.ComponentResource {
             {
                 displayName: args.displayName,
                 description: args.description,
-                grants: sinkConnectorGrants(args.cluster, args.schemaRegistryCrn, args.topics, args.dlqTopic),
+                grants: sinkConnectorGrants(args.cluster, args.schemaRegistryCrn, args.topics, args.dlqTopic, args.avroKeys),
             },
             { parent: this },
         );

@@ -11,7 +11,7 @@ import {
     warehouseTopic,
 } from "../catalog";
 import { LakeConfig, WarehouseConfig } from "../config";
-import { SinkConnector, s3SinkConfig, sinkConnectorName, snowflakeAccountUrl, snowflakeSinkConfig } from "./sinkConnectors";
+import { SinkConnector, s3SinkConfig, sinkConnectorName, snowflakeAccountUrl, snowflakeInputKeyFormat, snowflakeSinkConfig } from "./sinkConnectors";
 import { AUDIT_TOPICS_DIR, Lake, RAW_TOPICS_DIR } from "./lake";
 import { Streaming } from "../streaming";
 import { WAREHOUSE_SCHEMAS, Warehouse } from "./warehouse";
@@ -45,6 +45,7 @@ export class Sinks extends pulumi.ComponentResource {
         const add = (sink: SinkName, description: string, topics: string[], build: (accountId: string, dlq: string) => pulumi.Output<Record<string, string>>, extra: {
             sensitive?: pulumi.Input<Record<string, pulumi.Input<string>>>;
             dependsOn: pulumi.Resource[];
+            avroKeys?: boolean;
         }) => {
             const dlq = dlqTopicName(basePrefix, sink);
             this.connectors.set(
@@ -59,6 +60,7 @@ export class Sinks extends pulumi.ComponentResource {
                         schemaRegistryCrn: streaming.schemaRegistry.resourceName,
                         topics,
                         dlqTopic: dlq,
+                        avroKeys: extra.avroKeys,
                         config: (accountId) => build(accountId, dlq),
                         configSensitive: extra.sensitive,
                         dependsOn: [...topicResources([...topics, dlq]), ...extra.dependsOn],
@@ -93,7 +95,8 @@ export class Sinks extends pulumi.ComponentResource {
                 { dependsOn: lake.ready },
             );
         s3("s3-raw", rawLakeTopics(basePrefix), lake.rawBucket, RAW_TOPICS_DIR, "Raw CDC topics to the S3 data lake (Parquet)");
-        s3("s3-audit", auditArchiveTopics(basePrefix), lake.auditBucket, AUDIT_TOPICS_DIR, "Audit trail topic to the object-locked S3 archive");
+        // The audit sink writes to staging; S3 Replication fills the object-locked archive (lake.ts).
+        s3("s3-audit", auditArchiveTopics(basePrefix), lake.auditStagingBucket, AUDIT_TOPICS_DIR, "Audit trail topic to the audit staging bucket, replicated into the object-locked archive");
 
         const snowflakeSink = (sink: SinkName, kind: "cdc" | "ksql", description: string) => {
             const tables: WarehouseTable[] = WAREHOUSE_TABLES.filter((t) => t.source.kind === kind);
@@ -120,6 +123,7 @@ export class Sinks extends pulumi.ComponentResource {
                     ),
                 {
                     sensitive: { "snowflake.private.key": warehouse.connectorPrivateKey },
+                    avroKeys: snowflakeInputKeyFormat(kind === "cdc") === "AVRO",
                     dependsOn: [...warehouse.ready, ...tables.map((t) => warehouse.tables.get(t.name)!)],
                 },
             );

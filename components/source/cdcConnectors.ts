@@ -3,9 +3,12 @@
 // only wire it to live values.
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { Domain, DomainName, cdcTopicPrefix, schemaHistoryTopic, tableIncludeList } from "../catalog";
+import { Domain, DomainName, cdcTopicPrefix, heartbeatTopicName, heartbeatTopicPrefix, schemaHistoryTopic, tableIncludeList } from "../catalog";
 import { CdcConfig } from "../config";
 import { RoleGrant, WorkloadIdentity, crn } from "../streaming";
+
+// Keys and values below: https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html#configuration-properties
+// (checked against test/fixtures/connector-keys.json by the tests).
 
 export interface CdcSourceSettings {
     connectorName: string;
@@ -44,6 +47,11 @@ export function cdcSourceConfig(s: CdcSourceSettings): Record<string, string> {
         // DATETIME(6) keeps its microseconds.
         "time.precision.mode": "adaptive_time_microseconds",
         "heartbeat.interval.ms": String(s.cdc.heartbeatIntervalMs),
+        // Heartbeats go to `<prefix>.heartbeat.<topic.prefix>`, a catalog topic this connector may
+        // write, instead of the default `__debezium-heartbeat-<lcc-id>.<topic.prefix>`, which no grant covers.
+        "topic.heartbeat.prefix": heartbeatTopicPrefix(s.basePrefix),
+        // The managed default, stated so the local Debezium (default true) matches: no schema-change topic.
+        "include.schema.changes": "false",
         // MySQL binlog reading is single-threaded by design.
         "tasks.max": "1",
     };
@@ -83,8 +91,13 @@ export function cdcConnectorGrants(
 ): RoleGrant[] {
     const prefix = cdcTopicPrefix(basePrefix, domain);
     const history = schemaHistoryTopic(basePrefix, domain);
+    const heartbeat = heartbeatTopicName(basePrefix, domain);
     return [
         { label: "write-topics", role: "DeveloperWrite", crnPattern: crn.topic(cluster, `${prefix}.*`) },
+        // Heartbeats (every heartbeat.interval.ms) and their AVRO subjects.
+        { label: "write-heartbeat", role: "DeveloperWrite", crnPattern: crn.topic(cluster, heartbeat) },
+        { label: "read-heartbeat-subjects", role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${heartbeat}-*`) },
+        { label: "write-heartbeat-subjects", role: "DeveloperWrite", crnPattern: crn.subject(schemaRegistryCrn, `${heartbeat}-*`) },
         { label: "read-history", role: "DeveloperRead", crnPattern: crn.topic(cluster, history) },
         { label: "write-history", role: "DeveloperWrite", crnPattern: crn.topic(cluster, history) },
         // The schema history reader's consumer group.

@@ -3,21 +3,14 @@
 // topic, created before any connector so nothing is auto-created with broker defaults.
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { TopicSpec } from "../catalog";
+import { TopicSpec, retentionMsOf } from "../catalog";
 import { ConfluentConfig, TopicsConfig } from "../config";
 import { RoleGrant, WorkloadIdentity, crn } from "./identity";
 import { ConfluentPrivateNetwork, ConfluentPrivateNetworkArgs } from "./privateNetwork";
 
-const HOUR_MS = 3_600_000;
-
 /** Kafka topic config for a catalog topic under the stack's retention settings. */
 export function topicSettings(topic: TopicSpec, cfg: TopicsConfig): { partitions: number; config: Record<string, string> } {
-    const retentionMs =
-        topic.retention === "schema-history"
-            ? -1
-            : topic.retention === "audit"
-              ? cfg.auditRetentionDays * 24 * HOUR_MS
-              : cfg.retentionHours * HOUR_MS;
+    const retentionMs = retentionMsOf(topic.retention, cfg);
     return {
         partitions: topic.partitions ?? cfg.partitions,
         config: {
