@@ -37,6 +37,8 @@ function cloudOutputs(config: PlatformConfig): Outputs {
         ksqlDbClusterId: platform.ksqldb.cluster.id,
         ksqlDbEndpoint: platform.ksqldb.cluster.restEndpoint,
         ksqlDbAppStatements: platform.ksqldb.statementCounts,
+        // After an update that rebuilt queries: where each started and the stop/start of any gap.
+        ksqlDbLastRebuilds: platform.ksqldb.lastRebuilds,
     };
 }
 
@@ -48,6 +50,7 @@ function localOutputs(config: PlatformConfig): Outputs {
         localUrls: local.urls,
         localConnectors: Object.fromEntries(Object.entries(local.connectors).map(([key, c]) => [key, c.id])),
         localBuckets: local.buckets,
+        ksqlDbLastRebuilds: local.ksql.lastRebuilds,
         // Secret: read by `npm run local:verify`; `pulumi stack output localCredentials --show-secrets` shows it.
         localCredentials: local.credentials,
         grafanaDashboardUrls: local.monitoring?.dashboards.map((d) => d.url) ?? [],

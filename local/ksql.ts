@@ -3,7 +3,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { KsqlDbConfig, TopicsConfig } from "../components/config";
-import { KSQL_STREAMS_PROPERTIES, KsqlAppDeployment, KsqlAppSql, ksqlStatementSpecs } from "../components/ksql";
+import { KSQL_STREAMS_PROPERTIES, KsqlAppDeployment, KsqlAppSql, KsqlRebuildRecord, ksqlStatementSpecs } from "../components/ksql";
 import { LocalScope, childOptions, loopback, pinnedImage, service } from "./docker";
 import { KAFKA_INTERNAL_BOOTSTRAP, SCHEMA_REGISTRY_INTERNAL_URL, asEnv } from "./settings";
 import { LocalStreaming } from "./streaming";
@@ -25,6 +25,8 @@ export interface LocalKsqlArgs extends LocalScope {
 export class LocalKsql extends pulumi.ComponentResource {
     readonly server: docker.Container;
     readonly apps: KsqlAppDeployment[];
+    /** App name -> the queries its last update restarted (as the cloud's KsqlDb). */
+    readonly lastRebuilds: Record<string, pulumi.Output<KsqlRebuildRecord[]>>;
 
     constructor(name: string, args: LocalKsqlArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:local:LocalKsql", name, {}, opts);
@@ -61,6 +63,7 @@ export class LocalKsql extends pulumi.ComponentResource {
                     { ...child, dependsOn: [this.server, args.streaming.topicsInit, ...args.sources] },
                 ),
         );
+        this.lastRebuilds = Object.fromEntries(args.apps.map(({ app }, i) => [app.name, this.apps[i].lastRebuilds]));
         this.registerOutputs({});
     }
 }

@@ -15,6 +15,17 @@ const PROJECT = "lifesci-streaming";
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown };
+// The mock monitor's request/response plumbing, to record registrations as the engine receives them.
+function rpcInternals(): { unknownValue: string; deserializeProperties(s: unknown): any; serializeProperties(label: string, v: unknown): Promise<any> } {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("@pulumi/pulumi/runtime/rpc");
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const resproto = require("@pulumi/pulumi/proto/resource_pb");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const structproto = require("google-protobuf/google/protobuf/struct_pb");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeState = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { monitor: any } } };
 
 /**
  * A run that fails on purpose leaves promises that never settle; the SDK would report them as
@@ -25,17 +36,34 @@ function forgetAbandonedPromises(): void {
 }
 
 export interface RecordedResource {
+    /** The engine's identity: `urn:pulumi:<stack>::<project>::<parent type chain>$<type>::<name>`. */
+    urn: string;
     type: string;
     name: string;
     /** Inputs as the engine receives them (secrets unwrapped by the mock monitor). */
     inputs: Record<string, any>;
     /** The state the mocks returned. */
     state: Record<string, any>;
+    /** As the engine receives it: inherited from the parent unless the resource sets it. */
     protect: boolean;
-    /** `type::name` of explicit dependsOn resources. */
+    /** `type::name` of explicit dependsOn resources, as the program wrote them. */
     dependsOn: string[];
+    /**
+     * URNs the engine orders this resource after, as it receives them: explicit dependsOn expanded
+     * to components' children, plus the resources whose outputs the inputs carry.
+     */
+    dependencies: string[];
+    /** Per input property, the URNs its value depends on. */
+    propertyDependencies: Record<string, string[]>;
+    /**
+     * The provider the engine uses for a custom resource: the explicit provider's URN, or
+     * `default_<package>` when the resource falls back to the package's default provider.
+     */
+    provider?: string;
     /** `type::name` of the parent, if any. */
     parent?: string;
+    /** URN of the parent (the root stack's for top-level resources). */
+    parentUrn?: string;
     /** Output properties the provider marks secret (`additionalSecretOutputs`). */
     secretOutputs: string[];
     /** The SDK object, to inspect outputs (e.g. pulumi.isSecret). */
@@ -74,9 +102,48 @@ export interface RunOptions {
     invokes?: Record<string, (inputs: any) => Record<string, any>>;
     /** Directory of the program to evaluate (index.ts + Pulumi.<stack>.yaml); default this repository. */
     programDir?: string;
+    /**
+     * Evaluate as `pulumi preview` of a new stack: a dry run where ids and every output the
+     * provider computes (nested fields included) are unknown, and applies on them do not run.
+     */
+    preview?: boolean;
 }
 
 const key = (type: string, name: string) => `${type}::${name}`;
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * The URN the engine gives a resource: its type qualified by every ancestor's type (the root
+ * stack excluded), so one name under two parents stays two resources. (The SDK's mock monitor
+ * keeps only the direct parent's type.)
+ */
+export function engineUrn(stack: string, parentUrn: string | undefined, type: string, name: string): string {
+    const parentQualifiedType = parentUrn ? parentUrn.split("::")[2] : undefined;
+    const qualified = parentQualifiedType && parentQualifiedType !== ROOT_STACK_TYPE ? `${parentQualifiedType}$${type}` : type;
+    return `urn:pulumi:${stack}::${PROJECT}::${qualified}::${name}`;
+}
+
+/** The package of a type token, as the engine picks a default provider (`aws:s3/bucket:Bucket` -> aws). */
+function packageOf(type: string): string {
+    return type.split(":")[0];
+}
+
+/** The value the engine uses for "unknown during preview". */
+const UNKNOWN = rpcInternals().unknownValue;
+
+/**
+ * Provider-computed state in a preview: every value the provider would compute is unknown; values
+ * that merely echo an input stay known (e.g. a provider integration's `aws.customerRoleArn`
+ * next to its unknown `iamRoleArn` and `externalId`).
+ */
+function unknownsFor(computed: unknown, input: unknown): unknown {
+    if (computed && typeof computed === "object" && !Array.isArray(computed)) {
+        const inputs = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
+        return Object.fromEntries(Object.entries(computed).map(([k, v]) => [k, unknownsFor(v, inputs[k])]));
+    }
+    return JSON.stringify(computed) === JSON.stringify(input) ? computed : UNKNOWN;
+}
 
 /** What a copy of the program needs to evaluate (besides the Pulumi.<stack>.yaml files). */
 export const PROGRAM_PATHS = ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", "local", "sql"] as const;
@@ -181,6 +248,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
             return { arn: `arn:aws:kms:eu-central-1:123456789012:key/${id}`, keyId: id };
         case "random:index/randomPassword:RandomPassword":
             return { result: `mock-generated-password-${name}` };
+        case "random:index/randomString:RandomString":
+            return { result: `mock-random-string-${name}` };
         case "aws:s3/bucket:Bucket":
             return { arn: `arn:aws:s3:::${inputs.bucket}`, bucket: inputs.bucket };
         case "confluentcloud:index/providerIntegration:ProviderIntegration":
@@ -309,9 +378,23 @@ export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any
     }),
 };
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const outputInternals = require("@pulumi/pulumi/output") as { isUnknown(v: unknown): boolean };
+/** True for a value a preview does not know: in recorded inputs (the SDK's marker) or state (the wire value). */
+export function isUnknownValue(value: unknown): boolean {
+    return outputInternals.isUnknown(value) || value === UNKNOWN;
+}
+
+/** How a resolved output that a preview does not know is shown. */
+export const UNKNOWN_OUTPUT = "[unknown during preview]";
+
 async function resolveDeep(value: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
-        return resolveDeep(await new Promise((resolve) => (value as pulumi.Output<unknown>).apply(resolve)));
+        // `promise(true)` yields the unknown marker where a preview does not know the value (an
+        // apply would never run there).
+        const inner = await (value as any).promise(true);
+        const known: boolean = await (value as any).isKnown;
+        return !known || outputInternals.isUnknown(inner) ? UNKNOWN_OUTPUT : resolveDeep(inner);
     }
     if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
     if (value && typeof value === "object" && !(value instanceof pulumi.Resource)) {
@@ -334,7 +417,7 @@ const completedRuns = new Map<string, Promise<StackRun>>();
  */
 export function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
     if (options.invokes || options.fresh) return evaluateStack(stack, options);
-    const cacheKey = JSON.stringify([stack, options.set ?? {}, options.unset ?? [], options.secretKeys ?? [], options.programDir ?? REPO_ROOT]);
+    const cacheKey = JSON.stringify([stack, options.set ?? {}, options.unset ?? [], options.secretKeys ?? [], options.programDir ?? REPO_ROOT, options.preview === true]);
     let run = completedRuns.get(cacheKey);
     if (!run) {
         run = evaluateStack(stack, options);
@@ -367,33 +450,80 @@ async function evaluateStackTraced(stack: string, options: RunOptions): Promise<
     const invokeAnswers = { ...DEFAULT_INVOKES, ...options.invokes };
     forgetAbandonedPromises();
 
+    const preview = options.preview === true;
+    // Keyed by URN, as the engine identifies resources.
     const records = new Map<string, RecordedResource>();
     const invokes: RecordedInvoke[] = [];
-    const record = (type: string, name: string): RecordedResource => {
-        const k = key(type, name);
-        let r = records.get(k);
+    const record = (urn: string, type: string, name: string): RecordedResource => {
+        let r = records.get(urn);
         if (!r) {
-            r = { type, name, inputs: {}, state: {}, protect: false, dependsOn: [], custom: true, secretOutputs: [] };
-            records.set(k, r);
+            r = { urn, type, name, inputs: {}, state: {}, protect: false, dependsOn: [], dependencies: [], propertyDependencies: {}, custom: true, secretOutputs: [] };
+            records.set(urn, r);
         }
         return r;
+    };
+    const registeredUrns = new Set<string>();
+    const registrationErrors: Error[] = [];
+    /** URNs of the SDK objects the transformation saw, to name their children's parents. */
+    const urnOfResource = new WeakMap<pulumi.Resource, string>();
+
+    /** What the engine does with a registration: identity, options, then the provider's answer (the mocks). */
+    const register = (req: any): { urn: string; id: string; state: Record<string, any> } => {
+        const type: string = req.getType();
+        const name: string = req.getName();
+        const parentUrn: string = req.getParent() || undefined;
+        const urn = engineUrn(stack, parentUrn, type, name);
+        if (registeredUrns.has(urn)) {
+            // The engine fails the whole update on this; the SDK would only reject that resource's outputs.
+            const err = new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`);
+            registrationErrors.push(err);
+            throw err;
+        }
+        registeredUrns.add(urn);
+        const r = record(urn, type, name);
+        const custom = req.getCustom() === true;
+        const inputs = rpcInternals().deserializeProperties(req.getObject());
+        r.parentUrn = parentUrn;
+        r.custom = custom;
+        r.protect = req.getProtect() === true;
+        r.dependencies = [...req.getDependenciesList()].sort();
+        r.propertyDependencies = Object.fromEntries(
+            [...req.getPropertydependenciesMap().entries()].map(([k, v]: [string, any]) => [k, [...v.getUrnsList()].sort()]),
+        );
+        const providerRef: string = req.getProvider();
+        r.provider = custom && type !== ROOT_STACK_TYPE && !type.startsWith("pulumi:providers:")
+            ? (providerRef ? providerRef.split("::").slice(0, -1).join("::") : `default_${packageOf(type)}`)
+            : undefined;
+        r.inputs = inputs;
+        if (!custom) {
+            r.state = { ...inputs };
+            return { urn, id: "", state: r.state };
+        }
+        const id = fakeId(ID_PREFIX[type] ?? name);
+        // In a preview, inputs may hold unknowns the fake cannot compute from; whatever it cannot
+        // compute is left out, and the SDK reads outputs missing in a preview as unknown.
+        let computed: Record<string, any>;
+        try {
+            computed = computedState(type, name, inputs, id);
+        } catch (err) {
+            if (!preview) throw err;
+            computed = {};
+        }
+        // A preview of a new stack: the provider answers with unknown ids and computed outputs.
+        const state: Record<string, any> = { ...inputs, ...(preview ? (unknownsFor(computed, inputs) as Record<string, any>) : computed) };
+        // The engine marks these outputs secret; the mock monitor does not, so do it here.
+        for (const field of r.secretOutputs) {
+            if (field in state && !isSecretInput(state[field]) && state[field] !== UNKNOWN) state[field] = secretInput(state[field]);
+        }
+        r.state = state;
+        r.id = preview ? undefined : id;
+        return { urn, id: preview ? "" : id, state };
     };
 
     await pulumi.runtime.setMocks(
         {
-            newResource(args) {
-                const id = fakeId(ID_PREFIX[args.type] ?? args.name);
-                const r = record(args.type, args.name);
-                const state: Record<string, any> = { ...args.inputs, ...computedState(args.type, args.name, args.inputs, id) };
-                // The engine marks these outputs secret; the mock monitor does not, so do it here.
-                for (const field of r.secretOutputs) {
-                    if (field in state && !isSecretInput(state[field])) state[field] = secretInput(state[field]);
-                }
-                r.inputs = args.inputs;
-                r.state = state;
-                r.custom = args.custom === true;
-                r.id = id;
-                return { id, state };
+            newResource() {
+                throw new Error("mock engine: registrations go through the engine's registerResource");
             },
             call(args) {
                 invokes.push({ token: args.token, inputs: args.inputs });
@@ -404,17 +534,36 @@ async function evaluateStackTraced(stack: string, options: RunOptions): Promise<
         },
         PROJECT,
         stack,
-        false,
+        preview,
     );
+    // Answer registrations here rather than in the SDK's mock monitor, which names resources by
+    // their direct parent only and drops protect, dependencies and the provider reference.
+    const monitor = runtimeState.getStore().settings.monitor;
+    monitor.registerResource = async (req: any, callback: (err: unknown, res?: unknown) => void) => {
+        try {
+            const { urn, id, state } = register(req);
+            const serialized = await rpcInternals().serializeProperties("", state);
+            monitor.resources.set(urn, { urn, id: id || null, state: serialized });
+            const response = new resproto.RegisterResourceResponse();
+            response.setUrn(urn);
+            response.setId(id);
+            response.setObject(structproto.Struct.fromJavaScript(serialized));
+            callback(null, response);
+        } catch (err) {
+            callback(err);
+        }
+    };
     pulumi.runtime.setAllConfig(values, [...secretKeys, ...(options.secretKeys ?? [])]);
     clearProgramModules(programDir);
 
     const rawOutputs: Record<string, unknown> = {};
     const evaluation = pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((args) => {
-            const r = record(args.type, args.name);
+            const parentUrn = args.opts.parent ? urnOfResource.get(args.opts.parent) : undefined;
+            const urn = engineUrn(stack, parentUrn, args.type, args.name);
+            urnOfResource.set(args.resource, urn);
+            const r = record(urn, args.type, args.name);
             r.resource = args.resource;
-            r.protect = args.opts.protect === true;
             r.secretOutputs = (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [];
             r.parent = args.opts.parent ? describe(args.opts.parent) : undefined;
             const deps = args.opts.dependsOn;
@@ -437,6 +586,7 @@ async function evaluateStackTraced(stack: string, options: RunOptions): Promise<
                 await evaluation;
                 const resolved = (await resolveDeep(rawOutputs)) as Record<string, unknown>;
                 await settings.waitForRPCs();
+                if (registrationErrors.length > 0) throw registrationErrors[0];
                 return resolved;
             })(),
             failed,

@@ -219,6 +219,7 @@ describe("stacks: the ksqlDB app deployments carry the output classes and the re
                     assert.ok(s.output && s.sources && s.sources.length > 0, `${inputs.app}: ${JSON.stringify(s).slice(0, 80)}`);
                 }
             }
+            assert.deepEqual(Object.keys(run.outputs.ksqlDbLastRebuilds as object).sort(), KSQL_APPS.map((a) => a.name).sort(), "the gaps of the last update are a stack output");
             const audit = plain<{ statements: { output?: { topic: string; classes: string[] } }[] }>(deployments.find((d) => d.inputs.app === "audit_trail")!.inputs);
             assert.deepEqual(audit.statements.find((s) => s.output)!.output, { topic: "audit.cdc_changes", classes: ["immutable-archive"] });
         });

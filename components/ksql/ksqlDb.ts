@@ -8,7 +8,7 @@ import { KsqlDbConfig, TopicsConfig } from "../config";
 import { RoleGrant, WorkloadIdentity, crn } from "../streaming";
 import { KsqlAppSql } from "./appReader";
 import { ksqlStatementSpecs } from "./outputClasses";
-import { KsqlAppDeployment } from "./provider";
+import { KsqlAppDeployment, KsqlRebuildRecord } from "./provider";
 
 /**
  * A new query starts from the beginning of its input topics, so it sees the snapshot too. A
@@ -118,6 +118,8 @@ export class KsqlDb extends pulumi.ComponentResource {
     readonly deployments: KsqlAppDeployment[];
     /** App name -> number of statements deployed. */
     readonly statementCounts: Record<string, number>;
+    /** App name -> the queries its last update restarted, with start position and gap (stack output). */
+    readonly lastRebuilds: Record<string, pulumi.Output<KsqlRebuildRecord[]>>;
 
     constructor(name: string, args: KsqlDbArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:ksqldb:KsqlDb", name, {}, opts);
@@ -200,6 +202,8 @@ export class KsqlDb extends pulumi.ComponentResource {
                 { parent: this, protect: args.protect, dependsOn: [this.cluster, this.apiKey, ...dataBindings, ...clusterBindings, ...this.deployer.roleBindings, ...topics] },
             );
         });
+
+        this.lastRebuilds = Object.fromEntries(args.apps.map(({ app }, i) => [app.name, this.deployments[i].lastRebuilds]));
 
         this.registerOutputs({
             ksqlClusterId: this.cluster.id,

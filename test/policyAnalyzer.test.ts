@@ -1,0 +1,117 @@
+// The policy pack in its real analyzer server (as `pulumi preview --policy-pack policy` runs it),
+// fed the resources the mock engine recorded for each stack: no violation on the real stacks,
+// and a mandatory violation, naming the resource, on each broken copy. One analyzer per file.
+//
+// Adding a mandatory rule? Add a broken copy below that only it catches.
+import { strict as assert } from "assert";
+import { StackRun, runStack } from "./support/harness";
+import { AnalyzedResource, Diagnostic, PolicyAnalyzer, analyzedResources } from "./support/policyAnalyzer";
+
+type Props = Record<string, any>;
+
+/** A deep copy of a run's resources with `change` applied to the inputs and state of every resource of `type`. */
+function breakEvery(resources: AnalyzedResource[], type: string, change: (props: Props, r: AnalyzedResource) => void): { resources: AnalyzedResource[]; urns: string[] } {
+    const copy: AnalyzedResource[] = JSON.parse(JSON.stringify(resources));
+    const hit = copy.filter((r) => r.type === type);
+    assert.ok(hit.length > 0, `no ${type} to break`);
+    const touched: string[] = [];
+    for (const r of hit) {
+        const before = JSON.stringify(r);
+        change(r.inputs as Props, r);
+        change(r.state as Props, r);
+        if (JSON.stringify(r) !== before) touched.push(r.urn);
+    }
+    assert.ok(touched.length > 0, `nothing of ${type} changed`);
+    return { resources: copy, urns: touched };
+}
+
+function without(resources: AnalyzedResource[], type: string, name?: RegExp): { resources: AnalyzedResource[]; urns: string[] } {
+    const gone = resources.filter((r) => r.type === type && (!name || name.test(r.name)));
+    assert.ok(gone.length > 0, `no ${type} to remove`);
+    return { resources: resources.filter((r) => !gone.includes(r)), urns: [] };
+}
+
+interface BrokenCopy {
+    policy: string;
+    stack: "dev" | "prod";
+    breakIt(resources: AnalyzedResource[]): { resources: AnalyzedResource[]; urns: string[] };
+}
+
+const BROKEN: BrokenCopy[] = [
+    { policy: "rds-storage-encrypted", stack: "dev", breakIt: (rs) => breakEvery(rs, "aws:rds/instance:Instance", (p) => void (p.storageEncrypted = false)) },
+    { policy: "rds-backup-retention", stack: "dev", breakIt: (rs) => breakEvery(rs, "aws:rds/instance:Instance", (p) => void (p.backupRetentionPeriod = 0)) },
+    {
+        policy: "cdc-binlog-row-full",
+        stack: "dev",
+        breakIt: (rs) =>
+            breakEvery(rs, "aws:rds/parameterGroup:ParameterGroup", (p) => {
+                for (const param of p.parameters ?? []) if (param.name === "binlog_format") param.value = "MIXED";
+            }),
+    },
+    {
+        policy: "db-port-not-public",
+        stack: "dev",
+        breakIt: (rs) =>
+            breakEvery(rs, "aws:ec2/securityGroup:SecurityGroup", (p) => {
+                for (const rule of p.ingress ?? []) rule.cidrBlocks = [...(rule.cidrBlocks ?? []), "0.0.0.0/0"];
+            }),
+    },
+    {
+        policy: "connector-credentials-sensitive",
+        stack: "dev",
+        breakIt: (rs) =>
+            breakEvery(rs, "confluentcloud:index/connector:Connector", (p) => {
+                if (p.configNonsensitive?.["connector.class"] === "MySqlCdcSourceV2") p.configNonsensitive["database.password"] = "copied-out-of-configSensitive";
+            }),
+    },
+    { policy: "prod-deletion-protection", stack: "prod", breakIt: (rs) => breakEvery(rs, "aws:rds/instance:Instance", (_p, r) => void (r.protect = false)) },
+    { policy: "s3-bucket-encrypted", stack: "dev", breakIt: (rs) => without(rs, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration") },
+    {
+        policy: "s3-no-public-access",
+        stack: "dev",
+        breakIt: (rs) => breakEvery(rs, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", (p) => void (p.restrictPublicBuckets = false)),
+    },
+    { policy: "audit-bucket-object-lock", stack: "dev", breakIt: (rs) => without(rs, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration") },
+    { policy: "snowflake-key-pair-auth", stack: "dev", breakIt: (rs) => breakEvery(rs, "snowflake:index/serviceUser:ServiceUser", (p) => void delete p.rsaPublicKey) },
+];
+
+describe("policy pack in its analyzer server, fed the recorded stacks", function () {
+    this.timeout(120_000);
+    let analyzer: PolicyAnalyzer;
+    const runs: Record<string, StackRun> = {};
+
+    before(async () => {
+        const starting = PolicyAnalyzer.start();
+        runs.dev = await runStack("dev");
+        runs.prod = await runStack("prod");
+        analyzer = await starting;
+    });
+    after(() => analyzer?.stop());
+
+    it("serves the pack's policies with their levels, every mandatory one covered by a broken copy here", async () => {
+        const info = await analyzer.info();
+        assert.equal(info.name, "lifesci-streaming");
+        const mandatory = info.policies.filter((p) => p.level === "mandatory").map((p) => p.name).sort();
+        assert.ok(mandatory.length >= 9, `mandatory policies: ${mandatory}`);
+        assert.deepEqual(mandatory.filter((name) => !BROKEN.some((b) => b.policy === name)), [], "mandatory policies without a broken copy");
+    });
+
+    for (const stack of ["dev", "prod"] as const) {
+        it(`${stack}: no violation, mandatory or advisory`, async () => {
+            const diagnostics = await analyzer.analyzeRun(analyzedResources(runs[stack]));
+            assert.deepEqual(diagnostics.map((d) => `${d.level} ${d.policy} ${d.urn}: ${d.message}`), []);
+        });
+    }
+
+    for (const broken of BROKEN) {
+        it(`${broken.stack} broken for ${broken.policy}: a mandatory violation naming the resource`, async () => {
+            const { resources, urns } = broken.breakIt(analyzedResources(runs[broken.stack]));
+            // The unchanged resources pass (the test above); Analyze the changed ones, AnalyzeStack all.
+            const diagnostics: Diagnostic[] = await analyzer.analyzeRun(resources, urns);
+            const hits = diagnostics.filter((d) => d.policy === broken.policy);
+            assert.ok(hits.length > 0, `${broken.policy} not reported; got ${JSON.stringify(diagnostics)}`);
+            assert.ok(hits.every((d) => d.level === "mandatory"), JSON.stringify(hits));
+            for (const urn of urns) assert.ok(hits.some((d) => d.urn === urn || d.message.includes(urn.split("::").pop()!)), `no violation names ${urn}: ${JSON.stringify(hits)}`);
+        });
+    }
+});
