@@ -82,11 +82,10 @@ describe("config: rejected input names the key and what is allowed", () => {
             /lifesci-streaming:confluent\.clusterType: must be one of basic, standard, dedicated/,
         ));
 
-    it("dedicated cluster without CKUs", () =>
-        rejects(
-            rawConfig("prod", { "lifesci-streaming:confluent#cku": undefined }),
-            /lifesci-streaming:confluent\.cku: is required when clusterType is dedicated/,
-        ));
+    it("dedicated cluster without CKUs gets the smallest MULTI_ZONE size; fewer is refused", () => {
+        assert.equal(parsePlatformConfig(rawConfig("prod", { "lifesci-streaming:confluent#cku": undefined })).confluent.cku, 2);
+        rejects(rawConfig("prod", { "lifesci-streaming:confluent#cku": 1 }), /lifesci-streaming:confluent\.cku: a MULTI_ZONE dedicated cluster needs at least 2 CKUs/);
+    });
 
     it("missing region", () =>
         rejects(rawConfig("dev", { "aws:region": undefined }), /aws:region: is required for target cloud/));

@@ -73,14 +73,14 @@ export function crossFieldProblems(cfg: PlatformConfig): string[] {
         if (confluent.clusterType === "basic") {
             problems.push(`${key("confluent")}.clusterType: basic has no SLA; use standard or dedicated for tier prod`);
         }
-        if (mysql.network !== "privatelink") {
+        if (mysql.network !== "privatelink" && cfg.target === "cloud") {
             problems.push(`${key("mysql")}.network: must be privatelink for tier prod (RDS not publicly accessible; connectors arrive over AWS Egress PrivateLink)`);
         }
         if (cfg.cdc.sslMode !== "verify_identity") {
             problems.push(`${key("cdc")}.sslMode: must be verify_identity for tier prod (got ${cfg.cdc.sslMode}); the connector checks the RDS host name`);
         }
     }
-    if (mysql.network === "privatelink" && confluent.clusterType !== "dedicated") {
+    if (mysql.network === "privatelink" && cfg.target === "cloud" && confluent.clusterType !== "dedicated") {
         problems.push(
             `${key("mysql")}.network: privatelink needs confluent.clusterType dedicated (Egress PrivateLink Endpoints are for dedicated clusters in a PrivateLink network; got ${confluent.clusterType})`,
         );
@@ -100,9 +100,6 @@ export function crossFieldProblems(cfg: PlatformConfig): string[] {
     }
     if ((mysql.vpcId === undefined) !== (mysql.subnetIds === undefined)) {
         problems.push(`${key("mysql")}.vpcId: set vpcId and subnetIds together, or neither to use the default VPC`);
-    }
-    if (confluent.clusterType === "dedicated" && confluent.cku === undefined) {
-        problems.push(`${key("confluent")}.cku: is required when clusterType is dedicated`);
     }
     if (confluent.clusterType !== "dedicated" && confluent.cku !== undefined) {
         problems.push(`${key("confluent")}.cku: only applies to clusterType dedicated (got ${confluent.clusterType})`);

@@ -66,7 +66,8 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
             bootstrap: true,
             seedData: false,
         },
-        confluent: { clusterType: "standard", availability: "MULTI_ZONE", streamGovernance: "ADVANCED", topicPrefix: "lifesci" },
+        // Dedicated: the only cluster type with AWS Egress PrivateLink (mysql.network privatelink) and ksqlDB.
+        confluent: { clusterType: "dedicated", availability: "MULTI_ZONE", streamGovernance: "ADVANCED", topicPrefix: "lifesci" },
         topics: { partitions: 6, retentionHours: 168, auditRetentionDays: 365 },
         cdc: { snapshotMode: "initial", sslMode: "verify_identity", heartbeatIntervalMs: 60000 },
         lake: {
