@@ -255,7 +255,7 @@ describe("Snowflake tables <-> MySQL DDL / ksqlDB output contract", () => {
         assert.deepEqual(byName.ORDER_ID, { name: "ORDER_ID", type: "NUMBER(20,0)", nullable: false });
         assert.deepEqual(byName.NET_VALUE, { name: "NET_VALUE", type: "NUMBER(15,2)", nullable: false });
         assert.deepEqual(byName.REQUESTED_DELIVERY, { name: "REQUESTED_DELIVERY", type: "DATE", nullable: true });
-        assert.deepEqual(byName.STATUS_CHANGED_AT, { name: "STATUS_CHANGED_AT", type: "TIMESTAMP_NTZ(6)", nullable: false });
+        assert.deepEqual(byName.STATUS_CHANGED_AT, { name: "STATUS_CHANGED_AT", type: "TIMESTAMP_NTZ(3)", nullable: false });
         assert.deepEqual(byName.STATUS, { name: "STATUS", type: "VARCHAR(13)", nullable: false }, "ENUM -> longest value");
         assert.deepEqual(byName.PLANT, { name: "PLANT", type: "VARCHAR(4)", nullable: false });
     });

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Domain, DomainName, cdcTopicPrefix, heartbeatTopicName, heartbeatTopicPrefix, schemaHistoryTopic, tableIncludeList } from "../catalog";
 import { CdcConfig } from "../config";
 import { RoleGrant, WorkloadIdentity, crn } from "../streaming";
+import { TIME_PRECISION_MODE } from "../temporalTypes";
 
 // Keys and values below: https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html#configuration-properties
 // (checked against test/fixtures/connector-keys.json by the tests).
@@ -44,8 +45,10 @@ export function cdcSourceConfig(s: CdcSourceSettings): Record<string, string> {
         // Deletes produce a tombstone after the delete event so compacted consumers forget the key.
         "tombstones.on.delete": "true",
         "decimal.handling.mode": "precise",
-        // DATETIME(6) keeps its microseconds.
-        "time.precision.mode": "adaptive_time_microseconds",
+        // DATE/DATETIME travel as Kafka Connect Date/Timestamp logical types, which ksqlDB reads as
+        // DATE/TIMESTAMP and the Snowflake and JDBC sinks write as DATE/TIMESTAMP columns; the price is
+        // millisecond precision (temporalTypes.ts; decisions.md D15-1).
+        "time.precision.mode": TIME_PRECISION_MODE,
         "heartbeat.interval.ms": String(s.cdc.heartbeatIntervalMs),
         // Heartbeats go to `<prefix>.heartbeat.<topic.prefix>`, a catalog topic this connector may
         // write, instead of the default `__debezium-heartbeat-<lcc-id>.<topic.prefix>`, which no grant covers.
