@@ -211,6 +211,10 @@ export function localS3SinkConfig(s: LocalS3SinkSettings): LocalConnectorConfig 
             locale: "en-US",
             "timestamp.extractor": "Record",
             "errors.deadletterqueue.topic.replication.factor": "1",
+            // Uploads into a bucket with Object Lock default retention need Content-MD5 (MinIO's audit
+            // bucket is locked like the cloud archive). The self-managed sink can send it; the managed
+            // one cannot, which is why the cloud feeds its archive through S3 Replication instead.
+            "s3.send.digest": "true",
             ...converters(s.kafka, s.keys),
         },
         sensitiveKeys: ["aws.access.key.id", "aws.secret.access.key"],

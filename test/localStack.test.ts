@@ -61,6 +61,8 @@ describe("local stack: connector settings mapped from the cloud builders", () =>
                 assert.equal(local.config[key], cloud[key], `${sink} ${key}`);
             }
             assert.equal(local.config["format.class"], "io.confluent.connect.s3.format.parquet.ParquetFormat");
+            // MinIO's audit bucket has Object Lock default retention: uploads need Content-MD5.
+            assert.equal(local.config["s3.send.digest"], "true", sink);
             assert.equal(local.config["parquet.codec"], "snappy");
             assert.equal(local.config["store.url"], "http://minio:9000");
             assert.equal(local.config["partition.duration.ms"], "3600000");
