@@ -132,7 +132,9 @@ describe("schema:check (real MariaDB)", function () {
     });
 
     it("the CLI exits 0 when compatible, 1 with --json naming the field when not, and fails (exit 2) when it cannot run", async () => {
-        const url = ["--dir", repo, "--url", `mysql://root@127.0.0.1:${server.port}`];
+        const ca = path.join(repo, "test-ca.pem");
+        fs.writeFileSync(ca, server.caPem);
+        const url = ["--dir", repo, "--url", `mysql://root@${server.host}:${server.port}`, "--ca", ca];
         let out = "";
         assert.equal(await main([...url, "--write"], async (t) => void (out += t)), 0, out);
         assert.match(out, /compatible \(\d+ ms\)/);

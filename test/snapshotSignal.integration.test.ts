@@ -23,7 +23,7 @@ describe("incremental-snapshot signal for added tables (real MariaDB)", function
         await server.query(`CREATE DATABASE ${database}`);
         await server.query(signalTableDdl(database));
         await server.query(signalTableDdl(database)); // idempotent
-        inputs = { host: "127.0.0.1", port: server.port, adminUser: "root", adminPassword: "", tls: "required", database, tables: ["samples", "test_results"] };
+        inputs = { host: server.host, port: server.port, adminUser: "root", adminPassword: "", tls: "verify_identity", caPem: server.caPem, database, tables: ["samples", "test_results"] };
     });
 
     it("a new connector gets no signal (its initial snapshot covers every table)", async () => {

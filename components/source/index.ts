@@ -6,3 +6,4 @@ export * from "./mysqlSource";
 export * from "./effectiveSchema";
 export * from "./migrations";
 export * from "./snapshotSignal";
+export * from "./privateLink";

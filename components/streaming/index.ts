@@ -4,3 +4,4 @@ export * from "./streaming";
 export * from "./cdcAvro";
 export * from "./schemaCompatibility";
 export * from "./schemaGovernance";
+export * from "./privateNetwork";
