@@ -107,7 +107,10 @@ export function localCdcSourceConfig(s: LocalCdcSettings): LocalConnectorConfig 
             "database.hostname": keep,
             "database.port": keep,
             "database.user": keep,
-            "database.ssl.mode": keep,
+            // The local MySQL container signs its own certificate at first start and is reached only
+            // on the stack's Docker network: encrypted, deliberately unverified (local only; the
+            // cloud connectors verify: verify_ca in dev, verify_identity in prod).
+            "database.ssl.mode": map(() => ({ "database.ssl.mode": "required" })),
             "database.include.list": keep,
             "table.include.list": keep,
             "topic.prefix": keep,

@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import { DOMAINS } from "../components/catalog";
 import { applyBootstrap, BootstrapOutputs, connectMySql, desiredCdcGrants, diffBootstrap, mysqlBootstrapProvider, parseGrants, redact, removeCdcUser } from "../components/source";
-import { MariaDb } from "./support/mariadb";
+import { MariaDb, startMariaDb } from "./support/mariadb";
 import { ADMIN_PASSWORD, CDC_PASSWORD, CDC_USER, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
 
 let server: MariaDb;
@@ -143,7 +143,7 @@ describe("SQL bootstrap (real MariaDB)", function () {
     it("fails with one clear line, without the password, on bad admin credentials", async () => {
         const wrong = `${ADMIN_PASSWORD}-wrong`;
         await assert.rejects(applyBootstrap(bootstrapSpec(server, { adminPassword: wrong })), (err: Error) => {
-            assert.match(err.message, /^access denied for user "lifesci_admin" at 127\.0\.0\.1:\d+/);
+            assert.match(err.message, /^access denied for user "lifesci_admin" at localhost:\d+/);
             assert.ok(!err.message.includes(wrong) && !err.message.includes("\n"));
             return true;
         });
@@ -152,7 +152,28 @@ describe("SQL bootstrap (real MariaDB)", function () {
     it("names the database and statement when DDL is invalid", async () => {
         const spec = bootstrapSpec(server);
         const broken = { ...spec, databases: [{ name: "mes", ddl: "CREATE TABLE IF NOT EXISTS qa_broken (id INT PRIMARY KEY, v DECIMAL(5,2,1));" }] };
-        await assert.rejects(applyBootstrap(broken), /bootstrap of 127\.0\.0\.1:\d+ failed: .*\(while running: CREATE TABLE IF NOT EXISTS qa_broken/s);
+        await assert.rejects(applyBootstrap(broken), /bootstrap of localhost:\d+ failed: .*\(while running: CREATE TABLE IF NOT EXISTS qa_broken/s);
+    });
+
+    it("refuses a server whose certificate the CA did not sign or that names another host, before sending the password", async () => {
+        await assert.rejects(applyBootstrap(bootstrapSpec(server, { caPem: server.wrongCaPem })), (err: Error) => {
+            assert.match(err.message, /^TLS certificate of MySQL at localhost:\d+ is not trusted by the given CA/);
+            assert.ok(!err.message.includes(ADMIN_PASSWORD));
+            return true;
+        });
+        await assert.rejects(applyBootstrap(bootstrapSpec(server, { host: "127.0.0.1" })), /verify_identity needs the server's DNS name/);
+        await assert.rejects(applyBootstrap(bootstrapSpec(server, { caPem: undefined })), /cannot verify the TLS certificate of localhost: no CA/);
+        const impostor = await startMariaDb([], "db.other.example"); // a trusted CA, but a certificate for another name
+        try {
+            await assert.rejects(
+                applyBootstrap(bootstrapSpec(server, { port: impostor.port, caPem: impostor.caPem })),
+                /TLS certificate of MySQL at localhost:\d+ does not name host "localhost"/,
+            );
+        } finally {
+            await impostor.stop();
+        }
+        // The right CA and the name on the certificate: verified, and nothing left to do.
+        assert.deepEqual((await applyBootstrap(bootstrapSpec(server))).actions, []);
     });
 
     it("redacts secrets from any message", () => {
@@ -172,7 +193,7 @@ describe("SQL bootstrap dynamic provider (real MariaDB)", function () {
         const spec = bootstrapSpec(server, { cdcUser: PROVIDER_USER });
         const created = await mysqlBootstrapProvider.create(spec);
         const outs = created.outs as BootstrapOutputs;
-        assert.equal(created.id, `127.0.0.1:${server.port}/${PROVIDER_USER}@%`);
+        assert.equal(created.id, `localhost:${server.port}/${PROVIDER_USER}@%`);
         assert.ok(!JSON.stringify(outs).includes(spec.cdcPassword), "the CDC password must not be in the outputs");
         assert.ok(!("cdcPassword" in outs));
         assert.deepEqual(outs.databases, DOMAINS.map((d) => d.database));

@@ -467,9 +467,11 @@ describe("sinks under mocks (dev and prod)", function () {
                 const expected = [
                     ...topicsOf[sink].flatMap((t) => [`DeveloperRead topic=${t}`, `DeveloperRead subject=${t}-value`, ...keySubjects(t)]),
                     `DeveloperWrite topic=${dlqTopicName("lifesci", sink)}`,
-                    "DeveloperRead group=connect-lcc-*",
+                    // Its own consumer group only, named by the connector's id (never connect-lcc-*).
+                    `DeveloperRead group=connect-${sinkConnector(run, sink).id}`,
                 ].sort();
                 assert.deepEqual(grants, expected, sink);
+                assert.match(sinkConnector(run, sink).id!, /^lcc-/);
                 const principals = new Set(bindings.map((b) => b.inputs.principal));
                 assert.equal(principals.size, 1, `${sink} uses one service account`);
                 assert.equal(sinkConnector(run, sink).inputs.configNonsensitive["kafka.service.account.id"], [...principals][0].replace("User:", ""));

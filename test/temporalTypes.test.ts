@@ -35,7 +35,7 @@ function configuredMode(): TimePrecisionMode {
                     port: 3306,
                     user: "u",
                     serviceAccountId: "sa",
-                    cdc: { snapshotMode: "initial", sslMode: "required", heartbeatIntervalMs: 60000 },
+                    cdc: { snapshotMode: "initial", sslMode: "verify_ca", heartbeatIntervalMs: 60000 },
                 })["time.precision.mode"] ?? "adaptive_time_microseconds", // the documented default when unset
         ),
     );

@@ -66,7 +66,24 @@ export function cdcConnectorName(namePrefix: string, domain: Domain): string {
 }
 
 /** Keys that carry secrets; they go in `configSensitive`, never in `configNonsensitive`. */
-export const CDC_SOURCE_SENSITIVE_KEYS = ["database.password"] as const;
+export const CDC_SOURCE_SENSITIVE_KEYS = ["database.password", "database.ssl.truststore", "database.ssl.truststore.password"] as const;
+
+/** The trust store the connector verifies the server certificate with (documented sensitive keys). */
+export interface CdcTruststore {
+    /** The trust store file, base64 (PKCS12 holding the RDS CA bundle). */
+    truststore: pulumi.Input<string>;
+    password: pulumi.Input<string>;
+}
+
+/** `configSensitive` of a CDC source: the password, and the trust store when one is configured. */
+export function cdcSensitiveConfig(password: pulumi.Input<string>, truststore?: CdcTruststore): Record<string, pulumi.Output<string>> {
+    return {
+        "database.password": pulumi.secret(password),
+        ...(truststore
+            ? { "database.ssl.truststore": pulumi.secret(truststore.truststore), "database.ssl.truststore.password": pulumi.secret(truststore.password) }
+            : {}),
+    };
+}
 
 /** Role bindings the CDC connector of one domain needs, and nothing more. */
 export function cdcConnectorGrants(
@@ -106,9 +123,11 @@ export interface CdcSourceConnectorArgs {
     user: string;
     password: pulumi.Input<string>;
     cdc: CdcConfig;
+    /** The CA trust store for `verify_ca`/`verify_identity` (stack secrets cdcTruststore*). */
+    truststore?: CdcTruststore;
     /** The topics this connector writes; it is created after them. */
     topics: pulumi.Resource[];
-    /** What must exist on the database first (the SQL bootstrap that creates the CDC user). */
+    /** What must exist first: the SQL bootstrap that creates the CDC user, the PrivateLink DNS record. */
     sourceReady: pulumi.Resource[];
 }
 
@@ -154,7 +173,7 @@ export class CdcSourceConnector extends pulumi.ComponentResource {
                 environment: { id: args.environmentId },
                 kafkaCluster: { id: args.cluster.id },
                 configNonsensitive,
-                configSensitive: { "database.password": pulumi.secret(args.password) },
+                configSensitive: cdcSensitiveConfig(args.password, args.truststore),
             },
             { parent: this, dependsOn: [...args.topics, ...this.identity.roleBindings, ...args.sourceReady] },
         );

