@@ -164,7 +164,12 @@ describe("SQL bootstrap (real MariaDB)", function () {
             const schema = await server.query<any[]>("SELECT TABLE_SCHEMA, PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND TABLE_SCHEMA = 'lims'", [grantee]);
             assert.deepEqual(schema.map((r) => r.PRIVILEGE_TYPE).sort(), ["LOCK TABLES", "SELECT"]);
             assert.deepEqual([...global, ...schema].filter((r) => r.IS_GRANTABLE !== "NO"), [], "no grant option anywhere");
-            assert.deepEqual(await rows("SELECT TABLE_NAME, PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = ?"), [], "no table grants");
+            // The only table grants: the incremental-snapshot watermarks in each signal table.
+            assert.deepEqual(
+                (await rows("SELECT TABLE_SCHEMA, TABLE_NAME, PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = ?")).sort(),
+                DOMAINS.flatMap((d) => [`${d.database} lifesci_cdc_signal DELETE`, `${d.database} lifesci_cdc_signal INSERT`]).sort(),
+                "no table grants but the signal tables'",
+            );
             assert.deepEqual(await rows("SELECT TABLE_NAME, COLUMN_NAME, PRIVILEGE_TYPE FROM information_schema.COLUMN_PRIVILEGES WHERE GRANTEE = ?"), [], "no column grants");
             assert.deepEqual(await server.query<any[]>("SELECT Routine_name FROM mysql.procs_priv WHERE User = ?", account), [], "no routine grants");
             assert.deepEqual(await server.query<any[]>("SELECT Role, Admin_option FROM mysql.roles_mapping WHERE User = ?", account), [], "no roles");
@@ -179,11 +184,11 @@ describe("SQL bootstrap (real MariaDB)", function () {
     it("drops grants, never data, for a database removed from the list", async () => {
         const spec = bootstrapSpec(server);
         const result = await applyBootstrap({ ...spec, databases: spec.databases.filter((d) => d.name !== "screening") });
-        assert.deepEqual(result.actions, ["revoke SELECT, LOCK TABLES on `screening`.*"]);
+        assert.deepEqual(result.actions, ["revoke SELECT, LOCK TABLES on `screening`.*", "revoke INSERT, DELETE on `screening`.`lifesci_cdc_signal`"]);
         assert.ok(!("screening" in (await grantsOf())));
         const [runs] = await server.query<any[]>("SELECT COUNT(*) AS n FROM screening.screening_runs");
         assert.ok(Number(runs.n) >= 1, "data stays");
-        assert.deepEqual((await applyBootstrap(spec)).actions, ["grant SELECT, LOCK TABLES on `screening`.*"]);
+        assert.deepEqual((await applyBootstrap(spec)).actions, ["grant SELECT, LOCK TABLES on `screening`.*", "grant INSERT, DELETE on `screening`.lifesci_cdc_signal"]);
     });
 
     it("sets binlog retention only on RDS, detected by its configuration procedure", async () => {

@@ -150,7 +150,9 @@ async function syncGrants(conn: mysql.Connection, spec: BootstrapSpec, actions: 
     const account = [spec.cdcUser, spec.cdcHost];
     const desired = desiredCdcGrants(spec.databases.map((d) => d.name));
     const lines = parseGrantLines(await showGrants(conn, { name: spec.cdcUser, host: spec.cdcHost }));
-    for (const revoke of grantRevocations(lines, desired)) {
+    // The signal tables' watermark grants (grantSignalTable) are the only table grants kept.
+    const keep = new Map([...desired, ...signalTableGrants(spec.databases.map((d) => d.name))]);
+    for (const revoke of grantRevocations(lines, keep)) {
         await conn.query(revoke.sql, account);
         actions.push(revoke.what);
     }
@@ -166,9 +168,14 @@ async function syncGrants(conn: mysql.Connection, spec: BootstrapSpec, actions: 
     }
 }
 
+/** Table grants the CDC user keeps: INSERT, DELETE on each captured database's signal table. */
+export function signalTableGrants(databases: readonly string[]): Map<string, Set<string>> {
+    return new Map(databases.map((db) => [`${db}.${SIGNAL_TABLE}`, new Set<string>(["INSERT", "DELETE"])]));
+}
+
 /**
  * Incremental snapshots write open/close watermarks into the signal table, so the CDC user may
- * insert and delete there (table-level; the database-level grant sync ignores table grants).
+ * insert and delete there (table-level; syncGrants keeps exactly these table grants).
  * https://debezium.io/documentation/reference/stable/connectors/mysql.html#mysql-incremental-snapshots
  */
 async function grantSignalTable(conn: mysql.Connection, spec: BootstrapSpec, actions: string[]): Promise<void> {
