@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import { DOMAINS } from "../components/catalog";
 import { applyBootstrap, BootstrapOutputs, connectMySql, desiredCdcGrants, diffBootstrap, mysqlBootstrapProvider, parseGrants, redact, removeCdcUser } from "../components/source";
 import { MariaDb, startMariaDb } from "./support/mariadb";
-import { ADMIN_PASSWORD, CDC_PASSWORD, CDC_USER, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
+import { ADMIN_PASSWORD, CDC_PASSWORD, CDC_USER, adminEndpoint, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
 
 let server: MariaDb;
 
@@ -106,6 +106,46 @@ describe("SQL bootstrap (real MariaDB)", function () {
         // Back to the shared password for the other tests.
         await applyBootstrap(bootstrapSpec(server));
         await (await connectMySql(cdcEndpoint(server))).end();
+    });
+
+    it("revokes every kind of grant it did not make: table, column, routine, role, extra privilege, grant and admin option", async () => {
+        const account = [CDC_USER];
+        await server.query("CREATE PROCEDURE IF NOT EXISTS mes.lifesci_test_proc() SELECT 1");
+        // The role is the admin account's (as on RDS, where the master user creates roles): it may revoke it.
+        const admin = await connectMySql(adminEndpoint(server));
+        await admin.query("CREATE ROLE IF NOT EXISTS lifesci_test_role");
+        try {
+            // Each kind granted first, as a DBA (or an attacker with GRANT) might.
+            await server.query("GRANT PROCESS ON *.* TO ?@'%' WITH GRANT OPTION", account);
+            await server.query("GRANT DELETE ON lims.* TO ?@'%'", account);
+            await server.query("GRANT SELECT ON lims.* TO ?@'%' WITH GRANT OPTION", account);
+            await server.query("GRANT INSERT ON lims.samples TO ?@'%'", account);
+            await server.query("GRANT UPDATE (plant) ON lims.samples TO ?@'%'", account);
+            await server.query("GRANT EXECUTE ON PROCEDURE mes.lifesci_test_proc TO ?@'%'", account);
+            await admin.query("GRANT lifesci_test_role TO ?@'%' WITH ADMIN OPTION", account);
+
+            const result = await applyBootstrap(bootstrapSpec(server));
+            assert.ok(result.actions.length >= 7, result.actions.join("\n"));
+
+            // Judged by the server's own privilege tables, not by the parser the sync uses.
+            const grantee = `'${CDC_USER}'@'%'`;
+            const rows = async (sql: string) => (await server.query<any[]>(sql, [grantee])).map((r) => Object.values(r).join(" "));
+            const normalize = (p: string) => (p === "BINLOG MONITOR" ? "REPLICATION CLIENT" : p);
+            const global = await server.query<any[]>("SELECT PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?", [grantee]);
+            assert.deepEqual(global.map((r) => normalize(r.PRIVILEGE_TYPE)).sort(), ["RELOAD", "REPLICATION CLIENT", "REPLICATION SLAVE", "SHOW DATABASES"]);
+            const schema = await server.query<any[]>("SELECT TABLE_SCHEMA, PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND TABLE_SCHEMA = 'lims'", [grantee]);
+            assert.deepEqual(schema.map((r) => r.PRIVILEGE_TYPE).sort(), ["LOCK TABLES", "SELECT"]);
+            assert.deepEqual([...global, ...schema].filter((r) => r.IS_GRANTABLE !== "NO"), [], "no grant option anywhere");
+            assert.deepEqual(await rows("SELECT TABLE_NAME, PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = ?"), [], "no table grants");
+            assert.deepEqual(await rows("SELECT TABLE_NAME, COLUMN_NAME, PRIVILEGE_TYPE FROM information_schema.COLUMN_PRIVILEGES WHERE GRANTEE = ?"), [], "no column grants");
+            assert.deepEqual(await server.query<any[]>("SELECT Routine_name FROM mysql.procs_priv WHERE User = ?", account), [], "no routine grants");
+            assert.deepEqual(await server.query<any[]>("SELECT Role, Admin_option FROM mysql.roles_mapping WHERE User = ?", account), [], "no roles");
+            assert.deepEqual((await applyBootstrap(bootstrapSpec(server))).actions, [], "and the next run has nothing left to do");
+        } finally {
+            await server.query("DROP PROCEDURE IF EXISTS mes.lifesci_test_proc");
+            await admin.query("DROP ROLE IF EXISTS lifesci_test_role");
+            await admin.end();
+        }
     });
 
     it("drops grants, never data, for a database removed from the list", async () => {

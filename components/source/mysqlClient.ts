@@ -262,6 +262,126 @@ export function parseGrants(lines: readonly string[]): GrantMap {
     return grants;
 }
 
+/** One `SHOW GRANTS` line, every part kept: what it grants, on what, and with which option. */
+export interface GrantLine {
+    /** `privileges` on a level; `roles` granted to the account; `proxy` rights. */
+    kind: "privileges" | "roles" | "proxy";
+    /** global `*.*`, database `db`.*, table `db`.`t`, routine PROCEDURE/FUNCTION `db`.`r`. */
+    level: "global" | "database" | "table" | "routine" | "proxy" | "roles";
+    /** The ON clause as printed (valid SQL to revoke with), e.g. `lims`.`samples` or PROCEDURE `mes`.`p`. */
+    on: string;
+    /** The database of a database/table/routine level. */
+    database?: string;
+    /** Privileges with their column lists (column-level grants); `USAGE` means none. */
+    privileges: { name: string; columns: string[] }[];
+    /** Roles as printed (`r`@`%` on MySQL, `r` on MariaDB), valid SQL in REVOKE. */
+    roles: string[];
+    /** WITH GRANT OPTION (privileges) or WITH ADMIN OPTION (roles). */
+    grantOption: boolean;
+}
+
+/** Splits `text` at `separator` where it is not inside quotes, backticks or parentheses. */
+function splitTopLevel(text: string, separator: RegExp): string[] {
+    const parts: string[] = [];
+    let depth = 0;
+    let quote: string | undefined;
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (quote) {
+            if (c === quote) quote = undefined;
+            continue;
+        }
+        if (c === "`" || c === "'" || c === '"') quote = c;
+        else if (c === "(") depth++;
+        else if (c === ")") depth--;
+        else if (depth === 0) {
+            const m = separator.exec(text.slice(i));
+            if (m && m.index === 0) {
+                parts.push(text.slice(start, i));
+                start = i + m[0].length;
+                i = start - 1;
+            }
+        }
+    }
+    parts.push(text.slice(start));
+    return parts.map((p) => p.trim());
+}
+
+const unquote = (name: string) => name.replace(/^[`'"]|[`'"]$/g, "").replace(/``/g, "`");
+
+/**
+ * Parses `SHOW GRANTS` output as MySQL 8 and MariaDB print it, keeping table-, column- and
+ * routine-level grants, granted roles, proxy rights and the grant/admin option, so a sync can
+ * revoke each of them. Lines that are not GRANT statements (MariaDB's SET DEFAULT ROLE) are skipped.
+ */
+export function parseGrantLines(lines: readonly string[]): GrantLine[] {
+    const parsed: GrantLine[] = [];
+    for (const raw of lines) {
+        const line = raw.trim();
+        if (!/^GRANT\s/i.test(line)) continue;
+        const [what, to] = splitTopLevel(line.replace(/^GRANT\s+/i, ""), /^\s+TO\s+/i);
+        if (to === undefined) throw new Error(`cannot read grant line (no TO clause): ${line}`);
+        const grantOption = /\sWITH\s+(.*\s)?(GRANT|ADMIN)\s+OPTION\b/i.test(` ${splitTopLevel(to, /^\s+/).slice(1).join(" ")}`);
+        const [privilegeText, onText] = splitTopLevel(what, /^\s+ON\s+/i);
+        if (onText === undefined) {
+            const roles = splitTopLevel(privilegeText, /^\s*,\s*/).filter(Boolean);
+            parsed.push({ kind: "roles", level: "roles", on: "", privileges: [], roles, grantOption });
+            continue;
+        }
+        const privileges = splitTopLevel(privilegeText, /^\s*,\s*/).map((p) => {
+            const m = /^([A-Za-z ]+?)\s*(?:\((.*)\))?$/.exec(p);
+            if (!m) throw new Error(`cannot read privilege "${p}" in: ${line}`);
+            const name = m[1].toUpperCase().replace(/\s+/g, " ");
+            const columns = m[2] ? splitTopLevel(m[2], /^\s*,\s*/).map(unquote) : [];
+            return { name: PRIVILEGE_ALIASES[name] ?? (name === "ALL" ? "ALL PRIVILEGES" : name), columns };
+        });
+        if (privileges.length === 1 && privileges[0].name === "PROXY") {
+            parsed.push({ kind: "proxy", level: "proxy", on: onText, privileges, roles: [], grantOption });
+            continue;
+        }
+        const routine = /^(PROCEDURE|FUNCTION)\s+(.*)$/i.exec(onText);
+        const target = routine ? routine[2] : onText;
+        const [db, object] = splitTopLevel(target, /^\./);
+        if (object === undefined) throw new Error(`cannot read grant target "${onText}" in: ${line}`);
+        const level = routine ? "routine" : db === "*" ? "global" : object === "*" ? "database" : "table";
+        parsed.push({ kind: "privileges", level, on: onText, database: db === "*" ? undefined : unquote(db), privileges, roles: [], grantOption });
+    }
+    return parsed;
+}
+
+/**
+ * The REVOKE statements that bring an account's grants to exactly `desired` (global `*` and
+ * database scopes): extra privileges on those scopes, every table/column/routine grant, every
+ * granted role, proxy rights and every grant or admin option. Pure, so tests read the plan.
+ */
+export function grantRevocations(current: readonly GrantLine[], desired: ReadonlyMap<string, ReadonlySet<string>>): { sql: string; what: string }[] {
+    const out: { sql: string; what: string }[] = [];
+    for (const g of current) {
+        switch (g.kind) {
+            case "roles":
+                out.push({ sql: `REVOKE ${g.roles.join(", ")} FROM ?@?`, what: `revoke role(s) ${g.roles.join(", ")}` });
+                break;
+            case "proxy":
+                out.push({ sql: `REVOKE PROXY ON ${g.on} FROM ?@?`, what: `revoke PROXY on ${g.on}` });
+                break;
+            case "privileges": {
+                const scope = g.level === "global" ? "*" : g.level === "database" ? g.database! : undefined;
+                const keep = scope !== undefined ? desired.get(scope) ?? new Set<string>() : new Set<string>();
+                // Table- and routine-level grants, and column lists, are never desired.
+                const extra = g.privileges.filter((p) => p.name !== "USAGE" && (p.columns.length > 0 || !keep.has(p.name)));
+                if (extra.length > 0) {
+                    const list = extra.map((p) => (p.columns.length > 0 ? `${p.name} (${p.columns.map((c) => `\`${c.replace(/`/g, "``")}\``).join(", ")})` : p.name)).join(", ");
+                    out.push({ sql: `REVOKE ${list} ON ${g.on} FROM ?@?`, what: `revoke ${list} on ${g.on}` });
+                }
+                if (g.grantOption) out.push({ sql: `REVOKE GRANT OPTION ON ${g.on} FROM ?@?`, what: `revoke GRANT OPTION on ${g.on}` });
+                break;
+            }
+        }
+    }
+    return out;
+}
+
 /** True when `privilege` is granted globally or on `database` (ALL PRIVILEGES counts). */
 export function hasPrivilege(grants: GrantMap, privilege: string, database?: string): boolean {
     const scopes = database ? ["*", database] : ["*"];
