@@ -278,3 +278,11 @@ describe("workflows: pull requests cannot reach prod or deploy credentials", () 
         assert.ok(checked >= 4, `checked ${checked} installs`);
     });
 });
+
+describe("workflows: no step opens the network to reach the database", () => {
+    it("no workflow changes a security group, a route or a database's public access", () => {
+        for (const { name } of ALL) {
+            assert.doesNotMatch(text(name), /authorize-security-group|revoke-security-group|modify-db-instance|publicly-accessible|create-route\b/, `${name}.yml`);
+        }
+    });
+});
