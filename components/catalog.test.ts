@@ -118,7 +118,7 @@ describe("catalog: topic names for any catalog (property)", () => {
         selector: (d) => d.name,
     });
     const asDomain = (d: { name: string; database: string; tables: string[] }) =>
-        ({ ...d, description: "", ddlFile: "", seedFile: "", tables: d.tables.map((t) => ({ name: t, primaryKey: ["id"], description: "" })) }) as unknown as Domain;
+        ({ ...d, description: "", tables: d.tables.map((t) => ({ name: t, primaryKey: ["id"], description: "" })) }) as unknown as Domain;
 
     it("every captured table and every schema history topic gets its own name, under the prefix", () => {
         fc.assert(

@@ -60,16 +60,6 @@ export function domainTables(domain: string, snapshot: SchemaSnapshot = readSche
     return entry.tables;
 }
 
-/** Where the MySQL DDL and seed files live. */
-export const MYSQL_SQL_DIR = path.join(__dirname, "..", "sql", "mysql");
-
-/** The text of one file of sql/mysql/; errors name the file. */
-export function readSqlFile(file: string): string {
-    const fullPath = path.join(MYSQL_SQL_DIR, file);
-    if (!fs.existsSync(fullPath)) throw new Error(`sql/mysql/${file}: file not found`);
-    return fs.readFileSync(fullPath, "utf8");
-}
-
 /** Splits a SQL script into statements on `;` outside quotes and comments. */
 export function splitSqlStatements(sql: string): string[] {
     const statements: string[] = [];
