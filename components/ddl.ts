@@ -102,9 +102,10 @@ export function parseDdl(file: string, sql: string): DdlTable[] {
         for (const part of splitTopLevel(body)) {
             const fk = /\bFOREIGN\s+KEY\b.*\bREFERENCES\s+`?(\w+)`?/is.exec(part);
             if (fk) references.push(fk[1]);
-            const pk = /^PRIMARY\s+KEY\s*\(([^)]*)\)/i.exec(part);
+            // Up to the last ")": key parts may carry a prefix length, e.g. `sku`(20).
+            const pk = /^PRIMARY\s+KEY\s*\((.*)\)/is.exec(part);
             if (pk) {
-                primaryKey = pk[1].split(",").map((c) => unquote(c).replace(/\(\d+\)$/, ""));
+                primaryKey = splitTopLevel(pk[1]).map((c) => unquote(c.replace(/\(\d+\)$/, "")));
             } else if (!CONSTRAINT_LINE.test(part)) {
                 const column = parseColumn(file, name, part);
                 if (/\bPRIMARY\s+KEY\b/i.test(part)) primaryKey = [column.name];
