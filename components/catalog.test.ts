@@ -1,7 +1,9 @@
 import { strict as assert } from "assert";
 import {
     DOMAINS,
+    Domain,
     allTopics,
+    cdcTopics,
     cdcTopicPrefix,
     domainByName,
     schemaHistoryTopic,
@@ -124,5 +126,40 @@ describe("DDL parser", () => {
     it("fails on unbalanced parentheses and duplicate tables", () => {
         assert.throws(() => parseDdl("x.sql", "CREATE TABLE t (a DECIMAL(10,2)"), /x\.sql: table t: unbalanced parentheses/);
         assert.throws(() => parseDdl("x.sql", "CREATE TABLE t (a INT); CREATE TABLE t (a INT);"), /table t is declared twice/);
+    });
+});
+
+describe("catalog: topic names for any catalog (property)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fc = require("fast-check") as typeof import("fast-check");
+    const ident = fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/);
+    const prefix = fc.stringMatching(/^[a-z][a-z0-9_-]{0,30}$/);
+    /** Catalogs of 1-5 domains with unique names, each with 1-6 uniquely named tables. */
+    const catalog = fc.uniqueArray(fc.record({ name: ident, database: ident, tables: fc.uniqueArray(ident, { minLength: 1, maxLength: 6 }) }), {
+        minLength: 1,
+        maxLength: 5,
+        selector: (d) => d.name,
+    });
+    const asDomain = (d: { name: string; database: string; tables: string[] }) =>
+        ({ ...d, description: "", ddlFile: "", seedFile: "", tables: d.tables.map((t) => ({ name: t, primaryKey: ["id"], description: "" })) }) as unknown as Domain;
+
+    it("every captured table and every schema history topic gets its own name, under the prefix", () => {
+        fc.assert(
+            fc.property(prefix, catalog, (base, domains) => {
+                const names = domains.map(asDomain).flatMap((d) => [...cdcTopics(base, d).map((t) => t.name), schemaHistoryTopic(base, d)]);
+                assert.equal(new Set(names).size, names.length, names.join(" "));
+                for (const n of names) assert.ok(n.startsWith(`${base}.`) || n.startsWith(`dbhistory.${base}.`), n);
+            }),
+        );
+    });
+
+    it("the real catalog's topics are unique for any topic prefix", () => {
+        fc.assert(
+            fc.property(prefix, (base) => {
+                const names = allTopics(base).map((t) => t.name);
+                assert.equal(new Set(names).size, names.length);
+            }),
+            { numRuns: 30 },
+        );
     });
 });

@@ -5,12 +5,41 @@ import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, WAREHOUSE_TABLES, allTopics } from "./catalog";
 import { PlatformConfig } from "./config";
+import * as aws from "@pulumi/aws";
 // In data-path order: source -> streaming -> ksql -> sinks -> monitoring.
-import { CdcConnectors, MySqlSource } from "./source";
+import { CdcConnectors, CdcTruststore, MySqlSource, sourceNetwork } from "./source";
 import { Streaming } from "./streaming";
 import { assertWarehouseMatchesKsql, KsqlDb, loadCheckedKsqlApps } from "./ksql";
 import { AUDIT_REPLICATION_RULE_ID, Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig, Monitoring } from "./monitoring";
+
+/**
+ * Confluent's connector egress prefixes for the cluster's cloud and region (network `public`).
+ * https://docs.confluent.io/cloud/current/networking/ip-ranges.html
+ */
+function connectorEgressCidrs(cloud: string, region: string, parent: pulumi.Resource): pulumi.Output<string[]> {
+    const egress = confluent.getIpAddressesOutput(
+        { filter: { clouds: [cloud], regions: [region], services: ["CONNECT"], addressTypes: ["EGRESS"] } },
+        { parent },
+    );
+    return egress.ipAddresses.apply((ips) => ips.map((ip) => ip.ipPrefix));
+}
+
+/**
+ * The CDC connectors' trust store (stack secrets `cdcTruststore`, `cdcTruststorePassword`): the
+ * RDS CA bundle the connector verifies the server with. Unset, the connector relies on the CAs it
+ * already trusts, which is listed as unverified in the README.
+ */
+function cdcTruststoreFromConfig(): CdcTruststore | undefined {
+    const config = new pulumi.Config();
+    const truststore = config.getSecret("cdcTruststore");
+    const password = config.getSecret("cdcTruststorePassword");
+    if (!truststore && !password) return undefined;
+    if (!truststore || !password) {
+        throw new Error("lifesci-streaming:cdcTruststore and lifesci-streaming:cdcTruststorePassword: set both (pulumi config set --secret ...) or neither");
+    }
+    return { truststore, password };
+}
 
 export interface CloudPlatformArgs {
     config: PlatformConfig;
@@ -36,6 +65,8 @@ export class CloudPlatform extends pulumi.ComponentResource {
         const ksqlApps = loadCheckedKsqlApps({ topicPrefix: basePrefix, orderStuckSlaMinutes: cfg.ksqldb.orderStuckSlaMinutes });
         assertWarehouseMatchesKsql(ksqlApps, basePrefix);
 
+        const privatelink = cfg.mysql.network === "privatelink";
+        const network = sourceNetwork(cfg.mysql, { parent: this });
         this.streaming = new Streaming(
             "streaming",
             {
@@ -44,18 +75,17 @@ export class CloudPlatform extends pulumi.ComponentResource {
                 topicsConfig: cfg.topics,
                 topics: allTopics(basePrefix),
                 protect: cfg.protect,
-            },
-            { parent: this },
-        );
-
-        const egress = confluent.getIpAddressesOutput(
-            {
-                filter: {
-                    clouds: [cfg.confluent.cloud],
-                    regions: [cfg.confluent.region],
-                    services: ["CONNECT"],
-                    addressTypes: ["EGRESS"],
-                },
+                // prod: the cluster's endpoints are private; the deploy runner reaches them through
+                // an interface endpoint in the sources' VPC.
+                privateNetwork: privatelink
+                    ? {
+                          awsAccountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+                          vpcId: network.vpcId,
+                          subnetIds: network.subnetIds,
+                          clientSecurityGroupIds: cfg.mysql.deployerSecurityGroupIds,
+                          tags,
+                      }
+                    : undefined,
             },
             { parent: this },
         );
@@ -66,12 +96,16 @@ export class CloudPlatform extends pulumi.ComponentResource {
                 namePrefix: cfg.namePrefix,
                 config: cfg.mysql,
                 domains: DOMAINS,
-                connectorEgressCidrs: egress.ipAddresses.apply((ips) => ips.map((ip) => ip.ipPrefix)),
+                network,
+                ...(privatelink
+                    ? { egressGateway: this.streaming.privateNetwork!.egress }
+                    : { connectorEgressCidrs: connectorEgressCidrs(cfg.confluent.cloud, cfg.confluent.region, this) }),
                 protect: cfg.protect,
                 tags,
             },
             { parent: this },
         );
+        const truststore = cdcTruststoreFromConfig();
 
         this.cdcConnectors = new CdcConnectors(
             "cdc",
@@ -87,12 +121,13 @@ export class CloudPlatform extends pulumi.ComponentResource {
                 user: this.mysql.cdcUsername,
                 password: this.mysql.cdcPassword,
                 cdc: cfg.cdc,
+                truststore,
                 // Its CDC topics, schema history and heartbeat topic: every topic of the domain.
                 topicsOf: (domain) =>
                     allTopics(basePrefix)
                         .filter((t) => t.domain === domain.name)
                         .map((t) => this.streaming.topics.get(t.name)!),
-                sourceReady: this.mysql.bootstrap ? [this.mysql.bootstrap] : [],
+                sourceReady: this.mysql.connectorReady,
             },
             { parent: this },
         );

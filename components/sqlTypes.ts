@@ -1,7 +1,10 @@
 // One type table for every layer: a MySQL column as the CDC connector delivers it (AVRO,
-// decimal.handling.mode=precise, time.precision.mode=adaptive_time_microseconds,
-// bigint.unsigned.handling.mode=long), the ksqlDB types it can be read as, and how the Snowflake
-// warehouse and the local Postgres stand-in declare it. Every mapping in the program reads from here.
+// decimal.handling.mode=precise, time.precision.mode=connect, bigint.unsigned.handling.mode=long),
+// the ksqlDB types it can be read as, and how the Snowflake warehouse and the local Postgres
+// stand-in declare it. Every mapping in the program reads from here. Dates and times: DATE and
+// DATETIME travel as Kafka Connect Date/Timestamp logical types (milliseconds), which ksqlDB reads
+// as DATE/TIMESTAMP and both sinks write as DATE/TIMESTAMP columns (temporalTypes.ts checks the
+// declarations against the connectors' documented mappings).
 import { DdlColumn } from "./ddl";
 
 /** How a ksqlDB column type is declared in Snowflake and in the local Postgres stand-in. */
@@ -20,7 +23,9 @@ const KSQL_TYPES: Record<string, KsqlTypeRow> = {
     VARCHAR: { snowflake: "VARCHAR", postgres: "TEXT" },
     BYTES: { snowflake: "BINARY", postgres: "BYTEA" },
     DATE: { snowflake: "DATE", postgres: "DATE" },
-    TIMESTAMP: { snowflake: "TIMESTAMP_NTZ(3)", postgres: "TIMESTAMP" },
+    // Connect Timestamp / Time carry milliseconds.
+    TIMESTAMP: { snowflake: "TIMESTAMP_NTZ(3)", postgres: "TIMESTAMP(3)" },
+    TIME: { snowflake: "TIME(3)", postgres: "TIME(3)" },
 };
 
 const DECIMAL = /^DECIMAL\((\d+),\s*(\d+)\)$/i;
@@ -67,14 +72,14 @@ const MYSQL_TYPES: Record<string, MySqlTypeRow> = {
     ENUM: text((c) => `VARCHAR(${Math.max(...(c.enumValues ?? [""]).map((v) => v.length), 1)})`),
     SET: { ksql: () => ["STRING"] },
     JSON: text(() => "VARIANT"),
-    // io.debezium.time.ZonedTimestamp: ISO-8601 text.
+    // io.debezium.time.ZonedTimestamp in every time.precision.mode: ISO-8601 text (UTC).
     TIMESTAMP: { ksql: () => ["STRING"], snowflake: (c) => `TIMESTAMP_TZ(${c.args[0] ?? 0})` },
-    // io.debezium.time.Timestamp (ms) or MicroTimestamp (us): epoch BIGINT.
-    DATETIME: { ksql: () => ["BIGINT"], snowflake: (c) => `TIMESTAMP_NTZ(${c.args[0] ?? 0})` },
-    // io.debezium.time.MicroTime.
-    TIME: { ksql: () => ["BIGINT"] },
-    // io.debezium.time.Date: days since the epoch.
-    DATE: { ksql: () => ["INT"], snowflake: () => "DATE" },
+    // org.apache.kafka.connect.data.Timestamp (epoch ms): fractional seconds beyond 3 digits are dropped.
+    DATETIME: { ksql: () => ["TIMESTAMP"], snowflake: () => "TIMESTAMP_NTZ(3)" },
+    // org.apache.kafka.connect.data.Time (ms since midnight).
+    TIME: { ksql: () => ["TIME"], snowflake: () => "TIME(3)" },
+    // org.apache.kafka.connect.data.Date (days since the epoch).
+    DATE: { ksql: () => ["DATE"], snowflake: () => "DATE" },
     BINARY: bytes,
     VARBINARY: bytes,
     BLOB: bytes,

@@ -107,7 +107,10 @@ export function localCdcSourceConfig(s: LocalCdcSettings): LocalConnectorConfig 
             "database.hostname": keep,
             "database.port": keep,
             "database.user": keep,
-            "database.ssl.mode": keep,
+            // The local MySQL container signs its own certificate at first start and is reached only
+            // on the stack's Docker network: encrypted, deliberately unverified (local only; the
+            // cloud connectors verify: verify_ca in dev, verify_identity in prod).
+            "database.ssl.mode": map(() => ({ "database.ssl.mode": "required" })),
             "database.include.list": keep,
             "table.include.list": keep,
             "topic.prefix": keep,
@@ -208,6 +211,10 @@ export function localS3SinkConfig(s: LocalS3SinkSettings): LocalConnectorConfig 
             locale: "en-US",
             "timestamp.extractor": "Record",
             "errors.deadletterqueue.topic.replication.factor": "1",
+            // Uploads into a bucket with Object Lock default retention need Content-MD5 (MinIO's audit
+            // bucket is locked like the cloud archive). The self-managed sink can send it; the managed
+            // one cannot, which is why the cloud feeds its archive through S3 Replication instead.
+            "s3.send.digest": "true",
             ...converters(s.kafka, s.keys),
         },
         sensitiveKeys: ["aws.access.key.id", "aws.secret.access.key"],

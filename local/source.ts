@@ -44,7 +44,10 @@ export class LocalSource extends pulumi.ComponentResource {
             command: mysqlServerFlags(MYSQL_SERVER_ID),
             ports: [[3306, LOCAL_PORTS.mysql]],
             volumes: [{ volume: dataVolume(args, child, "mysql"), path: "/var/lib/mysql" }],
-            healthcheck: 'mysqladmin ping -h 127.0.0.1 -uroot -p"$MYSQL_ROOT_PASSWORD" --silent',
+            // No credentials at all: `mysqladmin ping` exits 0 whenever the server answers, even with
+            // "Access denied" (https://dev.mysql.com/doc/refman/8.0/en/mysqladmin.html), so no
+            // password is ever expanded onto a command line (visible in `ps` and `docker inspect`).
+            healthcheck: "mysqladmin ping -h 127.0.0.1 --silent",
             startPeriod: "30s",
         });
 
@@ -56,7 +59,9 @@ export class LocalSource extends pulumi.ComponentResource {
                 port: LOCAL_PORTS.mysql,
                 adminUser: "root",
                 adminPassword: args.rootPassword,
-                tls: "required",
+                // The container's certificate is self-signed by MySQL at first start; nothing else
+                // listens on this loopback port. Explicitly insecure (it warns), never in the cloud.
+                tls: "insecure",
                 databases: bootstrapDatabases(DOMAINS, cfg.mysql.seedData),
                 cdcUser: CDC_USER,
                 cdcHost: "%",

@@ -1,7 +1,8 @@
 // The platform's compliance rules as pure functions over resource descriptions. The policy pack
 // (policy/index.ts) runs them inside `pulumi preview/up --policy-pack policy`; the offline plan
-// (scripts/plan.ts) runs the same functions on the mock engine's inventory. No imports: this
-// file must load in both packages.
+// (scripts/plan.ts) runs the same functions on the mock engine's inventory. Its one import is the
+// program's import-free CIDR module, so it loads in both packages and both judge CIDRs alike.
+import { DEFAULT_MAX_CIDR_PREFIX, databaseCidrProblems } from "../components/config/cidr";
 
 export type EnforcementLevel = "mandatory" | "advisory";
 
@@ -43,6 +44,9 @@ export const T = {
     kmsKey: "aws:kms/key:Key",
     connector: "confluentcloud:index/connector:Connector",
     kafkaCluster: "confluentcloud:index/kafkaCluster:KafkaCluster",
+    ksqlCluster: "confluentcloud:index/ksqlCluster:KsqlCluster",
+    roleBinding: "confluentcloud:index/roleBinding:RoleBinding",
+    iamRole: "aws:iam/role:Role",
     snowflakeUser: "snowflake:index/user:User",
     snowflakeServiceUser: "snowflake:index/serviceUser:ServiceUser",
     snowflakeLegacyServiceUser: "snowflake:index/legacyServiceUser:LegacyServiceUser",
@@ -50,6 +54,14 @@ export const T = {
 
 const MYSQL_PORT = 3306;
 const WORLD = ["0.0.0.0/0", "::/0"];
+/** CDC source connector classes (managed and self-managed) whose TLS to MySQL is checked. */
+const MYSQL_CDC_CLASSES = ["MySqlCdcSourceV2", "io.debezium.connector.mysql.MySqlConnector"];
+/**
+ * Roles that administer a whole organization, environment or cluster. Workloads (connectors,
+ * ksqlDB, topic management) get Developer* roles on their prefixes instead.
+ * https://docs.confluent.io/cloud/current/security/access-control/rbac/predefined-rbac-roles.html
+ */
+const ADMIN_ROLES = ["OrganizationAdmin", "EnvironmentAdmin", "CloudClusterAdmin", "AccountAdmin", "NetworkAdmin", "FlinkAdmin"];
 const PROD_MIN_BACKUP_DAYS = 7;
 /** Connector config keys that carry credentials (Confluent marks them sensitive). */
 const SECRET_KEY_PATTERN = /(password|secret|private\.key|passphrase|credentials|token|(^|\.)api\.key$|access\.key)/i;
@@ -61,6 +73,34 @@ export function isProd(resource: PolicySubject): boolean {
 }
 
 const ofType = (resources: readonly PolicySubject[], type: string) => resources.filter((r) => r.type === type);
+
+/** Confluent resources carry no tags: a stack is prod when its RDS instance is. */
+const prodStack = (resources: readonly PolicySubject[]) => ofType(resources, T.rdsInstance).some(isProd);
+
+/** Ingress rules of a security group resource or a standalone rule resource. */
+function ingressRules(r: PolicySubject): Record<string, any>[] {
+    if (r.type === T.securityGroup) return r.props.ingress ?? [];
+    if ((r.type === T.securityGroupRule && r.props.type !== "egress") || r.type === T.vpcIngressRule) return [r.props];
+    return [];
+}
+
+function ruleCidrs(rule: Record<string, any>): string[] {
+    return [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? []), rule.cidrIpv4, rule.cidrIpv6].filter((c): c is string => typeof c === "string");
+}
+
+/** A policy document given as JSON text (the usual input) or as an object. */
+function policyDocument(value: unknown): { Statement?: any[] | any } | undefined {
+    if (typeof value === "string") {
+        try {
+            return JSON.parse(value);
+        } catch {
+            return undefined;
+        }
+    }
+    return value && typeof value === "object" ? (value as any) : undefined;
+}
+
+const asList = <X>(v: X | X[] | undefined): X[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** The bucket a bucket-setting resource configures: by dependency (preview) or by id/name value. */
 function configures(setting: PolicySubject, bucket: PolicySubject): boolean {
@@ -163,11 +203,101 @@ export const POLICIES: readonly PolicyRule[] = [
     },
     {
         name: "db-port-not-public",
-        description: "No security group admits the MySQL port (3306) from 0.0.0.0/0 or ::/0.",
+        description: `No security group admits the MySQL port (3306) from a CIDR broader than /${DEFAULT_MAX_CIDR_PREFIX}, from 0.0.0.0/0 or ::/0, or from CIDRs that together cover the internet.`,
         enforcementLevel: "mandatory",
         validateResource(r, report) {
-            const rules = r.type === T.securityGroup ? r.props.ingress ?? [] : [T.securityGroupRule, T.vpcIngressRule].includes(r.type as any) && r.props.type !== "egress" ? [r.props] : [];
-            if (rules.some(opensToWorld)) report(`${r.name}: admits port ${MYSQL_PORT} from the whole internet`);
+            for (const rule of ingressRules(r).filter((x) => portInRange(MYSQL_PORT, x.fromPort, x.toPort, x.protocol ?? x.ipProtocol))) {
+                if (opensToWorld(rule)) report(`${r.name}: admits port ${MYSQL_PORT} from the whole internet`);
+                for (const problem of databaseCidrProblems(ruleCidrs(rule))) report(`${r.name}: port ${MYSQL_PORT}: ${problem}`);
+            }
+        },
+        validateStack(resources, report) {
+            // Rules spread over several resources must not add up to the internet either.
+            const all = resources.flatMap((r) => ingressRules(r).filter((x) => portInRange(MYSQL_PORT, x.fromPort, x.toPort, x.protocol ?? x.ipProtocol)).flatMap(ruleCidrs));
+            const union = databaseCidrProblems(all.filter((c) => !c.includes(":")), 0).filter((p) => p.includes("together cover"));
+            for (const problem of union) report(`port ${MYSQL_PORT} across the stack's security groups: ${problem}`);
+        },
+    },
+    {
+        name: "prod-database-not-public",
+        description: "prod RDS instances are not publicly accessible (connectors arrive over PrivateLink).",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type === T.rdsInstance && isProd(r) && r.props.publiclyAccessible !== false) {
+                report(`prod RDS instance ${r.name}: publiclyAccessible must be false`);
+            }
+        },
+    },
+    {
+        name: "mysql-require-secure-transport",
+        description: "MySQL parameter groups set require_secure_transport=1 (TLS only).",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type !== T.rdsParameterGroup || !String(r.props.family ?? "").startsWith("mysql")) return;
+            const param = (r.props.parameters ?? []).find((p: any) => p.name === "require_secure_transport");
+            if (!["1", "ON"].includes(String(param?.value ?? "").toUpperCase())) {
+                report(`parameter group ${r.name}: require_secure_transport must be 1 (got ${param?.value ?? "unset"})`);
+            }
+        },
+    },
+    {
+        name: "cdc-connector-verifies-tls",
+        description: "MySQL CDC connectors verify the server certificate: database.ssl.mode verify_identity in prod, at least verify_ca elsewhere.",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            const prod = prodStack(resources);
+            for (const c of ofType(resources, T.connector)) {
+                const config: Record<string, unknown> = c.props.configNonsensitive ?? {};
+                if (!MYSQL_CDC_CLASSES.includes(String(config["connector.class"]))) continue;
+                const mode = String(config["database.ssl.mode"] ?? "unset");
+                const allowed = prod ? ["verify_identity"] : ["verify_ca", "verify_identity"];
+                if (!allowed.includes(mode)) report(`connector ${c.name}: database.ssl.mode must be ${allowed.join(" or ")}${prod ? " in prod" : ""} (got ${mode})`, c.urn);
+            }
+        },
+    },
+    {
+        name: "no-admin-role-for-workloads",
+        description: "No role binding grants an organization/environment/cluster admin role, a whole-cluster topic or group wildcard, or KsqlAdmin to the account a ksqlDB cluster runs as.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type !== T.roleBinding) return;
+            const role = String(r.props.roleName ?? "");
+            const pattern = String(r.props.crnPattern ?? "");
+            if (ADMIN_ROLES.includes(role)) report(`role binding ${r.name}: ${role} administers more than a workload needs; bind Developer* roles on its prefixes`);
+            if (/\/(topic|group)=\*$/.test(pattern)) report(`role binding ${r.name}: ${role} on every ${pattern.endsWith("group=*") ? "consumer group" : "topic"} of the cluster`);
+            if (/\/group=connect-lcc-\*$/.test(pattern)) report(`role binding ${r.name}: every managed connector's consumer group; bind connect-<the connector's id>`);
+        },
+        validateStack(resources, report) {
+            for (const ksql of ofType(resources, T.ksqlCluster)) {
+                const runtimeId = ksql.props.credentialIdentity?.id;
+                const runtimeUrns = ksql.propertyDependencies.credentialIdentity ?? [];
+                for (const b of ofType(resources, T.roleBinding).filter((x) => x.props.roleName === "KsqlAdmin")) {
+                    const sameValue = runtimeId !== undefined && b.props.principal === `User:${runtimeId}`;
+                    const sameSource = (b.propertyDependencies.principal ?? []).some((u) => runtimeUrns.includes(u));
+                    if (sameValue || sameSource) report(`role binding ${b.name}: KsqlAdmin for the account ksqlDB cluster ${ksql.name} runs as; deploy statements with a separate account`, b.urn);
+                }
+            }
+        },
+    },
+    {
+        name: "iam-trust-external-id",
+        description: "IAM roles that another AWS account (or anyone) may assume require sts:ExternalId in the trust policy.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type !== T.iamRole) return;
+            const doc = policyDocument(r.props.assumeRolePolicy);
+            if (!doc) {
+                if (r.props.assumeRolePolicy !== undefined) report(`IAM role ${r.name}: assumeRolePolicy is not a JSON policy document`);
+                return;
+            }
+            for (const st of asList(doc.Statement)) {
+                if (st?.Effect !== "Allow") continue;
+                const principal = st.Principal;
+                const awsPrincipals = principal === "*" ? ["*"] : asList(principal?.AWS);
+                if (awsPrincipals.length === 0) continue; // services and OIDC federation are checked by their own conditions
+                const externalId = Object.values<any>(st.Condition ?? {}).some((c) => c && typeof c === "object" && "sts:ExternalId" in c);
+                if (!externalId) report(`IAM role ${r.name}: trusts ${awsPrincipals.join(", ")} without an sts:ExternalId condition`);
+            }
         },
     },
     {

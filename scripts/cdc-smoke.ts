@@ -1,5 +1,5 @@
 // npm run cdc-smoke -- --url mysql://admin@host:port --password-env VAR
-//   --cdc-user lifesci_cdc --cdc-password-env VAR2 [--databases a,b] [--tls ...] [--ca file] [--json]
+//   --cdc-user lifesci_cdc --cdc-password-env VAR2 [--databases a,b] [--tls verify_identity|verify_ca|insecure] [--ca file] [--json]
 // Writes one row per domain (insert, update, delete) as --url's user and reads the binlog as the
 // CDC user. Run it against dev or local sources only. Exit 0 when every image is complete.
 import { formatSmoke, runCdcSmoke } from "./checks/cdcSmoke";

@@ -1,11 +1,10 @@
 // Shared pieces of the command-line entry points: MySQL endpoint options and clean failure.
 import * as fs from "fs";
 import { parseArgs, ParseArgsConfig } from "util";
-import { MySqlEndpoint, TlsMode, isMySqlAccessError, parseMySqlUrl } from "../components/source";
+import { MySqlEndpoint, TLS_MODES, TlsMode, isMySqlAccessError, parseMySqlUrl } from "../components/source";
 
 export class UsageError extends Error {}
 
-const TLS_MODES: readonly TlsMode[] = ["disabled", "required", "verify_ca"];
 
 /** Parses command-line options; unknown or malformed options become a UsageError (one line). */
 export function parseCliOptions<T extends NonNullable<ParseArgsConfig["options"]>>(options: T) {
@@ -26,10 +25,18 @@ export function endpointFromOptions(values: { url?: string; "password-env"?: str
         password = process.env[passwordEnv];
         if (password === undefined) throw new UsageError(`--password-env: environment variable ${passwordEnv} is not set`);
     }
-    const tls = (values.tls ?? "required") as TlsMode;
+    // Verified by default: the CA from --ca, or for RDS hosts the RDS CA bundle.
+    const tls = (values.tls ?? "verify_identity") as TlsMode;
     if (!TLS_MODES.includes(tls)) throw new UsageError(`--tls: must be one of ${TLS_MODES.join(", ")} (got "${values.tls}")`);
-    if (tls === "verify_ca" && !values.ca) throw new UsageError("--tls verify_ca needs --ca <PEM file> (for RDS: the region's CA bundle)");
-    const caPem = values.ca ? fs.readFileSync(values.ca, "utf8") : undefined;
+    let caPem: string | undefined;
+    if (values.ca) {
+        try {
+            caPem = fs.readFileSync(values.ca, "utf8");
+        } catch (err) {
+            throw new UsageError(`--ca: cannot read ${values.ca} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        }
+        if (!caPem.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`--ca: ${values.ca} holds no PEM certificate`);
+    }
     return { ...target, password, tls, caPem };
 }
 

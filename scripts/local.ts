@@ -55,7 +55,7 @@ async function verify(stack: Stack): Promise<boolean> {
     const buckets = outputs.localBuckets?.value as { raw: string } | undefined;
     if (!credentials || !buckets) throw new Error("the local stack has no outputs yet; run `npm run local` first");
 
-    const conn = await connectMySql({ host: "127.0.0.1", port: LOCAL_PORTS.mysql, user: "root", password: credentials.mysqlRootPassword, tls: "required" });
+    const conn = await connectMySql({ host: "127.0.0.1", port: LOCAL_PORTS.mysql, user: "root", password: credentials.mysqlRootPassword, tls: "insecure" }); // loopback container, self-signed
     const started = Date.now();
     let rows;
     try {

@@ -222,6 +222,28 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
                 port: inputs.port ?? 3306,
                 arn: `arn:aws:rds:eu-central-1:123456789012:db:${inputs.identifier}`,
             };
+        case "confluentcloud:index/network:Network":
+            return {
+                dnsDomain: `${id}.${inputs.region}.aws.confluent.cloud`,
+                aws: [{ account: "210987654321", vpc: "vpc-0confluent", privateLinkEndpointService: `com.amazonaws.vpce.${inputs.region}.vpce-svc-0mock${id}` }],
+                gateways: [{ id: `gw-${id}` }],
+                resourceName: `crn://confluent.cloud/organization=org-mock/environment=${inputs.environment?.id}/network=${id}`,
+            };
+        case "confluentcloud:index/accessPoint:AccessPoint":
+            return {
+                awsEgressPrivateLinkEndpoint: inputs.awsEgressPrivateLinkEndpoint
+                    ? { ...inputs.awsEgressPrivateLinkEndpoint, vpcEndpointId: `vpce-0mock${id}`, vpcEndpointDnsName: `*.vpce-0mock${id}.vpce-svc.eu-central-1.vpce.amazonaws.com` }
+                    : undefined,
+            };
+        case "aws:ec2/vpcEndpointService:VpcEndpointService":
+            return { serviceName: `com.amazonaws.vpce.eu-central-1.vpce-svc-0${id}`, arn: `arn:aws:ec2:eu-central-1:123456789012:vpc-endpoint-service/vpce-svc-0${id}` };
+        case "aws:ec2/vpcEndpoint:VpcEndpoint":
+            return { dnsEntries: [{ dnsName: `vpce-0${id}.vpce-svc.eu-central-1.vpce.amazonaws.com`, hostedZoneId: "Z0MOCK" }] };
+        case "aws:lb/loadBalancer:LoadBalancer":
+        case "aws:lb/targetGroup:TargetGroup":
+            return { arn: `arn:aws:elasticloadbalancing:eu-central-1:123456789012:${type.split(":")[1]}/${inputs.name ?? name}/${id}` };
+        case "aws:route53/zone:Zone":
+            return { zoneId: `Z0${id.toUpperCase()}` };
         case "aws:kms/key:Key":
             return { arn: `arn:aws:kms:eu-central-1:123456789012:key/${id}`, keyId: id };
         case "random:index/randomPassword:RandomPassword":
@@ -327,6 +349,29 @@ export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any
         url: "https://prometheus-prod-24-prod-eu-west-2.grafana.net/api/prom",
     }),
     "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0def4017", cidrBlock: "172.31.0.0/16", default: true }),
+    "aws:ec2/getSubnet:getSubnet": (inputs) => ({
+        id: inputs.id,
+        vpcId: "vpc-0def4017",
+        availabilityZone: `eu-central-1${"abc"[Number.parseInt(String(inputs.id).slice(-1), 16) % 3]}`,
+        availabilityZoneId: `euc1-az${(Number.parseInt(String(inputs.id).slice(-1), 16) % 3) + 1}`,
+    }),
+    "confluentcloud:index/getGateway:getGateway": (inputs) => ({
+        id: inputs.id,
+        displayName: "egress",
+        environment: inputs.environment,
+        awsEgressPrivateLinkGateways: [{ principalArn: "arn:aws:iam::210987654321:role/confluent-egress-mock", region: "eu-central-1" }],
+        awsIngressPrivateLinkGateways: [],
+        awsPeeringGateways: [],
+        awsPrivateNetworkInterfaceGateways: [],
+        azureEgressPrivateLinkGateways: [],
+        azureIngressPrivateLinkGateways: [],
+        azurePeeringGateways: [],
+        gcpEgressPrivateServiceConnectGateways: [],
+        gcpPeeringGateways: [],
+    }),
+    // The RDS instance's network interface, found by its security group.
+    "aws:ec2/getNetworkInterfaces:getNetworkInterfaces": () => ({ id: "eu-central-1", ids: ["eni-0rdsprimary"] }),
+    "aws:ec2/getNetworkInterface:getNetworkInterface": (inputs) => ({ id: inputs.id, privateIp: "172.31.20.17", description: "RDSNetworkInterface" }),
     "aws:ec2/getSubnets:getSubnets": () => ({
         id: "eu-central-1",
         ids: ["subnet-0a1b2c3d", "subnet-0b2c3d4e", "subnet-0c3d4e5f"],

@@ -1,5 +1,5 @@
 // npm run preflight -- --url mysql://user@host:port [--password-env VAR] [--databases a,b] [--json]
-//   [--tls disabled|required|verify_ca] [--ca file] [--min-retention-hours N] [--cdc-user name@host]
+//   [--tls verify_identity|verify_ca|insecure|disabled] [--ca file] [--min-retention-hours N] [--cdc-user name@host]
 // Exit 0 when every required check passes, 1 when one fails, 2 when the server cannot be checked.
 import { formatPreflight, runPreflight } from "./checks/preflight";
 import { UsageError, endpointFromOptions, parseCliOptions, runCli } from "./cliSupport";

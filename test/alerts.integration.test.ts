@@ -130,6 +130,13 @@ describe("alerts: Confluent metrics export URL", () => {
 });
 
 describe("alerts: dashboards", () => {
+    it("ksqlDB panels do not filter on the ksql_id label, which the export documentation does not show verbatim", () => {
+        const ksql = buildDashboards("confluent-cloud", ESTATE, "lifesci-dev", "prom-uid").find((d) => d.uid.endsWith("ksqldb"))!;
+        const exprs = JSON.stringify(ksql.json);
+        assert.ok(exprs.includes("confluent_kafka_ksql_query_saturation"), "the ksqlDB dashboard shows saturation");
+        assert.ok(!/ksql_id\s*=~?/.test(exprs), "a ksql_id matcher would leave the panels empty if the label is spelled differently");
+    });
+
     for (const source of METRICS_SOURCES) {
         it(`${source}: valid Grafana dashboard JSON with a data source and targets on every panel`, () => {
             for (const d of buildDashboards(source, ESTATE, "lifesci-dev", "prom-uid")) {

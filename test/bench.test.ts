@@ -1,7 +1,10 @@
 // The benchmark at its smallest size: one child process per stack, a table of the right shape.
 import { strict as assert } from "assert";
 import { DOMAINS } from "../components/catalog";
-import { BENCH_COLUMNS, DEFAULT_SIZES, renderBenchTable, runBench, syntheticTables } from "../scripts/bench";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { BENCH_COLUMNS, DEFAULT_SIZES, STARTUP_COLUMNS, flatReplayProgram, renderBenchTable, renderStartupTable, runBench, syntheticTables } from "../scripts/bench";
 
 describe("bench", function () {
     this.timeout(60_000);
@@ -35,5 +38,30 @@ describe("bench", function () {
         assert.equal(values.length, BENCH_COLUMNS.length);
         assert.equal(values[0], "dev");
         for (const v of values.slice(1)) assert.match(v, /^\d+$/);
+    });
+
+    it("the flat replay program registers exactly the recorded resources, with the providers loaded", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-test-"));
+        const file = path.join(dir, "resources.json");
+        fs.writeFileSync(file, JSON.stringify([{ type: "aws:s3/bucket:Bucket", name: "b", inputs: { bucket: "x" } }]));
+        const replay = flatReplayProgram("dev", file);
+        try {
+            const index = fs.readFileSync(path.join(replay.dir, "index.ts"), "utf8");
+            for (const p of ["@pulumi/aws", "@pulumi/confluentcloud", "@pulumi/snowflake", "@pulumiverse/grafana", "@pulumi/docker"]) assert.ok(index.includes(`import "${p}";`), p);
+            assert.match(index, /new pulumi\.CustomResource\(r\.type, r\.name, r\.inputs\)/);
+            assert.deepEqual(JSON.parse(fs.readFileSync(path.join(replay.dir, "resources.json"), "utf8")), [{ type: "aws:s3/bucket:Bucket", name: "b", inputs: { bucket: "x" } }]);
+            assert.ok(fs.existsSync(path.join(replay.dir, "Pulumi.dev.yaml")));
+        } finally {
+            replay.cleanup();
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        assert.ok(!fs.existsSync(replay.dir), "cleaned up");
+    });
+
+    it("the start-up table shows the ratio of program to flat replay", () => {
+        const lines = renderStartupTable([{ stack: "prod", resources: 243, programMs: 1500, flatReplayMs: 1000, planMs: 2100 }]).split("\n");
+        const cells = (line: string) => line.split("|").slice(1, -1).map((c) => c.trim());
+        assert.deepEqual(cells(lines[0]), STARTUP_COLUMNS);
+        assert.deepEqual(cells(lines[2]), ["prod", "243", "1500", "1000", "1.50", "2100"]);
     });
 });

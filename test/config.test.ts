@@ -50,11 +50,16 @@ describe("config: stack files", () => {
     it("fills tier defaults when sections are omitted", () => {
         const prod = parsePlatformConfig(
             rawConfig("prod", {
-                "lifesci-streaming:mysql": undefined,
+                // privatelink (the prod default) needs the deploy runner's security group
+                "lifesci-streaming:mysql": { deployerSecurityGroupIds: ["sg-0abc1234"] },
                 "lifesci-streaming:topics": undefined,
-                "lifesci-streaming:confluent": { clusterType: "standard" },
+                "lifesci-streaming:confluent": { clusterType: "dedicated", cku: 2 },
+                "lifesci-streaming:cdc": undefined,
             }),
         );
+        assert.equal(prod.mysql.network, "privatelink");
+        assert.equal(prod.cdc.sslMode, "verify_identity");
+        assert.equal(prod.mysql.maxCidrPrefix, 16);
         assert.equal(prod.mysql.backupRetentionDays, 7);
         assert.equal(prod.mysql.multiAz, true);
         assert.equal(prod.confluent.streamGovernance, "ADVANCED");
@@ -77,11 +82,10 @@ describe("config: rejected input names the key and what is allowed", () => {
             /lifesci-streaming:confluent\.clusterType: must be one of basic, standard, dedicated/,
         ));
 
-    it("dedicated cluster without CKUs", () =>
-        rejects(
-            rawConfig("prod", { "lifesci-streaming:confluent#cku": undefined }),
-            /lifesci-streaming:confluent\.cku: is required when clusterType is dedicated/,
-        ));
+    it("dedicated cluster without CKUs gets the smallest MULTI_ZONE size; fewer is refused", () => {
+        assert.equal(parsePlatformConfig(rawConfig("prod", { "lifesci-streaming:confluent#cku": undefined })).confluent.cku, 2);
+        rejects(rawConfig("prod", { "lifesci-streaming:confluent#cku": 1 }), /lifesci-streaming:confluent\.cku: a MULTI_ZONE dedicated cluster needs at least 2 CKUs/);
+    });
 
     it("missing region", () =>
         rejects(rawConfig("dev", { "aws:region": undefined }), /aws:region: is required for target cloud/));
@@ -109,8 +113,40 @@ describe("config: rejected input names the key and what is allowed", () => {
     it("0.0.0.0/0 for the database", () =>
         rejects(
             rawConfig("dev", { "lifesci-streaming:mysql#operatorCidrs": ["0.0.0.0/0"] }),
-            /lifesci-streaming:mysql\.operatorCidrs\.0: must not open the database to the whole internet/,
+            /lifesci-streaming:mysql\.operatorCidrs: 0\.0\.0\.0\/0 is broader than \/16/,
         ));
+
+    it("two halves of the internet for the database, even with the size limit lifted", () =>
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:mysql#operatorCidrs": ["0.0.0.0/1", "128.0.0.0/1"], "lifesci-streaming:mysql#maxCidrPrefix": 8 }),
+            /lifesci-streaming:mysql\.operatorCidrs: 0\.0\.0\.0\/1 \+ 128\.0\.0\.0\/1 together cover the whole internet/,
+        ));
+
+    it("a CIDR broader than mysql.maxCidrPrefix (default /16)", () => {
+        rejects(rawConfig("dev", { "lifesci-streaming:mysql#operatorCidrs": ["10.0.0.0/12"] }), /mysql\.operatorCidrs: 10\.0\.0\.0\/12 is broader than \/16/);
+        rejects(rawConfig("dev", { "lifesci-streaming:mysql#operatorCidrs": ["10.40.0.0/16"], "lifesci-streaming:mysql#maxCidrPrefix": 24 }), /10\.40\.0\.0\/16 is broader than \/24/);
+        assert.doesNotThrow(() => parsePlatformConfig(rawConfig("dev", { "lifesci-streaming:mysql#operatorCidrs": ["10.0.0.0/12"], "lifesci-streaming:mysql#maxCidrPrefix": 12 })));
+    });
+
+    it("prod must keep the database private, on a dedicated cluster, with the deploy runner named", () => {
+        rejects(rawConfig("prod", { "lifesci-streaming:mysql#network": "public" }), /lifesci-streaming:mysql\.network: must be privatelink for tier prod/);
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:mysql#network": "privatelink" }),
+            /lifesci-streaming:mysql\.network: privatelink needs confluent\.clusterType dedicated.*got standard/,
+        );
+        rejects(rawConfig("prod", { "lifesci-streaming:mysql#deployerSecurityGroupIds": [] }), /lifesci-streaming:mysql\.deployerSecurityGroupIds: privatelink makes RDS, Kafka REST and ksqlDB private/);
+        rejects(rawConfig("prod", { "lifesci-streaming:mysql#deployerSecurityGroupIds": ["10.0.0.0/8"] }), /mysql\.deployerSecurityGroupIds\.0: must be a security group id/);
+        rejects(rawConfig("prod", { "lifesci-streaming:mysql#publiclyAccessible": true }), /lifesci-streaming:mysql: unknown key\(s\) publiclyAccessible/);
+    });
+
+    it("CDC TLS: verify_ca at least, verify_identity in prod", () => {
+        rejects(rawConfig("dev", { "lifesci-streaming:cdc#sslMode": "required" }), /lifesci-streaming:cdc\.sslMode:/);
+        rejects(rawConfig("prod", { "lifesci-streaming:cdc#sslMode": "verify_ca" }), /lifesci-streaming:cdc\.sslMode: must be verify_identity for tier prod \(got verify_ca\)/);
+        assert.equal(parsePlatformConfig(rawConfig("dev", { "lifesci-streaming:cdc#sslMode": undefined })).cdc.sslMode, "verify_ca");
+    });
+
+    it("the CDC trust store is a secret", () =>
+        rejects(rawConfig("dev", { "lifesci-streaming:cdcTruststore": "MIIK" }), /lifesci-streaming:cdcTruststore: must be a secret/));
 
     it("backups off (binlogs need automated backups)", () =>
         rejects(

@@ -70,7 +70,9 @@ describe("dynamic providers in @pulumi/pulumi's dynamic-provider host (gRPC), wi
         /** The dev stack's bootstrap aimed at the test server, with its own CDC account so other tests keep theirs. */
         const devBootstrap = (overrides: Props = {}) =>
             engineProps(dev.one(DYNAMIC, "mysql-bootstrap"), {
-                host: "127.0.0.1",
+                // The stack's own TLS settings (verify_identity), with the test server's name and CA.
+                host: server.host,
+                caPem: server.caPem,
                 port: server.port,
                 adminUser: ADMIN_USER,
                 adminPassword: ADMIN_PASSWORD,
@@ -86,7 +88,8 @@ describe("dynamic providers in @pulumi/pulumi's dynamic-provider host (gRPC), wi
             assert.equal(checked.inputs.cdcUser, "lifesci_cdc_host");
 
             const created = await host.create(urn, checked.inputs);
-            assert.equal(created.id, `127.0.0.1:${server.port}/lifesci_cdc_host@%`);
+            assert.equal(created.id, `localhost:${server.port}/lifesci_cdc_host@%`);
+            assert.equal(checked.inputs.tls, "verify_identity", "the stack's bootstrap verifies the server");
             const grants = (created.outs.grants as string[]).join("\n");
             assert.match(grants, /REPLICATION SLAVE/);
             assert.match(grants, /ON `sap_orders`\.\*/);
@@ -120,7 +123,7 @@ describe("dynamic providers in @pulumi/pulumi's dynamic-provider host (gRPC), wi
             const port = await closedPort();
             const urn = urnOf(dev, dev.one(DYNAMIC, "mysql-bootstrap"));
             const err = await hostError(host.create(urn, devBootstrap({ port })));
-            assert.match(err.details, new RegExp(`cannot reach MySQL at 127\\.0\\.0\\.1:${port}: connection refused`));
+            assert.match(err.details, new RegExp(`cannot reach MySQL at localhost:${port}: connection refused`));
             assert.ok(!err.details.includes(ADMIN_PASSWORD), "no password in the error");
         });
 
@@ -129,7 +132,14 @@ describe("dynamic providers in @pulumi/pulumi's dynamic-provider host (gRPC), wi
             const props = devBootstrap();
             const databases = (props.databases as { name: string; ddl: string }[]).map((d, i) => (i === 0 ? { ...d, ddl: "CREATE TABLE broken (" } : d));
             const err = await hostError(host.create(urn, { ...props, databases }));
-            assert.match(err.details, new RegExp(`^bootstrap of 127\\.0\\.0\\.1:${server.port} failed: .*SQL syntax.*\\(while running: CREATE TABLE broken \\(`));
+            assert.match(err.details, new RegExp(`^bootstrap of localhost:${server.port} failed: .*SQL syntax.*\\(while running: CREATE TABLE broken \\(`));
+            assert.ok(!err.details.includes(ADMIN_PASSWORD));
+        });
+
+        it("verification runs in the host too: a certificate from another CA is refused before any password is sent", async () => {
+            const urn = urnOf(dev, dev.one(DYNAMIC, "mysql-bootstrap"));
+            const err = await hostError(host.create(urn, devBootstrap({ caPem: server.wrongCaPem })));
+            assert.match(err.details, new RegExp(`TLS certificate of MySQL at localhost:${server.port} is not trusted by the given CA`));
             assert.ok(!err.details.includes(ADMIN_PASSWORD));
         });
     });

@@ -50,7 +50,7 @@ describe("ksqlDB: cluster, identity and key under mocks", () => {
         });
     }
 
-    it("binds exactly what the apps need: read CDC inputs, write outputs and their subjects, own its internal topics, KsqlAdmin", () => {
+    it("binds the runtime account exactly what the apps need: read CDC inputs, write outputs and their subjects, own its internal topics; no KsqlAdmin", () => {
         const run = runs.dev;
         const ksql = run.one(T.ksql);
         const prefix = ksql.state.topicPrefix;
@@ -70,7 +70,6 @@ describe("ksqlDB: cluster, identity and key under mocks", () => {
             `ResourceOwner topic=${prefix}*`,
             `ResourceOwner group=_confluent-ksql-${prefix}*`,
             `ResourceOwner transactional-id=${prefix}*`,
-            `KsqlAdmin ksql=${ksql.id}`,
         ].sort();
         assert.deepEqual(got, expected);
         for (const b of bindingsOf(run)) {
@@ -78,11 +77,18 @@ describe("ksqlDB: cluster, identity and key under mocks", () => {
             assert.doesNotMatch(b.inputs.crnPattern, /(topic|group)=\*$/, "no wildcard over the whole cluster");
             assert.match(b.inputs.principal, /^User:sa-/);
         }
-        const admin = bindingsOf(run).find((b) => b.inputs.roleName === "KsqlAdmin")!;
-        assert.equal(admin.inputs.crnPattern, ksql.state.resourceName);
+        assert.ok(!bindingsOf(run).some((b) => b.inputs.roleName === "KsqlAdmin"), "the account the queries run as cannot deploy statements");
     });
 
-    it("the ksqlDB API key belongs to that account, manages the ksqlDB cluster, and waits for KsqlAdmin", () => {
+    it("a separate deployer account holds KsqlAdmin on this ksqlDB cluster only, and nothing else", () => {
+        const run = runs.dev;
+        const ksql = run.one(T.ksql);
+        const deployer = run.ofType(T.roleBinding).filter((b) => b.name.startsWith("ksqldb-deployer-"));
+        assert.deepEqual(deployer.map((b) => [b.inputs.roleName, b.inputs.crnPattern]), [["KsqlAdmin", ksql.state.resourceName]]);
+        assert.notEqual(deployer[0].inputs.principal, `User:${ksql.inputs.credentialIdentity.id}`);
+    });
+
+    it("the ksqlDB API key belongs to the deployer account, manages the ksqlDB cluster, and waits for KsqlAdmin", () => {
         const run = runs.dev;
         const key = run.one(T.apiKey, "ksqldb-api-key");
         const ksql = run.one(T.ksql);
@@ -94,8 +100,9 @@ describe("ksqlDB: cluster, identity and key under mocks", () => {
         });
         assert.match(key.inputs.managedResource.id, /^lksqlc-/);
         assert.deepEqual([key.inputs.owner.apiVersion, key.inputs.owner.kind], ["iam/v2", "ServiceAccount"]);
-        assert.equal(key.inputs.owner.id, ksql.inputs.credentialIdentity.id);
-        const admin = bindingsOf(run).find((b) => b.inputs.roleName === "KsqlAdmin")!;
+        assert.notEqual(key.inputs.owner.id, ksql.inputs.credentialIdentity.id, "not the runtime account");
+        const admin = run.ofType(T.roleBinding).find((b) => b.name.startsWith("ksqldb-deployer-") && b.inputs.roleName === "KsqlAdmin")!;
+        assert.equal(admin.inputs.principal, `User:${key.inputs.owner.id}`);
         assert.ok(key.dependsOn.includes(`${T.roleBinding}::${admin.name}`));
     });
 });

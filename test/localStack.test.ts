@@ -34,9 +34,12 @@ describe("local stack: connector settings mapped from the cloud builders", () =>
             const local = cdc(i);
             assert.deepEqual(connectorConfigProblems("io.debezium.connector.mysql.MySqlConnector", local.config, sensitive(local.sensitiveKeys)), []);
             const cloud = cdcSourceConfig({ connectorName: cdcConnectorName("lifesci-local", domain), domain, basePrefix: "lifesci", hostname: "mysql", port: 3306, user: "lifesci_cdc", serviceAccountId: "sa-1", cdc: cfg.cdc });
-            for (const key of ["name", "topic.prefix", "database.include.list", "table.include.list", "schema.history.internal.kafka.topic", "snapshot.mode", "database.ssl.mode", "decimal.handling.mode", "time.precision.mode", "tombstones.on.delete"]) {
+            for (const key of ["name", "topic.prefix", "database.include.list", "table.include.list", "schema.history.internal.kafka.topic", "snapshot.mode", "decimal.handling.mode", "time.precision.mode", "tombstones.on.delete"]) {
                 assert.equal(local.config[key], cloud[key], `${domain.name} ${key}`);
             }
+            // The local container's self-signed certificate: encrypted, deliberately unverified (local only).
+            assert.equal(local.config["database.ssl.mode"], "required");
+            assert.match(cloud["database.ssl.mode"], /^verify_/);
             assert.equal(local.config["connector.class"], "io.debezium.connector.mysql.MySqlConnector");
             assert.equal(local.config["value.converter"], "io.confluent.connect.avro.AvroConverter");
             assert.ok(!("kafka.service.account.id" in local.config));
@@ -58,6 +61,8 @@ describe("local stack: connector settings mapped from the cloud builders", () =>
                 assert.equal(local.config[key], cloud[key], `${sink} ${key}`);
             }
             assert.equal(local.config["format.class"], "io.confluent.connect.s3.format.parquet.ParquetFormat");
+            // MinIO's audit bucket has Object Lock default retention: uploads need Content-MD5.
+            assert.equal(local.config["s3.send.digest"], "true", sink);
             assert.equal(local.config["parquet.codec"], "snappy");
             assert.equal(local.config["store.url"], "http://minio:9000");
             assert.equal(local.config["partition.duration.ms"], "3600000");
@@ -182,6 +187,9 @@ describe("stacks: local under mocks", () => {
         for (const c of services) {
             assert.equal(c.inputs.wait, true, c.name);
             assert.ok(c.inputs.healthcheck?.tests?.length === 2 && c.inputs.healthcheck.tests[0] === "CMD-SHELL", c.name);
+            // A credential on a health check's command line shows in `ps` and `docker inspect`.
+            const probe = String(c.inputs.healthcheck.tests[1]);
+            assert.ok(!/(^|\s)(-p\S|-p\s|--password)|PASSWORD|SECRET|TOKEN/i.test(probe), `${c.name}: health check carries a credential on its command line: ${probe}`);
             for (const p of c.inputs.ports ?? []) assert.equal(p.ip, "127.0.0.1", `${c.name} port ${p.internal}`);
         }
         const published = services.flatMap((c) => (c.inputs.ports ?? []).map((p: any) => p.external)).sort();

@@ -2,8 +2,8 @@
 import { strict as assert } from "assert";
 import { DOMAINS } from "../components/catalog";
 import { applyBootstrap, BootstrapOutputs, connectMySql, desiredCdcGrants, diffBootstrap, mysqlBootstrapProvider, parseGrants, redact, removeCdcUser } from "../components/source";
-import { MariaDb } from "./support/mariadb";
-import { ADMIN_PASSWORD, CDC_PASSWORD, CDC_USER, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
+import { MariaDb, startMariaDb } from "./support/mariadb";
+import { ADMIN_PASSWORD, CDC_PASSWORD, CDC_USER, adminEndpoint, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
 
 let server: MariaDb;
 
@@ -108,6 +108,46 @@ describe("SQL bootstrap (real MariaDB)", function () {
         await (await connectMySql(cdcEndpoint(server))).end();
     });
 
+    it("revokes every kind of grant it did not make: table, column, routine, role, extra privilege, grant and admin option", async () => {
+        const account = [CDC_USER];
+        await server.query("CREATE PROCEDURE IF NOT EXISTS mes.lifesci_test_proc() SELECT 1");
+        // The role is the admin account's (as on RDS, where the master user creates roles): it may revoke it.
+        const admin = await connectMySql(adminEndpoint(server));
+        await admin.query("CREATE ROLE IF NOT EXISTS lifesci_test_role");
+        try {
+            // Each kind granted first, as a DBA (or an attacker with GRANT) might.
+            await server.query("GRANT PROCESS ON *.* TO ?@'%' WITH GRANT OPTION", account);
+            await server.query("GRANT DELETE ON lims.* TO ?@'%'", account);
+            await server.query("GRANT SELECT ON lims.* TO ?@'%' WITH GRANT OPTION", account);
+            await server.query("GRANT INSERT ON lims.samples TO ?@'%'", account);
+            await server.query("GRANT UPDATE (plant) ON lims.samples TO ?@'%'", account);
+            await server.query("GRANT EXECUTE ON PROCEDURE mes.lifesci_test_proc TO ?@'%'", account);
+            await admin.query("GRANT lifesci_test_role TO ?@'%' WITH ADMIN OPTION", account);
+
+            const result = await applyBootstrap(bootstrapSpec(server));
+            assert.ok(result.actions.length >= 7, result.actions.join("\n"));
+
+            // Judged by the server's own privilege tables, not by the parser the sync uses.
+            const grantee = `'${CDC_USER}'@'%'`;
+            const rows = async (sql: string) => (await server.query<any[]>(sql, [grantee])).map((r) => Object.values(r).join(" "));
+            const normalize = (p: string) => (p === "BINLOG MONITOR" ? "REPLICATION CLIENT" : p);
+            const global = await server.query<any[]>("SELECT PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?", [grantee]);
+            assert.deepEqual(global.map((r) => normalize(r.PRIVILEGE_TYPE)).sort(), ["RELOAD", "REPLICATION CLIENT", "REPLICATION SLAVE", "SHOW DATABASES"]);
+            const schema = await server.query<any[]>("SELECT TABLE_SCHEMA, PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND TABLE_SCHEMA = 'lims'", [grantee]);
+            assert.deepEqual(schema.map((r) => r.PRIVILEGE_TYPE).sort(), ["LOCK TABLES", "SELECT"]);
+            assert.deepEqual([...global, ...schema].filter((r) => r.IS_GRANTABLE !== "NO"), [], "no grant option anywhere");
+            assert.deepEqual(await rows("SELECT TABLE_NAME, PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = ?"), [], "no table grants");
+            assert.deepEqual(await rows("SELECT TABLE_NAME, COLUMN_NAME, PRIVILEGE_TYPE FROM information_schema.COLUMN_PRIVILEGES WHERE GRANTEE = ?"), [], "no column grants");
+            assert.deepEqual(await server.query<any[]>("SELECT Routine_name FROM mysql.procs_priv WHERE User = ?", account), [], "no routine grants");
+            assert.deepEqual(await server.query<any[]>("SELECT Role, Admin_option FROM mysql.roles_mapping WHERE User = ?", account), [], "no roles");
+            assert.deepEqual((await applyBootstrap(bootstrapSpec(server))).actions, [], "and the next run has nothing left to do");
+        } finally {
+            await server.query("DROP PROCEDURE IF EXISTS mes.lifesci_test_proc");
+            await admin.query("DROP ROLE IF EXISTS lifesci_test_role");
+            await admin.end();
+        }
+    });
+
     it("drops grants, never data, for a database removed from the list", async () => {
         const spec = bootstrapSpec(server);
         const result = await applyBootstrap({ ...spec, databases: spec.databases.filter((d) => d.name !== "screening") });
@@ -143,7 +183,7 @@ describe("SQL bootstrap (real MariaDB)", function () {
     it("fails with one clear line, without the password, on bad admin credentials", async () => {
         const wrong = `${ADMIN_PASSWORD}-wrong`;
         await assert.rejects(applyBootstrap(bootstrapSpec(server, { adminPassword: wrong })), (err: Error) => {
-            assert.match(err.message, /^access denied for user "lifesci_admin" at 127\.0\.0\.1:\d+/);
+            assert.match(err.message, /^access denied for user "lifesci_admin" at localhost:\d+/);
             assert.ok(!err.message.includes(wrong) && !err.message.includes("\n"));
             return true;
         });
@@ -152,7 +192,28 @@ describe("SQL bootstrap (real MariaDB)", function () {
     it("names the database and statement when DDL is invalid", async () => {
         const spec = bootstrapSpec(server);
         const broken = { ...spec, databases: [{ name: "mes", ddl: "CREATE TABLE IF NOT EXISTS qa_broken (id INT PRIMARY KEY, v DECIMAL(5,2,1));" }] };
-        await assert.rejects(applyBootstrap(broken), /bootstrap of 127\.0\.0\.1:\d+ failed: .*\(while running: CREATE TABLE IF NOT EXISTS qa_broken/s);
+        await assert.rejects(applyBootstrap(broken), /bootstrap of localhost:\d+ failed: .*\(while running: CREATE TABLE IF NOT EXISTS qa_broken/s);
+    });
+
+    it("refuses a server whose certificate the CA did not sign or that names another host, before sending the password", async () => {
+        await assert.rejects(applyBootstrap(bootstrapSpec(server, { caPem: server.wrongCaPem })), (err: Error) => {
+            assert.match(err.message, /^TLS certificate of MySQL at localhost:\d+ is not trusted by the given CA/);
+            assert.ok(!err.message.includes(ADMIN_PASSWORD));
+            return true;
+        });
+        await assert.rejects(applyBootstrap(bootstrapSpec(server, { host: "127.0.0.1" })), /verify_identity needs the server's DNS name/);
+        await assert.rejects(applyBootstrap(bootstrapSpec(server, { caPem: undefined })), /cannot verify the TLS certificate of localhost: no CA/);
+        const impostor = await startMariaDb([], "db.other.example"); // a trusted CA, but a certificate for another name
+        try {
+            await assert.rejects(
+                applyBootstrap(bootstrapSpec(server, { port: impostor.port, caPem: impostor.caPem })),
+                /TLS certificate of MySQL at localhost:\d+ does not name host "localhost"/,
+            );
+        } finally {
+            await impostor.stop();
+        }
+        // The right CA and the name on the certificate: verified, and nothing left to do.
+        assert.deepEqual((await applyBootstrap(bootstrapSpec(server))).actions, []);
     });
 
     it("redacts secrets from any message", () => {
@@ -172,7 +233,7 @@ describe("SQL bootstrap dynamic provider (real MariaDB)", function () {
         const spec = bootstrapSpec(server, { cdcUser: PROVIDER_USER });
         const created = await mysqlBootstrapProvider.create(spec);
         const outs = created.outs as BootstrapOutputs;
-        assert.equal(created.id, `127.0.0.1:${server.port}/${PROVIDER_USER}@%`);
+        assert.equal(created.id, `localhost:${server.port}/${PROVIDER_USER}@%`);
         assert.ok(!JSON.stringify(outs).includes(spec.cdcPassword), "the CDC password must not be in the outputs");
         assert.ok(!("cdcPassword" in outs));
         assert.deepEqual(outs.databases, DOMAINS.map((d) => d.database));

@@ -53,6 +53,14 @@ const pg = (params: Record<string, string>) => ({ type: T.rdsParameterGroup, nam
 const sg = (cidrs: string[], fromPort = 3306, toPort = 3306) => ({ type: T.securityGroup, name: "mysql-sg", props: { ingress: [{ protocol: "tcp", fromPort, toPort, cidrBlocks: cidrs }] } });
 const connector = (nonsensitive: Record<string, string>) => ({ type: T.connector, name: "cdc-sap", props: { configNonsensitive: { "connector.class": "MySqlCdcSourceV2", ...nonsensitive }, configSensitive: { "database.password": "x" } } });
 
+const binding = (name: string, roleName: string, crnPattern: string, account = "sa-workload"): FakeResource => ({ type: T.roleBinding, name, props: { principal: `User:${account}`, roleName, crnPattern } });
+const ksqlCluster = (account: string): FakeResource => ({ type: T.ksqlCluster, name: "ksql", props: { credentialIdentity: { id: account } } });
+const role = (principal: unknown, condition?: Record<string, unknown>): FakeResource => ({
+    type: T.iamRole,
+    name: "sink-role",
+    props: { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole", ...(condition ? { Condition: condition } : {}) }] }) },
+});
+
 /** Per policy: a compliant resource set and violating ones (with a fragment of the expected message). */
 const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], string][] }> = {
     "rds-storage-encrypted": {
@@ -95,6 +103,63 @@ const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], str
             [[sg(["3.64.0.0/28", "0.0.0.0/0"])], "whole internet"],
             [[sg(["0.0.0.0/0"], 0, 65535)], "whole internet"],
             [[{ type: T.vpcIngressRule, name: "open", props: { ipProtocol: "-1", cidrIpv6: "::/0" } }], "whole internet"],
+            [[sg(["10.0.0.0/15"])], "10.0.0.0/15 is broader than /16"],
+            [[sg(["0.0.0.0/1", "128.0.0.0/1"])], "together cover the whole internet"],
+            // Split over two resources, each narrow enough on its own... it is the union that counts.
+            [[{ ...sg(["0.0.0.0/1"]), name: "a" }, { type: T.vpcIngressRule, name: "b", props: { ipProtocol: "tcp", fromPort: 3306, toPort: 3306, cidrIpv4: "128.0.0.0/1" } }], "across the stack"],
+        ],
+    },
+    "prod-database-not-public": {
+        pass: [[{ type: T.rdsInstance, name: "db", props: { ...goodRds, publiclyAccessible: false } }], [{ type: T.rdsInstance, name: "db", props: { ...goodRds, publiclyAccessible: true, tags: { tier: "dev" } } }]],
+        fail: [
+            [[{ type: T.rdsInstance, name: "db", props: { ...goodRds, publiclyAccessible: true } }], "publiclyAccessible must be false"],
+            [[{ type: T.rdsInstance, name: "db", props: goodRds }], "publiclyAccessible must be false"],
+        ],
+    },
+    "mysql-require-secure-transport": {
+        pass: [[pg({ binlog_format: "ROW", require_secure_transport: "1" })], [pg({ require_secure_transport: "ON" })]],
+        fail: [
+            [[pg({ binlog_format: "ROW" })], "require_secure_transport must be 1 (got unset)"],
+            [[pg({ require_secure_transport: "0" })], "(got 0)"],
+        ],
+    },
+    "cdc-connector-verifies-tls": {
+        pass: [
+            [{ type: T.rdsInstance, name: "db", props: goodRds }, connector({ "database.ssl.mode": "verify_identity" })],
+            [{ type: T.rdsInstance, name: "db", props: { ...goodRds, tags: { tier: "dev" } } }, connector({ "database.ssl.mode": "verify_ca" })],
+            [connector({ "connector.class": "S3_SINK" })],
+        ],
+        fail: [
+            [[{ type: T.rdsInstance, name: "db", props: goodRds }, connector({ "database.ssl.mode": "verify_ca" })], "must be verify_identity in prod (got verify_ca)"],
+            [[connector({ "database.ssl.mode": "required" })], "must be verify_ca or verify_identity (got required)"],
+            [[connector({})], "(got unset)"],
+            [[{ type: T.connector, name: "local-cdc", props: { configNonsensitive: { "connector.class": "io.debezium.connector.mysql.MySqlConnector", "database.ssl.mode": "preferred" } } }], "got preferred"],
+        ],
+    },
+    "no-admin-role-for-workloads": {
+        pass: [
+            [binding("topics", "DeveloperManage", "crn://confluent.cloud/organization=o/environment=e/cloud-cluster=lkc-1/kafka=lkc-1/topic=lifesci*")],
+            [binding("group", "DeveloperRead", "crn://confluent.cloud/organization=o/environment=e/cloud-cluster=lkc-1/kafka=lkc-1/group=connect-lcc-abc123")],
+            [ksqlCluster("sa-runtime"), binding("deployer-admin", "KsqlAdmin", "crn://x/ksql=lksqlc-1", "sa-deployer")],
+        ],
+        fail: [
+            [[binding("admin", "CloudClusterAdmin", "crn://confluent.cloud/organization=o/environment=e/cloud-cluster=lkc-1")], "CloudClusterAdmin administers more"],
+            [[binding("all-topics", "DeveloperRead", "crn://x/kafka=lkc-1/topic=*")], "on every topic"],
+            [[binding("all-connectors", "DeveloperRead", "crn://x/kafka=lkc-1/group=connect-lcc-*")], "every managed connector's consumer group"],
+            [[ksqlCluster("sa-runtime"), binding("runtime-admin", "KsqlAdmin", "crn://x/ksql=lksqlc-1", "sa-runtime")], "KsqlAdmin for the account ksqlDB cluster"],
+        ],
+    },
+    "iam-trust-external-id": {
+        pass: [
+            [role({ AWS: "arn:aws:iam::111122223333:role/cspi" }, { StringEquals: { "sts:ExternalId": "ext-1" } })],
+            [role({ Service: "lambda.amazonaws.com" })],
+            [{ type: T.iamRole, name: "obj", props: { assumeRolePolicy: { Statement: [{ Effect: "Deny", Principal: "*", Action: "sts:AssumeRole" }] } } }],
+        ],
+        fail: [
+            [[role({ AWS: "arn:aws:iam::111122223333:role/cspi" })], "without an sts:ExternalId condition"],
+            [[role("*", { StringEquals: { "aws:PrincipalOrgID": "o-1" } })], "trusts *"],
+            [[role({ AWS: ["arn:aws:iam::111122223333:root"] }, { StringLike: { "sts:RoleSessionName": "x" } })], "without an sts:ExternalId"],
+            [[{ type: T.iamRole, name: "garbled", props: { assumeRolePolicy: "{not json" } }], "not a JSON policy document"],
         ],
     },
     "connector-credentials-sensitive": {

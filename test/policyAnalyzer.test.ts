@@ -73,6 +73,52 @@ const BROKEN: BrokenCopy[] = [
     },
     { policy: "audit-bucket-object-lock", stack: "dev", breakIt: (rs) => without(rs, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration") },
     { policy: "snowflake-key-pair-auth", stack: "dev", breakIt: (rs) => breakEvery(rs, "snowflake:index/serviceUser:ServiceUser", (p) => void delete p.rsaPublicKey) },
+    // Issue 14: the trust boundary.
+    {
+        policy: "db-port-not-public",
+        stack: "prod",
+        // Two halves of the internet, each "only" a /1: the union is what counts.
+        breakIt: (rs) =>
+            breakEvery(rs, "aws:ec2/securityGroup:SecurityGroup", (p, r) => {
+                if (r.name === "mysql-sg") p.ingress = [...(p.ingress ?? []), { protocol: "tcp", fromPort: 3306, toPort: 3306, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] }];
+            }),
+    },
+    { policy: "prod-database-not-public", stack: "prod", breakIt: (rs) => breakEvery(rs, "aws:rds/instance:Instance", (p) => void (p.publiclyAccessible = true)) },
+    {
+        policy: "mysql-require-secure-transport",
+        stack: "dev",
+        breakIt: (rs) =>
+            breakEvery(rs, "aws:rds/parameterGroup:ParameterGroup", (p) => {
+                p.parameters = (p.parameters ?? []).filter((param: Props) => param.name !== "require_secure_transport");
+            }),
+    },
+    {
+        policy: "cdc-connector-verifies-tls",
+        stack: "prod",
+        breakIt: (rs) =>
+            breakEvery(rs, "confluentcloud:index/connector:Connector", (p) => {
+                if (p.configNonsensitive?.["connector.class"] === "MySqlCdcSourceV2") p.configNonsensitive["database.ssl.mode"] = "required";
+            }),
+    },
+    {
+        policy: "no-admin-role-for-workloads",
+        stack: "dev",
+        breakIt: (rs) =>
+            breakEvery(rs, "confluentcloud:index/roleBinding:RoleBinding", (p, r) => {
+                if (r.name.startsWith("streaming-topic-manager-")) p.roleName = "CloudClusterAdmin";
+            }),
+    },
+    {
+        policy: "iam-trust-external-id",
+        stack: "dev",
+        breakIt: (rs) =>
+            breakEvery(rs, "aws:iam/role:Role", (p) => {
+                const doc = typeof p.assumeRolePolicy === "string" ? JSON.parse(p.assumeRolePolicy) : p.assumeRolePolicy;
+                if (!doc) return;
+                for (const st of [].concat(doc.Statement ?? [])) delete (st as Props).Condition;
+                p.assumeRolePolicy = JSON.stringify(doc);
+            }),
+    },
 ];
 
 describe("policy pack in its analyzer server, fed the recorded stacks", function () {

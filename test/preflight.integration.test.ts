@@ -119,18 +119,20 @@ describe("npm run preflight (real MariaDB)", function () {
     this.timeout(120_000);
     const env = { CDC_PW: CDC_PASSWORD };
     let url: string;
+    let ca: string[];
 
     before(async () => {
         server = await bootstrappedSources();
-        url = `mysql://lifesci_cdc@127.0.0.1:${server.port}`;
+        url = `mysql://lifesci_cdc@${server.host}:${server.port}`;
+        ca = ["--ca", path.join(server.dir, "ca.pem")];
     });
 
     it("prints a table and exits 0 on a ready server; --json gives the same checks", () => {
-        const human = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW"], env);
+        const human = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], env);
         assert.equal(human.code, 0, human.stderr);
         assert.match(human.stdout, /PASS\s+binlog_format\s+binlog_format=ROW/);
         assert.match(human.stdout, /result: ready for CDC/);
-        const json = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--json", "--databases", "lims,mes"], env);
+        const json = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca, "--json", "--databases", "lims,mes"], env);
         assert.equal(json.code, 0, json.stderr);
         const report = JSON.parse(json.stdout) as PreflightReport;
         assert.ok(report.ok);
@@ -140,7 +142,7 @@ describe("npm run preflight (real MariaDB)", function () {
     it("exits 1 and prints the failing check with its fix on a misconfigured server", async () => {
         await server.query("SET GLOBAL binlog_row_image = 'MINIMAL'");
         try {
-            const result = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW"], env);
+            const result = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], env);
             assert.equal(result.code, 1);
             assert.match(result.stdout, /FAIL\s+binlog_row_image\s+binlog_row_image=MINIMAL\n\s+expected FULL; fix: SET GLOBAL binlog_row_image='FULL'/);
             assert.match(result.stdout, /NOT ready for CDC \(1 check\(s\) failed\)/);
@@ -158,13 +160,30 @@ describe("npm run preflight (real MariaDB)", function () {
     };
 
     it("unreachable host, bad credentials, unknown database: one clear line each, exit 2", async () => {
-        oneLine(cli("preflight.ts", ["--url", "mysql://lifesci_cdc@127.0.0.1:1", "--password-env", "CDC_PW"], env), /^error: cannot reach MySQL at 127\.0\.0\.1:1/);
+        oneLine(cli("preflight.ts", ["--url", "mysql://lifesci_cdc@localhost:1", "--password-env", "CDC_PW", ...ca], env), /^error: cannot reach MySQL at localhost:1/);
         const wrong = "not-the-password";
-        const denied = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW"], { CDC_PW: wrong });
+        const denied = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], { CDC_PW: wrong });
         oneLine(denied, /^error: access denied for user "lifesci_cdc"/);
         assert.ok(!denied.stderr.includes(wrong));
-        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--databases", "erp"], env), /^error: unknown database "erp": the catalog captures sap_orders, lims, mes, screening/);
-        oneLine(cli("preflight.ts", ["--url", `${url}/nosuchdb`, "--password-env", "CDC_PW"], env), /^error: (unknown database "nosuchdb"|access denied)/);
+        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca, "--databases", "erp"], env), /^error: unknown database "erp": the catalog captures sap_orders, lims, mes, screening/);
+        oneLine(cli("preflight.ts", ["--url", `${url}/nosuchdb`, "--password-env", "CDC_PW", ...ca], env), /^error: (unknown database "nosuchdb"|access denied)/);
+    });
+
+    it("verifies the server: refuses a certificate the CA did not sign, or that names another host, or no CA at all", () => {
+        const wrongCa = ["--ca", path.join(server.dir, "wrong-ca.pem")];
+        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...wrongCa], env), /^error: TLS certificate of MySQL at localhost:\d+ is not trusted by the given CA/);
+        // The certificate names "localhost"; 127.0.0.1 is the same server under a name it does not carry.
+        const byIp = `mysql://lifesci_cdc@127.0.0.1:${server.port}`;
+        oneLine(cli("preflight.ts", ["--url", byIp, "--password-env", "CDC_PW", ...ca], env), /^error: cannot verify that the TLS certificate names 127\.0\.0\.1: verify_identity needs the server's DNS name/);
+        assert.equal(cli("preflight.ts", ["--url", byIp, "--password-env", "CDC_PW", ...ca, "--tls", "verify_ca"], env).code, 0, "verify_ca checks the chain only");
+        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW"], env), /^error: cannot verify the TLS certificate of localhost: no CA\. Pass --ca <PEM file>/);
+        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--ca", path.join(server.dir, "nope.pem")], env), /^error: --ca: cannot read .*nope\.pem \(ENOENT\)/);
+    });
+
+    it("--tls insecure is explicit and warns on stderr", () => {
+        const result = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--tls", "insecure"], env);
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stderr, /^warning: TLS to localhost is encrypted but NOT verified \(--tls insecure\)/);
     });
 
     it("refuses a password in the URL and names missing options", () => {
@@ -209,7 +228,7 @@ describe("CDC smoke (real MariaDB)", function () {
     it("runs as a command: npm run cdc-smoke", () => {
         const result = cli(
             "cdc-smoke.ts",
-            ["--url", `mysql://lifesci_admin@127.0.0.1:${server.port}`, "--password-env", "ADMIN_PW", "--cdc-password-env", "CDC_PW", "--databases", "lims"],
+            ["--url", `mysql://lifesci_admin@${server.host}:${server.port}`, "--password-env", "ADMIN_PW", "--cdc-password-env", "CDC_PW", "--databases", "lims", "--ca", path.join(server.dir, "ca.pem")],
             { ADMIN_PW: adminEndpoint(server).password!, CDC_PW: CDC_PASSWORD },
         );
         assert.equal(result.code, 0, result.stderr + result.stdout);

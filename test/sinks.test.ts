@@ -255,7 +255,7 @@ describe("Snowflake tables <-> MySQL DDL / ksqlDB output contract", () => {
         assert.deepEqual(byName.ORDER_ID, { name: "ORDER_ID", type: "NUMBER(20,0)", nullable: false });
         assert.deepEqual(byName.NET_VALUE, { name: "NET_VALUE", type: "NUMBER(15,2)", nullable: false });
         assert.deepEqual(byName.REQUESTED_DELIVERY, { name: "REQUESTED_DELIVERY", type: "DATE", nullable: true });
-        assert.deepEqual(byName.STATUS_CHANGED_AT, { name: "STATUS_CHANGED_AT", type: "TIMESTAMP_NTZ(6)", nullable: false });
+        assert.deepEqual(byName.STATUS_CHANGED_AT, { name: "STATUS_CHANGED_AT", type: "TIMESTAMP_NTZ(3)", nullable: false });
         assert.deepEqual(byName.STATUS, { name: "STATUS", type: "VARCHAR(13)", nullable: false }, "ENUM -> longest value");
         assert.deepEqual(byName.PLANT, { name: "PLANT", type: "VARCHAR(4)", nullable: false });
     });
@@ -467,9 +467,11 @@ describe("sinks under mocks (dev and prod)", function () {
                 const expected = [
                     ...topicsOf[sink].flatMap((t) => [`DeveloperRead topic=${t}`, `DeveloperRead subject=${t}-value`, ...keySubjects(t)]),
                     `DeveloperWrite topic=${dlqTopicName("lifesci", sink)}`,
-                    "DeveloperRead group=connect-lcc-*",
+                    // Its own consumer group only, named by the connector's id (never connect-lcc-*).
+                    `DeveloperRead group=connect-${sinkConnector(run, sink).id}`,
                 ].sort();
                 assert.deepEqual(grants, expected, sink);
+                assert.match(sinkConnector(run, sink).id!, /^lcc-/);
                 const principals = new Set(bindings.map((b) => b.inputs.principal));
                 assert.equal(principals.size, 1, `${sink} uses one service account`);
                 assert.equal(sinkConnector(run, sink).inputs.configNonsensitive["kafka.service.account.id"], [...principals][0].replace("User:", ""));

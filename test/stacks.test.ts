@@ -92,19 +92,20 @@ describe("stacks: RDS MySQL is CDC-ready", () => {
             assert.notEqual(db.inputs.username, "admin");
         });
 
-        it(`${stack}: port 3306 is open only to Confluent connector egress and operator CIDRs`, () => {
+        it(`${stack}: port 3306 is open only to ${stack === "dev" ? "Confluent connector egress and " : ""}operator CIDRs`, () => {
             const run = runs[stack];
-            const sg = run.one(T.securityGroup);
-            assert.equal(sg.inputs.ingress.length, 1);
-            const rule = sg.inputs.ingress[0];
+            const sg = run.one(T.securityGroup, "mysql-sg");
+            const rule = sg.inputs.ingress.find((r: any) => r.cidrBlocks);
             assert.deepEqual([rule.protocol, rule.fromPort, rule.toPort], ["tcp", 3306, 3306]);
             const operator = stack === "prod" ? "10.10.0.0/16" : "10.40.0.0/16";
-            assert.deepEqual(rule.cidrBlocks, [operator, ...EGRESS].sort());
+            // prod: connectors arrive through PrivateLink, never from Confluent's shared egress ranges.
+            assert.deepEqual(rule.cidrBlocks, stack === "prod" ? [operator] : [operator, ...EGRESS].sort());
             assert.ok(!rule.cidrBlocks.some((c: string) => c.endsWith("/0")));
             assert.deepEqual(sg.inputs.egress, []);
             assert.deepEqual(run.one(T.instance).inputs.vpcSecurityGroupIds, [sg.id], "the instance uses the security group the program creates");
 
             const lookup = run.invokes.find((i) => i.token === "confluentcloud:index/getIpAddresses:getIpAddresses");
+            if (stack === "prod") return assert.equal(lookup, undefined, "prod does not look up public egress ranges");
             assert.deepEqual(lookup?.inputs.filter, {
                 clouds: ["AWS"],
                 regions: ["eu-central-1"],
@@ -156,7 +157,7 @@ describe("stacks: RDS MySQL is CDC-ready", () => {
                 ipAddresses: prefixes.map((ipPrefix) => ({ ipPrefix, addressType: "EGRESS", cloud: "AWS", region: "eu-central-1", services: ["CONNECT"] })),
             }),
         });
-        await assert.rejects(runStack("dev", { invokes: answer(["3.64.0.0/28", "0.0.0.0/0"]) }), /refusing to open MySQL to the world \(0\.0\.0\.0\/0\)/);
+        await assert.rejects(runStack("dev", { invokes: answer(["3.64.0.0/28", "0.0.0.0/0"]) }), /refusing to open MySQL to 0\.0\.0\.0\/0 is broader than \/16.*together cover the whole internet/);
         await assert.rejects(runStack("dev", { invokes: answer([]) }), /returned no CONNECT egress addresses/);
     });
 });
@@ -254,17 +255,21 @@ describe("stacks: Confluent Cloud", () => {
         });
     }
 
-    it("topics are managed with a key owned by a cluster-scoped admin account, passed as a secret", () => {
+    it("topics are managed with a key owned by an account that may manage the platform's topics only, passed as a secret", () => {
         const key = runs.dev.one(T.apiKey, "streaming-topic-manager-key");
         for (const topic of runs.dev.ofType(T.topic)) {
             const credentials = plain(topic.inputs.credentials);
             assert.equal(credentials.secret, plain(key.state.secret));
             assert.equal(credentials.key, key.id, "the API key's id is the key");
         }
-        const admins = runs.dev.ofType(T.roleBinding).filter((b) => b.inputs.roleName === "CloudClusterAdmin");
-        assert.equal(admins.length, 1);
-        assert.equal(admins[0].inputs.crnPattern, runs.dev.one(T.cluster).state.rbacCrn);
-        assert.ok(key.dependsOn.includes(`${T.roleBinding}::${admins[0].name}`), "key waits for its role binding");
+        assert.deepEqual(runs.dev.ofType(T.roleBinding).filter((b) => b.inputs.roleName === "CloudClusterAdmin"), []);
+        const manage = runs.dev.ofType(T.roleBinding).filter((b) => b.name.startsWith("streaming-topic-manager-"));
+        const cluster = runs.dev.one(T.cluster);
+        assert.deepEqual(
+            manage.map((b) => [b.inputs.roleName, b.inputs.crnPattern]),
+            ["dbhistory.lifesci.*", "lifesci.*"].map((p) => ["DeveloperManage", `${cluster.state.rbacCrn}/kafka=${cluster.id}/topic=${p}`]),
+        );
+        assert.ok(key.dependsOn.includes(`${T.roleBinding}::${manage[0].name}`), "key waits for its role binding");
     });
 
     it("prod protects every topic; dev protects none", () => {
@@ -315,7 +320,7 @@ describe("stacks: CDC source connectors", () => {
     it("each connector runs as its own service account, bound only to its domain's topics and subjects", () => {
         const run = runs.dev;
         const accounts = run.ofType(T.serviceAccount);
-        assert.equal(accounts.length, DOMAINS.length + SINK_NAMES.length + 3, "one per connector plus the topic manager, the metrics viewer and ksqlDB");
+        assert.equal(accounts.length, DOMAINS.length + SINK_NAMES.length + 4, "one per connector plus the topic manager, the metrics viewer, ksqlDB and its deployer");
         for (const domain of DOMAINS) {
             const prefix = cdcTopicPrefix("lifesci", domain);
             const bindings = run.ofType(T.roleBinding).filter((b) => b.name.startsWith(`cdc-${domain.name}-identity-`));

@@ -110,39 +110,37 @@ describe("workflows: ci", () => {
 
 describe("workflows: preview", () => {
     const wf = load("preview");
-    it("previews every cloud stack with the policy pack and posts one PR comment, edited in place", () => {
+    it("previews dev with the policy pack and posts one PR comment, edited in place", () => {
         assert.ok("pull_request" in wf.on);
-        const job = wf.jobs.preview;
+        const job = wf.jobs["preview-dev"];
         const previews = actionStep(job, "pulumi/actions");
-        assert.deepEqual(previews.map((p) => p.with?.["stack-name"]).sort(), CLOUD_STACKS);
+        assert.deepEqual(previews.map((p) => p.with?.["stack-name"]), ["dev"]);
         for (const pulumi of previews) {
             assert.equal(pulumi.with?.command, "preview");
             assert.equal(pulumi.with?.policyPacks, "policy");
-            assert.equal(pulumi.with?.["comment-on-pr"], false, "the comment is posted once, for all stacks, below");
-            assert.equal((pulumi as Step & { "continue-on-error"?: boolean })["continue-on-error"], true, "one failing stack still gets reported");
-            assert.equal(pulumi.env?.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+            assert.equal(pulumi.with?.["comment-on-pr"], false, "the comment is posted once, below");
+            assert.equal((pulumi as Step & { "continue-on-error"?: boolean })["continue-on-error"], true, "a failed preview still gets reported");
         }
         const comment = job.steps.find((s) => s.name === "Post or update the preview comment")!;
         assert.ok(comment, "a step posts the comment");
         assert.match(comment.run!, /marker='<!-- lifesci-streaming:pulumi-preview -->'/);
         assert.match(comment.run!, /gh api -X PATCH "repos\/\$REPO\/issues\/comments\/\$id"/, "edits the existing comment");
         assert.match(comment.run!, /gh api -X POST "repos\/\$REPO\/issues\/\$PR\/comments"/, "or creates it once");
-        for (const stack of CLOUD_STACKS) assert.ok(comment.env?.[`${stack.toUpperCase()}_OUTPUT`], `${stack} output in the comment`);
+        assert.ok(comment.env?.DEV_OUTPUT, "dev output in the comment");
         const gate = job.steps[job.steps.length - 1];
-        assert.match(String(gate.if), /steps\.preview-dev\.outcome != 'success' \|\| steps\.preview-prod\.outcome != 'success'/);
+        assert.match(String(gate.if), /steps\.preview-dev\.outcome != 'success'/);
         assert.match(String(gate.run), /exit 1/);
-        assert.match(String(actionStep(job, "aws-actions/configure-aws-credentials")[0].with?.["role-to-assume"]), /^\$\{\{ secrets\.\w+ \}\}$/);
         assert.match(runs(job), /npm ci --prefix policy/);
-        assert.equal(job.if, "github.event.pull_request.head.repo.full_name == github.repository");
+        assert.equal(job.if, "github.event.pull_request.head.repo.full_name == github.repository", "forks get no secrets");
     });
 
-    it("forks fall back to the offline plan against the base, with no secrets and read-only permissions", () => {
+    it("every pull request (forks too) gets the offline plan of every cloud stack, with no secrets and read-only permissions", () => {
         const job = wf.jobs["offline-plan"];
-        assert.equal(job.if, "github.event.pull_request.head.repo.full_name != github.repository");
+        assert.equal(job.if, undefined, "prod is planned offline for every pull request");
         assert.deepEqual(job.permissions, { contents: "read" });
         assert.deepEqual([...(job.strategy?.matrix?.stack ?? [])].sort(), CLOUD_STACKS);
         assert.match(runs(job), /npm run --silent plan -- --stack "\$STACK" --against "\$BASE_SHA"/);
-        assert.ok(!/secrets\./.test(YAML.stringify(job)), "the fork job must not reference secrets");
+        assert.ok(!/secrets\./.test(YAML.stringify(job)), "the plan job must not reference secrets");
         assert.equal(actionStep(job, "actions/checkout")[0].with?.["fetch-depth"], 0, "--against needs the base commit");
     });
 });
@@ -158,6 +156,7 @@ describe("workflows: deploy", () => {
             assert.equal(job.environment, stack, `${stack}: runs in the ${stack} GitHub environment (prod: required reviewers)`);
             const [pulumi] = actionStep(job, "pulumi/actions");
             assert.deepEqual([pulumi.with?.command, pulumi.with?.["stack-name"], pulumi.with?.policyPacks], ["up", stack, "policy"]);
+            assert.equal(job["runs-on"], `\${{ vars.${stack.toUpperCase()}_DEPLOY_RUNNER }}`, `${stack}: runs on the runner inside the stack's VPC`);
         }
     });
 
@@ -194,5 +193,77 @@ describe("workflows: one type check per change", () => {
             assert.equal(load(name).env?.PULUMI_NODEJS_TRANSPILE_ONLY, "true", `${name}.yml`);
         }
         assert.match(runs(Object.values(load("ci").jobs)[0]), /npm test/);
+    });
+});
+
+// ---- the trust boundary: what a pull request can and cannot get ----------------------------------
+
+const ALL = WORKFLOWS.map((name) => ({ name, wf: load(name) }));
+const triggeredByPullRequest = (wf: Workflow) => "pull_request" in wf.on || "pull_request_target" in wf.on;
+/** `secrets.X` names a job references (GITHUB_TOKEN is the run's own token). */
+const secretsOf = (job: Job) =>
+    new Set([...YAML.stringify(job).matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]).filter((s) => s !== "GITHUB_TOKEN"));
+const jobsOf = (names: readonly string[]) => ALL.filter((w) => names.includes(w.name)).flatMap(({ name, wf }) => Object.entries(wf.jobs).map(([jobName, job]) => ({ where: `${name}.yml job ${jobName}`, job })));
+
+describe("workflows: pull requests cannot reach prod or deploy credentials", () => {
+    const prJobs = ALL.filter(({ wf }) => triggeredByPullRequest(wf)).flatMap(({ name, wf }) =>
+        Object.entries(wf.jobs).map(([jobName, job]) => ({ where: `${name}.yml job ${jobName}`, job })),
+    );
+    const deployJobs = jobsOf(["deploy", "drift"]);
+
+    it("no workflow uses pull_request_target (it runs with the base repository's secrets)", () => {
+        for (const { name, wf } of ALL) assert.ok(!("pull_request_target" in wf.on), `${name}.yml`);
+    });
+
+    it("no pull-request job uses a GitHub environment that deploy or drift use, or one of their secrets", () => {
+        assert.ok(prJobs.length > 0);
+        const deployEnvironments = new Set(deployJobs.map((j) => j.job.environment).filter(Boolean));
+        const deploySecrets = new Set(deployJobs.flatMap((j) => [...secretsOf(j.job)]));
+        assert.ok(deploySecrets.size > 0, "deploy and drift read their credentials from secrets");
+        for (const { where, job } of prJobs) {
+            if (job.environment) assert.ok(!deployEnvironments.has(job.environment), `${where}: environment ${job.environment} is a deploy environment`);
+            for (const secret of secretsOf(job)) assert.ok(!deploySecrets.has(secret), `${where}: secrets.${secret} is also a deploy/drift credential`);
+            // A secret outside an environment would come from the repository, where any branch can read it.
+            if (secretsOf(job).size > 0) assert.ok(job.environment, `${where}: secrets only from a GitHub environment, never repository secrets`);
+        }
+    });
+
+    it("deploy and drift take every secret from an environment (never a repository secret)", () => {
+        for (const { where, job } of deployJobs) {
+            if (secretsOf(job).size > 0) assert.ok(job.environment, `${where}: uses secrets without an environment`);
+        }
+        const deploy = load("deploy");
+        assert.deepEqual(CLOUD_STACKS.map((s) => deploy.jobs[s].environment), CLOUD_STACKS);
+    });
+
+    it("no pull-request job previews, plans against or runs on prod's private network", () => {
+        for (const { where, job } of prJobs) {
+            for (const step of actionStep(job, "pulumi/actions")) {
+                assert.notEqual(step.with?.["stack-name"], "prod", `${where}: a pull request must not preview prod with credentials`);
+            }
+            assert.ok(!/pulumi\s+(preview|up|refresh|destroy)\b.*(-s|--stack)\s+"?prod/.test(runs(job)), `${where}: runs pulumi on prod`);
+            assert.match(String(job["runs-on"]), /^ubuntu-\d/, `${where}: pull requests run on GitHub-hosted runners, never on the in-VPC runners`);
+        }
+    });
+
+    it("prod deploy and prod drift run on the runner inside the VPC, named by a repository variable", () => {
+        assert.equal(load("deploy").jobs.prod["runs-on"], "${{ vars.PROD_DEPLOY_RUNNER }}");
+        assert.match(load("drift").jobs.drift["runs-on"], /matrix\.stack == 'prod' && vars\.PROD_DEPLOY_RUNNER/);
+    });
+
+    it("jobs that can mint cloud credentials (id-token: write) install without lifecycle scripts", () => {
+        let checked = 0;
+        for (const { name, wf } of ALL) {
+            for (const [jobName, job] of Object.entries(wf.jobs)) {
+                if (job.permissions?.["id-token"] !== "write") continue;
+                const installs = runs(job).split(/&&|\n/).map((c) => c.trim()).filter((c) => /^npm (ci|install|i)\b/.test(c));
+                assert.ok(installs.length > 0, `${name}.yml job ${jobName}: expected an npm install`);
+                for (const install of installs) {
+                    assert.match(install, /--ignore-scripts/, `${name}.yml job ${jobName}: "${install}" runs install scripts with id-token: write`);
+                    checked++;
+                }
+            }
+        }
+        assert.ok(checked >= 4, `checked ${checked} installs`);
     });
 });

@@ -1,5 +1,6 @@
 // Rules that span keys or depend on the tier: run on the resolved config, every problem names its key.
 import { KSQL_APPS } from "../catalog";
+import { databaseCidrProblems } from "./cidr";
 import { ALLOW_REPLAY_ENV, PROJECT_NAMESPACE, PlatformConfig } from "./schema";
 
 const key = (name: string) => `${PROJECT_NAMESPACE}:${name}`;
@@ -72,6 +73,25 @@ export function crossFieldProblems(cfg: PlatformConfig): string[] {
         if (confluent.clusterType === "basic") {
             problems.push(`${key("confluent")}.clusterType: basic has no SLA; use standard or dedicated for tier prod`);
         }
+        if (mysql.network !== "privatelink" && cfg.target === "cloud") {
+            problems.push(`${key("mysql")}.network: must be privatelink for tier prod (RDS not publicly accessible; connectors arrive over AWS Egress PrivateLink)`);
+        }
+        if (cfg.cdc.sslMode !== "verify_identity") {
+            problems.push(`${key("cdc")}.sslMode: must be verify_identity for tier prod (got ${cfg.cdc.sslMode}); the connector checks the RDS host name`);
+        }
+    }
+    if (mysql.network === "privatelink" && cfg.target === "cloud" && confluent.clusterType !== "dedicated") {
+        problems.push(
+            `${key("mysql")}.network: privatelink needs confluent.clusterType dedicated (Egress PrivateLink Endpoints are for dedicated clusters in a PrivateLink network; got ${confluent.clusterType})`,
+        );
+    }
+    if (mysql.network === "privatelink" && cfg.target === "cloud" && mysql.deployerSecurityGroupIds.length === 0) {
+        problems.push(
+            `${key("mysql")}.deployerSecurityGroupIds: privatelink makes RDS, Kafka REST and ksqlDB private; list the security group of the in-VPC runner that runs pulumi`,
+        );
+    }
+    for (const problem of databaseCidrProblems(mysql.operatorCidrs, mysql.maxCidrPrefix)) {
+        problems.push(`${key("mysql")}.operatorCidrs: ${problem}; list the operator networks instead`);
     }
     if (mysql.maxAllocatedStorageGb < mysql.allocatedStorageGb) {
         problems.push(
@@ -80,9 +100,6 @@ export function crossFieldProblems(cfg: PlatformConfig): string[] {
     }
     if ((mysql.vpcId === undefined) !== (mysql.subnetIds === undefined)) {
         problems.push(`${key("mysql")}.vpcId: set vpcId and subnetIds together, or neither to use the default VPC`);
-    }
-    if (confluent.clusterType === "dedicated" && confluent.cku === undefined) {
-        problems.push(`${key("confluent")}.cku: is required when clusterType is dedicated`);
     }
     if (confluent.clusterType !== "dedicated" && confluent.cku !== undefined) {
         problems.push(`${key("confluent")}.cku: only applies to clusterType dedicated (got ${confluent.clusterType})`);

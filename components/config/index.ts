@@ -4,3 +4,4 @@ export * from "./tiers";
 export { snowflakeRegionOf } from "./checks";
 export * from "./loader";
 export * from "./monitoring";
+export * from "./cidr";

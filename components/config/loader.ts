@@ -41,7 +41,21 @@ export class ConfigError extends Error {
     }
 }
 
-const KNOWN_KEYS = ["target", "tier", "mysql", "confluent", "topics", "cdc", "ksqldb", "lake", "warehouse", "monitoring", "alertWebhookUrl"] as const;
+const KNOWN_KEYS = [
+    "target",
+    "tier",
+    "mysql",
+    "confluent",
+    "topics",
+    "cdc",
+    "ksqldb",
+    "lake",
+    "warehouse",
+    "monitoring",
+    "alertWebhookUrl",
+    "cdcTruststore",
+    "cdcTruststorePassword",
+] as const;
 
 function key(name: string): string {
     return `${PROJECT_NAMESPACE}:${name}`;
@@ -157,7 +171,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
         protect: prod,
         region,
         mysql: withDefaults(defaults.mysql, mysql),
-        confluent: { cloud: "AWS", region, ...withDefaults(defaults.confluent, confluent) },
+        confluent: withDedicatedCku({ cloud: "AWS", region, ...withDefaults(defaults.confluent, confluent) }),
         topics: withDefaults(defaults.topics, topics),
         cdc: withDefaults(defaults.cdc, cdc),
         lake: {
@@ -206,6 +220,11 @@ export function snowflakeRegionOf(awsRegion: string): string {
 // `isConfigSecret` is exported by the SDK's runtime but missing from its typings.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+
+/** A dedicated cluster without `cku` gets the smallest size a MULTI_ZONE dedicated cluster allows. */
+function withDedicatedCku<C extends { clusterType: string; cku?: number }>(c: C): C {
+    return c.clusterType === "dedicated" && c.cku === undefined ? { ...c, cku: 2 } : c;
+}
 
 /** Reads the running stack's config from the engine and validates it. */
 export function loadPlatformConfig(): PlatformConfig {

@@ -10,8 +10,17 @@ export const TIERS = ["dev", "prod"] as const;
 /** ksqlDB does not run on Enterprise clusters, and Freight has no ksqlDB/connectors either. */
 export const CLUSTER_TYPES = ["basic", "standard", "dedicated"] as const;
 export const SNAPSHOT_MODES = ["initial", "initial_only", "when_needed", "never", "no_data", "recovery"] as const;
-/** TLS is required on the sources (require_secure_transport=1), so only modes that use it. */
-export const SSL_MODES = ["required", "verify_ca", "verify_identity"] as const;
+/**
+ * The CDC connector verifies the server certificate: `verify_ca` at least, `verify_identity` in
+ * prod (MySqlCdcSourceV2 `database.ssl.mode`; `required` encrypts without checking who answers).
+ * https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html#configuration-properties
+ */
+export const SSL_MODES = ["verify_ca", "verify_identity"] as const;
+/**
+ * How managed connectors reach RDS: `public` (Standard/Basic cluster, Confluent's egress IPs on
+ * an allowlist) or `privatelink` (dedicated cluster, AWS Egress PrivateLink; RDS not public).
+ */
+export const MYSQL_NETWORKS = ["public", "privatelink"] as const;
 
 export type Target = (typeof TARGETS)[number];
 export type Tier = (typeof TIERS)[number];
@@ -28,6 +37,9 @@ export const SECRET_CONFIG_KEYS = [
     "grafana:auth",
     "grafana:cloudAccessPolicyToken",
     "lifesci-streaming:alertWebhookUrl",
+    // The CDC connectors' trust store holding the RDS CA bundle (base64 PKCS12) and its password.
+    "lifesci-streaming:cdcTruststore",
+    "lifesci-streaming:cdcTruststorePassword",
 ] as const;
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -39,12 +51,8 @@ export function isIpv4Cidr(value: string): boolean {
     return ipv4.test(address) && Number(bits) <= 32;
 }
 
-const cidr = z
-    .string()
-    .refine(isIpv4Cidr, { message: "must be an IPv4 CIDR such as 10.20.0.0/16" })
-    .refine((v) => !v.endsWith("/0"), {
-        message: "must not open the database to the whole internet (/0); list the operator networks instead",
-    });
+// Breadth (a limit per CIDR, never the internet together) is checked on the whole list in checks.ts.
+const cidr = z.string().refine(isIpv4Cidr, { message: "must be an IPv4 CIDR such as 10.20.0.0/16" });
 
 const positiveInt = (what: string) =>
     z.number({ error: `must be a number (${what})` }).int({ message: `must be a whole number (${what})` });
@@ -66,7 +74,15 @@ export const mysqlSchema = z.strictObject({
         .max(168, { message: "must be at most 168 (RDS limit)" })
         .optional(),
     multiAz: z.boolean().optional(),
-    publiclyAccessible: z.boolean().optional(),
+    network: z.enum(MYSQL_NETWORKS, { error: `must be one of ${MYSQL_NETWORKS.join(", ")}` }).optional(),
+    /** Security groups of the in-VPC runners that run `pulumi` (the SQL bootstrap connects from there). */
+    deployerSecurityGroupIds: z
+        .array(z.string().regex(/^sg-[0-9a-f]+$/, { message: "must be a security group id such as sg-0abc1234" }))
+        .optional(),
+    /** Broadest CIDR the database may be opened to (prefix length). */
+    maxCidrPrefix: positiveInt("prefix length").min(8, { message: "must be at least 8" }).max(32).optional(),
+    /** CA bundle (PEM) that signs the server certificate of a non-RDS source. */
+    caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM certificate bundle" }).optional(),
     vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { message: "must be a VPC id such as vpc-0abc1234" }).optional(),
     subnetIds: z
         .array(z.string().regex(/^subnet-[0-9a-f]+$/, { message: "must be a subnet id such as subnet-0abc1234" }))
@@ -174,7 +190,7 @@ export type KsqlDbSection = z.infer<typeof ksqldbSchema>;
  * `bootstrap`: run the SQL bootstrap (databases, DDL, CDC user, binlog retention) during `pulumi up`;
  * `seedData`: load sql/mysql/*.seed.sql sample rows, never on production sources.
  */
-export type MySqlConfig = Resolved<MySqlSection, "vpcId" | "subnetIds">;
+export type MySqlConfig = Resolved<MySqlSection, "vpcId" | "subnetIds" | "caPem">;
 export type ConfluentConfig = Resolved<ConfluentSection, "cku"> & { cloud: "AWS"; region: string };
 export type TopicsConfig = Resolved<TopicsSection>;
 export type CdcConfig = Resolved<CdcSection>;

@@ -1,9 +1,10 @@
 // Tier defaults: what each section holds when the stack config leaves a key out, as one
 // {dev, prod} table so the difference between the tiers reads side by side.
+import { DEFAULT_MAX_CIDR_PREFIX } from "./cidr";
 import { CdcConfig, ConfluentConfig, KsqlDbConfig, LakeConfig, MySqlConfig, Tier, TopicsConfig, WarehouseConfig } from "./schema";
 
 export interface TierDefaults {
-    mysql: Omit<MySqlConfig, "vpcId" | "subnetIds">;
+    mysql: Omit<MySqlConfig, "vpcId" | "subnetIds" | "caPem">;
     confluent: Omit<ConfluentConfig, "cloud" | "region" | "cku">;
     topics: TopicsConfig;
     cdc: CdcConfig;
@@ -23,14 +24,18 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
             backupRetentionDays: 1,
             binlogRetentionHours: 24,
             multiAz: false,
-            publiclyAccessible: true,
+            // Standard cluster, connectors over the internet from Confluent's egress prefixes.
+            network: "public",
+            deployerSecurityGroupIds: [],
+            maxCidrPrefix: DEFAULT_MAX_CIDR_PREFIX,
             operatorCidrs: [],
             bootstrap: true,
             seedData: false,
         },
         confluent: { clusterType: "standard", availability: "SINGLE_ZONE", streamGovernance: "ESSENTIALS", topicPrefix: "lifesci" },
         topics: { partitions: 3, retentionHours: 72, auditRetentionDays: 30 },
-        cdc: { snapshotMode: "initial", sslMode: "required", heartbeatIntervalMs: 60000 },
+        // The connector checks the certificate chain (dev); prod also checks the host name.
+        cdc: { snapshotMode: "initial", sslMode: "verify_ca", heartbeatIntervalMs: 60000 },
         lake: {
             rawInfrequentAccessDays: 30,
             rawGlacierDays: 90,
@@ -53,14 +58,18 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
             backupRetentionDays: 7,
             binlogRetentionHours: 168,
             multiAz: true,
-            publiclyAccessible: true,
+            // RDS not publicly accessible; connectors over AWS Egress PrivateLink (dedicated cluster).
+            network: "privatelink",
+            deployerSecurityGroupIds: [],
+            maxCidrPrefix: DEFAULT_MAX_CIDR_PREFIX,
             operatorCidrs: [],
             bootstrap: true,
             seedData: false,
         },
-        confluent: { clusterType: "standard", availability: "MULTI_ZONE", streamGovernance: "ADVANCED", topicPrefix: "lifesci" },
+        // Dedicated: the only cluster type with AWS Egress PrivateLink (mysql.network privatelink) and ksqlDB.
+        confluent: { clusterType: "dedicated", availability: "MULTI_ZONE", streamGovernance: "ADVANCED", topicPrefix: "lifesci" },
         topics: { partitions: 6, retentionHours: 168, auditRetentionDays: 365 },
-        cdc: { snapshotMode: "initial", sslMode: "required", heartbeatIntervalMs: 60000 },
+        cdc: { snapshotMode: "initial", sslMode: "verify_identity", heartbeatIntervalMs: 60000 },
         lake: {
             rawInfrequentAccessDays: 30,
             rawGlacierDays: 180,

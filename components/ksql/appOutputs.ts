@@ -41,6 +41,7 @@ function inferType(expression: string, statement: KsqlStatement, app: KsqlAppSql
         const name = fn[1].toUpperCase();
         if (name === "COUNT") return "BIGINT";
         if (name === "FROM_UNIXTIME") return "TIMESTAMP";
+        if (name === "UNIX_TIMESTAMP") return "BIGINT";
         if (name === "LATEST_BY_OFFSET" || name === "EARLIEST_BY_OFFSET") return inferType(fn[2], statement, app, depth + 1);
         return undefined;
     }

@@ -64,8 +64,8 @@ export function ksqlDataGrants(
 /**
  * Bindings on the cluster's own resources, known once it exists: internal topics
  * (`_confluent-ksql-<prefix>…`, repartition/changelog, and their subjects), the processing log
- * (`<prefix>…`), consumer groups, transactional ids (exactly-once), and KsqlAdmin so the
- * account's API key may run statements.
+ * (`<prefix>…`), consumer groups and transactional ids (exactly-once). No KsqlAdmin: the
+ * statements are deployed by a separate account (ksqlDeployerGrants).
  */
 export function ksqlClusterGrants(
     cluster: confluent.KafkaCluster,
@@ -79,8 +79,17 @@ export function ksqlClusterGrants(
         { label: "processing-log", role: "ResourceOwner", crnPattern: crn.topic(cluster, pulumi.interpolate`${ksql.topicPrefix}*`) },
         { label: "consumer-groups", role: "ResourceOwner", crnPattern: crn.group(cluster, internal) },
         { label: "transactional-ids", role: "ResourceOwner", crnPattern: crn.transactionalId(cluster, pulumi.interpolate`${ksql.topicPrefix}*`) },
-        { label: "ksql-admin", role: "KsqlAdmin", crnPattern: ksql.resourceName },
     ];
+}
+
+/**
+ * The deploy account: `KsqlAdmin` on this one ksqlDB cluster, so its API key may run statements;
+ * the queries themselves run as the cluster's own account with its data bindings. Keeping the two
+ * apart means the key Pulumi holds cannot read data, and the runtime account cannot change apps.
+ * https://docs.confluent.io/cloud/current/security/access-control/rbac/predefined-rbac-roles.html#ksqladmin
+ */
+export function ksqlDeployerGrants(ksql: confluent.KsqlCluster): RoleGrant[] {
+    return [{ label: "ksql-admin", role: "KsqlAdmin", crnPattern: ksql.resourceName }];
 }
 
 export interface KsqlDbArgs {
@@ -100,7 +109,10 @@ export interface KsqlDbArgs {
 }
 
 export class KsqlDb extends pulumi.ComponentResource {
+    /** The account the ksqlDB cluster runs as (credentialIdentity): data access only. */
     readonly identity: WorkloadIdentity;
+    /** The account that owns the statements API key: KsqlAdmin on this cluster only. */
+    readonly deployer: WorkloadIdentity;
     readonly cluster: confluent.KsqlCluster;
     readonly apiKey: confluent.ApiKey;
     readonly deployments: KsqlAppDeployment[];
@@ -139,6 +151,15 @@ export class KsqlDb extends pulumi.ComponentResource {
         );
 
         const clusterBindings = this.identity.addGrants(ksqlClusterGrants(args.cluster, args.schemaRegistryCrn, this.cluster));
+        this.deployer = new WorkloadIdentity(
+            `${name}-deployer`,
+            {
+                displayName: `${displayName}-deployer`,
+                description: "Deploys the ksqlDB apps' statements (Pulumi); owns the statements API key",
+                grants: ksqlDeployerGrants(this.cluster),
+            },
+            { parent: this },
+        );
 
         this.apiKey = new confluent.ApiKey(
             `${name}-api-key`,
@@ -146,9 +167,9 @@ export class KsqlDb extends pulumi.ComponentResource {
                 displayName: `${displayName}-statements`,
                 description: "ksqlDB API key that deploys the apps' statements (Pulumi)",
                 owner: {
-                    id: this.identity.serviceAccount.id,
-                    apiVersion: this.identity.serviceAccount.apiVersion,
-                    kind: this.identity.serviceAccount.kind,
+                    id: this.deployer.serviceAccount.id,
+                    apiVersion: this.deployer.serviceAccount.apiVersion,
+                    kind: this.deployer.serviceAccount.kind,
                 },
                 managedResource: {
                     id: this.cluster.id,
@@ -158,7 +179,7 @@ export class KsqlDb extends pulumi.ComponentResource {
                 },
             },
             // The key is usable for statements only once KsqlAdmin is bound.
-            { parent: this, dependsOn: clusterBindings },
+            { parent: this, dependsOn: this.deployer.roleBindings },
         );
 
         this.deployments = args.apps.map((appSql) => {
@@ -178,7 +199,7 @@ export class KsqlDb extends pulumi.ComponentResource {
                     streamsProperties: KSQL_STREAMS_PROPERTIES,
                     allowReplay: args.config.allowReplay.includes(app.name),
                 },
-                { parent: this, protect: args.protect, dependsOn: [this.cluster, this.apiKey, ...dataBindings, ...clusterBindings, ...topics] },
+                { parent: this, protect: args.protect, dependsOn: [this.cluster, this.apiKey, ...dataBindings, ...clusterBindings, ...this.deployer.roleBindings, ...topics] },
             );
         });
 

@@ -164,9 +164,8 @@ export function pemBody(pem: string): string {
 }
 
 /**
- * Role bindings of a sink: read exactly its topics and their value subjects, write its own
- * dead-letter topic, and read the consumer group of a managed sink (`connect-<lcc id>`;
- * the id is only known after creation, so the documented `connect-lcc-` prefix).
+ * Role bindings of a sink: read exactly its topics and their value subjects and write its own
+ * dead-letter topic. Its consumer group is bound once the connector exists (sinkGroupGrant).
  */
 export function sinkConnectorGrants(
     cluster: confluent.KafkaCluster,
@@ -183,8 +182,27 @@ export function sinkConnectorGrants(
             ...(avroKeys ? [{ label: `read-key-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-key`) }] : []),
         ]),
         { label: "write-dlq", role: "DeveloperWrite", crnPattern: crn.topic(cluster, dlqTopic) },
-        { label: "consumer-group", role: "DeveloperRead", crnPattern: crn.group(cluster, "connect-lcc-*") },
     ];
+}
+
+/**
+ * A managed sink consumes as group `connect-<its connector id>`; the binding names exactly that
+ * group, so no sink can read (or reset) another connector's offsets. The id exists only after
+ * creation, so this binding follows the connector.
+ * https://docs.confluent.io/cloud/current/connectors/service-account.html
+ */
+export function sinkGroupGrant(cluster: confluent.KafkaCluster, connectorId: pulumi.Input<string>): RoleGrant {
+    return {
+        label: "consumer-group",
+        role: "DeveloperRead",
+        crnPattern: crn.group(
+            cluster,
+            pulumi.output(connectorId).apply((id) => {
+                if (!/^lcc-[a-z0-9]+$/.test(id)) throw new Error(`not a managed connector id: "${id}"`);
+                return `connect-${id}`;
+            }),
+        ),
+    };
 }
 
 export interface SinkConnectorArgs {
@@ -230,6 +248,7 @@ export class SinkConnector extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [...args.dependsOn, ...this.identity.roleBindings] },
         );
+        this.identity.addGrants([sinkGroupGrant(args.cluster, this.connector.id)]);
         this.registerOutputs({ connectorId: this.connector.id, status: this.connector.status });
     }
 }

@@ -15,6 +15,8 @@ import {
     TlsMode,
     connectMySql,
     detectServer,
+    grantRevocations,
+    parseGrantLines,
     parseGrants,
     rdsBinlogRetentionHours,
     redact,
@@ -131,21 +133,21 @@ export function desiredCdcGrants(databases: readonly string[]): Map<string, Set<
     return desired;
 }
 
-/** Brings the CDC user's grants to exactly the desired set, revoking anything extra. */
+/**
+ * Brings the CDC user's grants to exactly the desired set: every extra privilege, table, column
+ * and routine grant, granted role, proxy right and grant/admin option is revoked (read from a full
+ * parse of SHOW GRANTS), then missing CDC privileges are granted.
+ */
 async function syncGrants(conn: mysql.Connection, spec: BootstrapSpec, actions: string[]): Promise<void> {
     const account = [spec.cdcUser, spec.cdcHost];
-    const current = parseGrants(await showGrants(conn, { name: spec.cdcUser, host: spec.cdcHost }));
     const desired = desiredCdcGrants(spec.databases.map((d) => d.name));
-    const scopeSql = (scope: string) => (scope === "*" ? "*.*" : `${quoteId(scope)}.*`);
-
-    for (const [scope, privileges] of current) {
-        const keep = desired.get(scope) ?? new Set<string>();
-        const extra = [...privileges].filter((p) => p !== "USAGE" && !keep.has(p));
-        if (extra.length > 0) {
-            await conn.query(`REVOKE ${extra.join(", ")} ON ${scopeSql(scope)} FROM ?@?`, account);
-            actions.push(`revoke ${extra.join(", ")} on ${scopeSql(scope)}`);
-        }
+    const lines = parseGrantLines(await showGrants(conn, { name: spec.cdcUser, host: spec.cdcHost }));
+    for (const revoke of grantRevocations(lines, desired)) {
+        await conn.query(revoke.sql, account);
+        actions.push(revoke.what);
     }
+    const current = parseGrants(await showGrants(conn, { name: spec.cdcUser, host: spec.cdcHost }));
+    const scopeSql = (scope: string) => (scope === "*" ? "*.*" : `${quoteId(scope)}.*`);
     for (const [scope, privileges] of desired) {
         const have = current.get(scope) ?? new Set<string>();
         const missing = [...privileges].filter((p) => !have.has(p));

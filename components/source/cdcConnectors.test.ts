@@ -4,7 +4,7 @@ import { CdcConfig } from "../config";
 import { CDC_SOURCE_SENSITIVE_KEYS, cdcSourceConfig } from "./cdcConnectors";
 import { connectorConfigProblems } from "../../test/support/connectorKeys";
 
-const cdc: CdcConfig = { snapshotMode: "initial", sslMode: "required", heartbeatIntervalMs: 60000 };
+const cdc: CdcConfig = { snapshotMode: "initial", sslMode: "verify_ca", heartbeatIntervalMs: 60000 };
 
 function build(domain = domainByName("lims")) {
     return cdcSourceConfig({
@@ -40,7 +40,7 @@ describe("CDC source connector config (MySqlCdcSourceV2)", () => {
         assert.equal(config["after.state.only"], "false");
         assert.equal(config["output.data.format"], "AVRO");
         assert.equal(config["output.key.format"], "AVRO");
-        assert.equal(config["database.ssl.mode"], "required");
+        assert.equal(config["database.ssl.mode"], "verify_ca", "from the config: the certificate is checked");
         assert.equal(config["kafka.auth.mode"], "SERVICE_ACCOUNT");
         assert.equal(config["kafka.service.account.id"], "sa-abc123");
         assert.equal(config["snapshot.mode"], "initial");

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Domain, DomainName, cdcTopicPrefix, heartbeatTopicName, heartbeatTopicPrefix, schemaHistoryTopic, tableIncludeList } from "../catalog";
 import { CdcConfig } from "../config";
 import { RoleGrant, WorkloadIdentity, crn } from "../streaming";
+import { TIME_PRECISION_MODE } from "../temporalTypes";
 
 // Keys and values below: https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html#configuration-properties
 // (checked against test/fixtures/connector-keys.json by the tests).
@@ -44,8 +45,10 @@ export function cdcSourceConfig(s: CdcSourceSettings): Record<string, string> {
         // Deletes produce a tombstone after the delete event so compacted consumers forget the key.
         "tombstones.on.delete": "true",
         "decimal.handling.mode": "precise",
-        // DATETIME(6) keeps its microseconds.
-        "time.precision.mode": "adaptive_time_microseconds",
+        // DATE/DATETIME travel as Kafka Connect Date/Timestamp logical types, which ksqlDB reads as
+        // DATE/TIMESTAMP and the Snowflake and JDBC sinks write as DATE/TIMESTAMP columns; the price is
+        // millisecond precision (temporalTypes.ts; decisions.md D15-1).
+        "time.precision.mode": TIME_PRECISION_MODE,
         "heartbeat.interval.ms": String(s.cdc.heartbeatIntervalMs),
         // Heartbeats go to `<prefix>.heartbeat.<topic.prefix>`, a catalog topic this connector may
         // write, instead of the default `__debezium-heartbeat-<lcc-id>.<topic.prefix>`, which no grant covers.
@@ -63,7 +66,24 @@ export function cdcConnectorName(namePrefix: string, domain: Domain): string {
 }
 
 /** Keys that carry secrets; they go in `configSensitive`, never in `configNonsensitive`. */
-export const CDC_SOURCE_SENSITIVE_KEYS = ["database.password"] as const;
+export const CDC_SOURCE_SENSITIVE_KEYS = ["database.password", "database.ssl.truststore", "database.ssl.truststore.password"] as const;
+
+/** The trust store the connector verifies the server certificate with (documented sensitive keys). */
+export interface CdcTruststore {
+    /** The trust store file, base64 (PKCS12 holding the RDS CA bundle). */
+    truststore: pulumi.Input<string>;
+    password: pulumi.Input<string>;
+}
+
+/** `configSensitive` of a CDC source: the password, and the trust store when one is configured. */
+export function cdcSensitiveConfig(password: pulumi.Input<string>, truststore?: CdcTruststore): Record<string, pulumi.Output<string>> {
+    return {
+        "database.password": pulumi.secret(password),
+        ...(truststore
+            ? { "database.ssl.truststore": pulumi.secret(truststore.truststore), "database.ssl.truststore.password": pulumi.secret(truststore.password) }
+            : {}),
+    };
+}
 
 /** Role bindings the CDC connector of one domain needs, and nothing more. */
 export function cdcConnectorGrants(
@@ -103,9 +123,11 @@ export interface CdcSourceConnectorArgs {
     user: string;
     password: pulumi.Input<string>;
     cdc: CdcConfig;
+    /** The CA trust store for `verify_ca`/`verify_identity` (stack secrets cdcTruststore*). */
+    truststore?: CdcTruststore;
     /** The topics this connector writes; it is created after them. */
     topics: pulumi.Resource[];
-    /** What must exist on the database first (the SQL bootstrap that creates the CDC user). */
+    /** What must exist first: the SQL bootstrap that creates the CDC user, the PrivateLink DNS record. */
     sourceReady: pulumi.Resource[];
 }
 
@@ -151,7 +173,7 @@ export class CdcSourceConnector extends pulumi.ComponentResource {
                 environment: { id: args.environmentId },
                 kafkaCluster: { id: args.cluster.id },
                 configNonsensitive,
-                configSensitive: { "database.password": pulumi.secret(args.password) },
+                configSensitive: cdcSensitiveConfig(args.password, args.truststore),
             },
             { parent: this, dependsOn: [...args.topics, ...this.identity.roleBindings, ...args.sourceReady] },
         );

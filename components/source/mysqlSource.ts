@@ -1,13 +1,17 @@
 // RDS MySQL that can feed a CDC connector: ROW/FULL binlog, TLS only, backups on (binlogs
-// exist only with automated backups), encrypted storage, and a network path open only to
-// Confluent's connector egress addresses and the operators' networks.
+// exist only with automated backups), encrypted storage, and a network path open only to the
+// connectors and to the runner that deploys: `public` (dev) admits Confluent's connector egress
+// prefixes; `privatelink` (prod) is not publicly accessible and admits only the PrivateLink NLB.
+// Both admit the deploy runner's security group and the operators' networks (never broad CIDRs).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Domain } from "../catalog";
-import { MySqlConfig, isIpv4Cidr } from "../config";
+import { MySqlConfig, databaseCidrProblems } from "../config";
 import { readSqlFile } from "../ddl";
 import { BootstrapDatabase, MySqlBootstrap } from "./bootstrapProvider";
+import type { ConfluentEgressGateway } from "../streaming";
+import { MySqlPrivateLink } from "./privateLink";
 
 export const MYSQL_PORT = 3306;
 /** The account the CDC connector logs in as; created by the SQL bootstrap, never the master user. */
@@ -36,21 +40,24 @@ export function parameterGroupFamily(engineVersion: "8.0" | "8.4"): string {
 }
 
 /**
- * The CIDRs allowed to reach port 3306: Confluent's connector egress prefixes for the
- * cluster's region plus operator networks. Never the whole internet, never empty.
+ * The CIDRs allowed to reach port 3306: Confluent's connector egress prefixes (network `public`)
+ * plus operator networks. Each at most /`maxPrefix` wide, and never together the internet.
  */
-export function allowedMySqlCidrs(confluentEgress: readonly string[], operatorCidrs: readonly string[]): string[] {
-    if (confluentEgress.length === 0) {
+export function allowedMySqlCidrs(confluentEgress: readonly string[], operatorCidrs: readonly string[], maxPrefix: number): string[] {
+    const all = [...new Set([...confluentEgress, ...operatorCidrs])];
+    const problems = databaseCidrProblems(all, maxPrefix);
+    if (problems.length > 0) throw new Error(`refusing to open MySQL to ${problems.join("; ")}`);
+    return all.sort();
+}
+
+/** Connector egress prefixes for a public database; an empty answer means no connector could connect. */
+export function publicConnectorCidrs(egress: readonly string[]): string[] {
+    if (egress.length === 0) {
         throw new Error(
             "Confluent Cloud returned no CONNECT egress addresses for this cloud/region; the CDC connector could not reach the database",
         );
     }
-    const all = [...new Set([...confluentEgress, ...operatorCidrs])];
-    for (const cidr of all) {
-        if (!isIpv4Cidr(cidr)) throw new Error(`not an IPv4 CIDR: "${cidr}"`);
-        if (cidr.endsWith("/0")) throw new Error(`refusing to open MySQL to the world (${cidr})`);
-    }
-    return all.sort();
+    return [...egress];
 }
 
 /** The catalog's databases with their DDL (and seed data when asked) for the SQL bootstrap. */
@@ -62,13 +69,26 @@ export function bootstrapDatabases(domains: readonly Domain[], withSeed: boolean
     }));
 }
 
+/** The VPC and subnets of the sources: from config, or the account's default VPC. */
+export function sourceNetwork(config: MySqlConfig, opts: pulumi.InvokeOptions): { vpcId: pulumi.Output<string>; subnetIds: pulumi.Output<string[]> } {
+    const vpcId = config.vpcId ? pulumi.output(config.vpcId) : aws.ec2.getVpcOutput({ default: true }, opts).id;
+    const subnetIds = config.subnetIds
+        ? pulumi.output(config.subnetIds)
+        : aws.ec2.getSubnetsOutput({ filters: [{ name: "vpc-id", values: [vpcId] }] }, opts).ids;
+    return { vpcId, subnetIds };
+}
+
 export interface MySqlSourceArgs {
     namePrefix: string;
     config: MySqlConfig;
     /** Domains whose databases this server hosts. */
     domains: readonly Domain[];
-    /** Confluent CONNECT egress CIDRs for the cluster's cloud and region. */
-    connectorEgressCidrs: pulumi.Input<string[]>;
+    /** Where the instance (and, for privatelink, the NLB) lives: sourceNetwork(). */
+    network: { vpcId: pulumi.Input<string>; subnetIds: pulumi.Input<string[]> };
+    /** network `public`: Confluent CONNECT egress CIDRs for the cluster's cloud and region. */
+    connectorEgressCidrs?: pulumi.Input<string[]>;
+    /** network `privatelink`: the Confluent network's egress gateway the connectors arrive through. */
+    egressGateway?: ConfluentEgressGateway;
     protect: boolean;
     tags: Record<string, string>;
 }
@@ -86,6 +106,10 @@ export class MySqlSource extends pulumi.ComponentResource {
     readonly databases: string[];
     /** Databases, DDL, CDC user and binlog retention; absent when `mysql.bootstrap` is false. */
     readonly bootstrap?: MySqlBootstrap;
+    /** network `privatelink`: NLB, endpoint service, access point and DNS record. */
+    readonly privateLink?: MySqlPrivateLink;
+    /** What must exist before a connector can reach the database and log in. */
+    readonly connectorReady: pulumi.Resource[];
 
     constructor(name: string, args: MySqlSourceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:mysql:MySqlSource", name, {}, opts);
@@ -93,10 +117,7 @@ export class MySqlSource extends pulumi.ComponentResource {
         const stateful = { parent: this, protect: args.protect };
         this.databases = args.domains.map((d) => d.database);
 
-        const vpcId = config.vpcId ?? aws.ec2.getVpcOutput({ default: true }, { parent: this }).id;
-        const subnetIds = config.subnetIds
-            ? pulumi.output(config.subnetIds)
-            : aws.ec2.getSubnetsOutput({ filters: [{ name: "vpc-id", values: [vpcId] }] }, { parent: this }).ids;
+        const { vpcId, subnetIds } = args.network;
 
         const kmsKey = new aws.kms.Key(
             `${name}-storage`,
@@ -127,24 +148,37 @@ export class MySqlSource extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const cidrs = pulumi
-            .output(args.connectorEgressCidrs)
-            .apply((egress) => allowedMySqlCidrs(egress, config.operatorCidrs));
+        const privatelink = config.network === "privatelink";
+        if (privatelink && !args.egressGateway) throw new Error("mysql.network privatelink: the Confluent network's egress gateway is required");
+        if (!privatelink && !args.connectorEgressCidrs) throw new Error("mysql.network public: Confluent's connector egress CIDRs are required");
+
+        // The NLB's group exists first so the database's group can admit it by reference.
+        const nlbSecurityGroup = privatelink
+            ? new aws.ec2.SecurityGroup(
+                  `${name}-nlb-sg`,
+                  { name: `${namePrefix}-mysql-privatelink`, description: "PrivateLink NLB in front of RDS: egress to RDS only", vpcId, tags },
+                  { parent: this },
+              )
+            : undefined;
+        const connectorCidrs = privatelink ? pulumi.output([] as string[]) : pulumi.output(args.connectorEgressCidrs!).apply(publicConnectorCidrs);
+        const cidrs = connectorCidrs.apply((egress) => allowedMySqlCidrs(egress, config.operatorCidrs, config.maxCidrPrefix));
+        const sourceGroups = [...(nlbSecurityGroup ? [nlbSecurityGroup.id] : []), ...config.deployerSecurityGroupIds];
         this.securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
             {
                 name: `${namePrefix}-mysql`,
-                description: "MySQL from Confluent connector egress and operator networks only",
+                description: privatelink
+                    ? "MySQL from the PrivateLink NLB, the deploy runners and operator networks only"
+                    : "MySQL from Confluent connector egress, the deploy runners and operator networks only",
                 vpcId,
-                ingress: [
-                    {
-                        protocol: "tcp",
-                        fromPort: MYSQL_PORT,
-                        toPort: MYSQL_PORT,
-                        cidrBlocks: cidrs,
-                        description: "MySQL (TLS required)",
-                    },
-                ],
+                ingress: cidrs.apply((blocks) => [
+                    ...(blocks.length > 0
+                        ? [{ protocol: "tcp", fromPort: MYSQL_PORT, toPort: MYSQL_PORT, cidrBlocks: blocks, description: "MySQL (TLS required)" }]
+                        : []),
+                    ...(sourceGroups.length > 0
+                        ? [{ protocol: "tcp", fromPort: MYSQL_PORT, toPort: MYSQL_PORT, securityGroups: sourceGroups, description: "MySQL from the NLB / deploy runners (TLS required)" }]
+                        : []),
+                ]),
                 // RDS needs no outbound rules; an empty list removes the default allow-all.
                 egress: [],
                 tags,
@@ -184,8 +218,9 @@ export class MySqlSource extends pulumi.ComponentResource {
                 parameterGroupName: this.parameterGroup.name,
                 dbSubnetGroupName: subnetGroup.name,
                 vpcSecurityGroupIds: [this.securityGroup.id],
-                // Confluent managed connectors on Basic/Standard clusters arrive over the internet.
-                publiclyAccessible: config.publiclyAccessible,
+                // Only `public` (dev): managed connectors on Standard clusters arrive over the internet.
+                // https://docs.confluent.io/cloud/current/networking/ip-ranges.html
+                publiclyAccessible: !privatelink,
                 multiAz: config.multiAz,
                 backupRetentionPeriod: config.backupRetentionDays,
                 backupWindow: "02:00-03:00",
@@ -208,8 +243,28 @@ export class MySqlSource extends pulumi.ComponentResource {
         this.address = this.instance.address;
         this.port = this.instance.port;
 
+        if (privatelink) {
+            this.privateLink = new MySqlPrivateLink(
+                `${name}-privatelink`,
+                {
+                    namePrefix,
+                    vpcId,
+                    subnetIds,
+                    instance: this.instance,
+                    dbSecurityGroupId: this.securityGroup.id,
+                    nlbSecurityGroup: nlbSecurityGroup!,
+                    gateway: args.egressGateway!,
+                    highAvailability: config.multiAz,
+                    port: MYSQL_PORT,
+                    tags,
+                },
+                { parent: this },
+            );
+        }
+
         if (config.bootstrap) {
-            // Runs from where `pulumi up` runs: that address must be in mysql.operatorCidrs.
+            // Runs where `pulumi up` runs: the in-VPC deploy runner (mysql.deployerSecurityGroupIds)
+            // or an operator network. TLS verified against the RDS CA bundle and the host name.
             this.bootstrap = new MySqlBootstrap(
                 `${name}-bootstrap`,
                 {
@@ -217,7 +272,8 @@ export class MySqlSource extends pulumi.ComponentResource {
                     port: this.port,
                     adminUser: MASTER_USER,
                     adminPassword: this.masterPassword,
-                    tls: "required",
+                    tls: "verify_identity",
+                    caPem: config.caPem,
                     databases: bootstrapDatabases(args.domains, config.seedData),
                     cdcUser: CDC_USER,
                     cdcHost: "%",
@@ -228,6 +284,7 @@ export class MySqlSource extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.instance] },
             );
         }
+        this.connectorReady = [...(this.bootstrap ? [this.bootstrap] : []), ...(this.privateLink ? [this.privateLink.dnsRecord] : [])];
         this.registerOutputs({
             address: this.address,
             port: this.port,

@@ -5,7 +5,8 @@ import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { TopicSpec, retentionMsOf } from "../catalog";
 import { ConfluentConfig, TopicsConfig } from "../config";
-import { WorkloadIdentity } from "./identity";
+import { RoleGrant, WorkloadIdentity, crn } from "./identity";
+import { ConfluentPrivateNetwork, ConfluentPrivateNetworkArgs } from "./privateNetwork";
 
 /** Kafka topic config for a catalog topic under the stack's retention settings. */
 export function topicSettings(topic: TopicSpec, cfg: TopicsConfig): { partitions: number; config: Record<string, string> } {
@@ -31,12 +32,44 @@ export function clusterTypeArgs(cfg: ConfluentConfig): Pick<confluent.KafkaClust
     }
 }
 
+/**
+ * The topic manager's bindings: `DeveloperManage` (create, configure, delete) on the topics
+ * whose names start with the platform's prefixes, and nothing on data or the cluster itself.
+ * https://docs.confluent.io/cloud/current/security/access-control/rbac/predefined-rbac-roles.html#developermanage
+ */
+export function topicManagerGrants(cluster: confluent.KafkaCluster, topics: readonly TopicSpec[], basePrefix: string): RoleGrant[] {
+    return topicPrefixes(topics.map((t) => t.name), basePrefix).map((prefix) => ({
+        label: `manage-${prefix.replace(/[^a-zA-Z0-9]+/g, "-").replace(/-$/, "")}`,
+        role: "DeveloperManage",
+        crnPattern: crn.topic(cluster, `${prefix}*`),
+    }));
+}
+
+/**
+ * Name prefixes that cover every platform topic and nothing more general: `<base>.` for topics
+ * under the platform prefix, `<head>.<base>.` for topics that carry it after a head
+ * (e.g. `dbhistory.lifesci.`). A topic outside the prefix fails: it would need its own grant.
+ */
+export function topicPrefixes(names: readonly string[], basePrefix: string): string[] {
+    const prefixes = new Set<string>();
+    for (const name of names) {
+        const at = name.startsWith(`${basePrefix}.`) ? 0 : name.indexOf(`.${basePrefix}.`) + 1;
+        if (at === 0 && !name.startsWith(`${basePrefix}.`)) {
+            throw new Error(`topic "${name}" is outside the platform prefix "${basePrefix}."; the topic manager may only manage the platform's topics`);
+        }
+        prefixes.add(name.slice(0, at + basePrefix.length + 1));
+    }
+    return [...prefixes].sort();
+}
+
 export interface StreamingArgs {
     namePrefix: string;
     config: ConfluentConfig;
     topicsConfig: TopicsConfig;
     topics: TopicSpec[];
     protect: boolean;
+    /** prod: a Confluent network with PrivateLink (the cluster must be dedicated). */
+    privateNetwork?: Omit<ConfluentPrivateNetworkArgs, "namePrefix" | "environmentId" | "region" | "protect">;
 }
 
 export class Streaming extends pulumi.ComponentResource {
@@ -45,6 +78,7 @@ export class Streaming extends pulumi.ComponentResource {
     readonly schemaRegistry: pulumi.Output<confluent.GetSchemaRegistryClusterResult>;
     readonly topics: Map<string, confluent.KafkaTopic>;
     readonly topicManager: WorkloadIdentity;
+    readonly privateNetwork?: ConfluentPrivateNetwork;
 
     constructor(name: string, args: StreamingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:streaming:Streaming", name, {}, opts);
@@ -57,6 +91,15 @@ export class Streaming extends pulumi.ComponentResource {
             stateful,
         );
 
+        if (args.privateNetwork) {
+            if (config.clusterType !== "dedicated") throw new Error(`a PrivateLink network needs a dedicated cluster (got ${config.clusterType})`);
+            this.privateNetwork = new ConfluentPrivateNetwork(
+                `${name}-private`,
+                { ...args.privateNetwork, namePrefix, environmentId: this.environment.id, region: config.region, protect: args.protect },
+                { parent: this },
+            );
+        }
+
         this.cluster = new confluent.KafkaCluster(
             `${name}-cluster`,
             {
@@ -67,6 +110,7 @@ export class Streaming extends pulumi.ComponentResource {
                 environment: { id: this.environment.id },
                 deletionProtection: args.protect,
                 ...clusterTypeArgs(config),
+                ...(this.privateNetwork ? { network: { id: this.privateNetwork.network.id } } : {}),
             },
             stateful,
         );
@@ -77,14 +121,14 @@ export class Streaming extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.cluster] },
         );
 
-        // Topics are managed through the cluster REST API with a key owned by an account
-        // that administers this one cluster, and nothing else.
+        // Topics are managed through the cluster REST API with a key owned by an account that may
+        // manage the platform's topics and nothing else (no data access, no cluster admin).
         this.topicManager = new WorkloadIdentity(
             `${name}-topic-manager`,
             {
                 displayName: `${namePrefix}-topic-manager`,
                 description: "Creates and configures the platform's topics (Pulumi)",
-                grants: [{ label: "cluster-admin", role: "CloudClusterAdmin", crnPattern: this.cluster.rbacCrn }],
+                grants: topicManagerGrants(this.cluster, args.topics, config.topicPrefix),
             },
             { parent: this },
         );
@@ -105,7 +149,7 @@ export class Streaming extends pulumi.ComponentResource {
                     environment: { id: this.environment.id },
                 },
             },
-            { parent: this, dependsOn: this.topicManager.roleBindings },
+            { parent: this, dependsOn: [...this.topicManager.roleBindings, ...(this.privateNetwork?.ready ?? [])] },
         );
 
         this.topics = new Map();

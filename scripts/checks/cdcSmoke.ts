@@ -5,7 +5,7 @@ import type * as mysql from "mysql2/promise";
 import type ZongJiType from "@vlasky/zongji";
 import { DOMAINS, Domain } from "../../components/catalog";
 import { DdlColumn, DdlTable, readDdlFile } from "../../components/ddl";
-import { MySqlEndpoint, connectMySql, mySqlAccessError, redact } from "../../components/source";
+import { MySqlEndpoint, connectMySql, mySqlAccessError, redact, tlsOptions } from "../../components/source";
 
 export type ChangeOp = "insert" | "update" | "delete";
 
@@ -141,7 +141,8 @@ async function startBinlogReader(reader: MySqlEndpoint, domains: Domain[], table
         port: reader.port,
         user: reader.user,
         password: reader.password,
-        ssl: reader.tls === "disabled" ? undefined : reader.tls === "verify_ca" ? { ca: reader.caPem } : { rejectUnauthorized: false },
+        // The same verification as every other connection (zongji passes `ssl` to mysql).
+        ssl: tlsOptions(reader),
     } as never);
     const failure = new Promise<never>((_, reject) => {
         zongji.on("error", (err: Error) => reject(mySqlAccessError(redact(`binlog reader (${reader.user}): ${err.message}`, [reader.password]))));

@@ -11,7 +11,7 @@ CREATE STREAM IF NOT EXISTS lab_spec_limits_cdc (
 
 -- 2. Test result changes.
 CREATE STREAM IF NOT EXISTS lab_test_results_cdc (
-  after STRUCT<result_id BIGINT, sample_id BIGINT, spec_id BIGINT, test_code STRING, result_value DECIMAL(18, 6), unit STRING, status STRING, analyst STRING, measured_at BIGINT>,
+  after STRUCT<result_id BIGINT, sample_id BIGINT, spec_id BIGINT, test_code STRING, result_value DECIMAL(18, 6), unit STRING, status STRING, analyst STRING, measured_at TIMESTAMP>,
   op STRING
 ) WITH (KAFKA_TOPIC='${topicPrefix}.lims.lims.test_results', VALUE_FORMAT='AVRO');
 
@@ -46,8 +46,8 @@ CREATE STREAM IF NOT EXISTS lab_results_oos
          r.after->unit AS unit,
          s.spec_version AS spec_version,
          r.after->analyst AS analyst,
-         -- DATETIME(6) arrives as epoch microseconds; FROM_UNIXTIME takes milliseconds.
-         FROM_UNIXTIME(r.after->measured_at / 1000) AS measured_at
+         -- DATETIME(6) arrives as TIMESTAMP (time.precision.mode=connect).
+         r.after->measured_at AS measured_at
   FROM lab_test_results_cdc r
   JOIN lab_spec_limits s ON r.after->spec_id = s.spec_id
   WHERE r.op IN ('c', 'r', 'u')

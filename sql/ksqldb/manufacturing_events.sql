@@ -5,7 +5,7 @@
 -- 1. Machine event changes. Events are insert-only on the shop floor, so only c (insert) and
 --    r (snapshot read) count below.
 CREATE STREAM IF NOT EXISTS mes_machine_events_cdc (
-  after STRUCT<event_id BIGINT, machine_id STRING, line_id STRING, batch_number STRING, event_type STRING, severity STRING, parameter_name STRING, parameter_value DECIMAL(18, 6), unit STRING, message STRING, occurred_at BIGINT>,
+  after STRUCT<event_id BIGINT, machine_id STRING, line_id STRING, batch_number STRING, event_type STRING, severity STRING, parameter_name STRING, parameter_value DECIMAL(18, 6), unit STRING, message STRING, occurred_at TIMESTAMP>,
   op STRING
 ) WITH (KAFKA_TOPIC='${topicPrefix}.mes.mes.machine_events', VALUE_FORMAT='AVRO');
 
@@ -22,7 +22,7 @@ CREATE STREAM IF NOT EXISTS machine_alarms
          after->parameter_value AS parameter_value,
          after->unit AS unit,
          after->message AS message,
-         FROM_UNIXTIME(after->occurred_at / 1000) AS occurred_at
+         after->occurred_at AS occurred_at
   FROM mes_machine_events_cdc
   WHERE op IN ('c', 'r') AND after->severity IN ('ALARM', 'CRITICAL')
   EMIT CHANGES;

@@ -1,5 +1,6 @@
 // A throwaway MariaDB for real-server tests: its own datadir under a temp dir, its own port and
-// socket, binlog ROW/FULL, TLS with a fresh self-signed certificate, stopped by its own PID.
+// socket, binlog ROW/FULL, TLS with a certificate for "localhost" signed by a fresh test CA (and a
+// second, unrelated CA to prove verification refuses it), stopped by its own PID.
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
@@ -16,7 +17,13 @@ export interface MariaDb {
     pid: number;
     /** Milliseconds from spawning mariadbd to the first successful query. */
     startupMs: number;
-    /** root over TCP with TLS; root has no password on this throwaway server. */
+    /** The name the server certificate is issued to (resolves to 127.0.0.1). */
+    host: string;
+    /** The CA that signed the server certificate. */
+    caPem: string;
+    /** A CA that did not sign it. */
+    wrongCaPem: string;
+    /** root over TCP with verified TLS; root has no password on this throwaway server. */
     rootEndpoint: MySqlEndpoint;
     query<T = mysql.RowDataPacket[]>(sql: string, params?: unknown[]): Promise<T>;
     stop(): Promise<void>;
@@ -43,7 +50,8 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startMariaDb(extraArgs: string[] = []): Promise<MariaDb> {
+/** `certName`: the name on the server certificate, "localhost" (what clients connect to) or another. */
+export async function startMariaDb(extraArgs: string[] = [], certName: "localhost" | "db.other.example" = "localhost"): Promise<MariaDb> {
     const mariadbd = which("mariadbd");
     const installDb = which("mariadb-install-db");
     if (!mariadbd || !installDb) {
@@ -55,7 +63,21 @@ export async function startMariaDb(extraArgs: string[] = []): Promise<MariaDb> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-mariadb-"));
     const datadir = path.join(dir, "data");
     execFileSync(installDb, ["--no-defaults", `--datadir=${datadir}`, "--auth-root-authentication-method=normal", "--skip-test-db", `--user=${os.userInfo().username}`], { stdio: "pipe" });
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1"], { stdio: "pipe" });
+    const file = (name: string) => path.join(dir, name);
+    const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+    const selfSignedCa = (name: string, cn: string) =>
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", file(`${name}-key.pem`), "-out", file(`${name}.pem`), "-days", "1", "-subj", `/CN=${cn}`);
+    selfSignedCa("ca", "lifesci test CA");
+    selfSignedCa("wrong-ca", "some other CA");
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", file("key.pem"), "-out", file("server.csr"), "-subj", "/CN=localhost");
+    fs.writeFileSync(file("server.ext"), "subjectAltName=DNS:localhost\n");
+    openssl("x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca-key.pem"), "-CAcreateserial", "-out", file("cert.pem"), "-days", "1", "-extfile", file("server.ext"));
+    // A certificate from the same CA for another name, to prove host names are checked.
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", file("other-key.pem"), "-out", file("other.csr"), "-subj", "/CN=db.other.example");
+    fs.writeFileSync(file("other.ext"), "subjectAltName=DNS:db.other.example\n");
+    openssl("x509", "-req", "-in", file("other.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca-key.pem"), "-CAcreateserial", "-out", file("other-cert.pem"), "-days", "1", "-extfile", file("other.ext"));
+    const caPem = fs.readFileSync(file("ca.pem"), "utf8");
+    const wrongCaPem = fs.readFileSync(file("wrong-ca.pem"), "utf8");
 
     const port = await freePort();
     const started = performance.now();
@@ -73,8 +95,8 @@ export async function startMariaDb(extraArgs: string[] = []): Promise<MariaDb> {
             "--server-id=1",
             "--binlog-format=ROW",
             "--binlog-row-image=FULL",
-            `--ssl-cert=${path.join(dir, "cert.pem")}`,
-            `--ssl-key=${path.join(dir, "key.pem")}`,
+            `--ssl-cert=${path.join(dir, certName === "localhost" ? "cert.pem" : "other-cert.pem")}`,
+            `--ssl-key=${path.join(dir, certName === "localhost" ? "key.pem" : "other-key.pem")}`,
             "--skip-name-resolve",
             "--innodb-buffer-pool-size=32M",
             ...extraArgs,
@@ -88,7 +110,9 @@ export async function startMariaDb(extraArgs: string[] = []): Promise<MariaDb> {
         if (!exited) child.kill("SIGKILL");
     });
 
-    const rootEndpoint: MySqlEndpoint = { host: "127.0.0.1", port, user: "root", tls: "required" };
+    const host = "localhost";
+    // A server whose certificate names another host can only be reached unverified by name.
+    const rootEndpoint: MySqlEndpoint = { host, port, user: "root", tls: certName === "localhost" ? "verify_identity" : "verify_ca", caPem };
     let conn: mysql.Connection | undefined;
     for (let attempt = 0; attempt < 200 && !conn; attempt++) {
         if (exited) throw new Error(`mariadbd exited during startup:\n${fs.readFileSync(path.join(dir, "error.log"), "utf8").slice(-2000)}`);
@@ -118,7 +142,7 @@ export async function startMariaDb(extraArgs: string[] = []): Promise<MariaDb> {
         }
         fs.rmSync(dir, { recursive: true, force: true });
     };
-    return { port, dir, pid: child.pid!, startupMs, rootEndpoint, query, stop };
+    return { port, dir, pid: child.pid!, startupMs, host, caPem, wrongCaPem, rootEndpoint, query, stop };
 }
 
 let shared: Promise<MariaDb> | undefined;

@@ -14,11 +14,12 @@ export const CDC_PASSWORD = randomBytes(18).toString("base64url");
 
 export function bootstrapSpec(server: MariaDb, overrides: Partial<BootstrapSpec> = {}): BootstrapSpec {
     return {
-        host: "127.0.0.1",
+        host: server.host,
         port: server.port,
         adminUser: ADMIN_USER,
         adminPassword: ADMIN_PASSWORD,
-        tls: "required",
+        tls: "verify_identity",
+        caPem: server.caPem,
         databases: DOMAINS.map((d) => ({ name: d.database, ddl: readSqlFile(d.ddlFile), seed: readSqlFile(d.seedFile) })),
         cdcUser: CDC_USER,
         cdcHost: "%",
@@ -30,11 +31,11 @@ export function bootstrapSpec(server: MariaDb, overrides: Partial<BootstrapSpec>
 }
 
 export function adminEndpoint(server: MariaDb): MySqlEndpoint {
-    return { host: "127.0.0.1", port: server.port, user: ADMIN_USER, password: ADMIN_PASSWORD, tls: "required" };
+    return { host: server.host, port: server.port, user: ADMIN_USER, password: ADMIN_PASSWORD, tls: "verify_identity", caPem: server.caPem };
 }
 
 export function cdcEndpoint(server: MariaDb, password = CDC_PASSWORD): MySqlEndpoint {
-    return { host: "127.0.0.1", port: server.port, user: CDC_USER, password, tls: "required" };
+    return { host: server.host, port: server.port, user: CDC_USER, password, tls: "verify_identity", caPem: server.caPem };
 }
 
 let ready: Promise<MariaDb> | undefined;
