@@ -10,7 +10,7 @@ import {
     tableIncludeList,
     topicName,
 } from "./catalog";
-import { DdlParseError, catalogDdlMismatches, parseDdl, readDdlFile } from "./ddl";
+import { catalogDdlMismatches, domainTables, readSchemaSnapshot } from "./ddl";
 
 describe("catalog", () => {
     it("holds the four domains of the design, each with its own database", () => {
@@ -62,34 +62,34 @@ describe("catalog", () => {
     });
 });
 
-describe("catalog <-> MySQL DDL contract", () => {
-    it("finds every catalog table in sql/mysql/ with its primary key", () => {
+describe("catalog <-> effective schema contract (sql/mysql/effective-schema.json, = the server: test/schemaCheck.integration.test.ts)", () => {
+    it("finds every catalog table after its domain's migrations, with its primary key", () => {
         assert.deepEqual(catalogDdlMismatches(DOMAINS), []);
     });
 
-    it("fails naming the table when a catalog table has no DDL", () => {
-        const broken = [{ name: "lims", ddlFile: "lims.sql", tables: [{ name: "instrument_logs", primaryKey: ["log_id"] }] }];
+    it("fails naming the table when no migration creates a catalog table", () => {
+        const broken = [{ name: "lims", tables: [{ name: "instrument_logs", primaryKey: ["log_id"] }] }];
         const problems = catalogDdlMismatches(broken);
         assert.equal(problems.length, 1);
-        assert.match(problems[0], /lims\.instrument_logs \(sql\/mysql\/lims\.sql\): table is in the catalog but has no CREATE TABLE/);
+        assert.match(problems[0], /^lims\.instrument_logs \(sql\/mysql\/lims\/\): table is in the catalog but no migration creates it$/);
     });
 
     it("fails naming the table when the key differs or is missing", () => {
-        const wrongKey = [{ name: "sap", ddlFile: "sap.sql", tables: [{ name: "order_items", primaryKey: ["order_id"] }] }];
+        const wrongKey = [{ name: "sap", tables: [{ name: "order_items", primaryKey: ["order_id"] }] }];
         assert.match(catalogDdlMismatches(wrongKey)[0], /sap\.order_items .*catalog key \(order_id\) differs from DDL key \(order_id, item_no\)/);
 
         const noKey = () => [{ name: "events", columns: [], primaryKey: [], references: [] }];
-        const keyless = [{ name: "mes", ddlFile: "x.sql", tables: [{ name: "events", primaryKey: ["id"] }] }];
+        const keyless = [{ name: "mes", tables: [{ name: "events", primaryKey: ["id"] }] }];
         assert.match(catalogDdlMismatches(keyless, noKey)[0], /mes\.events .*has no primary key/);
     });
 
-    it("reports a missing DDL file by name", () => {
-        const problems = catalogDdlMismatches([{ name: "qms", ddlFile: "qms.sql", tables: [] }]);
-        assert.match(problems[0], /domain qms: sql\/mysql\/qms\.sql: file not found/);
+    it("reports a domain without migrations by name", () => {
+        const problems = catalogDdlMismatches([{ name: "qms", tables: [] }]);
+        assert.match(problems[0], /^domain qms: sql\/mysql\/effective-schema\.json: no domain "qms"; add sql\/mysql\/qms\/V001__baseline\.sql/);
     });
 
     it("uses the types a pharma system needs: decimals for quantities and limits, microsecond timestamps, enums", () => {
-        const lims = readDdlFile("lims.sql");
+        const lims = domainTables("lims");
         const spec = lims.find((t) => t.name === "spec_limits")!;
         const lower = spec.columns.find((c) => c.name === "lower_limit")!;
         assert.deepEqual([lower.type, lower.args, lower.nullable], ["DECIMAL", [18, 6], true]);
@@ -97,35 +97,12 @@ describe("catalog <-> MySQL DDL contract", () => {
         const measured = results.columns.find((c) => c.name === "measured_at")!;
         assert.deepEqual([measured.type, measured.args, measured.nullable], ["DATETIME", [6], false]);
         assert.deepEqual(results.columns.find((c) => c.name === "status")!.enumValues, ["PENDING", "VALID", "INVALIDATED", "REVIEWED"]);
-        const items = readDdlFile("sap.sql").find((t) => t.name === "order_items")!;
+        const items = domainTables("sap").find((t) => t.name === "order_items")!;
         assert.deepEqual(items.columns.find((c) => c.name === "quantity")!.args, [13, 3]);
     });
-});
 
-describe("DDL parser", () => {
-    it("reads inline and table-level primary keys, ignores comments and constraints", () => {
-        const tables = parseDdl(
-            "t.sql",
-            `-- comment with CREATE TABLE fake (x INT)
-             CREATE TABLE IF NOT EXISTS \`a\` (id INT NOT NULL PRIMARY KEY, v VARCHAR(10) NULL, KEY ix (v));
-             CREATE TABLE b (x INT, y INT, PRIMARY KEY (x, y), CONSTRAINT fk FOREIGN KEY (x) REFERENCES a (id));`,
-        );
-        assert.deepEqual(tables.map((t) => [t.name, t.primaryKey, t.columns.map((c) => c.name)]), [
-            ["a", ["id"], ["id", "v"]],
-            ["b", ["x", "y"], ["x", "y"]],
-        ]);
-    });
-
-    it("fails naming the file and table on a key column that does not exist", () => {
-        assert.throws(
-            () => parseDdl("sql/mysql/bad.sql", "CREATE TABLE t (a INT, PRIMARY KEY (b));"),
-            (err: Error) => err instanceof DdlParseError && /sql\/mysql\/bad\.sql: table t: primary key column b is not declared/.test(err.message),
-        );
-    });
-
-    it("fails on unbalanced parentheses and duplicate tables", () => {
-        assert.throws(() => parseDdl("x.sql", "CREATE TABLE t (a DECIMAL(10,2)"), /x\.sql: table t: unbalanced parentheses/);
-        assert.throws(() => parseDdl("x.sql", "CREATE TABLE t (a INT); CREATE TABLE t (a INT);"), /table t is declared twice/);
+    it("names the snapshot file and the command when it is missing or unreadable", () => {
+        assert.throws(() => readSchemaSnapshot("/nonexistent"), /^Error: sql\/mysql\/effective-schema\.json: not found; create it with npm run schema:check -- --write$/);
     });
 });
 

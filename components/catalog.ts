@@ -1,6 +1,6 @@
 // The catalog: everything the platform moves, declared once. Cloud components and the
 // local stack are both built from it. Pure data and pure helpers only: no resources, no I/O.
-// Adding a captured table = one entry here + its CREATE TABLE in sql/mysql/<domain>.sql.
+// Adding a captured table = one entry here + a migration in sql/mysql/<domain>/ (V
 
 export type DomainName = "sap" | "lims" | "mes" | "screening";
 
@@ -17,10 +17,6 @@ export interface Domain {
     /** MySQL database (schema) that holds the domain's tables. */
     database: string;
     description: string;
-    /** DDL file under sql/mysql/. */
-    ddlFile: string;
-    /** Seed data file under sql/mysql/. */
-    seedFile: string;
     tables: readonly CapturedTable[];
 }
 
@@ -79,8 +75,6 @@ export const DOMAINS: readonly Domain[] = [
         name: "sap",
         database: "sap_orders",
         description: "SAP sales orders, order items and material master",
-        ddlFile: "sap.sql",
-        seedFile: "sap.seed.sql",
         tables: [
             { name: "sales_orders", primaryKey: ["order_id"], description: "Sales order headers with status" },
             { name: "order_items", primaryKey: ["order_id", "item_no"], description: "Order line items" },
@@ -91,8 +85,6 @@ export const DOMAINS: readonly Domain[] = [
         name: "lims",
         database: "lims",
         description: "LIMS / WFX samples, specification limits and test results",
-        ddlFile: "lims.sql",
-        seedFile: "lims.seed.sql",
         tables: [
             { name: "samples", primaryKey: ["sample_id"], description: "Registered samples per batch" },
             { name: "spec_limits", primaryKey: ["spec_id"], description: "Specification limits per material and test" },
@@ -103,8 +95,6 @@ export const DOMAINS: readonly Domain[] = [
         name: "mes",
         database: "mes",
         description: "Manufacturing execution: batches and machine events",
-        ddlFile: "mes.sql",
-        seedFile: "mes.seed.sql",
         tables: [
             { name: "batches", primaryKey: ["batch_id"], description: "Production batches" },
             { name: "machine_events", primaryKey: ["event_id"], description: "Shop-floor machine events and alarms" },
@@ -114,8 +104,6 @@ export const DOMAINS: readonly Domain[] = [
         name: "screening",
         database: "screening",
         description: "High-throughput screening runs and assay results",
-        ddlFile: "screening.sql",
-        seedFile: "screening.seed.sql",
         tables: [
             { name: "screening_runs", primaryKey: ["run_id"], description: "Screening runs" },
             { name: "assay_results", primaryKey: ["run_id", "plate_barcode", "well"], description: "Per-well assay readouts" },

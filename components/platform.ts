@@ -8,7 +8,7 @@ import { PlatformConfig } from "./config";
 import * as aws from "@pulumi/aws";
 // In data-path order: source -> streaming -> ksql -> sinks -> monitoring.
 import { CdcConnectors, CdcTruststore, MySqlSource, sourceNetwork } from "./source";
-import { Streaming } from "./streaming";
+import { SchemaGovernance, Streaming } from "./streaming";
 import { assertWarehouseMatchesKsql, KsqlDb, loadCheckedKsqlApps } from "./ksql";
 import { AUDIT_REPLICATION_RULE_ID, Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig, Monitoring } from "./monitoring";
@@ -55,6 +55,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
     readonly grafanaCloud?: GrafanaCloudMetrics;
     readonly monitoring?: Monitoring;
     readonly ksqldb: KsqlDb;
+    readonly schemaGovernance: SchemaGovernance;
 
     constructor(name: string, args: CloudPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:platform:CloudPlatform", name, {}, opts);
@@ -107,6 +108,21 @@ export class CloudPlatform extends pulumi.ComponentResource {
         );
         const truststore = cdcTruststoreFromConfig();
 
+        // Compatibility per CDC and ksqlDB subject, in force before the first schema is registered
+        // (the connectors wait for it).
+        this.schemaGovernance = new SchemaGovernance(
+            "schema-governance",
+            {
+                namePrefix: cfg.namePrefix,
+                basePrefix,
+                environmentId: this.streaming.environment.id,
+                schemaRegistry: this.streaming.schemaRegistry,
+                compatibility: cfg.schemaRegistry,
+                protect: cfg.protect,
+            },
+            { parent: this },
+        );
+
         this.cdcConnectors = new CdcConnectors(
             "cdc",
             {
@@ -127,10 +143,23 @@ export class CloudPlatform extends pulumi.ComponentResource {
                     allTopics(basePrefix)
                         .filter((t) => t.domain === domain.name)
                         .map((t) => this.streaming.topics.get(t.name)!),
-                sourceReady: this.mysql.connectorReady,
+                // The CDC user (bootstrap), the PrivateLink DNS record and the subjects' compatibility exist before the first event.
+                sourceReady: [...this.mysql.connectorReady, this.schemaGovernance],
+                // Backfill of added tables needs the admin path the bootstrap uses (same TLS verification).
+                signalWriter: this.mysql.bootstrap
+                    ? {
+                          host: this.mysql.address,
+                          port: this.mysql.port,
+                          adminUser: this.mysql.masterUsername,
+                          adminPassword: this.mysql.masterPassword,
+                          tls: "verify_identity",
+                          caPem: cfg.mysql.caPem,
+                      }
+                    : undefined,
             },
             { parent: this },
         );
+
 
         this.ksqldb = new KsqlDb(
             "ksqldb",

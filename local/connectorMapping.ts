@@ -124,6 +124,8 @@ export function localCdcSourceConfig(s: LocalCdcSettings): LocalConnectorConfig 
             // (Debezium's default include.schema.changes=true would add one the cloud never has).
             "topic.heartbeat.prefix": keep,
             "include.schema.changes": keep,
+            // Same key and meaning in Debezium MySQL: the signal table of the source database.
+            "signal.data.collection": keep,
             "tasks.max": keep,
         },
         what,

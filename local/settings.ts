@@ -3,7 +3,7 @@
 // Postgres warehouse tables and the Prometheus scrape config.
 import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics, retentionMsOf } from "../components/catalog";
 import { LakeConfig, TopicsConfig } from "../components/config";
-import { DdlTable, readDdlFile } from "../components/ddl";
+import { DdlTable, domainTables } from "../components/ddl";
 import { ksqlToPostgresType, ksqlTypesFor } from "../components/sqlTypes";
 import { WAREHOUSE_SCHEMAS } from "../components/sinks";
 
@@ -109,7 +109,7 @@ const quote = (id: string) => `"${id.replace(/"/g, '""')}"`;
  * CDC tables carry the MySQL columns as Debezium delivers them (plus the `__deleted` marker of the
  * unwrap transform) with the catalog's primary key; ksqlDB tables carry their declared columns.
  */
-export function postgresWarehouseDdl(tables: readonly WarehouseTable[] = WAREHOUSE_TABLES, read: (file: string) => DdlTable[] = readDdlFile): string {
+export function postgresWarehouseDdl(tables: readonly WarehouseTable[] = WAREHOUSE_TABLES, read: (domain: string) => DdlTable[] = (d) => domainTables(d)): string {
     const out = Object.values(WAREHOUSE_SCHEMAS).map((s) => `CREATE SCHEMA IF NOT EXISTS ${quote(s)};`);
     for (const table of tables) {
         const where = `warehouse table ${table.name}`;
@@ -122,8 +122,8 @@ export function postgresWarehouseDdl(tables: readonly WarehouseTable[] = WAREHOU
         } else {
             const domain = DOMAINS.find((d) => d.name === (source.domain as DomainName));
             if (!domain) throw new Error(`${where}: unknown domain "${source.domain}"`);
-            const ddl = read(domain.ddlFile).find((t) => t.name === source.table);
-            if (!ddl) throw new Error(`${where}: no CREATE TABLE ${source.table} in sql/mysql/${domain.ddlFile}`);
+            const ddl = read(domain.name).find((t) => t.name === source.table);
+            if (!ddl) throw new Error(`${where}: no migration in sql/mysql/${domain.name}/ creates ${source.table}`);
             columns = ddl.columns.map((c) => {
                 const [type] = ksqlTypesFor(c);
                 if (!type) throw new Error(`${where}: column ${c.name} (${c.type}) has no Debezium mapping`);

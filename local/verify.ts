@@ -6,7 +6,7 @@ import type * as mysql from "mysql2/promise";
 import { AUDIT_ARCHIVE_SUFFIXES, WAREHOUSE_TABLES, derivedTopicName, domainByName, topicName } from "../components/catalog";
 import { RAW_TOPICS_DIR, WAREHOUSE_SCHEMAS } from "../components/sinks";
 
-/** Spec limit the out-of-spec result is measured against (seed data of sql/mysql/lims.seed.sql). */
+/** Spec limit the out-of-spec result is measured against (seed data of sql/mysql/lims/seed.sql). */
 export const VERIFY_SPEC = { specId: 1, sampleId: 1, testCode: "ASSAY", outOfSpecValue: "120.000000", unit: "%" };
 
 export interface VerificationRows {

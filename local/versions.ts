@@ -25,6 +25,29 @@ export const CONNECT_PLUGINS = {
     JMX_EXPORTER_VERSION: "1.0.1",
 } as const;
 
+/**
+ * Every file the Connect image downloads, by URL: the Dockerfile fetches exactly these (a test
+ * compares) and refuses any whose SHA-256 is not the one pinned in
+ * local/images/connect/plugins.sha256 (`npm run local:pin-plugins` writes that file from a
+ * trusted download; review and commit it).
+ */
+export function connectPluginDownloads(v: Record<keyof typeof CONNECT_PLUGINS, string> = CONNECT_PLUGINS): { file: string; url: string }[] {
+    const hub = (owner: string, name: string, version: string) => ({
+        file: `${owner}-${name}-${version}.zip`,
+        url: `https://hub-downloads.confluent.io/api/plugins/${owner}/${name}/versions/${version}/${owner}-${name}-${version}.zip`,
+    });
+    const maven = (group: string, artifact: string, version: string, suffix: string) => ({
+        file: `${artifact}-${version}${suffix}`,
+        url: `https://repo1.maven.org/maven2/${group.replace(/\./g, "/")}/${artifact}/${version}/${artifact}-${version}${suffix}`,
+    });
+    return [
+        hub("confluentinc", "kafka-connect-s3", v.S3_SINK_VERSION),
+        hub("confluentinc", "kafka-connect-jdbc", v.JDBC_SINK_VERSION),
+        maven("io.debezium", "debezium-connector-mysql", v.DEBEZIUM_MYSQL_VERSION, "-plugin.tar.gz"),
+        maven("io.prometheus.jmx", "jmx_prometheus_javaagent", v.JMX_EXPORTER_VERSION, ".jar"),
+    ];
+}
+
 /** The tag of the Connect image built locally (never pushed). */
 export const CONNECT_IMAGE = `lifesci-local/kafka-connect:${CONFLUENT_PLATFORM_VERSION}-dbz${CONNECT_PLUGINS.DEBEZIUM_MYSQL_VERSION}`;
 

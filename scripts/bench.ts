@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { DOMAINS } from "../components/catalog";
+import { DdlColumn, EFFECTIVE_SCHEMA_FILE, readSchemaSnapshot } from "../components/ddl";
 import { UsageError, runCli } from "./cliSupport";
 import { PROGRAM_PATHS, REPO_ROOT, runStack } from "./mockEngine";
 
@@ -43,6 +44,15 @@ CREATE TABLE IF NOT EXISTS ${table} (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 `;
 
+const column = (name: string, type: string, extra: Partial<DdlColumn> = {}): DdlColumn => ({ name, type, args: [], unsigned: false, nullable: false, autoIncrement: false, hasDefault: false, ...extra });
+const BENCH_TABLE_COLUMNS: DdlColumn[] = [
+    column("id", "BIGINT", { unsigned: true, autoIncrement: true }),
+    column("code", "VARCHAR", { args: [32] }),
+    column("quantity", "DECIMAL", { args: [18, 6], nullable: true }),
+    column("status", "ENUM", { enumValues: ["NEW", "DONE"], hasDefault: true, default: { kind: "literal", value: "NEW" } }),
+    column("updated_at", "DATETIME", { args: [6], hasDefault: true, default: { kind: "expression", text: "current_timestamp(6)" } }),
+];
+
 /** Synthetic table names per domain, round-robin. */
 export function syntheticTables(count: number): Record<string, string[]> {
     const tables: Record<string, string[]> = Object.fromEntries(DOMAINS.map((d) => [d.name, []]));
@@ -65,9 +75,15 @@ export function syntheticProgram(count: number): { dir: string; cleanup(): void 
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
 
     const tables = syntheticTables(count);
+    // A migration per domain creates the tables; the copy's effective schema lists them as the
+    // server would report them (BENCH_TABLE_COLUMNS: what schema:check --write reads for that DDL).
+    const snapshot = readSchemaSnapshot(dir);
     for (const domain of DOMAINS) {
-        fs.appendFileSync(path.join(dir, "sql", "mysql", domain.ddlFile), tables[domain.name].map(BENCH_TABLE_DDL).join(""));
+        if (tables[domain.name].length === 0) continue;
+        fs.writeFileSync(path.join(dir, "sql", "mysql", domain.name, "V900__bench_tables.sql"), tables[domain.name].map(BENCH_TABLE_DDL).join(""));
+        snapshot.domains[domain.name].tables.push(...tables[domain.name].map((name) => ({ name, columns: BENCH_TABLE_COLUMNS, primaryKey: ["id"], references: [] })));
     }
+    fs.writeFileSync(path.join(dir, EFFECTIVE_SCHEMA_FILE), JSON.stringify(snapshot));
     const components = path.join(dir, "components");
     fs.renameSync(path.join(components, "catalog.ts"), path.join(components, "catalog.base.ts"));
     fs.writeFileSync(

@@ -66,6 +66,8 @@ export interface RecordedResource {
     parentUrn?: string;
     /** Output properties the provider marks secret (`additionalSecretOutputs`). */
     secretOutputs: string[];
+    /** Input paths the engine leaves alone after creation (`ignoreChanges`). */
+    ignoreChanges?: string[];
     /** The SDK object, to inspect outputs (e.g. pulumi.isSecret). */
     resource?: pulumi.Resource;
     custom: boolean;
@@ -565,6 +567,7 @@ async function evaluateStackTraced(stack: string, options: RunOptions): Promise<
             const r = record(urn, args.type, args.name);
             r.resource = args.resource;
             r.secretOutputs = (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [];
+            r.ignoreChanges = args.opts.ignoreChanges ?? [];
             r.parent = args.opts.parent ? describe(args.opts.parent) : undefined;
             const deps = args.opts.dependsOn;
             r.dependsOn = (Array.isArray(deps) ? deps : deps ? [deps] : [])

@@ -30,9 +30,9 @@ describe("docs: generated files", () => {
 });
 
 describe("docs: hand-written runbook", () => {
-    it("covers bootstrap, credential rotation, adding a table, connector recovery, audit replay and ksqlDB app changes", () => {
+    it("covers bootstrap, credential rotation, adding a table, connector recovery, audit replay, failed audit replication and ksqlDB app changes", () => {
         const runbook = fs.readFileSync(path.join(REPO_ROOT, "docs", "runbook.md"), "utf8");
-        for (const heading of ["Bootstrap a new environment", "Rotate credentials", "Add a table", "Recover a failed connector", "Replay from the audit archive", "Changing a ksqlDB app"]) {
+        for (const heading of ["Bootstrap a new environment", "Rotate credentials", "Add a table", "Recover a failed connector", "Replay from the audit archive", "Audit replication failed", "Changing a ksqlDB app"]) {
             assert.match(runbook, new RegExp(`^## ${heading}`, "m"), `runbook section "${heading}" missing`);
         }
     });

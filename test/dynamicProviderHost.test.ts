@@ -130,10 +130,18 @@ describe("dynamic providers in @pulumi/pulumi's dynamic-provider host (gRPC), wi
         it("a failing statement reaches the engine with the bootstrap's context and without passwords", async () => {
             const urn = urnOf(dev, dev.one(DYNAMIC, "mysql-bootstrap"));
             const props = devBootstrap();
-            const databases = (props.databases as { name: string; ddl: string }[]).map((d, i) => (i === 0 ? { ...d, ddl: "CREATE TABLE broken (" } : d));
-            const err = await hostError(host.create(urn, { ...props, databases }));
-            assert.match(err.details, new RegExp(`^bootstrap of localhost:${server.port} failed: .*SQL syntax.*\\(while running: CREATE TABLE broken \\(`));
-            assert.ok(!err.details.includes(ADMIN_PASSWORD));
+            const broken = { version: 999, description: "broken", file: "sql/mysql/sap/V999__broken.sql", sql: "CREATE TABLE broken (" };
+            const databases = (props.databases as { name: string; migrations: unknown[] }[]).map((d, i) => (i === 0 ? { ...d, migrations: [...d.migrations, broken] } : d));
+            try {
+                const err = await hostError(host.create(urn, { ...props, databases }));
+                assert.match(
+                    err.details,
+                    new RegExp(`^bootstrap of localhost:${server.port} failed: sql/mysql/sap/V999__broken\\.sql: statement #1 of 1 failed on sap_orders: .*SQL syntax.*\\(statement: CREATE TABLE broken \\(\\)`),
+                );
+                assert.ok(!err.details.includes(ADMIN_PASSWORD));
+            } finally {
+                await server.query("DELETE FROM sap_orders.lifesci_schema_history WHERE version = 999");
+            }
         });
 
         it("verification runs in the host too: a certificate from another CA is refused before any password is sent", async () => {

@@ -67,7 +67,7 @@ describe("SQL bootstrap (real MariaDB)", function () {
     it("creates every captured database and table from sql/mysql/, with seed data", async () => {
         for (const d of DOMAINS) {
             const rows = await server.query<any[]>("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", [d.database]);
-            const names = rows.map((r) => r.TABLE_NAME).sort();
+            const names = rows.map((r) => r.TABLE_NAME).filter((n) => !["lifesci_schema_history", "lifesci_cdc_signal"].includes(n)).sort();
             assert.deepEqual(names, d.tables.map((t) => t.name).sort(), d.database);
         }
         const [orders] = await server.query<any[]>("SELECT COUNT(*) AS n FROM sap_orders.sales_orders");
@@ -82,6 +82,34 @@ describe("SQL bootstrap (real MariaDB)", function () {
         assert.deepEqual(DOMAINS.map((d) => d.database).sort(), ["lims", "mes", "sap_orders", "screening"]);
         const [account] = await server.query<any[]>("SELECT ssl_type FROM mysql.user WHERE User = ?", [CDC_USER]);
         assert.equal(account.ssl_type, "ANY", "the CDC account may only connect over TLS");
+    });
+
+    it("runs each domain's migrations with a history, creates the signal table and lets the CDC user write its watermarks", async () => {
+        for (const d of DOMAINS) {
+            const history = await server.query<any[]>(`SELECT version, file, status FROM \`${d.database}\`.lifesci_schema_history ORDER BY version`);
+            assert.deepEqual(history.map((h) => [h.version, h.file, h.status]), [[1, `sql/mysql/${d.name}/V001__baseline.sql`, "applied"]]);
+            const [signal] = await server.query<any[]>("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'lifesci_cdc_signal'", [d.database]);
+            assert.equal(Number(signal.n), 1, d.database);
+        }
+        const grants = (await server.query<any[]>("SHOW GRANTS FOR ?@'%'", [CDC_USER])).map((r) => String(Object.values(r)[0]));
+        assert.ok(grants.some((g) => /^GRANT INSERT, DELETE ON `lims`\.`lifesci_cdc_signal` TO/.test(g)), grants.join("\n"));
+    });
+
+    it("applies a new migration on the next run, and refuses an applied one that was edited, naming the file", async () => {
+        const spec = bootstrapSpec(server);
+        const lims = spec.databases.find((d) => d.name === "lims")!;
+        const added = { version: 2, description: "qa_note", file: "sql/mysql/lims/V002__qa_note.sql", sql: "ALTER TABLE samples ADD COLUMN qa_note VARCHAR(40) NULL;" };
+        const withNew = { ...spec, databases: spec.databases.map((d) => (d === lims ? { ...d, migrations: [...d.migrations, added] } : d)) };
+        const created = await mysqlBootstrapProvider.create(withNew);
+        assert.ok((created.outs as BootstrapOutputs).migrations.some((m) => /^lims V002 [0-9a-f]{64} sql\/mysql\/lims\/V002__qa_note\.sql$/.test(m)));
+        const edited = { ...withNew, databases: withNew.databases.map((d) => (d.name === "lims" ? { ...d, migrations: [d.migrations[0], { ...added, sql: "ALTER TABLE samples ADD COLUMN qa_note VARCHAR(80) NULL;" }] } : d)) };
+        // At preview, from the state alone:
+        const checked = await mysqlBootstrapProvider.check!(created.outs, edited);
+        assert.deepEqual(checked.failures, [{ property: "databases", reason: "sql/mysql/lims/V002__qa_note.sql: edited after it was applied to lims; applied migrations are immutable: restore it and add the change as a new migration" }]);
+        // And by the server, should the state be lost:
+        await assert.rejects(applyBootstrap(edited), /sql\/mysql\/lims\/V002__qa_note\.sql: edited after it was applied to lims/);
+        await server.query("ALTER TABLE lims.samples DROP COLUMN qa_note");
+        await server.query("DELETE FROM lims.lifesci_schema_history WHERE version = 2");
     });
 
     it("is idempotent: a second run changes nothing", async () => {
@@ -136,7 +164,12 @@ describe("SQL bootstrap (real MariaDB)", function () {
             const schema = await server.query<any[]>("SELECT TABLE_SCHEMA, PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND TABLE_SCHEMA = 'lims'", [grantee]);
             assert.deepEqual(schema.map((r) => r.PRIVILEGE_TYPE).sort(), ["LOCK TABLES", "SELECT"]);
             assert.deepEqual([...global, ...schema].filter((r) => r.IS_GRANTABLE !== "NO"), [], "no grant option anywhere");
-            assert.deepEqual(await rows("SELECT TABLE_NAME, PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = ?"), [], "no table grants");
+            // The only table grants: the incremental-snapshot watermarks in each signal table.
+            assert.deepEqual(
+                (await rows("SELECT TABLE_SCHEMA, TABLE_NAME, PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = ?")).sort(),
+                DOMAINS.flatMap((d) => [`${d.database} lifesci_cdc_signal DELETE`, `${d.database} lifesci_cdc_signal INSERT`]).sort(),
+                "no table grants but the signal tables'",
+            );
             assert.deepEqual(await rows("SELECT TABLE_NAME, COLUMN_NAME, PRIVILEGE_TYPE FROM information_schema.COLUMN_PRIVILEGES WHERE GRANTEE = ?"), [], "no column grants");
             assert.deepEqual(await server.query<any[]>("SELECT Routine_name FROM mysql.procs_priv WHERE User = ?", account), [], "no routine grants");
             assert.deepEqual(await server.query<any[]>("SELECT Role, Admin_option FROM mysql.roles_mapping WHERE User = ?", account), [], "no roles");
@@ -151,11 +184,11 @@ describe("SQL bootstrap (real MariaDB)", function () {
     it("drops grants, never data, for a database removed from the list", async () => {
         const spec = bootstrapSpec(server);
         const result = await applyBootstrap({ ...spec, databases: spec.databases.filter((d) => d.name !== "screening") });
-        assert.deepEqual(result.actions, ["revoke SELECT, LOCK TABLES on `screening`.*"]);
+        assert.deepEqual(result.actions, ["revoke SELECT, LOCK TABLES on `screening`.*", "revoke INSERT, DELETE on `screening`.`lifesci_cdc_signal`"]);
         assert.ok(!("screening" in (await grantsOf())));
         const [runs] = await server.query<any[]>("SELECT COUNT(*) AS n FROM screening.screening_runs");
         assert.ok(Number(runs.n) >= 1, "data stays");
-        assert.deepEqual((await applyBootstrap(spec)).actions, ["grant SELECT, LOCK TABLES on `screening`.*"]);
+        assert.deepEqual((await applyBootstrap(spec)).actions, ["grant SELECT, LOCK TABLES on `screening`.*", "grant INSERT, DELETE on `screening`.lifesci_cdc_signal"]);
     });
 
     it("sets binlog retention only on RDS, detected by its configuration procedure", async () => {
@@ -191,8 +224,9 @@ describe("SQL bootstrap (real MariaDB)", function () {
 
     it("names the database and statement when DDL is invalid", async () => {
         const spec = bootstrapSpec(server);
-        const broken = { ...spec, databases: [{ name: "mes", ddl: "CREATE TABLE IF NOT EXISTS qa_broken (id INT PRIMARY KEY, v DECIMAL(5,2,1));" }] };
-        await assert.rejects(applyBootstrap(broken), /bootstrap of localhost:\d+ failed: .*\(while running: CREATE TABLE IF NOT EXISTS qa_broken/s);
+        const migration = { version: 1, description: "broken", file: "sql/mysql/qa/V001__broken.sql", sql: "CREATE TABLE IF NOT EXISTS qa_broken (id INT PRIMARY KEY, v DECIMAL(5,2,1));" };
+        const broken = { ...spec, databases: [{ name: "qa_broken_ddl", migrations: [migration] }] };
+        await assert.rejects(applyBootstrap(broken), /bootstrap of localhost:\d+ failed: sql\/mysql\/qa\/V001__broken\.sql: statement #1 of 1 failed on qa_broken_ddl: .*CREATE TABLE IF NOT EXISTS qa_broken/s);
     });
 
     it("refuses a server whose certificate the CA did not sign or that names another host, before sending the password", async () => {
@@ -263,7 +297,7 @@ describe("SQL bootstrap dynamic provider (real MariaDB)", function () {
         const olds = {
             host: spec.host, port: spec.port, adminUser: spec.adminUser, adminPassword: spec.adminPassword, tls: spec.tls,
             cdcUser: spec.cdcUser, cdcHost: "%", requireTls: true, databases: [], binlogRetentionHours: 24,
-            schemaSha256: "stale", cdcPasswordSha256: "stale", serverFlavor: "mariadb", serverVersion: "x", isRds: false, grants: [],
+            schemaSha256: "stale", cdcPasswordSha256: "stale", serverFlavor: "mariadb", serverVersion: "x", isRds: false, grants: [], migrations: [],
         } as BootstrapOutputs;
         assert.equal(diffBootstrap(olds, spec).changes, true);
         assert.deepEqual(diffBootstrap(olds, { ...spec, cdcUser: "other" }).replaces, ["cdcUser"]);

@@ -6,7 +6,7 @@ import { runCdcSmoke } from "../scripts/checks/cdcSmoke";
 import { applyBootstrap, MySqlEndpoint } from "../components/source";
 import { CheckResult, PreflightReport, retentionFromVariables, runPreflight } from "../scripts/checks/preflight";
 import { MariaDb } from "./support/mariadb";
-import { CDC_PASSWORD, adminEndpoint, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
+import { CDC_PASSWORD, adminEndpoint, bootstrapSpec, bootstrappedSources, cdcEndpoint, restoreBaseline } from "./support/sources";
 
 let server: MariaDb;
 
@@ -86,6 +86,7 @@ describe("CDC preflight (real MariaDB)", function () {
             assert.equal(failed(report)[0].observed, "mes.machine_events has no primary key");
         } finally {
             await server.query("DROP TABLE mes.machine_events");
+            await restoreBaseline(server, "mes");
             await applyBootstrap(bootstrapSpec(server));
         }
     });

@@ -14,9 +14,9 @@ import {
     rawLakeTopics,
     warehouseTopic,
 } from "../components/catalog";
-import { auditObjectLockRule, confluentTrustPolicy, iamRoleArn, pemBody, rawLifecycleRules, s3SinkConfig, sinkAccessPolicy, sinkCommonConfig, SNOWFLAKE_SINK_SENSITIVE_KEYS, snowflakeAccountUrl, snowflakeSinkConfig, tableColumnMismatches, tlsOnlyBucketPolicy, WAREHOUSE_SCHEMAS, WarehouseColumn, warehouseTableColumns } from "../components/sinks";
+import { auditObjectLockRule, confluentTrustPolicy, iamRoleArn, pemBody, rawLifecycleRules, s3SinkConfig, sinkAccessPolicy, sinkCommonConfig, SNOWFLAKE_SINK_SENSITIVE_KEYS, snowflakeAccountUrl, snowflakeSinkConfig, tableColumnMismatches, tlsOnlyBucketPolicy, WAREHOUSE_SCHEMAS, WarehouseColumn, warehouseContractProblems, warehouseEvolution, warehouseTableColumns } from "../components/sinks";
 import { LakeConfig } from "../components/config";
-import { DdlTable, readDdlFile } from "../components/ddl";
+import { DdlTable, domainTables } from "../components/ddl";
 import { connectorConfigProblems } from "./support/connectorKeys";
 import { RecordedResource, StackRun, isSecretInput, plain, runStack } from "./support/harness";
 
@@ -249,7 +249,7 @@ describe("Snowflake tables <-> MySQL DDL / ksqlDB output contract", () => {
     it("maps every CDC table's columns from its DDL, with nullability, plus the connector's metadata and delete marker", () => {
         const orders = WAREHOUSE_TABLES.find((t) => t.name === "SAP_SALES_ORDERS")!;
         const columns = warehouseTableColumns(orders);
-        const ddl = readDdlFile("sap.sql").find((t) => t.name === "sales_orders")!;
+        const ddl = domainTables("sap").find((t) => t.name === "sales_orders")!;
         assert.deepEqual(columns.map((c) => c.name), ["RECORD_METADATA", ...ddl.columns.map((c) => c.name.toUpperCase()), "__DELETED"]);
         const byName = Object.fromEntries(columns.map((c) => [c.name, c]));
         assert.deepEqual(byName.ORDER_ID, { name: "ORDER_ID", type: "NUMBER(20,0)", nullable: false });
@@ -286,13 +286,25 @@ describe("Snowflake tables <-> MySQL DDL / ksqlDB output contract", () => {
         assert.deepEqual(tableColumnMismatches("T", [], expected.slice(0, 1)), ["T.RESULT_ID: missing (expected NUMBER(20,0))"]);
     });
 
+    it("the warehouse contract says which tables evolve: a CDC table may gain columns (the connector's schema evolution), a curated one may not", () => {
+        const cdc = WAREHOUSE_TABLES.find((t) => t.name === "LIMS_TEST_RESULTS")!;
+        const curated = WAREHOUSE_TABLES.find((t) => t.source.kind === "ksql")!;
+        assert.equal(warehouseEvolution(cdc), "schema-evolution");
+        assert.equal(warehouseEvolution(curated), "catalog");
+        const added = { name: "RESULT_QUALIFIER", type: "VARCHAR", nullable: true };
+        assert.deepEqual(warehouseContractProblems(cdc, [...warehouseTableColumns(cdc), added]), []);
+        assert.deepEqual(warehouseContractProblems(curated, [...warehouseTableColumns(curated), added]), [`${curated.name}.RESULT_QUALIFIER: not in the source schema`]);
+        const narrowed = warehouseTableColumns(cdc).map((c) => (c.name === "RESULT_VALUE" ? { ...c, type: "FLOAT" } : c));
+        assert.match(warehouseContractProblems(cdc, narrowed)[0], /^LIMS_TEST_RESULTS\.RESULT_VALUE: is FLOAT NOT NULL, expected NUMBER\(18,6\) NOT NULL$/);
+    });
+
     it("a DDL type without a mapping, or a missing DDL table, fails naming table and column", () => {
         const results = WAREHOUSE_TABLES.find((t) => t.name === "LIMS_TEST_RESULTS")!;
         const withBlob = (): DdlTable[] => [
             { name: "test_results", primaryKey: ["result_id"], columns: [{ name: "raw_trace", type: "BLOB", args: [], unsigned: false, nullable: true, autoIncrement: false, hasDefault: false }], references: [] },
         ];
         assert.throws(() => warehouseTableColumns(results, withBlob), /warehouse table LIMS_TEST_RESULTS .*column raw_trace has MySQL type BLOB/);
-        assert.throws(() => warehouseTableColumns(results, () => []), /warehouse table LIMS_TEST_RESULTS .*no CREATE TABLE for test_results/);
+        assert.throws(() => warehouseTableColumns(results, () => []), /warehouse table LIMS_TEST_RESULTS \(lims\.test_results, sql\/mysql\/lims\/\): no migration creates test_results/);
     });
 });
 
@@ -488,9 +500,18 @@ describe("sinks under mocks (dev and prod)", function () {
             );
             const db: string = run.one(T.sfDatabase).inputs.name;
             assert.equal(db, `LIFESCI_${stack.toUpperCase()}_STREAMING`);
+            // CDC tables evolve with their source (the connector adds columns); curated ones only through the catalog.
             for (const t of WAREHOUSE_TABLES) {
                 const fq: string = `"${db}"."${WAREHOUSE_SCHEMAS[t.source.kind]}"."${t.name}"`;
-                assert.equal(run.one(T.sfExecute, `warehouse-schema-evolution-${t.name}`).inputs.execute, `ALTER TABLE ${fq} SET ENABLE_SCHEMA_EVOLUTION = TRUE`);
+                const evolution = run.ofType(T.sfExecute).filter((e) => e.name === `warehouse-schema-evolution-${t.name}`);
+                const table = run.one(T.sfTable, `warehouse-table-${t.name}`);
+                if (t.source.kind === "cdc") {
+                    assert.equal(evolution[0]?.inputs.execute, `ALTER TABLE ${fq} SET ENABLE_SCHEMA_EVOLUTION = TRUE`, t.name);
+                    assert.deepEqual(table.ignoreChanges, ["columns"], `${t.name}: later columns are the connector's to add`);
+                } else {
+                    assert.deepEqual(evolution, [], `${t.name}: curated tables change only through the catalog`);
+                    assert.deepEqual(table.ignoreChanges, [], `${t.name}: Pulumi owns the curated columns`);
+                }
             }
             const grants = run.ofType(T.sfGrant).map((g) => {
                 const on = g.inputs.onAccountObject?.objectName ?? g.inputs.onSchema?.schemaName ?? g.inputs.onSchemaObject?.objectName;
@@ -500,7 +521,7 @@ describe("sinks under mocks (dev and prod)", function () {
                 `USAGE ${db}`,
                 `USAGE "${db}"."CDC"`,
                 `USAGE "${db}"."CURATED"`,
-                ...WAREHOUSE_TABLES.map((t) => `INSERT+EVOLVE SCHEMA "${db}"."${WAREHOUSE_SCHEMAS[t.source.kind]}"."${t.name}"`),
+                ...WAREHOUSE_TABLES.map((t) => `${t.source.kind === "cdc" ? "INSERT+EVOLVE SCHEMA" : "INSERT"} "${db}"."${WAREHOUSE_SCHEMAS[t.source.kind]}"."${t.name}"`),
             ].sort());
             assert.ok(run.ofType(T.sfGrant).every((g) => g.inputs.accountRoleName === `LIFESCI_${stack.toUpperCase()}_KAFKA_SINK`));
         });
@@ -512,12 +533,11 @@ describe("sinks under mocks (dev and prod)", function () {
                 return tableColumnMismatches(t.inputs.name, t.inputs.columns, warehouseTableColumns(spec));
             });
             assert.deepEqual(problems, []);
-            // And independently of the builder: CDC tables carry every DDL column by name, in order.
+            // And independently of the builder: CDC tables carry every column of the effective schema by name, in order.
             for (const t of runs[stack].ofType(T.sfTable).filter((x) => x.inputs.schema === "CDC")) {
                 const spec = WAREHOUSE_TABLES.find((w) => w.name === t.inputs.name)!;
                 const source = spec.source as { domain: string; table: string };
-                const file = { sap: "sap.sql", lims: "lims.sql", mes: "mes.sql", screening: "screening.sql" }[source.domain]!;
-                const ddl = readDdlFile(file).find((d) => d.name === source.table)!;
+                const ddl = domainTables(source.domain).find((d) => d.name === source.table)!;
                 const names = t.inputs.columns.map((c: WarehouseColumn) => c.name).filter((n: string) => n !== "RECORD_METADATA" && n !== "__DELETED");
                 assert.deepEqual(names, ddl.columns.map((c) => c.name.toUpperCase()), t.inputs.name);
             }

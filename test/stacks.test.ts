@@ -3,10 +3,11 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, SINK_NAMES, allTopics, cdcTopicPrefix, heartbeatTopicName, schemaHistoryTopic, topicName } from "../components/catalog";
+import * as fs from "fs";
+import * as path from "path";
 import { SSL_MODES } from "../components/config";
-import { readSqlFile } from "../components/ddl";
 import { connectorConfigProblems } from "./support/connectorKeys";
-import { DEFAULT_INVOKES, StackRun, isSecretInput, plain, readStackConfig, runStack } from "./support/harness";
+import { DEFAULT_INVOKES, REPO_ROOT, StackRun, isSecretInput, plain, readStackConfig, runStack } from "./support/harness";
 
 const T = {
     instance: "aws:rds/instance:Instance",
@@ -180,7 +181,11 @@ describe("stacks: SQL bootstrap of the sources", () => {
             );
             for (const d of bootstrap.inputs.databases) {
                 const domain = DOMAINS.find((x) => x.database === d.name)!;
-                assert.equal(d.ddl, readSqlFile(domain.ddlFile));
+                assert.deepEqual(
+                    d.migrations.map((m: any) => [m.file, m.sql]),
+                    fs.readdirSync(path.join(REPO_ROOT, "sql/mysql", domain.name)).filter((f) => /^V\d+__/.test(f)).sort().map((f) => [`sql/mysql/${domain.name}/${f}`, fs.readFileSync(path.join(REPO_ROOT, "sql/mysql", domain.name, f), "utf8")]),
+                    `${domain.name}: every migration file, in order`,
+                );
                 assert.equal(d.seed, undefined, "no sample rows in cloud sources unless mysql.seedData");
             }
             assert.equal(bootstrap.inputs.cdcUser, "lifesci_cdc");
@@ -203,7 +208,7 @@ describe("stacks: SQL bootstrap of the sources", () => {
         assert.ok(off.ofType(T.connector).every((c) => !c.dependsOn.some((d) => d.endsWith("::mysql-bootstrap"))));
         const seeded = await runStack("dev", { set: { "lifesci-streaming:mysql": { seedData: true } } });
         const lims = seeded.one(T.dynamic, "mysql-bootstrap").inputs.databases.find((d: any) => d.name === "lims");
-        assert.equal(lims.seed, readSqlFile("lims.seed.sql"));
+        assert.equal(lims.seed, fs.readFileSync(path.join(REPO_ROOT, "sql/mysql/lims/seed.sql"), "utf8"));
     });
 });
 
@@ -320,7 +325,7 @@ describe("stacks: CDC source connectors", () => {
     it("each connector runs as its own service account, bound only to its domain's topics and subjects", () => {
         const run = runs.dev;
         const accounts = run.ofType(T.serviceAccount);
-        assert.equal(accounts.length, DOMAINS.length + SINK_NAMES.length + 4, "one per connector plus the topic manager, the metrics viewer, ksqlDB and its deployer");
+        assert.equal(accounts.length, DOMAINS.length + SINK_NAMES.length + 5, "one per connector plus the topic manager, the metrics viewer, ksqlDB, its deployer and the schema governor");
         for (const domain of DOMAINS) {
             const prefix = cdcTopicPrefix("lifesci", domain);
             const bindings = run.ofType(T.roleBinding).filter((b) => b.name.startsWith(`cdc-${domain.name}-identity-`));

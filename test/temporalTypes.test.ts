@@ -4,7 +4,7 @@
 // both warehouses, never a number of days or microseconds.
 import { strict as assert } from "assert";
 import { DOMAINS, WAREHOUSE_TABLES } from "../components/catalog";
-import { readDdlFile } from "../components/ddl";
+import { domainTables } from "../components/ddl";
 import { warehouseTableColumns } from "../components/sinks";
 import { cdcSourceConfig } from "../components/source";
 import { ksqlTypesFor } from "../components/sqlTypes";
@@ -87,7 +87,7 @@ describe("dates and times end to end", () => {
             const source = table.source;
             if (source.kind !== "cdc") continue;
             const domain = DOMAINS.find((d) => d.name === source.domain)!;
-            const ddl = readDdlFile(domain.ddlFile).find((t) => t.name === source.table)!;
+            const ddl = domainTables(domain.name).find((t) => t.name === source.table)!;
             const snowflake = new Map(warehouseTableColumns(table).map((c) => [c.name, c.type]));
             for (const column of ddl.columns.filter((c) => isTemporal(c.type))) {
                 const where = `${table.name}.${column.name.toUpperCase()} (${column.type}${column.args.length ? `(${column.args[0]})` : ""})`;
@@ -130,7 +130,7 @@ describe("dates and times end to end", () => {
             const source = table.source;
             if (source.kind !== "cdc") continue;
             const domain = DOMAINS.find((d) => d.name === source.domain)!;
-            const ddl = readDdlFile(domain.ddlFile).find((t) => t.name === source.table)!;
+            const ddl = domainTables(domain.name).find((t) => t.name === source.table)!;
             const snowflake = new Map(warehouseTableColumns(table).map((c) => [c.name, c.type]));
             for (const column of ddl.columns.filter((c) => c.type === "DATE" || c.type === "DATETIME")) {
                 const name = column.name.toUpperCase();

@@ -143,6 +143,17 @@ describe("workflows: preview", () => {
         assert.ok(!/secrets\./.test(YAML.stringify(job)), "the plan job must not reference secrets");
         assert.equal(actionStep(job, "actions/checkout")[0].with?.["fetch-depth"], 0, "--against needs the base commit");
     });
+
+    it("every pull request, forks included, runs schema:check against the base with prod's levels, without secrets", () => {
+        const job = wf.jobs["schema-check"];
+        assert.equal(job.if, undefined, "forks and same-repo pull requests alike");
+        assert.deepEqual(job.permissions, { contents: "read" });
+        assert.match(runs(job), /apt-get install -y --no-install-recommends mariadb-server/);
+        assert.match(runs(job), /npm run --silent schema:check -- --stack prod --against "\$BASE_SHA"/);
+        assert.match(runs(job), /set -o pipefail/, "a failing check must fail the job through the tee");
+        assert.ok(!/secrets\./.test(YAML.stringify(job)), "no secrets");
+        assert.equal(actionStep(job, "actions/checkout")[0].with?.["fetch-depth"], 0, "--against needs the base commit");
+    });
 });
 
 describe("workflows: deploy", () => {
@@ -265,5 +276,13 @@ describe("workflows: pull requests cannot reach prod or deploy credentials", () 
             }
         }
         assert.ok(checked >= 4, `checked ${checked} installs`);
+    });
+});
+
+describe("workflows: no step opens the network to reach the database", () => {
+    it("no workflow changes a security group, a route or a database's public access", () => {
+        for (const { name } of ALL) {
+            assert.doesNotMatch(text(name), /authorize-security-group|revoke-security-group|modify-db-instance|publicly-accessible|create-route\b/, `${name}.yml`);
+        }
     });
 });

@@ -1,7 +1,7 @@
 // Rules that span keys or depend on the tier: run on the resolved config, every problem names its key.
 import { KSQL_APPS } from "../catalog";
 import { databaseCidrProblems } from "./cidr";
-import { ALLOW_REPLAY_ENV, PROJECT_NAMESPACE, PlatformConfig } from "./schema";
+import { ALLOW_REPLAY_ENV, PROD_COMPATIBILITY_LEVELS, PROJECT_NAMESPACE, PlatformConfig } from "./schema";
 
 const key = (name: string) => `${PROJECT_NAMESPACE}:${name}`;
 
@@ -69,6 +69,19 @@ export function crossFieldProblems(cfg: PlatformConfig): string[] {
         }
         if (cfg.ksqldb.useDetailedProcessingLog) {
             problems.push(`${key("ksqldb")}.useDetailedProcessingLog: must be false for tier prod; the processing log would copy GMP row data`);
+        }
+        // A producer (the CDC connector) must never register a schema that cannot read every
+        // earlier version: consumers replay retained and archived data.
+        const sr = cfg.schemaRegistry;
+        const levels: [string, string][] = [
+            ["cdcCompatibility", sr.cdcCompatibility],
+            ["ksqlCompatibility", sr.ksqlCompatibility],
+            ...Object.entries(sr.overrides).map(([subject, level]): [string, string] => [`overrides["${subject}"]`, level]),
+        ];
+        for (const [name, level] of levels) {
+            if (!(PROD_COMPATIBILITY_LEVELS as readonly string[]).includes(level)) {
+                problems.push(`${key("schemaRegistry")}.${name}: must be ${PROD_COMPATIBILITY_LEVELS.join(" or ")} for tier prod (got ${level})`);
+            }
         }
         if (confluent.clusterType === "basic") {
             problems.push(`${key("confluent")}.clusterType: basic has no SLA; use standard or dedicated for tier prod`);

@@ -13,6 +13,7 @@ import {
     TIERS,
     Target,
     cdcSchema,
+    schemaRegistrySchema,
     confluentSchema,
     ksqldbSchema,
     lakeSchema,
@@ -55,6 +56,7 @@ const KNOWN_KEYS = [
     "alertWebhookUrl",
     "cdcTruststore",
     "cdcTruststorePassword",
+    "schemaRegistry",
 ] as const;
 
 function key(name: string): string {
@@ -151,6 +153,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
         problems.push(...monitoring.problems.map((p) => `${PROJECT_NAMESPACE}:${p}`));
     }
     const ksqldb = parseSection(raw, "ksqldb", ksqldbSchema, problems);
+    const schemaRegistry = parseSection(raw, "schemaRegistry", schemaRegistrySchema, problems);
 
     const region = raw.values["aws:region"] ?? "";
     if (target === "cloud" && !region) {
@@ -184,6 +187,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
         warehouse: { ...snowflakeAccount, region: warehouse.region, ...withDefaults(defaults.warehouse, warehouse) },
         monitoring: monitoring.config,
         ksqldb: withDefaults(defaults.ksqldb, ksqldb),
+        schemaRegistry: withDefaults(defaults.schemaRegistry, schemaRegistry),
     };
 
     problems.push(...crossFieldProblems(resolved), ...allowReplayProblems(resolved, raw.env ?? {}));

@@ -118,6 +118,26 @@ export const cdcSchema = z.strictObject({
     heartbeatIntervalMs: positiveInt("ms").min(0).optional(),
 });
 
+/**
+ * Schema Registry compatibility levels, as SubjectConfig accepts them:
+ * https://docs.confluent.io/platform/current/schema-registry/fundamentals/schema-evolution.html#compatibility-types
+ */
+export const COMPATIBILITY_LEVELS = ["NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE"] as const;
+export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
+/** Levels that check a new schema against every earlier version and keep old data readable (prod). */
+export const PROD_COMPATIBILITY_LEVELS: readonly CompatibilityLevel[] = ["BACKWARD_TRANSITIVE", "FULL_TRANSITIVE"];
+
+const compatibility = z.enum(COMPATIBILITY_LEVELS, { error: `must be one of ${COMPATIBILITY_LEVELS.join(", ")}` });
+
+export const schemaRegistrySchema = z.strictObject({
+    /** Level of every CDC key and value subject. */
+    cdcCompatibility: compatibility.optional(),
+    /** Level of every ksqlDB output value subject. */
+    ksqlCompatibility: compatibility.optional(),
+    /** Per-subject exceptions: full subject name -> level. */
+    overrides: z.record(z.string(), compatibility).optional(),
+});
+
 export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
 export const S3_TIME_INTERVALS = ["HOURLY", "DAILY"] as const;
 export const WAREHOUSE_SIZES = ["XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"] as const;
@@ -185,10 +205,11 @@ export type CdcSection = z.infer<typeof cdcSchema>;
 export type LakeSection = z.infer<typeof lakeSchema>;
 export type WarehouseSection = z.infer<typeof warehouseSchema>;
 export type KsqlDbSection = z.infer<typeof ksqldbSchema>;
+export type SchemaRegistrySection = z.infer<typeof schemaRegistrySchema>;
 
 /**
  * `bootstrap`: run the SQL bootstrap (databases, DDL, CDC user, binlog retention) during `pulumi up`;
- * `seedData`: load sql/mysql/*.seed.sql sample rows, never on production sources.
+ * `seedData`: load sql/mysql/<domain>/seed.sql sample rows, never on production sources.
  */
 export type MySqlConfig = Resolved<MySqlSection, "vpcId" | "subnetIds" | "caPem">;
 export type ConfluentConfig = Resolved<ConfluentSection, "cku"> & { cloud: "AWS"; region: string };
@@ -200,6 +221,8 @@ export type LakeConfig = Resolved<LakeSection, "rawExpirationDays" | "auditLockD
 export type WarehouseConfig = Resolved<WarehouseSection, "region"> & { organizationName: string; accountName: string };
 /** `orderStuckSlaMinutes`: an order longer in one status is stuck; `useDetailedProcessingLog`: off in prod (GMP rows). */
 export type KsqlDbConfig = Resolved<KsqlDbSection>;
+/** Compatibility per subject kind, and exceptions by subject name (components/streaming/schemaGovernance.ts). */
+export type SchemaRegistryConfig = Resolved<SchemaRegistrySection>;
 
 export interface PlatformConfig {
     project: string;
@@ -219,4 +242,5 @@ export interface PlatformConfig {
     warehouse: WarehouseConfig;
     monitoring: MonitoringConfig;
     ksqldb: KsqlDbConfig;
+    schemaRegistry: SchemaRegistryConfig;
 }

@@ -1,7 +1,7 @@
 // Tier defaults: what each section holds when the stack config leaves a key out, as one
 // {dev, prod} table so the difference between the tiers reads side by side.
 import { DEFAULT_MAX_CIDR_PREFIX } from "./cidr";
-import { CdcConfig, ConfluentConfig, KsqlDbConfig, LakeConfig, MySqlConfig, Tier, TopicsConfig, WarehouseConfig } from "./schema";
+import { CdcConfig, ConfluentConfig, KsqlDbConfig, LakeConfig, MySqlConfig, SchemaRegistryConfig, Tier, TopicsConfig, WarehouseConfig } from "./schema";
 
 export interface TierDefaults {
     mysql: Omit<MySqlConfig, "vpcId" | "subnetIds" | "caPem">;
@@ -12,6 +12,7 @@ export interface TierDefaults {
     lake: LakeConfig;
     warehouse: Omit<WarehouseConfig, "organizationName" | "accountName" | "region">;
     ksqldb: KsqlDbConfig;
+    schemaRegistry: SchemaRegistryConfig;
 }
 
 export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
@@ -48,6 +49,8 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
         },
         warehouse: { warehouseSize: "XSMALL", autoSuspendSeconds: 60, bufferFlushSeconds: 10, dataRetentionDays: 1 },
         ksqldb: { csu: 1, orderStuckSlaMinutes: 240, useDetailedProcessingLog: true, allowReplay: [] },
+        // Dev may loosen single subjects (overrides); prod keeps every version readable by new readers.
+        schemaRegistry: { cdcCompatibility: "BACKWARD", ksqlCompatibility: "BACKWARD", overrides: {} },
     },
     prod: {
         mysql: {
@@ -83,6 +86,8 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
         },
         warehouse: { warehouseSize: "SMALL", autoSuspendSeconds: 300, bufferFlushSeconds: 30, dataRetentionDays: 30 },
         ksqldb: { csu: 4, orderStuckSlaMinutes: 240, useDetailedProcessingLog: false, allowReplay: [] },
+        // Dev may loosen single subjects (overrides); prod keeps every version readable by new readers.
+        schemaRegistry: { cdcCompatibility: "BACKWARD_TRANSITIVE", ksqlCompatibility: "BACKWARD_TRANSITIVE", overrides: {} },
     },
 };
 

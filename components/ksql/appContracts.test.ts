@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { DERIVED_TOPICS, DOMAINS, KSQL_APPS, KsqlApp, derivedTopicName } from "../catalog";
-import { readDdlFile } from "../ddl";
+import { domainTables } from "../ddl";
 import { ksqlTypesFor } from "../sqlTypes";
 import {
     KSQL_SQL_DIR,
@@ -89,7 +89,7 @@ describe("ksqlDB apps: each passes its contract", () => {
     });
 
     it("maps MySQL types the way the connector serializes them", () => {
-        const col = (table: string, column: string) => readDdlFile("lims.sql").find((t) => t.name === table)!.columns.find((c) => c.name === column)!;
+        const col = (table: string, column: string) => domainTables("lims").find((t) => t.name === table)!.columns.find((c) => c.name === column)!;
         assert.deepEqual(ksqlTypesFor(col("spec_limits", "spec_id")), ["BIGINT"], "INT UNSIGNED needs 64 bits");
         assert.deepEqual(ksqlTypesFor(col("spec_limits", "lower_limit")), ["DECIMAL(18,6)"]);
         assert.deepEqual(ksqlTypesFor(col("test_results", "measured_at")), ["TIMESTAMP"], "DATETIME(6): Connect Timestamp (time.precision.mode=connect)");
@@ -102,18 +102,18 @@ describe("ksqlDB apps: broken copies fail naming the file, statement and column"
         const problems = problemsOf("order_monitoring", (sql) => sql.replace("after->plant AS plant,\n         after->status AS status,", "after->plant AS plant,\n         after->statuss AS status,"));
         assert.deepEqual(problems, [
             "sql/ksqldb/order_monitoring.sql statement 2 (line 20, CREATE TABLE ORDERS_BY_STATUS_5M): column AFTER->STATUSS is not declared by OM_SALES_ORDERS_CDC (statement 1)",
-            "sql/ksqldb/order_monitoring.sql statement 2 (line 20, CREATE TABLE ORDERS_BY_STATUS_5M): column AFTER->STATUSS is not in sap_orders.sales_orders (sql/mysql/sap.sql)",
+            "sql/ksqldb/order_monitoring.sql statement 2 (line 20, CREATE TABLE ORDERS_BY_STATUS_5M): column AFTER->STATUSS is not in sap_orders.sales_orders (sql/mysql/sap/)",
         ]);
     });
 
     it("declared column missing from the MySQL DDL, or with an incompatible type", () => {
         const missing = problemsOf("manufacturing_events", (sql) => sql.replace("severity STRING", "severity STRING, shift_id STRING"));
         assert.deepEqual(missing, [
-            "sql/ksqldb/manufacturing_events.sql statement 1 (line 7, CREATE STREAM MES_MACHINE_EVENTS_CDC): column AFTER->SHIFT_ID is not in mes.machine_events (sql/mysql/mes.sql)",
+            "sql/ksqldb/manufacturing_events.sql statement 1 (line 7, CREATE STREAM MES_MACHINE_EVENTS_CDC): column AFTER->SHIFT_ID is not in mes.machine_events (sql/mysql/mes/)",
         ]);
         const wrongType = problemsOf("lab_validation", (sql) => sql.replace("after STRUCT<spec_id BIGINT", "after STRUCT<spec_id INT"));
         assert.deepEqual(wrongType, [
-            "sql/ksqldb/lab_validation.sql statement 1 (line 7, CREATE STREAM LAB_SPEC_LIMITS_CDC): column AFTER->SPEC_ID is INT, but lims.spec_limits (sql/mysql/lims.sql) has INT UNSIGNED, read as BIGINT",
+            "sql/ksqldb/lab_validation.sql statement 1 (line 7, CREATE STREAM LAB_SPEC_LIMITS_CDC): column AFTER->SPEC_ID is INT, but lims.spec_limits (sql/mysql/lims/) has INT UNSIGNED, read as BIGINT",
         ]);
     });
 

@@ -1,7 +1,7 @@
 // The contract between the ksqlDB apps, the catalog and the MySQL DDL: every topic an app reads
 // or writes is in the catalog, every field it reads exists with a type it can be read as.
 import { KSQL_APPS, KsqlApp, TopicSpec, allTopics, domainByName, ksqlAppInputTopics, ksqlAppOutputTopics } from "../catalog";
-import { DdlTable, readDdlFile } from "../ddl";
+import { DdlTable, domainTables } from "../ddl";
 import { ksqlTypesFor } from "../sqlTypes";
 import { KsqlAppSql, KsqlSqlError, KsqlStatement, canonicalName, maskQuoted } from "./appReader";
 import { KsqlTemplateVars, loadKsqlApp } from "./appRenderer";
@@ -43,19 +43,15 @@ export interface KsqlContractContext {
     basePrefix: string;
     /** Every catalog topic. */
     topics: TopicSpec[];
-    /** Reads a domain's DDL file (by file name under sql/mysql/). */
-    readDdl: (ddlFile: string) => DdlTable[];
+    /** A domain's tables by domain name: the effective schema (snapshot, or what a server reports). */
+    readDdl: (domain: string) => DdlTable[];
 }
 
 export function defaultContractContext(basePrefix: string): KsqlContractContext {
-    const cache = new Map<string, DdlTable[]>();
     return {
         basePrefix,
         topics: allTopics(basePrefix),
-        readDdl: (file) => {
-            if (!cache.has(file)) cache.set(file, readDdlFile(file));
-            return cache.get(file)!;
-        },
+        readDdl: (domain) => domainTables(domain),
     };
 }
 
@@ -89,8 +85,8 @@ export function ksqlAppProblems(appSql: KsqlAppSql, ctx: KsqlContractContext): s
         const spec = s?.kafkaTopic ? topicsByName.get(s.kafkaTopic) : undefined;
         if (!spec?.domain || !spec.table) return undefined;
         const domain = domainByName(spec.domain);
-        const ddl = ctx.readDdl(domain.ddlFile).find((t) => t.name === spec.table);
-        return ddl && { domain, ddl, label: `${domain.database}.${spec.table} (sql/mysql/${domain.ddlFile})` };
+        const ddl = ctx.readDdl(domain.name).find((t) => t.name === spec.table);
+        return ddl && { domain, ddl, label: `${domain.database}.${spec.table} (sql/mysql/${domain.name}/)` };
     };
     const written = new Set<string>();
 

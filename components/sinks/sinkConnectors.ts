@@ -123,7 +123,8 @@ export function snowflakeSinkConfig(s: SnowflakeSinkSettings): Record<string, st
         "snowflake.database.name": s.database,
         "snowflake.schema.name": s.schema,
         "snowflake.ingestion.method": "SNOWPIPE_STREAMING",
-        // One column per record field; the tables are created with ENABLE_SCHEMA_EVOLUTION.
+        // One column per record field. CDC tables have ENABLE_SCHEMA_EVOLUTION (new source columns
+        // are added); curated tables do not (their columns come from the catalog): warehouse.ts.
         "snowflake.enable.schematization": "true",
         "snowflake.topic2table.map": s.tables.map((t) => `${t.topic}:${t.table}`).join(","),
         "input.key.format": snowflakeInputKeyFormat(s.unwrapCdcEnvelope),

@@ -8,7 +8,7 @@ import * as snowflake from "@pulumi/snowflake";
 import * as tls from "@pulumi/tls";
 import { DOMAINS, KsqlOutputColumn, WarehouseTable } from "../catalog";
 import { WarehouseConfig } from "../config";
-import { DdlColumn, DdlTable, readDdlFile } from "../ddl";
+import { DdlColumn, DdlTable, domainTables } from "../ddl";
 import { ksqlToSnowflakeType, mysqlToSnowflakeType } from "../sqlTypes";
 import { pemBody } from "./sinkConnectors";
 
@@ -30,7 +30,7 @@ const RECORD_METADATA: WarehouseColumn = { name: "RECORD_METADATA", type: "VARIA
 const DELETED_MARKER: WarehouseColumn = { name: "__DELETED", type: "VARCHAR", nullable: true };
 
 /** Columns of a warehouse table, derived from its source's schema. Errors name the table. */
-export function warehouseTableColumns(table: WarehouseTable, read: (file: string) => DdlTable[] = readDdlFile): WarehouseColumn[] {
+export function warehouseTableColumns(table: WarehouseTable, read: (domain: string) => DdlTable[] = (d) => domainTables(d)): WarehouseColumn[] {
     const source = table.source;
     if (source.kind === "ksql") {
         return [
@@ -44,9 +44,9 @@ export function warehouseTableColumns(table: WarehouseTable, read: (file: string
     }
     const domain = DOMAINS.find((d) => d.name === source.domain);
     if (!domain) throw new Error(`warehouse table ${table.name}: unknown domain "${source.domain}"`);
-    const where = `warehouse table ${table.name} (sql/mysql/${domain.ddlFile} ${source.table})`;
-    const ddl = read(domain.ddlFile).find((t) => t.name === source.table);
-    if (!ddl) throw new Error(`${where}: no CREATE TABLE for ${source.table}`);
+    const where = `warehouse table ${table.name} (${domain.database}.${source.table}, sql/mysql/${domain.name}/)`;
+    const ddl = read(domain.name).find((t) => t.name === source.table);
+    if (!ddl) throw new Error(`${where}: no migration creates ${source.table}`);
     return [
         RECORD_METADATA,
         ...ddl.columns.map((c) => ({ name: c.name.toUpperCase(), type: mysqlToSnowflakeType(c, where), nullable: c.nullable })),
@@ -54,8 +54,33 @@ export function warehouseTableColumns(table: WarehouseTable, read: (file: string
     ];
 }
 
+/**
+ * How a warehouse table's columns change. CDC tables follow their source: the Snowflake sink's
+ * schema evolution adds a column when records carry a new field and drops NOT NULL from a
+ * column records leave out (ENABLE_SCHEMA_EVOLUTION on the table, EVOLVE SCHEMA for the role):
+ *   https://docs.snowflake.com/user-guide/snowpipe-streaming/snowpipe-streaming-classic-kafka-schema-detection
+ *   https://docs.snowflake.com/en/user-guide/data-load-schema-evolution
+ * Other changes (a type, a dropped column) are not evolved: schema:check reports them.
+ * Curated tables (ksqlDB outputs) change only through the catalog's declared output columns:
+ * no schema evolution, so a field the catalog does not declare is an error in the sink's DLQ,
+ * not a silent new column.
+ */
+export type WarehouseEvolution = "schema-evolution" | "catalog";
+
+export function warehouseEvolution(table: WarehouseTable): WarehouseEvolution {
+    return table.source.kind === "cdc" ? "schema-evolution" : "catalog";
+}
+
+/**
+ * The warehouse contract for a live table: every expected column with its type; CDC tables may
+ * carry more (columns the connector added after a migration), curated tables may not.
+ */
+export function warehouseContractProblems(table: WarehouseTable, actual: readonly WarehouseColumn[], expected: readonly WarehouseColumn[] = warehouseTableColumns(table)): string[] {
+    return tableColumnMismatches(table.name, actual, expected, { allowExtra: warehouseEvolution(table) === "schema-evolution" });
+}
+
 /** Differences between a table's actual and expected columns, one message per column, naming both. */
-export function tableColumnMismatches(table: string, actual: readonly WarehouseColumn[], expected: readonly WarehouseColumn[]): string[] {
+export function tableColumnMismatches(table: string, actual: readonly WarehouseColumn[], expected: readonly WarehouseColumn[], options: { allowExtra?: boolean } = {}): string[] {
     const problems: string[] = [];
     const byName = new Map(actual.map((c) => [c.name, c]));
     for (const want of expected) {
@@ -68,7 +93,7 @@ export function tableColumnMismatches(table: string, actual: readonly WarehouseC
         }
     }
     for (const got of actual) {
-        if (!expected.some((c) => c.name === got.name)) problems.push(`${table}.${got.name}: not in the source schema`);
+        if (!options.allowExtra && !expected.some((c) => c.name === got.name)) problems.push(`${table}.${got.name}: not in the source schema`);
     }
     return problems;
 }
@@ -215,29 +240,38 @@ export class Warehouse extends pulumi.ComponentResource {
                     comment: table.description,
                     columns: warehouseTableColumns(table),
                 },
-                stateful,
+                warehouseEvolution(table) === "schema-evolution"
+                    ? // The connector adds the columns of later migrations (the effective schema grows
+                      // with them); Pulumi creates the table and leaves its columns to the connector.
+                      { ...stateful, ignoreChanges: ["columns"] }
+                    : stateful,
             );
             this.tables.set(table.name, resource);
-            // snowflake.Table has no argument for it; the connector needs it for schematized loads.
-            const evolution = new snowflake.Execute(
-                `${name}-schema-evolution-${table.name}`,
-                {
-                    execute: `ALTER TABLE ${fq} SET ENABLE_SCHEMA_EVOLUTION = TRUE`,
-                    revert: `ALTER TABLE ${fq} SET ENABLE_SCHEMA_EVOLUTION = FALSE`,
-                },
-                { ...child, dependsOn: [resource] },
-            );
+            const evolves = warehouseEvolution(table) === "schema-evolution";
+            if (evolves) {
+                // snowflake.Table has no argument for it; the connector needs it to add columns.
+                grants.push(
+                    new snowflake.Execute(
+                        `${name}-schema-evolution-${table.name}`,
+                        {
+                            execute: `ALTER TABLE ${fq} SET ENABLE_SCHEMA_EVOLUTION = TRUE`,
+                            revert: `ALTER TABLE ${fq} SET ENABLE_SCHEMA_EVOLUTION = FALSE`,
+                        },
+                        { ...child, dependsOn: [resource] },
+                    ),
+                );
+            }
             const tableGrant = new snowflake.GrantPrivilegesToAccountRole(
                 `${name}-grant-table-${table.name}`,
                 {
                     accountRoleName: this.role.name,
-                    // Exactly what the connector does: insert rows and add columns when the record schema grows.
-                    privileges: ["INSERT", "EVOLVE SCHEMA"],
+                    // Exactly what the connector does: insert rows, and (CDC tables) add columns when the record schema grows.
+                    privileges: evolves ? ["INSERT", "EVOLVE SCHEMA"] : ["INSERT"],
                     onSchemaObject: { objectType: "TABLE", objectName: fq },
                 },
                 { ...child, dependsOn: [resource] },
             );
-            grants.push(evolution, tableGrant);
+            grants.push(tableGrant);
         }
 
         this.ready = grants;

@@ -5,6 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as mysql from "mysql2/promise";
 import { splitSqlStatements } from "../ddl";
+import { MigrationFile, applyMigrations, migrationChecksum, readHistory, versionLabel } from "./migrations";
+import { SIGNAL_TABLE, signalTableDdl } from "./snapshotSignal";
 import {
     CDC_DATABASE_PRIVILEGES,
     CDC_GLOBAL_PRIVILEGES,
@@ -25,9 +27,9 @@ import {
 
 export interface BootstrapDatabase {
     name: string;
-    /** CREATE TABLE IF NOT EXISTS statements; applied in order. */
-    ddl: string;
-    /** Optional INSERT IGNORE seed data. */
+    /** sql/mysql/<domain>/V###__*.sql in version order (components/source/migrations.ts). */
+    migrations: MigrationFile[];
+    /** Optional INSERT IGNORE seed data (sql/mysql/<domain>/seed.sql; never in prod). */
     seed?: string;
 }
 
@@ -51,6 +53,8 @@ export interface BootstrapSpec {
 
 export interface BootstrapResult {
     server: ServerInfo;
+    /** `database V### checksum file` of every applied migration after the run. */
+    migrations: string[];
     /** What this run changed, in order; empty when everything was already in place. */
     actions: string[];
     /** The CDC user's grants after the run, as the server prints them. */
@@ -94,17 +98,10 @@ async function passwordMatches(spec: BootstrapSpec): Promise<boolean> {
     }
 }
 
-async function tableExists(conn: mysql.Connection, database: string, statement: string): Promise<string | undefined> {
-    const m = /^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`?(\w+)`?/i.exec(statement);
-    if (!m) return undefined;
-    const [rows] = await conn.query<mysql.RowDataPacket[]>(
-        "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-        [database, m[1]],
-    );
-    return Number(rows[0].n) > 0 ? m[1] : undefined;
-}
-
-/** Creates databases and applies DDL/seed; records only what actually changed. */
+/**
+ * Creates databases, the signal table, applies pending migrations (history + checksums, see
+ * source/migrations.ts) and seed rows; records only what actually changed.
+ */
 async function applySchema(conn: mysql.Connection, spec: BootstrapSpec, actions: string[]): Promise<void> {
     for (const db of spec.databases) {
         const [existing] = await conn.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", [db.name]);
@@ -112,18 +109,29 @@ async function applySchema(conn: mysql.Connection, spec: BootstrapSpec, actions:
             await conn.query(`CREATE DATABASE ${quoteId(db.name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
             actions.push(`create database ${db.name}`);
         }
-        await conn.query(`USE ${quoteId(db.name)}`);
-        for (const statement of splitSqlStatements(db.ddl)) {
-            const table = await tableExists(conn, db.name, statement);
-            if (table) continue;
-            await conn.query(statement);
-            actions.push(`apply DDL in ${db.name}: ${statement.split("\n")[0].slice(0, 80)}`);
+        const [signal] = await conn.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", [db.name, SIGNAL_TABLE]);
+        if (Number(signal[0].n) === 0) {
+            await conn.query(signalTableDdl(db.name));
+            actions.push(`create signal table ${db.name}.${SIGNAL_TABLE}`);
         }
+        actions.push(...(await applyMigrations(conn, db.name, db.migrations)));
+        await conn.query(`USE ${quoteId(db.name)}`);
         for (const statement of splitSqlStatements(db.seed ?? "")) {
             const [result] = await conn.query<mysql.ResultSetHeader>(statement);
             if (result.affectedRows > 0) actions.push(`seed ${db.name}: ${result.affectedRows} row(s)`);
         }
     }
+}
+
+/** `database version checksum` of every applied migration, for the state (and preview-time checks). */
+async function appliedMigrations(conn: mysql.Connection, databases: readonly BootstrapDatabase[]): Promise<string[]> {
+    const applied: string[] = [];
+    for (const db of databases) {
+        for (const row of await readHistory(conn, db.name)) {
+            if (row.status === "applied") applied.push(`${db.name} ${versionLabel(row.version)} ${row.checksum} ${row.file}`);
+        }
+    }
+    return applied;
 }
 
 /** The grants the CDC user must end up with, per scope (`*` = global). */
@@ -142,7 +150,9 @@ async function syncGrants(conn: mysql.Connection, spec: BootstrapSpec, actions: 
     const account = [spec.cdcUser, spec.cdcHost];
     const desired = desiredCdcGrants(spec.databases.map((d) => d.name));
     const lines = parseGrantLines(await showGrants(conn, { name: spec.cdcUser, host: spec.cdcHost }));
-    for (const revoke of grantRevocations(lines, desired)) {
+    // The signal tables' watermark grants (grantSignalTable) are the only table grants kept.
+    const keep = new Map([...desired, ...signalTableGrants(spec.databases.map((d) => d.name))]);
+    for (const revoke of grantRevocations(lines, keep)) {
         await conn.query(revoke.sql, account);
         actions.push(revoke.what);
     }
@@ -155,6 +165,27 @@ async function syncGrants(conn: mysql.Connection, spec: BootstrapSpec, actions: 
             await conn.query(`GRANT ${missing.join(", ")} ON ${scopeSql(scope)} TO ?@?`, account);
             actions.push(`grant ${missing.join(", ")} on ${scopeSql(scope)}`);
         }
+    }
+}
+
+/** Table grants the CDC user keeps: INSERT, DELETE on each captured database's signal table. */
+export function signalTableGrants(databases: readonly string[]): Map<string, Set<string>> {
+    return new Map(databases.map((db) => [`${db}.${SIGNAL_TABLE}`, new Set<string>(["INSERT", "DELETE"])]));
+}
+
+/**
+ * Incremental snapshots write open/close watermarks into the signal table, so the CDC user may
+ * insert and delete there (table-level; syncGrants keeps exactly these table grants).
+ * https://debezium.io/documentation/reference/stable/connectors/mysql.html#mysql-incremental-snapshots
+ */
+async function grantSignalTable(conn: mysql.Connection, spec: BootstrapSpec, actions: string[]): Promise<void> {
+    const grants = await showGrants(conn, { name: spec.cdcUser, host: spec.cdcHost });
+    for (const db of spec.databases) {
+        const target = new RegExp(`ON \`${db.name}\`\\.\`${SIGNAL_TABLE}\``, "i");
+        const line = grants.find((g) => target.test(g)) ?? "";
+        if (/\bINSERT\b/i.test(line) && /\bDELETE\b/i.test(line)) continue;
+        await conn.query(`GRANT INSERT, DELETE ON ${quoteId(db.name)}.${SIGNAL_TABLE} TO ?@?`, [spec.cdcUser, spec.cdcHost]);
+        actions.push(`grant INSERT, DELETE on ${quoteId(db.name)}.${SIGNAL_TABLE}`);
     }
 }
 
@@ -183,6 +214,7 @@ export async function applyBootstrap(spec: BootstrapSpec): Promise<BootstrapResu
         await applySchema(conn, spec, actions);
         await ensureCdcUser(conn, spec, actions);
         await syncGrants(conn, spec, actions);
+        await grantSignalTable(conn, spec, actions);
         if (server.isRds) {
             const hours = await rdsBinlogRetentionHours(conn);
             if (hours !== spec.binlogRetentionHours) {
@@ -191,7 +223,8 @@ export async function applyBootstrap(spec: BootstrapSpec): Promise<BootstrapResu
             }
         }
         const grants = await showGrants(conn, { name: spec.cdcUser, host: spec.cdcHost });
-        return { server, actions, grants: grants.map((g) => g.replace(/IDENTIFIED BY PASSWORD '[^']*'/i, "IDENTIFIED BY PASSWORD '***'")) };
+        const migrations = await appliedMigrations(conn, spec.databases);
+        return { server, migrations, actions, grants: grants.map((g) => g.replace(/IDENTIFIED BY PASSWORD '[^']*'/i, "IDENTIFIED BY PASSWORD '***'")) };
     });
 }
 
@@ -221,6 +254,8 @@ export interface BootstrapOutputs extends Omit<BootstrapSpec, "cdcPassword" | "d
     serverVersion: string;
     isRds: boolean;
     grants: string[];
+    /** `database V### checksum file` of every applied migration (checked at preview by `check`). */
+    migrations: string[];
 }
 
 export function sha256(...parts: string[]): string {
@@ -232,7 +267,7 @@ export function sha256(...parts: string[]): string {
 }
 
 function schemaFingerprint(databases: readonly BootstrapDatabase[]): string {
-    return sha256(...databases.flatMap((d) => [d.name, d.ddl, d.seed ?? ""]));
+    return sha256(...databases.flatMap((d) => [d.name, ...d.migrations.flatMap((m) => [m.file, m.sql]), d.seed ?? ""]));
 }
 
 function toOutputs(spec: BootstrapSpec, result: BootstrapResult): BootstrapOutputs {
@@ -246,7 +281,24 @@ function toOutputs(spec: BootstrapSpec, result: BootstrapResult): BootstrapOutpu
         serverVersion: result.server.version,
         isRds: result.server.isRds,
         grants: result.grants,
+        migrations: result.migrations,
     };
+}
+
+/**
+ * Pure, at preview: an applied migration (recorded in the state) whose text changed is refused
+ * before anything runs, naming the file. The server refuses it again at update (history table).
+ */
+export function editedAppliedMigrations(olds: Partial<BootstrapOutputs> | undefined, news: BootstrapSpec): string[] {
+    const problems: string[] = [];
+    for (const record of olds?.migrations ?? []) {
+        const [database, version, checksum, file] = record.split(" ");
+        const now = news.databases.find((d) => d.name === database)?.migrations.find((m) => versionLabel(m.version) === version);
+        if (now && migrationChecksum(now.sql) !== checksum) {
+            problems.push(`${file}: edited after it was applied to ${database}; applied migrations are immutable: restore it and add the change as a new migration`);
+        }
+    }
+    return problems;
 }
 
 /** Pure: what changed between the stored state and new inputs. */
@@ -266,6 +318,10 @@ export function diffBootstrap(olds: BootstrapOutputs, news: BootstrapSpec): pulu
 }
 
 export const mysqlBootstrapProvider: pulumi.dynamic.ResourceProvider = {
+    async check(olds: BootstrapOutputs, news: BootstrapSpec) {
+        const failures = editedAppliedMigrations(olds, news).map((reason) => ({ property: "databases", reason }));
+        return { inputs: news, failures };
+    },
     async diff(_id: string, olds: BootstrapOutputs, news: BootstrapSpec) {
         return diffBootstrap(olds, news);
     },
@@ -319,6 +375,7 @@ export class MySqlBootstrap extends pulumi.dynamic.Resource {
                 serverVersion: undefined,
                 isRds: undefined,
                 grants: undefined,
+                migrations: undefined,
                 schemaSha256: undefined,
                 cdcPasswordSha256: undefined,
             },

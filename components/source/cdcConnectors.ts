@@ -6,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Domain, DomainName, cdcTopicPrefix, heartbeatTopicName, heartbeatTopicPrefix, schemaHistoryTopic, tableIncludeList } from "../catalog";
 import { CdcConfig } from "../config";
 import { RoleGrant, WorkloadIdentity, crn } from "../streaming";
+import { TlsMode } from "./mysqlClient";
+import { CdcSnapshotSignal, signalDataCollection } from "./snapshotSignal";
 import { TIME_PRECISION_MODE } from "../temporalTypes";
 
 // Keys and values below: https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html#configuration-properties
@@ -50,6 +52,10 @@ export function cdcSourceConfig(s: CdcSourceSettings): Record<string, string> {
         // millisecond precision (temporalTypes.ts; decisions.md D15-1).
         "time.precision.mode": TIME_PRECISION_MODE,
         "heartbeat.interval.ms": String(s.cdc.heartbeatIntervalMs),
+        // The bootstrap's signal table: a deploy that adds tables writes an incremental-snapshot
+        // signal there (CdcSnapshotSignal) so their existing rows arrive too.
+        // https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html
+        "signal.data.collection": signalDataCollection(s.domain.database),
         // Heartbeats go to `<prefix>.heartbeat.<topic.prefix>`, a catalog topic this connector may
         // write, instead of the default `__debezium-heartbeat-<lcc-id>.<topic.prefix>`, which no grant covers.
         "topic.heartbeat.prefix": heartbeatTopicPrefix(s.basePrefix),
@@ -127,8 +133,20 @@ export interface CdcSourceConnectorArgs {
     truststore?: CdcTruststore;
     /** The topics this connector writes; it is created after them. */
     topics: pulumi.Resource[];
-    /** What must exist first: the SQL bootstrap that creates the CDC user, the PrivateLink DNS record. */
+    /** What must exist first: the SQL bootstrap (CDC user, signal table), the PrivateLink DNS record, the subjects' compatibility. */
     sourceReady: pulumi.Resource[];
+    /**
+     * How to write snapshot signals (the admin account the bootstrap uses); absent when the
+     * bootstrap does not run, and then tables added later are not backfilled automatically.
+     */
+    signalWriter?: {
+        host: pulumi.Input<string>;
+        port: pulumi.Input<number>;
+        adminUser: pulumi.Input<string>;
+        adminPassword: pulumi.Input<string>;
+        tls: pulumi.Input<TlsMode>;
+        caPem?: pulumi.Input<string>;
+    };
 }
 
 /** One MySqlCdcSourceV2 connector (and its identity) per catalog domain. */
@@ -136,6 +154,8 @@ export class CdcSourceConnector extends pulumi.ComponentResource {
     readonly connector: confluent.Connector;
     readonly identity: WorkloadIdentity;
     readonly connectorName: string;
+    /** Writes one incremental-snapshot signal for tables added to this connector. */
+    readonly snapshotSignal?: CdcSnapshotSignal;
 
     constructor(name: string, args: CdcSourceConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:connectors:CdcSourceConnector", name, {}, opts);
@@ -177,6 +197,14 @@ export class CdcSourceConnector extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [...args.topics, ...this.identity.roleBindings, ...args.sourceReady] },
         );
+        if (args.signalWriter) {
+            // After the connector: the updated connector (with the new include list) must read the signal.
+            this.snapshotSignal = new CdcSnapshotSignal(
+                `${name}-snapshot-signal`,
+                { ...args.signalWriter, database: args.domain.database, tables: args.domain.tables.map((t) => t.name) },
+                { parent: this, dependsOn: [this.connector] },
+            );
+        }
         this.registerOutputs({ connectorId: this.connector.id, status: this.connector.status });
     }
 }

@@ -3,4 +3,7 @@ export * from "./bootstrapProvider";
 export * from "./cdcConnectors";
 export * from "./mysqlClient";
 export * from "./mysqlSource";
+export * from "./effectiveSchema";
+export * from "./migrations";
+export * from "./snapshotSignal";
 export * from "./privateLink";

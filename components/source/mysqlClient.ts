@@ -366,9 +366,10 @@ export function grantRevocations(current: readonly GrantLine[], desired: Readonl
                 out.push({ sql: `REVOKE PROXY ON ${g.on} FROM ?@?`, what: `revoke PROXY on ${g.on}` });
                 break;
             case "privileges": {
-                const scope = g.level === "global" ? "*" : g.level === "database" ? g.database! : undefined;
+                // Scopes: `*`, a database, or `database.table` for the few table grants that are desired.
+                const scope = g.level === "global" ? "*" : g.level === "database" ? g.database! : g.level === "table" ? g.on.replace(/`/g, "") : undefined;
                 const keep = scope !== undefined ? desired.get(scope) ?? new Set<string>() : new Set<string>();
-                // Table- and routine-level grants, and column lists, are never desired.
+                // Routine-level grants and column lists are never desired; table grants only when listed.
                 const extra = g.privileges.filter((p) => p.name !== "USAGE" && (p.columns.length > 0 || !keep.has(p.name)));
                 if (extra.length > 0) {
                     const list = extra.map((p) => (p.columns.length > 0 ? `${p.name} (${p.columns.map((c) => `\`${c.replace(/`/g, "``")}\``).join(", ")})` : p.name)).join(", ");

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Domain } from "../catalog";
 import { MySqlConfig, databaseCidrProblems } from "../config";
-import { readSqlFile } from "../ddl";
+import { domainMigrations } from "./migrations";
 import { BootstrapDatabase, MySqlBootstrap } from "./bootstrapProvider";
 import type { ConfluentEgressGateway } from "../streaming";
 import { MySqlPrivateLink } from "./privateLink";
@@ -60,13 +60,9 @@ export function publicConnectorCidrs(egress: readonly string[]): string[] {
     return [...egress];
 }
 
-/** The catalog's databases with their DDL (and seed data when asked) for the SQL bootstrap. */
+/** The catalog's databases with their migrations (and seed rows when asked) for the SQL bootstrap. */
 export function bootstrapDatabases(domains: readonly Domain[], withSeed: boolean): BootstrapDatabase[] {
-    return domains.map((d) => ({
-        name: d.database,
-        ddl: readSqlFile(d.ddlFile),
-        ...(withSeed ? { seed: readSqlFile(d.seedFile) } : {}),
-    }));
+    return domains.map((d) => ({ name: d.database, ...domainMigrations(d.name, withSeed) }));
 }
 
 /** The VPC and subnets of the sources: from config, or the account's default VPC. */

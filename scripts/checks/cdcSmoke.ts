@@ -4,8 +4,8 @@
 import type * as mysql from "mysql2/promise";
 import type ZongJiType from "@vlasky/zongji";
 import { DOMAINS, Domain } from "../../components/catalog";
-import { DdlColumn, DdlTable, readDdlFile } from "../../components/ddl";
-import { MySqlEndpoint, connectMySql, mySqlAccessError, redact, tlsOptions } from "../../components/source";
+import { DdlColumn, DdlTable, domainTables } from "../../components/ddl";
+import { HISTORY_TABLE, MySqlEndpoint, SIGNAL_TABLE, connectMySql, mySqlAccessError, readEffectiveSchema, redact, tlsOptions } from "../../components/source";
 
 export type ChangeOp = "insert" | "update" | "delete";
 
@@ -21,6 +21,8 @@ export interface ObservedChange {
 export interface DomainSmokeResult {
     domain: string;
     table: string;
+    /** The columns of the insert's row image, as the binlog carried them. */
+    imageColumns: string[];
     changes: ObservedChange[];
     problems: string[];
 }
@@ -36,12 +38,17 @@ export interface SmokeOptions {
     /** The CDC user: reads the binlog exactly as the connector would. */
     reader: MySqlEndpoint;
     domains?: Domain[];
+    /**
+     * Each domain's tables; default: what the server reports (information_schema), so a column a
+     * migration just added is written and looked for in the row images.
+     */
+    tablesOf?: (domain: Domain) => DdlTable[];
     /** How long to wait for each binlog event. */
     eventTimeoutMs?: number;
 }
 
 /** The table a domain's smoke writes to: its first captured table that references no other. */
-export function smokeTable(domain: Domain, tables: DdlTable[] = readDdlFile(domain.ddlFile)): DdlTable {
+export function smokeTable(domain: Domain, tables: DdlTable[] = domainTables(domain.name)): DdlTable {
     for (const captured of domain.tables) {
         const table = tables.find((t) => t.name === captured.name);
         if (table && table.references.length === 0) return table;
@@ -221,15 +228,24 @@ async function smokeDomain(
         if (change.missingBefore.length) problems.push(`${change.op}: before image lacks ${change.missingBefore.join(", ")}`);
         if (change.missingAfter.length) problems.push(`${change.op}: after image lacks ${change.missingAfter.join(", ")}`);
     }
-    return { domain: domain.name, table: table.name, changes, problems };
+    return { domain: domain.name, table: table.name, imageColumns: Object.keys(insertRow ?? {}), changes, problems };
 }
 
 /** Runs the smoke for every domain (or the given ones). */
 export async function runCdcSmoke(options: SmokeOptions): Promise<SmokeReport> {
     const domains = options.domains ?? [...DOMAINS];
-    const tables = new Map(domains.map((d) => [d.name, smokeTable(d)]));
-    const waiter = new EventWaiter();
     const writer = await connectMySql(options.writer);
+    const tables = new Map<string, DdlTable>();
+    try {
+        for (const d of domains) {
+            const all = options.tablesOf ? options.tablesOf(d) : await readEffectiveSchema(writer, d.database, { exclude: [HISTORY_TABLE, SIGNAL_TABLE] });
+            tables.set(d.name, smokeTable(d, all));
+        }
+    } catch (err) {
+        await writer.end().catch(() => undefined);
+        throw err;
+    }
+    const waiter = new EventWaiter();
     const { zongji, failure } = await startBinlogReader(options.reader, domains, tables, waiter).catch(async (err) => {
         await writer.end().catch(() => undefined);
         throw err;

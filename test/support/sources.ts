@@ -2,8 +2,8 @@
 // would do on RDS: an admin account like the RDS master user, then the SQL bootstrap.
 import { randomBytes } from "crypto";
 import { DOMAINS } from "../../components/catalog";
-import { readSqlFile } from "../../components/ddl";
-import { applyBootstrap, BootstrapSpec, MySqlEndpoint } from "../../components/source";
+import { applyBootstrap, BootstrapSpec, MySqlEndpoint, bootstrapDatabases, connectMySql } from "../../components/source";
+import { splitSqlStatements } from "../../components/ddl";
 import { MariaDb, sharedMariaDb } from "./mariadb";
 
 export const ADMIN_USER = "lifesci_admin";
@@ -20,7 +20,7 @@ export function bootstrapSpec(server: MariaDb, overrides: Partial<BootstrapSpec>
         adminPassword: ADMIN_PASSWORD,
         tls: "verify_identity",
         caPem: server.caPem,
-        databases: DOMAINS.map((d) => ({ name: d.database, ddl: readSqlFile(d.ddlFile), seed: readSqlFile(d.seedFile) })),
+        databases: bootstrapDatabases(DOMAINS, true),
         cdcUser: CDC_USER,
         cdcHost: "%",
         cdcPassword: CDC_PASSWORD,
@@ -50,4 +50,19 @@ export function bootstrappedSources(): Promise<MariaDb> {
         return server;
     })();
     return ready;
+}
+
+/**
+ * Recreates tables a test dropped, from the domain's baseline migration (CREATE TABLE IF NOT
+ * EXISTS): the bootstrap does not repair drift, it applies migrations once.
+ */
+export async function restoreBaseline(server: MariaDb, domain: string): Promise<void> {
+    const d = DOMAINS.find((x) => x.name === domain)!;
+    const [baseline] = bootstrapDatabases([d], false)[0].migrations;
+    const conn = await connectMySql({ ...server.rootEndpoint, database: d.database });
+    try {
+        for (const statement of splitSqlStatements(baseline.sql)) await conn.query(statement);
+    } finally {
+        await conn.end();
+    }
 }
