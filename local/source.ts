@@ -5,7 +5,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, DomainName } from "../components/catalog";
 import { PlatformConfig } from "../components/config";
-import { CDC_USER, MySqlBootstrap, bootstrapDatabases, cdcConnectorName } from "../components/source";
+import { CDC_USER, CdcSnapshotSignal, MySqlBootstrap, bootstrapDatabases, cdcConnectorName } from "../components/source";
 import { ConnectConnector } from "./connectProvider";
 import { LocalKafka, localCdcSourceConfig } from "./connectorMapping";
 import { MonitoredLocalConnector, localConnector } from "./connectors";
@@ -93,6 +93,20 @@ export class LocalSource extends pulumi.ComponentResource {
                     domain: domain.name,
                 });
                 this.monitored.push(monitored);
+                // As in the cloud: tables added to a running connector get one incremental snapshot.
+                new CdcSnapshotSignal(
+                    `${args.base}-cdc-${domain.name}-snapshot-signal`,
+                    {
+                        host: "127.0.0.1",
+                        port: LOCAL_PORTS.mysql,
+                        adminUser: "root",
+                        adminPassword: args.rootPassword,
+                        tls: "insecure",
+                        database: domain.database,
+                        tables: domain.tables.map((t) => t.name),
+                    },
+                    { ...child, dependsOn: [connector] },
+                );
                 return [domain.name, connector] as const;
             }),
         );

@@ -144,6 +144,23 @@ describe("dynamic providers in @pulumi/pulumi's dynamic-provider host (gRPC), wi
             }
         });
 
+        it("the serialized snapshot-signal provider writes one signal for an added table, from the host", async () => {
+            const resource = dev.one(DYNAMIC, "cdc-lims-snapshot-signal");
+            const urn = urnOf(dev, resource);
+            const news = engineProps(resource, { host: server.host, caPem: server.caPem, port: server.port, adminUser: ADMIN_USER, adminPassword: ADMIN_PASSWORD });
+            const created = await host.create(urn, (await host.check(urn, {}, news)).inputs);
+            assert.deepEqual(created.outs.signalIds, [], "a new connector snapshots by itself");
+            const added = { ...news, tables: [...(news.tables as string[]), "qa_host_added"] };
+            assert.equal((await host.diff(urn, created.id, created.outs, added)).changes, "some");
+            try {
+                const updated = await host.update(urn, created.id, created.outs, added);
+                const [row] = await server.query<any[]>("SELECT id, type, data FROM lims.lifesci_cdc_signal WHERE id = ?", [(updated.signalIds as string[])[0]]);
+                assert.deepEqual([row.type, JSON.parse(row.data)], ["execute-snapshot", { "data-collections": ["lims.qa_host_added"], type: "incremental" }]);
+            } finally {
+                await server.query("DELETE FROM lims.lifesci_cdc_signal WHERE data LIKE '%qa_host_added%'");
+            }
+        });
+
         it("verification runs in the host too: a certificate from another CA is refused before any password is sent", async () => {
             const urn = urnOf(dev, dev.one(DYNAMIC, "mysql-bootstrap"));
             const err = await hostError(host.create(urn, devBootstrap({ caPem: server.wrongCaPem })));

@@ -34,13 +34,15 @@ describe("local stack: connector settings mapped from the cloud builders", () =>
             const local = cdc(i);
             assert.deepEqual(connectorConfigProblems("io.debezium.connector.mysql.MySqlConnector", local.config, sensitive(local.sensitiveKeys)), []);
             const cloud = cdcSourceConfig({ connectorName: cdcConnectorName("lifesci-local", domain), domain, basePrefix: "lifesci", hostname: "mysql", port: 3306, user: "lifesci_cdc", serviceAccountId: "sa-1", cdc: cfg.cdc });
-            for (const key of ["name", "topic.prefix", "database.include.list", "table.include.list", "schema.history.internal.kafka.topic", "snapshot.mode", "decimal.handling.mode", "time.precision.mode", "tombstones.on.delete"]) {
+            for (const key of ["name", "topic.prefix", "database.include.list", "table.include.list", "schema.history.internal.kafka.topic", "snapshot.mode", "decimal.handling.mode", "time.precision.mode", "tombstones.on.delete", "signal.data.collection"]) {
                 assert.equal(local.config[key], cloud[key], `${domain.name} ${key}`);
             }
             // The local container's self-signed certificate: encrypted, deliberately unverified (local only).
             assert.equal(local.config["database.ssl.mode"], "required");
             assert.match(cloud["database.ssl.mode"], /^verify_/);
             assert.equal(local.config["connector.class"], "io.debezium.connector.mysql.MySqlConnector");
+            // The bootstrap's signal table: incremental snapshots of added tables work locally too.
+            assert.equal(local.config["signal.data.collection"], `${domain.database}.lifesci_cdc_signal`);
             assert.equal(local.config["value.converter"], "io.confluent.connect.avro.AvroConverter");
             assert.ok(!("kafka.service.account.id" in local.config));
             assert.deepEqual(local.sensitiveKeys, ["database.password"]);
@@ -248,6 +250,12 @@ describe("stacks: local under mocks", () => {
         const sap = plain(run.one("pulumi-nodejs:dynamic:Resource", "local-connector-cdc-sap").inputs.config);
         assert.equal(sap["topic.prefix"], "lifesci.sap");
         assert.equal(sap["table.include.list"], "sap_orders.sales_orders,sap_orders.order_items,sap_orders.materials");
+        // Tables added later are backfilled locally too: one signal writer per domain, after its connector.
+        for (const d of DOMAINS) {
+            const signal = run.one("pulumi-nodejs:dynamic:Resource", `local-cdc-${d.name}-snapshot-signal`);
+            assert.deepEqual([signal.inputs.database, plain(signal.inputs.tables)], [d.database, d.tables.map((t) => t.name)]);
+            assert.ok(signal.dependsOn.includes(`pulumi-nodejs:dynamic:Resource::local-connector-cdc-${d.name}`), d.name);
+        }
     });
 
     it("the four ksqlDB apps go to the local server through the same provider, after the CDC connectors", () => {

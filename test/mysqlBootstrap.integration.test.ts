@@ -100,16 +100,19 @@ describe("SQL bootstrap (real MariaDB)", function () {
         const lims = spec.databases.find((d) => d.name === "lims")!;
         const added = { version: 2, description: "qa_note", file: "sql/mysql/lims/V002__qa_note.sql", sql: "ALTER TABLE samples ADD COLUMN qa_note VARCHAR(40) NULL;" };
         const withNew = { ...spec, databases: spec.databases.map((d) => (d === lims ? { ...d, migrations: [...d.migrations, added] } : d)) };
-        const created = await mysqlBootstrapProvider.create(withNew);
-        assert.ok((created.outs as BootstrapOutputs).migrations.some((m) => /^lims V002 [0-9a-f]{64} sql\/mysql\/lims\/V002__qa_note\.sql$/.test(m)));
-        const edited = { ...withNew, databases: withNew.databases.map((d) => (d.name === "lims" ? { ...d, migrations: [d.migrations[0], { ...added, sql: "ALTER TABLE samples ADD COLUMN qa_note VARCHAR(80) NULL;" }] } : d)) };
-        // At preview, from the state alone:
-        const checked = await mysqlBootstrapProvider.check!(created.outs, edited);
-        assert.deepEqual(checked.failures, [{ property: "databases", reason: "sql/mysql/lims/V002__qa_note.sql: edited after it was applied to lims; applied migrations are immutable: restore it and add the change as a new migration" }]);
-        // And by the server, should the state be lost:
-        await assert.rejects(applyBootstrap(edited), /sql\/mysql\/lims\/V002__qa_note\.sql: edited after it was applied to lims/);
-        await server.query("ALTER TABLE lims.samples DROP COLUMN qa_note");
-        await server.query("DELETE FROM lims.lifesci_schema_history WHERE version = 2");
+        try {
+            const created = await mysqlBootstrapProvider.create(withNew);
+            assert.ok((created.outs as BootstrapOutputs).migrations.some((m) => /^lims V002 [0-9a-f]{64} sql\/mysql\/lims\/V002__qa_note\.sql$/.test(m)));
+            const edited = { ...withNew, databases: withNew.databases.map((d) => (d.name === "lims" ? { ...d, migrations: [d.migrations[0], { ...added, sql: "ALTER TABLE samples ADD COLUMN qa_note VARCHAR(80) NULL;" }] } : d)) };
+            // At preview, from the state alone:
+            const checked = await mysqlBootstrapProvider.check!(created.outs, edited);
+            assert.deepEqual(checked.failures, [{ property: "databases", reason: "sql/mysql/lims/V002__qa_note.sql: edited after it was applied to lims; applied migrations are immutable: restore it and add the change as a new migration" }]);
+            // And by the server, should the state be lost:
+            await assert.rejects(applyBootstrap(edited), /sql\/mysql\/lims\/V002__qa_note\.sql: edited after it was applied to lims/);
+        } finally {
+            await server.query("ALTER TABLE lims.samples DROP COLUMN IF EXISTS qa_note");
+            await server.query("DELETE FROM lims.lifesci_schema_history WHERE version = 2");
+        }
     });
 
     it("is idempotent: a second run changes nothing", async () => {
