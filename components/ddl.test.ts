@@ -1,0 +1,42 @@
+// The SQL script and text helpers on literal inputs, with expectations written out (mutation
+// testing of ddl.ts / sqlText.ts showed which decisions no test pinned down).
+import { strict as assert } from "assert";
+import { readSqlFile, splitSqlStatements } from "./ddl";
+import { splitTopLevel } from "./sqlText";
+
+describe("SQL files", () => {
+    it("a missing file fails naming it", () => {
+        assert.throws(() => readSqlFile("nope.sql"), (err: Error) => err.message === "sql/mysql/nope.sql: file not found");
+    });
+});
+
+describe("SQL script splitting (what the bootstrap runs statement by statement)", () => {
+    it("splits on ; outside quotes, backticks and comments, dropping comments and empty statements", () => {
+        assert.deepEqual(
+            splitSqlStatements(`INSERT INTO t VALUES ('a;b', "c;d"); -- x; y
+            /* z; w */ CREATE TABLE \`we;ird\` (a INT);;
+            INSERT INTO t VALUES ('it\\'s; fine');
+            SELECT 1`),
+            ["INSERT INTO t VALUES ('a;b', \"c;d\")", "CREATE TABLE `we;ird` (a INT)", "INSERT INTO t VALUES ('it\\'s; fine')", "SELECT 1"],
+        );
+        assert.deepEqual(splitSqlStatements("  ;  ; "), []);
+        assert.deepEqual(splitSqlStatements("SELECT 1 /* never closed ; "), ["SELECT 1"]);
+        assert.deepEqual(splitSqlStatements("SELECT 1 -- trailing"), ["SELECT 1"]);
+        // A comment still separates words; a lone "-" or "/" is arithmetic, not a comment.
+        assert.deepEqual(splitSqlStatements("SELECT a--c\nFROM t; SELECT b/*x*/FROM t; SELECT 1-2, 3/4"), ["SELECT a\nFROM t", "SELECT b FROM t", "SELECT 1-2, 3/4"]);
+        // Backslash escapes apply in '...' and "...", not in `...`.
+        assert.deepEqual(splitSqlStatements("SELECT `a\\`; SELECT 'b'"), ["SELECT `a\\`", "SELECT 'b'"]);
+    });
+});
+
+describe("top-level comma splitting", () => {
+    it("keeps commas inside brackets and quotes, trims parts, drops an empty tail", () => {
+        assert.deepEqual(splitTopLevel("a INT, b DECIMAL(10, 2), c VARCHAR(5) DEFAULT 'x,y', "), ["a INT", "b DECIMAL(10, 2)", "c VARCHAR(5) DEFAULT 'x,y'"]);
+        assert.deepEqual(splitTopLevel("s STRUCT<a INT, b STRING>, t INT", "()<>"), ["s STRUCT<a INT, b STRING>", "t INT"]);
+        assert.deepEqual(splitTopLevel("s STRUCT<a INT, b STRING>, t INT"), ["s STRUCT<a INT", "b STRING>", "t INT"]);
+        assert.deepEqual(splitTopLevel('`a,b` INT, "c,d" INT'), ["`a,b` INT", '"c,d" INT']);
+        assert.deepEqual(splitTopLevel("f(a, (b, c)), d"), ["f(a, (b, c))", "d"]);
+        assert.deepEqual(splitTopLevel("'a,b', c", "()", '"'), ["'a", "b'", "c"]);
+        assert.deepEqual(splitTopLevel(""), []);
+    });
+});
