@@ -1,12 +1,16 @@
 // The SQL script and text helpers on literal inputs, with expectations written out (mutation
 // testing of ddl.ts / sqlText.ts showed which decisions no test pinned down).
 import { strict as assert } from "assert";
-import { readSqlFile, splitSqlStatements } from "./ddl";
+import { domainTables, readSchemaSnapshot, splitSqlStatements } from "./ddl";
 import { splitTopLevel } from "./sqlText";
 
-describe("SQL files", () => {
-    it("a missing file fails naming it", () => {
-        assert.throws(() => readSqlFile("nope.sql"), (err: Error) => err.message === "sql/mysql/nope.sql: file not found");
+describe("the effective schema file", () => {
+    it("a domain it does not hold fails naming the file and what to do", () => {
+        assert.throws(
+            () => domainTables("qms", { comment: "", domains: {} }),
+            (err: Error) => err.message === 'sql/mysql/effective-schema.json: no domain "qms"; add sql/mysql/qms/V001__baseline.sql and run npm run schema:check -- --write',
+        );
+        assert.deepEqual(Object.keys(readSchemaSnapshot().domains).sort(), ["lims", "mes", "sap", "screening"]);
     });
 });
 
