@@ -75,20 +75,20 @@ export async function plan(options: { stack: string; programDir?: string; agains
     if (!fs.existsSync(path.join(programDir, `Pulumi.${options.stack}.yaml`))) {
         throw new UsageError(`--stack: no Pulumi.${options.stack}.yaml in ${programDir}`);
     }
-    const run = await runStack(options.stack, { programDir, fresh: true });
-    const inventory = inventoryOf(run);
-    const violations = checkResources(inventoryPolicySubjects(run));
-    if (!options.against) return { inventory, violations };
-
-    const revision = checkoutRevision(programDir, options.against);
+    // A wrong --against fails before anything is evaluated.
+    const revision = options.against ? checkoutRevision(programDir, options.against) : undefined;
     try {
-        if (!fs.existsSync(path.join(revision.dir, `Pulumi.${options.stack}.yaml`))) {
+        if (revision && !fs.existsSync(path.join(revision.dir, `Pulumi.${options.stack}.yaml`))) {
             throw new UsageError(`--against ${options.against}: that revision has no Pulumi.${options.stack}.yaml`);
         }
+        const run = await runStack(options.stack, { programDir, fresh: true });
+        const inventory = inventoryOf(run);
+        const violations = checkResources(inventoryPolicySubjects(run));
+        if (!revision || !options.against) return { inventory, violations };
         const before = inventoryOf(await runStack(options.stack, { programDir: revision.dir, fresh: true }));
         return { inventory, violations, against: { ref: options.against, diff: diffInventories(before, inventory), ksql: ksqlAppPlans(before, inventory) } };
     } finally {
-        revision.cleanup();
+        revision?.cleanup();
     }
 }
 

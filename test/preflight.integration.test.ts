@@ -1,6 +1,6 @@
 // CDC preflight and CDC smoke against a real MariaDB server, as functions and as commands.
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as path from "path";
 import { runCdcSmoke } from "../scripts/checks/cdcSmoke";
 import { applyBootstrap, MySqlEndpoint } from "../components/source";
@@ -15,14 +15,23 @@ const preflight = (endpoint: MySqlEndpoint = cdcEndpoint(server), minBinlogReten
 
 const failed = (report: PreflightReport): CheckResult[] => report.checks.filter((c) => c.status === "fail");
 
-/** Runs a command-line entry point the way `npm run <script> -- ...` does. */
-function cli(script: string, args: string[], env: Record<string, string> = {}) {
-    const result = spawnSync(
-        process.execPath,
-        [require.resolve("ts-node/dist/bin.js"), path.join(__dirname, "..", "scripts", script), ...args],
-        { encoding: "utf8", env: { ...process.env, ...env }, timeout: 60_000 },
-    );
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+/**
+ * Runs a command-line entry point the way `npm run <script> -- ...` does. Asynchronous, so a test
+ * with several invocations starts them together (each pays ts-node's start-up).
+ */
+function cli(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), path.join(__dirname, "..", "scripts", script), ...args], {
+            env: { ...process.env, ...env },
+            timeout: 60_000,
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
 }
 
 describe("CDC preflight (real MariaDB)", function () {
@@ -128,12 +137,14 @@ describe("npm run preflight (real MariaDB)", function () {
         ca = ["--ca", path.join(server.dir, "ca.pem")];
     });
 
-    it("prints a table and exits 0 on a ready server; --json gives the same checks", () => {
-        const human = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], env);
+    it("prints a table and exits 0 on a ready server; --json gives the same checks", async () => {
+        const [human, json] = await Promise.all([
+            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], env),
+            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca, "--json", "--databases", "lims,mes"], env),
+        ]);
         assert.equal(human.code, 0, human.stderr);
         assert.match(human.stdout, /PASS\s+binlog_format\s+binlog_format=ROW/);
         assert.match(human.stdout, /result: ready for CDC/);
-        const json = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca, "--json", "--databases", "lims,mes"], env);
         assert.equal(json.code, 0, json.stderr);
         const report = JSON.parse(json.stdout) as PreflightReport;
         assert.ok(report.ok);
@@ -143,7 +154,7 @@ describe("npm run preflight (real MariaDB)", function () {
     it("exits 1 and prints the failing check with its fix on a misconfigured server", async () => {
         await server.query("SET GLOBAL binlog_row_image = 'MINIMAL'");
         try {
-            const result = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], env);
+            const result = await cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], env);
             assert.equal(result.code, 1);
             assert.match(result.stdout, /FAIL\s+binlog_row_image\s+binlog_row_image=MINIMAL\n\s+expected FULL; fix: SET GLOBAL binlog_row_image='FULL'/);
             assert.match(result.stdout, /NOT ready for CDC \(1 check\(s\) failed\)/);
@@ -161,36 +172,53 @@ describe("npm run preflight (real MariaDB)", function () {
     };
 
     it("unreachable host, bad credentials, unknown database: one clear line each, exit 2", async () => {
-        oneLine(cli("preflight.ts", ["--url", "mysql://lifesci_cdc@localhost:1", "--password-env", "CDC_PW", ...ca], env), /^error: cannot reach MySQL at localhost:1/);
         const wrong = "not-the-password";
-        const denied = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], { CDC_PW: wrong });
+        const [unreachable, denied, unknownDb, unknownInUrl] = await Promise.all([
+            cli("preflight.ts", ["--url", "mysql://lifesci_cdc@localhost:1", "--password-env", "CDC_PW", ...ca], env),
+            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], { CDC_PW: wrong }),
+            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca, "--databases", "erp"], env),
+            cli("preflight.ts", ["--url", `${url}/nosuchdb`, "--password-env", "CDC_PW", ...ca], env),
+        ]);
+        oneLine(unreachable, /^error: cannot reach MySQL at localhost:1/);
         oneLine(denied, /^error: access denied for user "lifesci_cdc"/);
         assert.ok(!denied.stderr.includes(wrong));
-        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca, "--databases", "erp"], env), /^error: unknown database "erp": the catalog captures sap_orders, lims, mes, screening/);
-        oneLine(cli("preflight.ts", ["--url", `${url}/nosuchdb`, "--password-env", "CDC_PW", ...ca], env), /^error: (unknown database "nosuchdb"|access denied)/);
+        oneLine(unknownDb, /^error: unknown database "erp": the catalog captures sap_orders, lims, mes, screening/);
+        oneLine(unknownInUrl, /^error: (unknown database "nosuchdb"|access denied)/);
     });
 
-    it("verifies the server: refuses a certificate the CA did not sign, or that names another host, or no CA at all", () => {
+    it("verifies the server: refuses a certificate the CA did not sign, or that names another host, or no CA at all", async () => {
         const wrongCa = ["--ca", path.join(server.dir, "wrong-ca.pem")];
-        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...wrongCa], env), /^error: TLS certificate of MySQL at localhost:\d+ is not trusted by the given CA/);
         // The certificate names "localhost"; 127.0.0.1 is the same server under a name it does not carry.
         const byIp = `mysql://lifesci_cdc@127.0.0.1:${server.port}`;
-        oneLine(cli("preflight.ts", ["--url", byIp, "--password-env", "CDC_PW", ...ca], env), /^error: cannot verify that the TLS certificate names 127\.0\.0\.1: verify_identity needs the server's DNS name/);
-        assert.equal(cli("preflight.ts", ["--url", byIp, "--password-env", "CDC_PW", ...ca, "--tls", "verify_ca"], env).code, 0, "verify_ca checks the chain only");
-        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW"], env), /^error: cannot verify the TLS certificate of localhost: no CA\. Pass --ca <PEM file>/);
-        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--ca", path.join(server.dir, "nope.pem")], env), /^error: --ca: cannot read .*nope\.pem \(ENOENT\)/);
+        const [untrusted, byAddress, chainOnly, noCa, missingCa] = await Promise.all([
+            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...wrongCa], env),
+            cli("preflight.ts", ["--url", byIp, "--password-env", "CDC_PW", ...ca], env),
+            cli("preflight.ts", ["--url", byIp, "--password-env", "CDC_PW", ...ca, "--tls", "verify_ca"], env),
+            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW"], env),
+            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--ca", path.join(server.dir, "nope.pem")], env),
+        ]);
+        oneLine(untrusted, /^error: TLS certificate of MySQL at localhost:\d+ is not trusted by the given CA/);
+        oneLine(byAddress, /^error: cannot verify that the TLS certificate names 127\.0\.0\.1: verify_identity needs the server's DNS name/);
+        assert.equal(chainOnly.code, 0, "verify_ca checks the chain only");
+        oneLine(noCa, /^error: cannot verify the TLS certificate of localhost: no CA\. Pass --ca <PEM file>/);
+        oneLine(missingCa, /^error: --ca: cannot read .*nope\.pem \(ENOENT\)/);
     });
 
-    it("--tls insecure is explicit and warns on stderr", () => {
-        const result = cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--tls", "insecure"], env);
+    it("--tls insecure is explicit and warns on stderr", async () => {
+        const result = await cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--tls", "insecure"], env);
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stderr, /^warning: TLS to localhost is encrypted but NOT verified \(--tls insecure\)/);
     });
 
-    it("refuses a password in the URL and names missing options", () => {
-        oneLine(cli("preflight.ts", ["--url", `mysql://lifesci_cdc:secret@127.0.0.1:${server.port}`]), /--url: do not put the password in the URL/);
-        oneLine(cli("preflight.ts", []), /--url is required/);
-        oneLine(cli("preflight.ts", ["--url", url, "--password-env", "NOPE_NOT_SET"]), /--password-env: environment variable NOPE_NOT_SET is not set/);
+    it("refuses a password in the URL and names missing options", async () => {
+        const [inUrl, noUrl, noEnv] = await Promise.all([
+            cli("preflight.ts", ["--url", `mysql://lifesci_cdc:secret@127.0.0.1:${server.port}`]),
+            cli("preflight.ts", []),
+            cli("preflight.ts", ["--url", url, "--password-env", "NOPE_NOT_SET"]),
+        ]);
+        oneLine(inUrl, /--url: do not put the password in the URL/);
+        oneLine(noUrl, /--url is required/);
+        oneLine(noEnv, /--password-env: environment variable NOPE_NOT_SET is not set/);
     });
 });
 
@@ -226,8 +254,8 @@ describe("CDC smoke (real MariaDB)", function () {
         }
     });
 
-    it("runs as a command: npm run cdc-smoke", () => {
-        const result = cli(
+    it("runs as a command: npm run cdc-smoke", async () => {
+        const result = await cli(
             "cdc-smoke.ts",
             ["--url", `mysql://lifesci_admin@${server.host}:${server.port}`, "--password-env", "ADMIN_PW", "--cdc-password-env", "CDC_PW", "--databases", "lims", "--ca", path.join(server.dir, "ca.pem")],
             { ADMIN_PW: adminEndpoint(server).password!, CDC_PW: CDC_PASSWORD },
