@@ -2,8 +2,10 @@
 // what an operator needs. Only the target's own outputs are exported (no undefined outputs).
 import { DOMAINS, allTopics } from "./components/catalog";
 import { PlatformConfig, loadPlatformConfig } from "./components/config";
-import { CloudPlatform } from "./components/platform";
-import { LocalPlatform } from "./local/localPlatform";
+// Types only: each target's modules (and the providers they load) are required when that target
+// is built, so a cloud preview never loads the Docker stack and `npm run local` never loads AWS.
+import type { CloudPlatform } from "./components/platform";
+import type { LocalPlatform } from "./local/localPlatform";
 
 type Outputs = Record<string, unknown>;
 
@@ -16,7 +18,9 @@ function common(config: PlatformConfig): Outputs {
 
 /** target cloud: AWS + Confluent Cloud + Snowflake + Grafana Cloud. */
 function cloudOutputs(config: PlatformConfig): Outputs {
-    const platform = new CloudPlatform("lifesci", { config });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CloudPlatform: Platform } = require("./components/platform") as { CloudPlatform: typeof CloudPlatform };
+    const platform = new Platform("lifesci", { config });
     return {
         ...common(config),
         confluentEnvironmentId: platform.streaming.environment.id,
@@ -44,7 +48,9 @@ function cloudOutputs(config: PlatformConfig): Outputs {
 
 /** target local: the Docker stack (local/). */
 function localOutputs(config: PlatformConfig): Outputs {
-    const local = new LocalPlatform("local", { config });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LocalPlatform: Local } = require("./local/localPlatform") as { LocalPlatform: typeof LocalPlatform };
+    const local = new Local("local", { config });
     return {
         ...common(config),
         localUrls: local.urls,
