@@ -44,3 +44,28 @@ describe("top-level comma splitting", () => {
         assert.deepEqual(splitTopLevel(""), []);
     });
 });
+
+describe("the effective schema file is parsed once per version", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require("fs") as typeof import("fs");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const os = require("os") as typeof import("os");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const path = require("path") as typeof import("path");
+
+    it("returns the parsed snapshot until the file changes, then reads the new one", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "schema-snapshot-"));
+        const file = path.join(root, "sql", "mysql", "effective-schema.json");
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        try {
+            fs.writeFileSync(file, JSON.stringify({ comment: "v1", domains: {} }));
+            const first = readSchemaSnapshot(root);
+            assert.equal(readSchemaSnapshot(root), first, "the same parsed object, not a new parse");
+            fs.writeFileSync(file, JSON.stringify({ comment: "v2", domains: {} }));
+            fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
+            assert.equal(readSchemaSnapshot(root).comment, "v2");
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+});

@@ -42,15 +42,27 @@ export interface SchemaSnapshot {
     domains: Record<string, { database: string; migratedTo: string; tables: DdlTable[] }>;
 }
 
-/** Reads the snapshot; errors name the file and the command that renews it. */
+/** Parsed snapshots by file, with the modification time they were read at. */
+const snapshots = new Map<string, { mtimeMs: number; snapshot: SchemaSnapshot }>();
+
+/**
+ * Reads the snapshot; errors name the file and the command that renews it. Parsed once per file
+ * version: every table lookup asks for it, and re-parsing made evaluation quadratic in tables.
+ */
 export function readSchemaSnapshot(repoRoot = path.join(__dirname, "..")): SchemaSnapshot {
     const file = path.join(repoRoot, EFFECTIVE_SCHEMA_FILE);
     if (!fs.existsSync(file)) throw new Error(`${EFFECTIVE_SCHEMA_FILE}: not found; create it with npm run schema:check -- --write`);
+    const { mtimeMs } = fs.statSync(file);
+    const cached = snapshots.get(file);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.snapshot;
+    let snapshot: SchemaSnapshot;
     try {
-        return JSON.parse(fs.readFileSync(file, "utf8")) as SchemaSnapshot;
+        snapshot = JSON.parse(fs.readFileSync(file, "utf8")) as SchemaSnapshot;
     } catch (err) {
         throw new Error(`${EFFECTIVE_SCHEMA_FILE}: not valid JSON (${(err as Error).message}); renew it with npm run schema:check -- --write`);
     }
+    snapshots.set(file, { mtimeMs, snapshot });
+    return snapshot;
 }
 
 /** A domain's tables (by domain name) as the server reported them after its migrations. */
