@@ -10,7 +10,7 @@
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-what-is-isnot-replicated.html).
 // Pure: policy documents and the replication rule; lake.ts wires them to resources.
 import type * as aws from "@pulumi/aws";
-import type { PolicyDocument } from "./lake";
+import { PolicyDocument, tlsOnlyBucketPolicy } from "./lake";
 
 /** The replication rule's id: CloudWatch labels the replication metrics with it (dimension RuleId). */
 export const AUDIT_REPLICATION_RULE_ID = "audit-archive";
@@ -115,14 +115,7 @@ export function auditArchiveBucketPolicy(archiveBucketArn: string, replicationRo
     return {
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "DenyInsecureTransport",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: [archiveBucketArn, `${archiveBucketArn}/*`],
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
+            ...tlsOnlyBucketPolicy(archiveBucketArn).Statement,
             {
                 Sid: "OnlyReplicationWrites",
                 Effect: "Deny",
