@@ -340,13 +340,17 @@ export const mysqlBootstrapProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
-export interface MySqlBootstrapArgs {
+/** How a dynamic provider reaches MySQL as its administrator (the bootstrap, the snapshot signal). */
+export interface MySqlAdminArgs {
     host: pulumi.Input<string>;
     port: pulumi.Input<number>;
     adminUser: pulumi.Input<string>;
     adminPassword: pulumi.Input<string>;
     tls: pulumi.Input<TlsMode>;
     caPem?: pulumi.Input<string>;
+}
+
+export interface MySqlBootstrapArgs extends MySqlAdminArgs {
     databases: pulumi.Input<BootstrapDatabase[]>;
     cdcUser: pulumi.Input<string>;
     cdcHost: pulumi.Input<string>;

@@ -14,6 +14,7 @@
 // diff; the signal id is derived from the change, so a retried update cannot insert it twice.
 import * as pulumi from "@pulumi/pulumi";
 import type * as mysql from "mysql2/promise";
+import type { MySqlAdminArgs } from "./bootstrapProvider";
 import { MySqlEndpoint, TlsMode, connectMySql } from "./mysqlClient";
 
 /** One per captured database; never in table.include.list, so it gets no topic. */
@@ -111,13 +112,7 @@ export const snapshotSignalProvider: pulumi.dynamic.ResourceProvider = {
     async delete() {},
 };
 
-export interface CdcSnapshotSignalArgs {
-    host: pulumi.Input<string>;
-    port: pulumi.Input<number>;
-    adminUser: pulumi.Input<string>;
-    adminPassword: pulumi.Input<string>;
-    tls: pulumi.Input<TlsMode>;
-    caPem?: pulumi.Input<string>;
+export interface CdcSnapshotSignalArgs extends MySqlAdminArgs {
     database: pulumi.Input<string>;
     tables: pulumi.Input<pulumi.Input<string>[]>;
 }
