@@ -3,10 +3,11 @@
 // properties carry the serialized provider (`__provider`) the SDK produced at registration, secrets
 // arrive unwrapped (the host does not accept secrets), and errors come back as gRPC status text.
 // What this proves: the serialized closures work outside the program's process, as under `pulumi up`.
-import { ChildProcess, spawn } from "child_process";
+import type { ChildProcess } from "child_process";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { REPO_ROOT } from "../../scripts/mockEngine";
+import { startPluginProcess } from "./pluginProcess";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
@@ -47,28 +48,13 @@ export class DynamicProviderHost {
 
     /** Starts the host the way the engine does (`node <host> <engine address>`, cwd = project) and connects. */
     static async start(): Promise<DynamicProviderHost> {
-        const stderr: string[] = [];
-        const child = spawn(process.execPath, [HOST_SCRIPT, "127.0.0.1:1"], {
+        const { child, port, stderr } = await startPluginProcess({
+            what: "dynamic-provider host",
+            script: HOST_SCRIPT,
+            args: ["127.0.0.1:1"],
             cwd: REPO_ROOT,
-            stdio: ["ignore", "pipe", "pipe"],
             env: { ...process.env, PULUMI_PROJECT: "lifesci-streaming", PULUMI_STACK: "host-test" },
-        });
-        child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
-        const port = await new Promise<number>((resolve, reject) => {
-            let out = "";
-            const timer = setTimeout(() => reject(new Error(`dynamic-provider host printed no port within 20 s; stderr: ${stderr.join("")}`)), 20_000);
-            child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-                out += chunk;
-                const m = /^(\d+)\s*$/m.exec(out);
-                if (m) {
-                    clearTimeout(timer);
-                    resolve(Number(m[1]));
-                }
-            });
-            child.once("exit", (code) => {
-                clearTimeout(timer);
-                reject(new Error(`dynamic-provider host exited with ${code}: ${stderr.join("")}`));
-            });
+            timeoutMs: 20_000,
         });
         const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         const host = new DynamicProviderHost(child, client, stderr);

@@ -3,9 +3,10 @@
 // over gRPC, and the engine sends every resource (`Analyze`, with its inputs) and then the whole
 // stack (`AnalyzeStack`, with its state) as URN, type, properties, options, provider, parent and
 // dependencies. Here the resources are the ones a mock-engine run recorded.
-import { ChildProcess, spawn } from "child_process";
+import type { ChildProcess } from "child_process";
 import * as path from "path";
 import { REPO_ROOT, RecordedResource, StackRun } from "../../scripts/mockEngine";
+import { startPluginProcess } from "./pluginProcess";
 
 const PACK_DIR = path.join(REPO_ROOT, "policy");
 // The pack's own copies: the analyzer speaks the protocol of the SDK the pack was built with.
@@ -97,24 +98,13 @@ export class PolicyAnalyzer {
 
     /** Starts the pack like the CLI's policy host (cwd = the pack, `<host> <engine> <pack dir>`). */
     static async start(): Promise<PolicyAnalyzer> {
-        const stderr: string[] = [];
-        const child = spawn(process.execPath, [HOST_SCRIPT, "127.0.0.1:1", "."], { cwd: PACK_DIR, stdio: ["ignore", "pipe", "pipe"] });
-        child.stderr!.setEncoding("utf8").on("data", (c: string) => stderr.push(c));
-        const port = await new Promise<number>((resolve, reject) => {
-            let out = "";
-            const timer = setTimeout(() => reject(new Error(`policy pack printed no port within 60 s (did you run npm ci --prefix policy?): ${stderr.join("")}`)), 60_000);
-            child.stdout!.setEncoding("utf8").on("data", (c: string) => {
-                out += c;
-                const m = /^(\d+)\s*$/m.exec(out);
-                if (m) {
-                    clearTimeout(timer);
-                    resolve(Number(m[1]));
-                }
-            });
-            child.once("exit", (code) => {
-                clearTimeout(timer);
-                reject(new Error(`policy pack exited with ${code}: ${stderr.join("")}`));
-            });
+        const { child, port, stderr } = await startPluginProcess({
+            what: "policy pack",
+            script: HOST_SCRIPT,
+            args: ["127.0.0.1:1", "."],
+            cwd: PACK_DIR,
+            timeoutMs: 60_000,
+            hint: "did you run npm ci --prefix policy?",
         });
         const analyzer = new PolicyAnalyzer(child, new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()), stderr);
         await analyzer.call("getAnalyzerInfo", new emptyproto.Empty());
