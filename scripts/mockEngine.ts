@@ -154,7 +154,14 @@ export const PROGRAM_PATHS = ["index.ts", "Pulumi.yaml", "package.json", "tsconf
 /** Reads `Pulumi.<stack>.yaml` into the flat string map the engine hands to programs. */
 export function readStackConfig(stack: string, programDir = REPO_ROOT): { values: Record<string, string>; secretKeys: string[] } {
     const file = path.join(programDir, `Pulumi.${stack}.yaml`);
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    const parsed = YAML.parseDocument(fs.readFileSync(file, "utf8"));
+    if (parsed.errors.length > 0) {
+        // The parser's first line says what and where (line, column); the file is ours to name.
+        const [first] = parsed.errors;
+        const shown = path.relative(process.cwd(), file).startsWith("..") ? file : path.relative(process.cwd(), file);
+        throw new Error(`${shown}: YAML syntax error: ${first.message.split("\n")[0]}`);
+    }
+    const doc = parsed.toJS() ?? {};
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [k, v] of Object.entries<any>(doc.config ?? {})) {
