@@ -26,7 +26,7 @@ export const SNOWFLAKE_PREVIEW_FEATURES = ["snowflake_table_resource"];
 
 /** With schematization the connector writes the Kafka metadata to this VARIANT column. */
 const RECORD_METADATA: WarehouseColumn = { name: "RECORD_METADATA", type: "VARIANT", nullable: true };
-/** ExtractNewRecordState (delete.handling.mode=rewrite) marks deleted rows with this field. */
+/** ExtractNewRecordState (delete.tombstone.handling.mode=rewrite) marks deleted rows with this field. */
 const DELETED_MARKER: WarehouseColumn = { name: "__DELETED", type: "VARCHAR", nullable: true };
 
 /** Columns of a warehouse table, derived from its source's schema. Errors name the table. */
