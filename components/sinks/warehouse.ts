@@ -261,6 +261,18 @@ export class Warehouse extends pulumi.ComponentResource {
                     ),
                 );
             }
+            // Schema evolution privileges (issue 22, item 3), read from both pages:
+            // - Kafka connector schema detection: "use a role that has the OWNERSHIP privilege on the
+            //   table" to ALTER TABLE ... SET ENABLE_SCHEMA_EVOLUTION; that is the Execute above, run by
+            //   the deployer, which created and owns the table:
+            //   https://docs.snowflake.com/user-guide/snowpipe-streaming/snowpipe-streaming-classic-kafka-schema-detection
+            // - Table schema evolution / Snowpipe Streaming access control: the role that loads needs
+            //   INSERT and EVOLVE SCHEMA (or OWNERSHIP) on the table:
+            //   https://docs.snowflake.com/en/user-guide/data-load-schema-evolution
+            //   https://docs.snowflake.com/en/user-guide/snowpipe-streaming/data-load-snowpipe-streaming-overview#access-control-privileges
+            // So the sink role gets INSERT + EVOLVE SCHEMA and never OWNERSHIP (which would let it drop the
+            // table or re-grant it). If the managed connector still needed OWNERSHIP, its records would
+            // go to the DLQ: the dlq_record alert pages on the first one (README, Unverified).
             const tableGrant = new snowflake.GrantPrivilegesToAccountRole(
                 `${name}-grant-table-${table.name}`,
                 {
