@@ -10,6 +10,7 @@ import {
     DOMAINS,
     KSQL_APPS,
     SINK_NAMES,
+    STREAMS_APPS,
     WAREHOUSE_TABLES,
     cdcTopicPrefix,
 } from "../components/catalog";
@@ -32,15 +33,23 @@ export function dataPathDiagram(): string {
     l.push('    subgraph kafka["Confluent Cloud Kafka + Schema Registry (AVRO)"]');
     for (const d of DOMAINS) l.push(`        t_${d.name}["${cdcTopicPrefix(PREFIX, d)}.${d.database}.*<br/>${d.tables.length} CDC topics"]`);
     for (const t of DERIVED_TOPICS) l.push(`        d_${id(t.suffix)}["${PREFIX}.${t.suffix}"]`);
+    for (const t of STREAMS_APPS.flatMap((a) => a.outputs)) l.push(`        d_${id(t.suffix)}["${PREFIX}.${t.suffix}"]`);
     l.push("    end");
     l.push('    subgraph ksql["ksqlDB apps (sql/ksqldb)"]');
     for (const app of KSQL_APPS) l.push(`        app_${app.name}{{"${app.name}"}}`);
+    l.push("    end");
+    l.push('    subgraph streams["Kafka Streams apps (streams/, ECS Fargate)"]');
+    for (const app of STREAMS_APPS) l.push(`        sapp_${app.name}{{"${app.name}"}}`);
     l.push("    end");
     l.push('    s3raw[("S3 raw lake<br/>Parquet")]', '    s3audit[("S3 audit archive<br/>Object Lock")]', '    snow[("Snowflake<br/>CDC + CURATED")]');
     for (const d of DOMAINS) l.push(`    db_${d.name} -->|"CDC ${d.name} (MySqlCdcSourceV2)"| t_${d.name}`);
     for (const app of KSQL_APPS) {
         for (const domain of [...new Set(app.inputs.map((i) => i.domain))]) l.push(`    t_${domain} --> app_${app.name}`);
         for (const t of DERIVED_TOPICS.filter((d) => d.producedBy === app.name)) l.push(`    app_${app.name} --> d_${id(t.suffix)}`);
+    }
+    for (const app of STREAMS_APPS) {
+        for (const domain of [...new Set(app.inputs.map((i) => i.table.domain))]) l.push(`    t_${domain} --> sapp_${app.name}`);
+        for (const t of app.outputs) l.push(`    sapp_${app.name} --> d_${id(t.suffix)}`);
     }
     for (const d of DOMAINS) l.push(`    t_${d.name} -->|s3-raw| s3raw`);
     for (const suffix of AUDIT_ARCHIVE_SUFFIXES) l.push(`    d_${id(suffix)} -->|s3-audit| s3audit`);
