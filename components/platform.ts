@@ -67,7 +67,8 @@ export class CloudPlatform extends pulumi.ComponentResource {
         assertWarehouseMatchesKsql(ksqlApps, basePrefix);
 
         const privatelink = cfg.mysql.network === "privatelink";
-        const network = sourceNetwork(cfg.mysql, { parent: this });
+        // prod: the VPC and private subnets from config, checked at preview (issue 22, item 11).
+        const network = sourceNetwork(cfg.mysql, { parent: this }, cfg.tier === "prod");
         this.streaming = new Streaming(
             "streaming",
             {
@@ -145,13 +146,15 @@ export class CloudPlatform extends pulumi.ComponentResource {
                         .map((t) => this.streaming.topics.get(t.name)!),
                 // The CDC user (bootstrap), the PrivateLink DNS record and the subjects' compatibility exist before the first event.
                 sourceReady: [...this.mysql.connectorReady, this.schemaGovernance],
-                // Backfill of added tables needs the admin path the bootstrap uses (same TLS verification).
+                // Backfill of added tables: signals are written as the CDC user (INSERT, DELETE on the
+                // signal table is all it needs; issue 22, item 13), over the path and TLS verification
+                // the bootstrap uses, which created that user; the master password stays in the bootstrap.
                 signalWriter: this.mysql.bootstrap
                     ? {
                           host: this.mysql.address,
                           port: this.mysql.port,
-                          adminUser: this.mysql.masterUsername,
-                          adminPassword: this.mysql.masterPassword,
+                          user: this.mysql.cdcUsername,
+                          password: this.mysql.cdcPassword,
                           tls: "verify_identity",
                           caPem: cfg.mysql.caPem,
                       }

@@ -99,8 +99,9 @@ export class LocalSource extends pulumi.ComponentResource {
                     {
                         host: "127.0.0.1",
                         port: LOCAL_PORTS.mysql,
-                        adminUser: "root",
-                        adminPassword: args.rootPassword,
+                        // As in the cloud: the CDC user writes signals, root stays in the bootstrap.
+                        user: CDC_USER,
+                        password: args.cdcPassword,
                         tls: "insecure",
                         database: domain.database,
                         tables: domain.tables.map((t) => t.name),

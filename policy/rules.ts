@@ -34,6 +34,7 @@ export interface PolicyRule {
 export const T = {
     rdsInstance: "aws:rds/instance:Instance",
     rdsParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+    rdsSubnetGroup: "aws:rds/subnetGroup:SubnetGroup",
     securityGroup: "aws:ec2/securityGroup:SecurityGroup",
     securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
     vpcIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
@@ -228,6 +229,32 @@ export const POLICIES: readonly PolicyRule[] = [
         validateResource(r, report) {
             if (r.type === T.rdsInstance && isProd(r) && r.props.publiclyAccessible !== false) {
                 report(`prod RDS instance ${r.name}: publiclyAccessible must be false`);
+            }
+        },
+    },
+    {
+        name: "prod-rds-private-subnets",
+        description:
+            "prod RDS instances sit in a DB subnet group of the stack whose subnets the program verified private (tag networkPlacement=private-subnets: mysql.vpcId and mysql.subnetIds from config, not the default VPC), in at least 2 subnets.",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            for (const db of ofType(resources, T.rdsInstance).filter(isProd)) {
+                const groups = ofType(resources, T.rdsSubnetGroup).filter(
+                    (g) => (db.propertyDependencies.dbSubnetGroupName ?? []).includes(g.urn) || (db.props.dbSubnetGroupName !== undefined && db.props.dbSubnetGroupName === g.props.name),
+                );
+                if (groups.length === 0) {
+                    report(`prod RDS instance ${db.name}: no DB subnet group of the stack; without one it lands in the default VPC (set mysql.vpcId and mysql.subnetIds)`, db.urn);
+                    continue;
+                }
+                for (const g of groups) {
+                    const placement = g.props.tags?.networkPlacement ?? "unset";
+                    if (placement !== "private-subnets") {
+                        report(`prod RDS instance ${db.name}: DB subnet group ${g.name} is not in verified private subnets (networkPlacement=${placement}); set mysql.vpcId and mysql.subnetIds`, g.urn);
+                    }
+                    if (!Array.isArray(g.props.subnetIds) || g.props.subnetIds.length < 2) {
+                        report(`prod RDS instance ${db.name}: DB subnet group ${g.name} needs at least 2 subnets in different availability zones`, g.urn);
+                    }
+                }
             }
         },
     },

@@ -54,8 +54,8 @@ describe("config: stack files", () => {
     it("fills tier defaults when sections are omitted", () => {
         const prod = parsePlatformConfig(
             rawConfig("prod", {
-                // privatelink (the prod default) needs the deploy runner's security group
-                "lifesci-streaming:mysql": { deployerSecurityGroupIds: ["sg-0abc1234"] },
+                // privatelink (the prod default) needs the deploy runner's security group; prod needs its VPC and private subnets
+                "lifesci-streaming:mysql": { deployerSecurityGroupIds: ["sg-0abc1234"], vpcId: "vpc-0abc1234", subnetIds: ["subnet-0a1", "subnet-0a2"] },
                 "lifesci-streaming:topics": undefined,
                 "lifesci-streaming:confluent": { clusterType: "dedicated", cku: 2 },
                 "lifesci-streaming:cdc": undefined,
@@ -245,6 +245,13 @@ describe("config: rejected input names the key and what is allowed", () => {
 
     it("sample rows in production sources", () =>
         rejects(rawConfig("prod", { "lifesci-streaming:mysql#seedData": true }), /lifesci-streaming:mysql\.seedData: sample rows must not be loaded into production sources/));
+
+    it("prod without vpcId and subnetIds (it would land in the default VPC; issue 22, item 11)", () => {
+        rejects(rawConfig("prod", { "lifesci-streaming:mysql#vpcId": undefined, "lifesci-streaming:mysql#subnetIds": undefined }), /lifesci-streaming:mysql\.vpcId: required for tier prod/);
+        rejects(rawConfig("prod", { "lifesci-streaming:mysql#vpcId": undefined, "lifesci-streaming:mysql#subnetIds": undefined }), /lifesci-streaming:mysql\.subnetIds: required for tier prod/);
+        // dev may still use the default VPC.
+        assert.doesNotThrow(() => parsePlatformConfig(rawConfig("dev", { "lifesci-streaming:mysql#vpcId": undefined, "lifesci-streaming:mysql#subnetIds": undefined })));
+    });
 
     it("vpcId without subnetIds", () =>
         rejects(rawConfig("dev", { "lifesci-streaming:mysql#vpcId": "vpc-0abc1234" }), /mysql\.vpcId: set vpcId and subnetIds together/));

@@ -77,11 +77,36 @@ describe("SQL bootstrap (real MariaDB)", function () {
     it("gives the CDC user exactly the CDC privileges on the captured databases", async () => {
         // Written out (MariaDB names REPLICATION CLIENT "BINLOG MONITOR"), not derived from the code under test.
         const expected: Record<string, string[]> = { "*": ["BINLOG MONITOR", "RELOAD", "REPLICATION SLAVE", "SHOW DATABASES"] };
-        for (const db of ["sap_orders", "lims", "mes", "screening"]) expected[db] = ["LOCK TABLES", "SELECT"];
+        // `_` is a wildcard in a database-level GRANT: the server stores the escaped pattern `sap\_orders`.
+        for (const db of ["sap\\_orders", "lims", "mes", "screening"]) expected[db] = ["LOCK TABLES", "SELECT"];
         assert.deepEqual(await grantsOf(), expected);
         assert.deepEqual(DOMAINS.map((d) => d.database).sort(), ["lims", "mes", "sap_orders", "screening"]);
         const [account] = await server.query<any[]>("SELECT ssl_type FROM mysql.user WHERE User = ?", [CDC_USER]);
         assert.equal(account.ssl_type, "ANY", "the CDC account may only connect over TLS");
+    });
+
+    it("the grant on sap_orders does not cover sapXorders (`_` escaped in the database-level GRANT; issue 22, item 12)", async () => {
+        await server.query("CREATE DATABASE IF NOT EXISTS sapXorders");
+        await server.query("CREATE TABLE IF NOT EXISTS sapXorders.secrets (id INT PRIMARY KEY)");
+        const cdc = await connectMySql(cdcEndpoint(server));
+        try {
+            await cdc.query("SELECT COUNT(*) FROM sap_orders.sales_orders");
+            await assert.rejects(cdc.query("SELECT COUNT(*) FROM sapXorders.secrets"), (err: any) => /denied/i.test(String(err.message)), "sapXorders is readable");
+            const [dbs] = await cdc.query<any[]>("SHOW DATABASES");
+            const names = dbs.map((r: any) => String(Object.values(r)[0]));
+            assert.ok(names.includes("sap_orders") && names.includes("sapXorders"), "SHOW DATABASES is global; reading is not");
+        } finally {
+            await cdc.end();
+            await server.query("DROP DATABASE IF EXISTS sapXorders");
+        }
+    });
+
+    it("replaces a legacy unescaped (wildcard) grant on sap_orders with the escaped one", async () => {
+        await server.query("GRANT SELECT ON `sap_orders`.* TO ?@'%'", [CDC_USER]);
+        const result = await applyBootstrap(bootstrapSpec(server));
+        assert.deepEqual(result.actions, ["revoke SELECT on `sap_orders`.*"]);
+        assert.ok(!("sap_orders" in (await grantsOf())));
+        assert.deepEqual((await applyBootstrap(bootstrapSpec(server))).actions, []);
     });
 
     it("runs each domain's migrations with a history, creates the signal table and lets the CDC user write its watermarks", async () => {

@@ -119,6 +119,36 @@ const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], str
             [[{ type: T.rdsInstance, name: "db", props: goodRds }], "publiclyAccessible must be false"],
         ],
     },
+    "prod-rds-private-subnets": {
+        pass: [
+            [
+                { type: T.rdsInstance, name: "db", props: { ...goodRds, dbSubnetGroupName: "lifesci-prod-mysql" } },
+                { type: T.rdsSubnetGroup, name: "subnets", props: { name: "lifesci-prod-mysql", subnetIds: ["subnet-1", "subnet-2"], tags: { ...prodTags, networkPlacement: "private-subnets" } } },
+            ],
+            // dev may use the default VPC.
+            [
+                { type: T.rdsInstance, name: "db", props: { ...goodRds, tags: { tier: "dev" }, dbSubnetGroupName: "g" } },
+                { type: T.rdsSubnetGroup, name: "subnets", props: { name: "g", subnetIds: ["subnet-1", "subnet-2"], tags: { networkPlacement: "default-vpc" } } },
+            ],
+        ],
+        fail: [
+            [[{ type: T.rdsInstance, name: "db", props: goodRds }], "no DB subnet group of the stack"],
+            [
+                [
+                    { type: T.rdsInstance, name: "db", props: { ...goodRds, dbSubnetGroupName: "g" } },
+                    { type: T.rdsSubnetGroup, name: "subnets", props: { name: "g", subnetIds: ["subnet-1", "subnet-2"], tags: { networkPlacement: "default-vpc" } } },
+                ],
+                "not in verified private subnets (networkPlacement=default-vpc)",
+            ],
+            [
+                [
+                    { type: T.rdsInstance, name: "db", props: { ...goodRds, dbSubnetGroupName: "g" } },
+                    { type: T.rdsSubnetGroup, name: "subnets", props: { name: "g", subnetIds: ["subnet-1"], tags: { networkPlacement: "private-subnets" } } },
+                ],
+                "at least 2 subnets",
+            ],
+        ],
+    },
     "mysql-require-secure-transport": {
         pass: [[pg({ binlog_format: "ROW", require_secure_transport: "1" })], [pg({ require_secure_transport: "ON" })]],
         fail: [

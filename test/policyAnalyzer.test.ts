@@ -108,6 +108,12 @@ const BROKEN: BrokenCopy[] = [
                 if (r.name.startsWith("streaming-topic-manager-")) p.roleName = "CloudClusterAdmin";
             }),
     },
+    // Issue 22, item 11: prod RDS in subnets the program did not verify private (the default VPC's).
+    {
+        policy: "prod-rds-private-subnets",
+        stack: "prod",
+        breakIt: (rs) => breakEvery(rs, "aws:rds/subnetGroup:SubnetGroup", (p) => void (p.tags = { ...(p.tags ?? {}), networkPlacement: "default-vpc" })),
+    },
     // Issue 22, item 2: a connector writes a topic nobody created (here the signal table's).
     { policy: "connector-topics-created", stack: "prod", breakIt: (rs) => without(rs, "confluentcloud:index/kafkaTopic:KafkaTopic", /lifesci_cdc_signal$/) },
     {

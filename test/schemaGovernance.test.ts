@@ -92,7 +92,7 @@ describe("stacks: backfill of added tables", () => {
             assert.deepEqual(plain(signal.inputs.tables), domain.tables.map((t) => t.name));
             assert.equal(signal.inputs.database, domain.database);
             assert.ok(signal.dependsOn.includes(`${T.connector}::cdc-${domain.name}`), "the updated connector must read the signal");
-            assert.ok(isSecretInput(signal.inputs.adminPassword));
+            assert.ok(isSecretInput(signal.inputs.password));
         }
     });
 

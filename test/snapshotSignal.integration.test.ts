@@ -23,7 +23,15 @@ describe("incremental-snapshot signal for added tables (real MariaDB)", function
         await server.query(`CREATE DATABASE ${database}`);
         await server.query(signalTableDdl(database));
         await server.query(signalTableDdl(database)); // idempotent
-        inputs = { host: server.host, port: server.port, adminUser: "root", adminPassword: "", tls: "verify_identity", caPem: server.caPem, database, tables: ["samples", "test_results"] };
+        // The writer has exactly the CDC user's grant on the signal table (bootstrap grantSignalTable): INSERT, DELETE.
+        await server.query("DROP USER IF EXISTS 'qa_signal_writer'@'%'");
+        await server.query("CREATE USER 'qa_signal_writer'@'%' IDENTIFIED BY 'qa-writer-pw' REQUIRE SSL");
+        await server.query(`GRANT INSERT, DELETE ON ${database}.${SIGNAL_TABLE} TO 'qa_signal_writer'@'%'`);
+        inputs = { host: server.host, port: server.port, user: "qa_signal_writer", password: "qa-writer-pw", tls: "verify_identity", caPem: server.caPem, database, tables: ["samples", "test_results"] };
+    });
+
+    after(async () => {
+        await server.query("DROP USER IF EXISTS 'qa_signal_writer'@'%'");
     });
 
     it("a new connector gets no signal (its initial snapshot covers every table)", async () => {

@@ -89,6 +89,13 @@ export function crossFieldProblems(cfg: PlatformConfig): string[] {
         if (mysql.network !== "privatelink" && cfg.target === "cloud") {
             problems.push(`${key("mysql")}.network: must be privatelink for tier prod (RDS not publicly accessible; connectors arrive over AWS Egress PrivateLink)`);
         }
+        // Without both, the sources land in the account's default VPC, whose subnets are public.
+        if (cfg.target === "cloud" && mysql.vpcId === undefined) {
+            problems.push(`${key("mysql")}.vpcId: required for tier prod; the database must not land in the account's default VPC (set the VPC of its private subnets)`);
+        }
+        if (cfg.target === "cloud" && mysql.subnetIds === undefined) {
+            problems.push(`${key("mysql")}.subnetIds: required for tier prod; list at least 2 private subnets of mysql.vpcId in different availability zones`);
+        }
         if (cfg.cdc.sslMode !== "verify_identity") {
             problems.push(`${key("cdc")}.sslMode: must be verify_identity for tier prod (got ${cfg.cdc.sslMode}); the connector checks the RDS host name`);
         }

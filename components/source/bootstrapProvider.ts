@@ -17,6 +17,7 @@ import {
     TlsMode,
     connectMySql,
     detectServer,
+    grantDatabasePattern,
     grantRevocations,
     parseGrantLines,
     parseGrants,
@@ -134,10 +135,13 @@ async function appliedMigrations(conn: mysql.Connection, databases: readonly Boo
     return applied;
 }
 
-/** The grants the CDC user must end up with, per scope (`*` = global). */
+/**
+ * The grants the CDC user must end up with, per scope (`*` = global; a database scope is its
+ * escaped GRANT pattern, so `sap_orders` is granted as `sap\_orders` and never covers `sapXorders`).
+ */
 export function desiredCdcGrants(databases: readonly string[]): Map<string, Set<string>> {
     const desired = new Map<string, Set<string>>([["*", new Set<string>(CDC_GLOBAL_PRIVILEGES)]]);
-    for (const db of databases) desired.set(db, new Set<string>(CDC_DATABASE_PRIVILEGES));
+    for (const db of databases) desired.set(grantDatabasePattern(db), new Set<string>(CDC_DATABASE_PRIVILEGES));
     return desired;
 }
 

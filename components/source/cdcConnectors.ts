@@ -7,7 +7,7 @@ import { Domain, DomainName, cdcTopicPrefix, heartbeatTopicName, heartbeatTopicP
 import { CdcConfig } from "../config";
 import { RoleGrant, WorkloadIdentity, crn } from "../streaming";
 import { TlsMode } from "./mysqlClient";
-import { CdcSnapshotSignal, signalDataCollection } from "./snapshotSignal";
+import { CdcSnapshotSignal, SignalWriterArgs, signalDataCollection } from "./snapshotSignal";
 import { TIME_PRECISION_MODE } from "../temporalTypes";
 
 // Keys and values below: https://docs.confluent.io/cloud/current/connectors/cc-mysql-source-cdc-v2-debezium/cc-mysql-source-cdc-v2-debezium.html#configuration-properties
@@ -136,17 +136,10 @@ export interface CdcSourceConnectorArgs {
     /** What must exist first: the SQL bootstrap (CDC user, signal table), the PrivateLink DNS record, the subjects' compatibility. */
     sourceReady: pulumi.Resource[];
     /**
-     * How to write snapshot signals (the admin account the bootstrap uses); absent when the
+     * How to write snapshot signals (the CDC user over the bootstrap's TLS path); absent when the
      * bootstrap does not run, and then tables added later are not backfilled automatically.
      */
-    signalWriter?: {
-        host: pulumi.Input<string>;
-        port: pulumi.Input<number>;
-        adminUser: pulumi.Input<string>;
-        adminPassword: pulumi.Input<string>;
-        tls: pulumi.Input<TlsMode>;
-        caPem?: pulumi.Input<string>;
-    };
+    signalWriter?: SignalWriterArgs;
 }
 
 /** One MySqlCdcSourceV2 connector (and its identity) per catalog domain. */

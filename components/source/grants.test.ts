@@ -1,7 +1,7 @@
 // SHOW GRANTS lines as MySQL 8 and MariaDB print them, read completely (table, column, routine,
 // role, proxy grants and the grant/admin option), and the REVOKE plan that removes what is extra.
 import { strict as assert } from "assert";
-import { grantRevocations, parseGrantLines } from "./mysqlClient";
+import { grantDatabasePattern, grantPatternCovers, grantRevocations, hasPrivilege, parseGrantLines, parseGrants } from "./mysqlClient";
 
 const desired = new Map<string, Set<string>>([
     ["*", new Set(["RELOAD", "SHOW DATABASES", "REPLICATION SLAVE", "REPLICATION CLIENT"])],
@@ -90,5 +90,23 @@ describe("grants: the REVOKE plan", () => {
 
     it("ALL PRIVILEGES on a captured database is revoked whole (the sync grants the CDC set back)", () => {
         assert.deepEqual(plan(["GRANT ALL PRIVILEGES ON `lims`.* TO `lifesci_cdc`@`%`"]), ["REVOKE ALL PRIVILEGES ON `lims`.* FROM ?@?"]);
+    });
+});
+
+describe("database-level GRANT patterns (issue 22, item 12)", () => {
+    it("escapes _ and % so a grant names exactly its database", () => {
+        assert.equal(grantDatabasePattern("sap_orders"), "sap\\_orders");
+        assert.equal(grantDatabasePattern("a%b\\c"), "a\\%b\\\\c");
+        assert.ok(grantPatternCovers(grantDatabasePattern("sap_orders"), "sap_orders"));
+        assert.ok(!grantPatternCovers(grantDatabasePattern("sap_orders"), "sapXorders"));
+        // What an unescaped grant would have done:
+        assert.ok(grantPatternCovers("sap_orders", "sapXorders"));
+        assert.ok(grantPatternCovers("lims%", "lims_archive") && !grantPatternCovers("lims", "lims_archive"));
+    });
+
+    it("hasPrivilege reads a database's privileges through the pattern that covers it", () => {
+        const grants = parseGrants(["GRANT SELECT, LOCK TABLES ON `sap\\_orders`.* TO `lifesci_cdc`@`%`"]);
+        assert.ok(hasPrivilege(grants, "SELECT", "sap_orders"));
+        assert.ok(!hasPrivilege(grants, "SELECT", "sapXorders"));
     });
 });

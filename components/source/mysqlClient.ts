@@ -238,8 +238,35 @@ const PRIVILEGE_ALIASES: Record<string, string> = {
     "BINLOG MONITOR": "REPLICATION CLIENT",
 };
 
-/** Privileges per scope: `*` for global, otherwise a database name. */
+/**
+ * Privileges per scope: `*` for global, otherwise the database name as the server prints it in a
+ * database-level grant, which is a pattern (`sap\_orders` for exactly sap_orders).
+ */
 export type GrantMap = Map<string, Set<string>>;
+
+/**
+ * The database-level GRANT pattern that names exactly `database`: in `GRANT ... ON db.*`, `_` and
+ * `%` are wildcards, so `sap_orders` would also cover `sapXorders`; a backslash escapes them.
+ * Table-level grants take the database name literally and need no escape.
+ *   https://dev.mysql.com/doc/refman/8.0/en/grant.html#grant-quoting
+ *   https://mariadb.com/kb/en/grant/#database-privileges
+ */
+export function grantDatabasePattern(database: string): string {
+    return database.replace(/[\\_%]/g, (c) => `\\${c}`);
+}
+
+/** Does a database-level grant pattern (as SHOW GRANTS prints it) cover `database`? */
+export function grantPatternCovers(pattern: string, database: string): boolean {
+    let regex = "";
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === "\\" && i + 1 < pattern.length) regex += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        else if (c === "_") regex += ".";
+        else if (c === "%") regex += ".*";
+        else regex += c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }
+    return new RegExp(`^${regex}$`).test(database);
+}
 
 /** Parses `SHOW GRANTS` lines into privileges per scope (table/column-level grants are ignored). */
 export function parseGrants(lines: readonly string[]): GrantMap {
@@ -383,9 +410,9 @@ export function grantRevocations(current: readonly GrantLine[], desired: Readonl
     return out;
 }
 
-/** True when `privilege` is granted globally or on `database` (ALL PRIVILEGES counts). */
+/** True when `privilege` is granted globally or by a database-level pattern covering `database` (ALL PRIVILEGES counts). */
 export function hasPrivilege(grants: GrantMap, privilege: string, database?: string): boolean {
-    const scopes = database ? ["*", database] : ["*"];
+    const scopes = [...grants.keys()].filter((s) => s === "*" || (database !== undefined && grantPatternCovers(s, database)));
     return scopes.some((s) => grants.get(s)?.has(privilege) || grants.get(s)?.has("ALL PRIVILEGES"));
 }
 

@@ -65,13 +65,48 @@ export function bootstrapDatabases(domains: readonly Domain[], withSeed: boolean
     return domains.map((d) => ({ name: d.database, ...domainMigrations(d.name, withSeed) }));
 }
 
-/** The VPC and subnets of the sources: from config, or the account's default VPC. */
-export function sourceNetwork(config: MySqlConfig, opts: pulumi.InvokeOptions): { vpcId: pulumi.Output<string>; subnetIds: pulumi.Output<string[]> } {
-    const vpcId = config.vpcId ? pulumi.output(config.vpcId) : aws.ec2.getVpcOutput({ default: true }, opts).id;
-    const subnetIds = config.subnetIds
-        ? pulumi.output(config.subnetIds)
-        : aws.ec2.getSubnetsOutput({ filters: [{ name: "vpc-id", values: [vpcId] }] }, opts).ids;
-    return { vpcId, subnetIds };
+/** Where the sources run: subnets from config (checked private in prod), or the default VPC's. */
+export type NetworkPlacement = "private-subnets" | "configured-subnets" | "default-vpc";
+
+export interface SourceNetwork {
+    vpcId: pulumi.Output<string>;
+    /** Resolves only after the prod checks passed, so nothing is placed in a subnet that failed them. */
+    subnetIds: pulumi.Output<string[]>;
+    placement: NetworkPlacement;
+}
+
+/**
+ * The VPC and subnets of the sources: from config, or the account's default VPC (dev only: the
+ * config check requires mysql.vpcId and mysql.subnetIds for tier prod). With `requirePrivate`
+ * (prod) the preview fails, naming the key, when the VPC is the account's default VPC or a subnet
+ * is not in it or is public (assigns public IPs on launch, as default-VPC subnets do):
+ *   https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html
+ *   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html (MapPublicIpOnLaunch)
+ * A subnet routed to an internet gateway without auto-assigned IPs is not caught here (README, Unverified).
+ */
+export function sourceNetwork(config: MySqlConfig, opts: pulumi.InvokeOptions, requirePrivate = false): SourceNetwork {
+    if (!config.vpcId || !config.subnetIds) {
+        if (requirePrivate) throw new Error("lifesci-streaming:mysql.vpcId: tier prod needs mysql.vpcId and mysql.subnetIds (private subnets), not the default VPC");
+        const vpcId = aws.ec2.getVpcOutput({ default: true }, opts).id;
+        return { vpcId, subnetIds: aws.ec2.getSubnetsOutput({ filters: [{ name: "vpc-id", values: [vpcId] }] }, opts).ids, placement: "default-vpc" };
+    }
+    const vpcId = config.vpcId;
+    const ids = config.subnetIds;
+    if (!requirePrivate) return { vpcId: pulumi.output(vpcId), subnetIds: pulumi.output(ids), placement: "configured-subnets" };
+    const vpc = aws.ec2.getVpcOutput({ id: vpcId }, opts);
+    const subnets = ids.map((id) => aws.ec2.getSubnetOutput({ id }, opts));
+    const found = pulumi.all(subnets.map((s) => pulumi.all([s.id, s.vpcId, s.mapPublicIpOnLaunch])));
+    const checked = pulumi.all([vpc.default, found]).apply(([isDefault, details]) => {
+        const problems: string[] = [];
+        if (isDefault) problems.push(`lifesci-streaming:mysql.vpcId: ${vpcId} is the account's default VPC; tier prod needs a dedicated VPC`);
+        for (const [id, subnetVpc, publicIps] of details) {
+            if (subnetVpc !== vpcId) problems.push(`lifesci-streaming:mysql.subnetIds: ${id} is in ${subnetVpc}, not in mysql.vpcId ${vpcId}`);
+            if (publicIps) problems.push(`lifesci-streaming:mysql.subnetIds: ${id} assigns public IPs on launch (a public subnet); tier prod needs private subnets`);
+        }
+        if (problems.length) throw new Error(problems.join("\n"));
+        return ids;
+    });
+    return { vpcId: pulumi.output(vpcId), subnetIds: checked, placement: "private-subnets" };
 }
 
 export interface MySqlSourceArgs {
@@ -80,7 +115,7 @@ export interface MySqlSourceArgs {
     /** Domains whose databases this server hosts. */
     domains: readonly Domain[];
     /** Where the instance (and, for privatelink, the NLB) lives: sourceNetwork(). */
-    network: { vpcId: pulumi.Input<string>; subnetIds: pulumi.Input<string[]> };
+    network: { vpcId: pulumi.Input<string>; subnetIds: pulumi.Input<string[]>; placement: NetworkPlacement };
     /** network `public`: Confluent CONNECT egress CIDRs for the cluster's cloud and region. */
     connectorEgressCidrs?: pulumi.Input<string[]>;
     /** network `privatelink`: the Confluent network's egress gateway the connectors arrive through. */
@@ -140,7 +175,8 @@ export class MySqlSource extends pulumi.ComponentResource {
 
         const subnetGroup = new aws.rds.SubnetGroup(
             `${name}-subnets`,
-            { name: `${namePrefix}-mysql`, subnetIds, tags },
+            // networkPlacement: what the program verified (policy prod-rds-private-subnets reads it).
+            { name: `${namePrefix}-mysql`, subnetIds, tags: { ...tags, networkPlacement: args.network.placement } },
             { parent: this },
         );
 

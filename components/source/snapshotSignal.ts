@@ -15,7 +15,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as mysql from "mysql2/promise";
 import { SIGNAL_TABLE as CATALOG_SIGNAL_TABLE } from "../catalog";
-import type { MySqlAdminArgs } from "./bootstrapProvider";
 import { MySqlEndpoint, TlsMode, connectMySql } from "./mysqlClient";
 
 // One per captured database. Not in table.include.list, but Debezium captures it anyway: its
@@ -72,8 +71,12 @@ export async function writeSignal(conn: mysql.Connection, database: string, sign
 export interface SnapshotSignalInputs {
     host: string;
     port: number;
-    adminUser: string;
-    adminPassword: string;
+    /**
+     * The account that writes signals: the CDC user, which may INSERT (and DELETE) in the signal
+     * table and nothing else there (bootstrap grantSignalTable), not the administrator.
+     */
+    user: string;
+    password: string;
     tls: TlsMode;
     caPem?: string;
     database: string;
@@ -86,12 +89,15 @@ export interface SnapshotSignalOutputs extends SnapshotSignalInputs {
     signalIds: string[];
 }
 
-const endpointOf = (i: SnapshotSignalInputs): MySqlEndpoint => ({ host: i.host, port: i.port, user: i.adminUser, password: i.adminPassword, tls: i.tls, caPem: i.caPem });
+const endpointOf = (i: SnapshotSignalInputs): MySqlEndpoint => ({ host: i.host, port: i.port, user: i.user, password: i.password, tls: i.tls, caPem: i.caPem });
 
 export const snapshotSignalProvider: pulumi.dynamic.ResourceProvider = {
     async diff(_id: string, olds: SnapshotSignalOutputs, news: SnapshotSignalInputs) {
         const changed = JSON.stringify([...olds.tables].sort()) !== JSON.stringify([...news.tables].sort()) || olds.host !== news.host || olds.port !== news.port;
-        return { changes: changed || olds.adminPassword !== news.adminPassword || olds.tls !== news.tls, replaces: olds.database !== news.database ? ["database"] : [] };
+        return {
+            changes: changed || olds.user !== news.user || olds.password !== news.password || olds.tls !== news.tls,
+            replaces: olds.database !== news.database ? ["database"] : [],
+        };
     },
     // A new connector snapshots its tables itself (snapshot.mode initial): record, do not signal.
     async create(inputs: SnapshotSignalInputs) {
@@ -115,7 +121,17 @@ export const snapshotSignalProvider: pulumi.dynamic.ResourceProvider = {
     async delete() {},
 };
 
-export interface CdcSnapshotSignalArgs extends MySqlAdminArgs {
+/** Where and as whom signals are written: the CDC user's login (least privilege), not the administrator's. */
+export interface SignalWriterArgs {
+    host: pulumi.Input<string>;
+    port: pulumi.Input<number>;
+    user: pulumi.Input<string>;
+    password: pulumi.Input<string>;
+    tls: pulumi.Input<TlsMode>;
+    caPem?: pulumi.Input<string>;
+}
+
+export interface CdcSnapshotSignalArgs extends SignalWriterArgs {
     database: pulumi.Input<string>;
     tables: pulumi.Input<pulumi.Input<string>[]>;
 }
@@ -125,6 +141,6 @@ export class CdcSnapshotSignal extends pulumi.dynamic.Resource {
     declare readonly signalIds: pulumi.Output<string[]>;
 
     constructor(name: string, args: CdcSnapshotSignalArgs, opts?: pulumi.CustomResourceOptions) {
-        super(snapshotSignalProvider, name, { ...args, adminPassword: pulumi.secret(args.adminPassword), signalIds: undefined }, { ...opts, additionalSecretOutputs: ["adminPassword"] });
+        super(snapshotSignalProvider, name, { ...args, password: pulumi.secret(args.password), signalIds: undefined }, { ...opts, additionalSecretOutputs: ["password"] });
     }
 }
