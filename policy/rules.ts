@@ -47,6 +47,9 @@ export const T = {
     kmsKey: "aws:kms/key:Key",
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
     eventRule: "aws:cloudwatch/eventRule:EventRule",
+    eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+    lambdaFunction: "aws:lambda/function:Function",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
     connector: "confluentcloud:index/connector:Connector",
     kafkaTopic: "confluentcloud:index/kafkaTopic:KafkaTopic",
     kafkaCluster: "confluentcloud:index/kafkaCluster:KafkaCluster",
@@ -323,6 +326,34 @@ export const POLICIES: readonly PolicyRule[] = [
                 return asList(pattern?.detail?.eventName).includes("ScheduleKeyDeletion") && asList(pattern?.source).includes("aws.kms");
             });
             if (!watched) report("audit archive key: no EventBridge rule matches kms ScheduleKeyDeletion (the deletion would go unnoticed for its waiting period)");
+        },
+    },
+    {
+        name: "prod-privatelink-failover-retarget",
+        description:
+            "In prod, an NLB IP target group (the PrivateLink path to RDS) is followed after a failover: RDS instance events reach an EventBridge rule whose target is a Lambda function inside the VPC that re-targets the group.",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            if (!prodStack(resources)) return;
+            const ipGroups = ofType(resources, T.targetGroup).filter((g) => g.props.targetType === "ip");
+            if (ipGroups.length === 0) return;
+            const rdsRules = ofType(resources, T.eventRule).filter((r) => {
+                const pattern = policyDocument(r.props.eventPattern) as any;
+                return asList(pattern?.source).includes("aws.rds") && asList(pattern?.["detail-type"]).includes("RDS DB Instance Event");
+            });
+            const retargeters = ofType(resources, T.lambdaFunction).filter(
+                (f) => asList(f.props.vpcConfig?.subnetIds).length > 0 && typeof f.props.environment?.variables?.TARGET_GROUP_ARN === "string",
+            );
+            const wired = rdsRules.some((rule) =>
+                ofType(resources, T.eventTarget).some(
+                    (t) => (t.props.rule === rule.props.name || (t.propertyDependencies.rule ?? []).includes(rule.urn)) && typeof t.props.arn === "string" && t.props.arn.includes(":function:"),
+                ),
+            );
+            for (const g of ipGroups) {
+                if (rdsRules.length === 0) report(`prod target group ${g.name}: no EventBridge rule receives RDS instance events (a failover would leave the NLB on the old primary)`, g.urn);
+                else if (!wired) report(`prod target group ${g.name}: the RDS events rule has no Lambda target to re-target the group`, g.urn);
+                if (retargeters.length === 0) report(`prod target group ${g.name}: no Lambda function in the VPC re-targets it (vpcConfig.subnetIds and TARGET_GROUP_ARN)`, g.urn);
+            }
         },
     },
     {

@@ -96,7 +96,7 @@ describe("audit staging and archive key under mocks (dev and prod)", function ()
             const deny = policy.Statement.find((s: any) => s.Effect === "Deny");
             assert.ok(deny && /break-glass/.test(JSON.stringify(deny.Condition)), JSON.stringify(policy));
             assert.equal(archiveKey.protect, stack === "prod");
-            const rule = run.ofType(T.eventRule).find((r) => JSON.parse(r.inputs.eventPattern).detail?.eventName?.includes("ScheduleKeyDeletion"))!;
+            const rule = run.ofType(T.eventRule).find((r) => r.inputs.eventPattern && JSON.parse(r.inputs.eventPattern).detail?.eventName?.includes("ScheduleKeyDeletion"))!;
             assert.ok(rule, "an EventBridge rule matches ScheduleKeyDeletion");
             const pattern = JSON.parse(rule.inputs.eventPattern);
             assert.deepEqual(pattern.source, ["aws.kms"]);

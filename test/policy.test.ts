@@ -65,6 +65,15 @@ const tamperRule: FakeResource = {
     name: "tamper",
     props: { eventPattern: JSON.stringify({ source: ["aws.kms"], "detail-type": ["AWS API Call via CloudTrail"], detail: { eventName: ["ScheduleKeyDeletion", "DisableKey", "PutKeyPolicy"] } }) },
 };
+const prodDb: FakeResource = { type: T.rdsInstance, name: "db", props: goodRds };
+const ipTargetGroup: FakeResource = { type: T.targetGroup, name: "tg", props: { targetType: "ip", port: 3306 } };
+const rdsEventRule: FakeResource = { type: T.eventRule, name: "rds-events", props: { name: "retarget-rds-events", eventPattern: JSON.stringify({ source: ["aws.rds"], "detail-type": ["RDS DB Instance Event"] }) } };
+const rdsEventTarget: FakeResource = { type: T.eventTarget, name: "rds-target", props: { rule: "retarget-rds-events", arn: "arn:aws:lambda:eu-central-1:1:function:retarget" } };
+const retargetFunction = (inVpc = true): FakeResource => ({
+    type: T.lambdaFunction,
+    name: "retarget",
+    props: { vpcConfig: inVpc ? { subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] } : undefined, environment: { variables: { TARGET_GROUP_ARN: "arn:tg" } } },
+});
 const cdcWriting = (extra: Record<string, string>): FakeResource =>
     connector({ "topic.prefix": "lifesci.sap", "table.include.list": "sap_orders.sales_orders", "signal.data.collection": "sap_orders.lifesci_cdc_signal", ...extra });
 const sinkWriting = (dlq: string): FakeResource => ({ type: T.connector, name: "sink-s3-raw", props: { configNonsensitive: { "connector.class": "S3_SINK", "errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq } } });
@@ -148,6 +157,19 @@ const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], str
             [[auditBucket, archiveKey(JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: "kms:*", Resource: "*" }] })), tamperRule], "must deny kms:ScheduleKeyDeletion"],
             [[auditBucket, archiveKey(protectedKeyPolicy(["kms:ScheduleKeyDeletion", "kms:DisableKey"])), tamperRule], "must deny kms:ScheduleKeyDeletion"],
             [[auditBucket, archiveKey(protectedKeyPolicy())], "no EventBridge rule matches kms ScheduleKeyDeletion"],
+        ],
+    },
+    "prod-privatelink-failover-retarget": {
+        pass: [
+            [prodDb, ipTargetGroup, rdsEventRule, retargetFunction(), rdsEventTarget],
+            // dev, or prod without an IP target group: nothing to follow.
+            [{ type: T.rdsInstance, name: "db", props: { ...goodRds, tags: { tier: "dev" } } }, ipTargetGroup],
+            [prodDb],
+        ],
+        fail: [
+            [[prodDb, ipTargetGroup, retargetFunction(), rdsEventTarget], "no EventBridge rule receives RDS instance events"],
+            [[prodDb, ipTargetGroup, rdsEventRule, retargetFunction()], "has no Lambda target"],
+            [[prodDb, ipTargetGroup, rdsEventRule, retargetFunction(false), rdsEventTarget], "no Lambda function in the VPC"],
         ],
     },
     "prod-rds-private-subnets": {

@@ -128,6 +128,8 @@ const BROKEN: BrokenCopy[] = [
                 if (doc) p.policy = JSON.stringify({ ...doc, Statement: doc.Statement.filter((st: Props) => st.Effect !== "Deny") });
             }),
     },
+    // Issue 22, item 5: the RDS events rule is gone, so a failover strands the NLB on the old primary.
+    { policy: "prod-privatelink-failover-retarget", stack: "prod", breakIt: (rs) => without(rs, "aws:cloudwatch/eventRule:EventRule", /retarget-rds-events$/) },
     // Issue 22, item 11: prod RDS in subnets the program did not verify private (the default VPC's).
     {
         policy: "prod-rds-private-subnets",

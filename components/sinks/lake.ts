@@ -357,7 +357,8 @@ export class Lake extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.securityAlerts = new aws.sns.Topic(`${name}-security-alerts`, { name: `${namePrefix}-security-alerts`, kmsMasterKeyId: "alias/aws/sns", tags }, { parent: this });
+        // Not encrypted with the AWS-managed SNS key: EventBridge and CloudWatch alarms cannot publish to such a topic.
+        this.securityAlerts = new aws.sns.Topic(`${name}-security-alerts`, { name: `${namePrefix}-security-alerts`, tags }, { parent: this });
         new aws.cloudwatch.EventTarget(`${name}-archive-key-tamper-target`, { rule: tamperRule.name, arn: this.securityAlerts.arn }, { parent: this });
         new aws.sns.TopicPolicy(
             `${name}-security-alerts-policy`,
