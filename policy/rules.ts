@@ -294,10 +294,14 @@ export const POLICIES: readonly PolicyRule[] = [
         enforcementLevel: "mandatory",
         validateStack(resources, report) {
             for (const bucket of ofType(resources, T.bucket).filter((b) => b.props.tags?.purpose === "audit-staging")) {
-                const docs = settingsOf(resources, T.bucketPolicy, bucket).map((p) => policyDocument(p.props.policy));
+                const policies = settingsOf(resources, T.bucketPolicy, bucket);
+                const docs = policies.map((p) => policyDocument(p.props.policy));
                 if (docs.some((d) => d === undefined)) continue; // computed at preview: judged at update
                 const guarded = docs.some((d) => guardingDeny(d!, ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"], (r) => /\/[^*]+\/\*$/.test(r)));
-                if (!guarded) report(`audit staging bucket ${bucket.name}: no bucket policy denies PutObject/DeleteObject under the audit prefix to every principal but the audit sink role`, bucket.urn);
+                if (!guarded) {
+                    const where = policies.length ? ` (bucket policy ${policies.map((p) => p.name).join(", ")})` : "";
+                    report(`audit staging bucket ${bucket.name}: no bucket policy denies PutObject/DeleteObject under the audit prefix to every principal but the audit sink role${where}`, policies[0]?.urn ?? bucket.urn);
+                }
             }
         },
     },
