@@ -264,6 +264,10 @@ export class CloudPlatform extends pulumi.ComponentResource {
                                 ruleId: AUDIT_REPLICATION_RULE_ID,
                             },
                         ],
+                        // prod: the PrivateLink NLB in front of RDS (issue 22, item 5).
+                        nlbTargetGroups: this.mysql.privateLink
+                            ? [{ targetGroup: this.mysql.privateLink.targetGroup.arnSuffix, loadBalancer: this.mysql.privateLink.loadBalancer.arnSuffix }]
+                            : [],
                     },
                 },
                 { parent: this },

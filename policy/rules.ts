@@ -45,6 +45,11 @@ export const T = {
     bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
     bucketAcl: "aws:s3/bucketAcl:BucketAcl",
     kmsKey: "aws:kms/key:Key",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    eventRule: "aws:cloudwatch/eventRule:EventRule",
+    eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+    lambdaFunction: "aws:lambda/function:Function",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
     connector: "confluentcloud:index/connector:Connector",
     kafkaTopic: "confluentcloud:index/kafkaTopic:KafkaTopic",
     kafkaCluster: "confluentcloud:index/kafkaCluster:KafkaCluster",
@@ -127,6 +132,30 @@ function portInRange(port: number, from: unknown, to: unknown, protocol: unknown
 function opensToWorld(rule: Record<string, any>): boolean {
     const cidrs = [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? []), rule.cidrIpv4, rule.cidrIpv6].filter(Boolean);
     return cidrs.some((c: string) => WORLD.includes(c)) && portInRange(MYSQL_PORT, rule.fromPort, rule.toPort, rule.protocol ?? rule.ipProtocol);
+}
+
+const isWildcardPrincipal = (p: unknown) => p === "*" || (typeof p === "object" && p !== null && asList((p as any).AWS).includes("*"));
+const coversAction = (actions: unknown, action: string) =>
+    asList(actions as string | string[]).some((a) => typeof a === "string" && new RegExp(`^${a.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i").test(action));
+/** The principal ARN a Deny statement exempts (ArnNotEquals/StringNotEquals aws:PrincipalArn), if exactly one. */
+function exemptPrincipal(st: any): string | undefined {
+    for (const op of ["ArnNotEquals", "StringNotEquals", "ArnNotLike", "StringNotLike"]) {
+        const v = st?.Condition?.[op]?.["aws:PrincipalArn"];
+        const list = asList<string>(v);
+        if (list.length === 1 && !list[0].includes("*")) return list[0];
+    }
+    return undefined;
+}
+/** A Deny for every principal on `actions`, with exactly one exempt principal. */
+function guardingDeny(doc: { Statement?: any }, actions: readonly string[], resource?: (r: string) => boolean): any | undefined {
+    return asList(doc.Statement).find(
+        (st: any) =>
+            st?.Effect === "Deny" &&
+            isWildcardPrincipal(st.Principal) &&
+            actions.every((a) => coversAction(st.Action, a)) &&
+            (!resource || asList<string>(st.Resource).some(resource)) &&
+            exemptPrincipal(st) !== undefined,
+    );
 }
 
 export const POLICIES: readonly PolicyRule[] = [
@@ -255,6 +284,79 @@ export const POLICIES: readonly PolicyRule[] = [
                         report(`prod RDS instance ${db.name}: DB subnet group ${g.name} needs at least 2 subnets in different availability zones`, g.urn);
                     }
                 }
+            }
+        },
+    },
+    {
+        name: "audit-staging-write-guard",
+        description:
+            "The audit staging bucket (tag purpose=audit-staging), whose audit/ files S3 Replication locks into the archive, has a bucket policy denying writes and deletes under its prefix to every principal but one (the audit sink's role).",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            for (const bucket of ofType(resources, T.bucket).filter((b) => b.props.tags?.purpose === "audit-staging")) {
+                const policies = settingsOf(resources, T.bucketPolicy, bucket);
+                const docs = policies.map((p) => policyDocument(p.props.policy));
+                if (docs.some((d) => d === undefined)) continue; // computed at preview: judged at update
+                const guarded = docs.some((d) => guardingDeny(d!, ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"], (r) => /\/[^*]+\/\*$/.test(r)));
+                if (!guarded) {
+                    const where = policies.length ? ` (bucket policy ${policies.map((p) => p.name).join(", ")})` : "";
+                    report(`audit staging bucket ${bucket.name}: no bucket policy denies PutObject/DeleteObject under the audit prefix to every principal but the audit sink role${where}`, policies[0]?.urn ?? bucket.urn);
+                }
+            }
+        },
+    },
+    {
+        name: "audit-archive-key-protected",
+        description:
+            "A stack with an audit archive bucket has a dedicated archive KMS key (tag purpose=audit-archive) whose key policy denies ScheduleKeyDeletion, DisableKey and PutKeyPolicy to every principal but one break-glass role, and an EventBridge rule that catches ScheduleKeyDeletion.",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            const archives = ofType(resources, T.bucket).filter((b) => b.props.tags?.purpose === "audit-archive");
+            if (archives.length === 0) return;
+            const keys = ofType(resources, T.kmsKey).filter((k) => k.props.tags?.purpose === "audit-archive");
+            if (keys.length === 0) {
+                for (const b of archives) report(`audit archive ${b.name}: no dedicated KMS key (tag purpose=audit-archive); a shared key can be deleted with everything else`, b.urn);
+                return;
+            }
+            for (const key of keys) {
+                const doc = policyDocument(key.props.policy);
+                if (doc === undefined && key.props.policy !== undefined) continue; // computed at preview
+                if (!doc || !guardingDeny(doc, ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"])) {
+                    report(`archive KMS key ${key.name}: its key policy must deny kms:ScheduleKeyDeletion, kms:DisableKey and kms:PutKeyPolicy to every principal but the break-glass role`, key.urn);
+                }
+            }
+            const watched = ofType(resources, T.eventRule).some((r) => {
+                const pattern = policyDocument(r.props.eventPattern) as any;
+                return asList(pattern?.detail?.eventName).includes("ScheduleKeyDeletion") && asList(pattern?.source).includes("aws.kms");
+            });
+            if (!watched) report("audit archive key: no EventBridge rule matches kms ScheduleKeyDeletion (the deletion would go unnoticed for its waiting period)");
+        },
+    },
+    {
+        name: "prod-privatelink-failover-retarget",
+        description:
+            "In prod, an NLB IP target group (the PrivateLink path to RDS) is followed after a failover: RDS instance events reach an EventBridge rule whose target is a Lambda function inside the VPC that re-targets the group.",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            if (!prodStack(resources)) return;
+            const ipGroups = ofType(resources, T.targetGroup).filter((g) => g.props.targetType === "ip");
+            if (ipGroups.length === 0) return;
+            const rdsRules = ofType(resources, T.eventRule).filter((r) => {
+                const pattern = policyDocument(r.props.eventPattern) as any;
+                return asList(pattern?.source).includes("aws.rds") && asList(pattern?.["detail-type"]).includes("RDS DB Instance Event");
+            });
+            const retargeters = ofType(resources, T.lambdaFunction).filter(
+                (f) => asList(f.props.vpcConfig?.subnetIds).length > 0 && typeof f.props.environment?.variables?.TARGET_GROUP_ARN === "string",
+            );
+            const wired = rdsRules.some((rule) =>
+                ofType(resources, T.eventTarget).some(
+                    (t) => (t.props.rule === rule.props.name || (t.propertyDependencies.rule ?? []).includes(rule.urn)) && typeof t.props.arn === "string" && t.props.arn.includes(":function:"),
+                ),
+            );
+            for (const g of ipGroups) {
+                if (rdsRules.length === 0) report(`prod target group ${g.name}: no EventBridge rule receives RDS instance events (a failover would leave the NLB on the old primary)`, g.urn);
+                else if (!wired) report(`prod target group ${g.name}: the RDS events rule has no Lambda target to re-target the group`, g.urn);
+                if (retargeters.length === 0) report(`prod target group ${g.name}: no Lambda function in the VPC re-targets it (vpcConfig.subnetIds and TARGET_GROUP_ARN)`, g.urn);
             }
         },
     },

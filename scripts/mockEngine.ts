@@ -237,6 +237,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
                 address: `${inputs.identifier}.cmock.${"eu-central-1"}.rds.amazonaws.com`,
                 port: inputs.port ?? 3306,
                 arn: `arn:aws:rds:eu-central-1:123456789012:db:${inputs.identifier}`,
+                // The primary's zone (RDS picks it; a Multi-AZ standby runs in another).
+                availabilityZone: inputs.availabilityZone ?? "eu-central-1a",
             };
         case "confluentcloud:index/network:Network":
             return {
@@ -256,8 +258,20 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
         case "aws:ec2/vpcEndpoint:VpcEndpoint":
             return { dnsEntries: [{ dnsName: `vpce-0${id}.vpce-svc.eu-central-1.vpce.amazonaws.com`, hostedZoneId: "Z0MOCK" }] };
         case "aws:lb/loadBalancer:LoadBalancer":
-        case "aws:lb/targetGroup:TargetGroup":
-            return { arn: `arn:aws:elasticloadbalancing:eu-central-1:123456789012:${type.split(":")[1]}/${inputs.name ?? name}/${id}` };
+        case "aws:lb/targetGroup:TargetGroup": {
+            // arnSuffix: the CloudWatch dimension value (`targetgroup/<name>/<id>`, `net/<name>/<id>` for an NLB).
+            const kind = type === "aws:lb/targetGroup:TargetGroup" ? "targetgroup" : "net";
+            const suffix = `${kind}/${inputs.name ?? name}/${id}`;
+            return { arn: `arn:aws:elasticloadbalancing:eu-central-1:123456789012:${kind === "net" ? "loadbalancer/" : ""}${suffix}`, arnSuffix: suffix };
+        }
+        case "aws:lambda/function:Function":
+            return { arn: `arn:aws:lambda:eu-central-1:123456789012:function:${inputs.name ?? name}` };
+        case "aws:cloudwatch/eventRule:EventRule":
+            return { arn: `arn:aws:events:eu-central-1:123456789012:rule/${inputs.name ?? name}` };
+        case "aws:sns/topic:Topic":
+            return { arn: `arn:aws:sns:eu-central-1:123456789012:${inputs.name ?? name}` };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { arn: `arn:aws:logs:eu-central-1:123456789012:log-group:${inputs.name ?? name}` };
         case "aws:route53/zone:Zone":
             return { zoneId: `Z0${id.toUpperCase()}` };
         case "aws:kms/key:Key":
@@ -389,8 +403,12 @@ export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any
         gcpPeeringGateways: [],
     }),
     // The RDS instance's network interface, found by its security group.
-    "aws:ec2/getNetworkInterfaces:getNetworkInterfaces": () => ({ id: "eu-central-1", ids: ["eni-0rdsprimary"] }),
-    "aws:ec2/getNetworkInterface:getNetworkInterface": (inputs) => ({ id: inputs.id, privateIp: "172.31.20.17", description: "RDSNetworkInterface" }),
+    // A Multi-AZ instance: the primary's interface and the standby's, same security group, other zone.
+    "aws:ec2/getNetworkInterfaces:getNetworkInterfaces": () => ({ id: "eu-central-1", ids: ["eni-0rdsprimary", "eni-0rdsstandby"] }),
+    "aws:ec2/getNetworkInterface:getNetworkInterface": (inputs) =>
+        inputs.id === "eni-0rdsstandby"
+            ? { id: inputs.id, privateIp: "172.31.36.5", availabilityZone: "eu-central-1b", description: "RDSNetworkInterface" }
+            : { id: inputs.id, privateIp: "172.31.20.17", availabilityZone: "eu-central-1a", description: "RDSNetworkInterface" },
     "aws:ec2/getSubnets:getSubnets": () => ({
         id: "eu-central-1",
         ids: ["subnet-0a1b2c3d", "subnet-0b2c3d4e", "subnet-0c3d4e5f"],

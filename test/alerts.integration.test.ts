@@ -22,6 +22,7 @@ const ESTATE: MonitoredEstate = {
     ksqlClusterIds: ["lksqlc-ab12"],
     rdsInstanceIds: ["lifesci-dev-mysql"],
     s3Replications: [{ sourceBucket: "lifesci-dev-audit-staging-1", destinationBucket: "lifesci-dev-audit-archive-1", ruleId: "audit-archive" }],
+    nlbTargetGroups: [{ targetGroup: "targetgroup/lifesci-dev-mysql/0abc", loadBalancer: "net/lifesci-dev-mysql-pl/0def" }],
 };
 const DEV = DEFAULT_THRESHOLDS.dev;
 const HOURS: OperatingHours = { startHourUtc: 6, endHourUtc: 18, weekdaysOnly: true };
@@ -51,6 +52,7 @@ describe("alerts: intents as data", () => {
             "dlq_record",
             "lab_out_of_spec",
             "machine_alarms",
+            "privatelink_target_unhealthy",
             "rds_binlog_usage",
             "rds_free_storage",
             "sink_errors",
@@ -71,6 +73,8 @@ describe("alerts: intents as data", () => {
         assert.equal(count("machine_alarms"), 1);
         assert.equal(count("rds_free_storage"), 1);
         assert.equal(count("audit_replication_failed"), 1);
+        assert.equal(count("privatelink_target_unhealthy"), 1);
+        assert.equal(rulesFor("local").filter((r) => r.intent === "privatelink_target_unhealthy").length, 0);
         assert.equal(new Set(rules.map((r) => r.title)).size, rules.length, "rule titles are unique");
         // No RDS locally: those intents have no local expression.
         assert.equal(rulesFor("local").filter((r) => r.intent.startsWith("rds_")).length, 0);
@@ -305,6 +309,19 @@ function cloudTests(rules: AlertRule[]) {
                 { eval_time: "25m", alertname: "RdsFreeStorageLow", exp_alerts: [] },
                 { eval_time: "40m", alertname: "RdsFreeStorageLow", exp_alerts: [fires(find(rules, "rds_free_storage", "lifesci-dev-mysql"))] },
                 { eval_time: "40m", alertname: "RdsBinlogDiskUsageHigh", exp_alerts: [] },
+            ],
+        },
+        {
+            // The PrivateLink target: healthy, then unhealthy after a failover the Lambda did not follow; another group's does not count.
+            interval: "1m",
+            input_series: [
+                s("aws_networkelb_un_healthy_host_count_maximum", { dimension_TargetGroup: "targetgroup/lifesci-dev-mysql/0abc", dimension_LoadBalancer: "net/lifesci-dev-mysql-pl/0def" }, "0x30 1x30"),
+                s("aws_networkelb_un_healthy_host_count_maximum", { dimension_TargetGroup: "targetgroup/other/1", dimension_LoadBalancer: "net/other/2" }, "3x60"),
+            ],
+            alert_rule_test: [
+                { eval_time: "25m", alertname: "PrivateLinkTargetUnhealthy", exp_alerts: [] },
+                { eval_time: "33m", alertname: "PrivateLinkTargetUnhealthy", exp_alerts: [] },
+                { eval_time: "40m", alertname: "PrivateLinkTargetUnhealthy", exp_alerts: [fires(find(rules, "privatelink_target_unhealthy", "targetgroup/lifesci-dev-mysql/0abc"))] },
             ],
         },
         {

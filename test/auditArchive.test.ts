@@ -88,15 +88,20 @@ describe("audit archive path and S3 sink IAM (pure builders)", () => {
     });
 
     it("replication role: reads staging versions, replicates objects and tags (never deletes) into the archive, uses the key through S3", () => {
-        const policy = replicationRolePolicy({ stagingBucketArn: "arn:aws:s3:::staging", archiveBucketArn: ARCHIVE, kmsKeyArn: "arn:aws:kms:eu-central-1:1:key/k", region: "eu-central-1" });
+        const policy = replicationRolePolicy({ stagingBucketArn: "arn:aws:s3:::staging", archiveBucketArn: ARCHIVE, kmsKeyArn: "arn:aws:kms:eu-central-1:1:key/k", archiveKmsKeyArn: "arn:aws:kms:eu-central-1:1:key/a", region: "eu-central-1" });
         const allows = (action: string, resource: string) => policy.Statement.some((s) => s.Effect === "Allow" && statementCovers(s as any, action, resource));
         assert.ok(allows("s3:GetReplicationConfiguration", "arn:aws:s3:::staging"));
         assert.ok(allows("s3:GetObjectVersionForReplication", "arn:aws:s3:::staging/audit/x"));
         assert.ok(allows("s3:ReplicateObject", `${ARCHIVE}/audit/x`));
         assert.ok(!allows("s3:ReplicateDelete", `${ARCHIVE}/audit/x`), "deletes are never replicated");
         assert.ok(!allows("s3:PutObject", `${ARCHIVE}/audit/x`));
-        const kms = policy.Statement.find((s) => s.Sid === "UseLakeKeyThroughS3")!;
-        assert.deepEqual(kms.Condition, { StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" } });
+        // Decrypts staging copies with the lake key, encrypts replicas with the archive key: through S3, for those buckets only.
+        const decrypt = policy.Statement.find((s) => s.Sid === "DecryptStagingThroughS3")!;
+        assert.deepEqual([decrypt.Action, decrypt.Resource], [["kms:Decrypt"], "arn:aws:kms:eu-central-1:1:key/k"]);
+        const encrypt = policy.Statement.find((s) => s.Sid === "EncryptReplicasThroughS3")!;
+        assert.equal(encrypt.Resource, "arn:aws:kms:eu-central-1:1:key/a");
+        for (const st of [decrypt, encrypt]) assert.equal(st.Condition!.StringEquals["kms:ViaService"], "s3.eu-central-1.amazonaws.com");
+        assert.deepEqual(encrypt.Condition!.StringLike, { "kms:EncryptionContext:aws:s3:arn": [ARCHIVE, `${ARCHIVE}/*`] });
     });
 
     it("the S3 API oracle rejects what S3 rejected: an event threshold without Replication Time Control (issue 22, item 1)", () => {
@@ -151,7 +156,7 @@ describe("audit archive under mocks (dev and prod)", function () {
             assert.ok(policies.length >= 3, "the run records the lake's and Grafana's role policies");
             assert.deepEqual(rolesAllowed(policies, ARCHIVE_WRITE_ACTIONS, objectInArchive), [replicationRole.name]);
             assert.deepEqual(rolesAllowed(policies, ARCHIVE_DELETE_ACTIONS, objectInArchive), []);
-            assert.deepEqual(rolesAllowed(policies, ["s3:PutObject"], `${staging}/${AUDIT_TOPICS_DIR}/x.parquet`), ["lake-sink-role"]);
+            assert.deepEqual(rolesAllowed(policies, ["s3:PutObject"], `${staging}/${AUDIT_TOPICS_DIR}/x.parquet`), ["lake-audit-sink-role"]);
 
             // Resource policy: every other principal is denied, whatever its identity policy says.
             const bucketPolicy = run.ofType(T.policy).find((p) => p.inputs.bucket === run.one(T.bucket, "lake-audit").id)!;
@@ -175,7 +180,7 @@ describe("audit archive under mocks (dev and prod)", function () {
             const [rule] = replication.inputs.rules;
             assert.deepEqual(s3ReplicationRuleProblems(rule), [], "the rule as the engine receives it passes the S3 API's constraints");
             assert.equal(rule.destination.bucket, run.one(T.bucket, "lake-audit").state.arn);
-            assert.equal(rule.destination.encryptionConfiguration.replicaKmsKeyId, run.one(T.kmsKey, "lake-key").state.arn);
+            assert.equal(rule.destination.encryptionConfiguration.replicaKmsKeyId, run.one(T.kmsKey, "lake-archive-key").state.arn);
             for (const dep of ["lake-audit-staging-versioning", "lake-audit-versioning", "lake-audit-object-lock"]) {
                 assert.ok(replication.dependsOn.some((d) => d.endsWith(`::${dep}`)), `replication waits for ${dep}`);
             }

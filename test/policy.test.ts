@@ -52,6 +52,28 @@ const lock = (days?: number) => setting(T.bucketObjectLock, "audit-lock", "audit
 const pg = (params: Record<string, string>) => ({ type: T.rdsParameterGroup, name: "cdc-params", props: { family: "mysql8.0", parameters: Object.entries(params).map(([name, value]) => ({ name, value })) } });
 const sg = (cidrs: string[], fromPort = 3306, toPort = 3306) => ({ type: T.securityGroup, name: "mysql-sg", props: { ingress: [{ protocol: "tcp", fromPort, toPort, cidrBlocks: cidrs }] } });
 const connector = (nonsensitive: Record<string, string>) => ({ type: T.connector, name: "cdc-sap", props: { configNonsensitive: { "connector.class": "MySqlCdcSourceV2", ...nonsensitive }, configSensitive: { "database.password": "x" } } });
+const stagingBucket = bucket("staging", { tags: { purpose: "audit-staging" } });
+const stagingPolicy = (doc: string) => setting(T.bucketPolicy, "staging-policy", "staging", { policy: doc });
+const tlsOnlyDoc = (arn: string) => JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }] });
+const guardedStagingDoc = (condition: Record<string, unknown> = { ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam::1:role/audit-sink" } }, actions = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]) =>
+    JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: actions, Resource: "arn:aws:s3:::staging-1/audit/*", Condition: condition }] });
+const archiveKey = (policy: string): FakeResource => ({ type: T.kmsKey, name: "archive-key", props: { policy, enableKeyRotation: true, tags: { purpose: "audit-archive" } } });
+const protectedKeyPolicy = (actions = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"]) =>
+    JSON.stringify({ Statement: [{ Effect: "Deny", Principal: { AWS: "*" }, Action: actions, Resource: "*", Condition: { ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam::1:role/break-glass" } } }] });
+const tamperRule: FakeResource = {
+    type: T.eventRule,
+    name: "tamper",
+    props: { eventPattern: JSON.stringify({ source: ["aws.kms"], "detail-type": ["AWS API Call via CloudTrail"], detail: { eventName: ["ScheduleKeyDeletion", "DisableKey", "PutKeyPolicy"] } }) },
+};
+const prodDb: FakeResource = { type: T.rdsInstance, name: "db", props: goodRds };
+const ipTargetGroup: FakeResource = { type: T.targetGroup, name: "tg", props: { targetType: "ip", port: 3306 } };
+const rdsEventRule: FakeResource = { type: T.eventRule, name: "rds-events", props: { name: "retarget-rds-events", eventPattern: JSON.stringify({ source: ["aws.rds"], "detail-type": ["RDS DB Instance Event"] }) } };
+const rdsEventTarget: FakeResource = { type: T.eventTarget, name: "rds-target", props: { rule: "retarget-rds-events", arn: "arn:aws:lambda:eu-central-1:1:function:retarget" } };
+const retargetFunction = (inVpc = true): FakeResource => ({
+    type: T.lambdaFunction,
+    name: "retarget",
+    props: { vpcConfig: inVpc ? { subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] } : undefined, environment: { variables: { TARGET_GROUP_ARN: "arn:tg" } } },
+});
 const cdcWriting = (extra: Record<string, string>): FakeResource =>
     connector({ "topic.prefix": "lifesci.sap", "table.include.list": "sap_orders.sales_orders", "signal.data.collection": "sap_orders.lifesci_cdc_signal", ...extra });
 const sinkWriting = (dlq: string): FakeResource => ({ type: T.connector, name: "sink-s3-raw", props: { configNonsensitive: { "connector.class": "S3_SINK", "errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq } } });
@@ -117,6 +139,37 @@ const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], str
         fail: [
             [[{ type: T.rdsInstance, name: "db", props: { ...goodRds, publiclyAccessible: true } }], "publiclyAccessible must be false"],
             [[{ type: T.rdsInstance, name: "db", props: goodRds }], "publiclyAccessible must be false"],
+        ],
+    },
+    "audit-staging-write-guard": {
+        pass: [[stagingBucket, stagingPolicy(guardedStagingDoc())], [bucket("raw")]],
+        fail: [
+            [[stagingBucket, stagingPolicy(tlsOnlyDoc("arn:aws:s3:::staging-1"))], "no bucket policy denies PutObject/DeleteObject under the audit prefix"],
+            // A guard without an exemption (or exempting a wildcard) is not a guard of the sink's prefix.
+            [[stagingBucket, stagingPolicy(guardedStagingDoc({ ArnNotLike: { "aws:PrincipalArn": "arn:aws:iam::1:role/*" } }))], "no bucket policy denies"],
+            [[stagingBucket, stagingPolicy(guardedStagingDoc(undefined, ["s3:PutObject"]))], "no bucket policy denies"],
+        ],
+    },
+    "audit-archive-key-protected": {
+        pass: [[auditBucket, archiveKey(protectedKeyPolicy()), tamperRule], [bucket("raw")]],
+        fail: [
+            [[auditBucket, tamperRule], "no dedicated KMS key"],
+            [[auditBucket, archiveKey(JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: "kms:*", Resource: "*" }] })), tamperRule], "must deny kms:ScheduleKeyDeletion"],
+            [[auditBucket, archiveKey(protectedKeyPolicy(["kms:ScheduleKeyDeletion", "kms:DisableKey"])), tamperRule], "must deny kms:ScheduleKeyDeletion"],
+            [[auditBucket, archiveKey(protectedKeyPolicy())], "no EventBridge rule matches kms ScheduleKeyDeletion"],
+        ],
+    },
+    "prod-privatelink-failover-retarget": {
+        pass: [
+            [prodDb, ipTargetGroup, rdsEventRule, retargetFunction(), rdsEventTarget],
+            // dev, or prod without an IP target group: nothing to follow.
+            [{ type: T.rdsInstance, name: "db", props: { ...goodRds, tags: { tier: "dev" } } }, ipTargetGroup],
+            [prodDb],
+        ],
+        fail: [
+            [[prodDb, ipTargetGroup, retargetFunction(), rdsEventTarget], "no EventBridge rule receives RDS instance events"],
+            [[prodDb, ipTargetGroup, rdsEventRule, retargetFunction()], "has no Lambda target"],
+            [[prodDb, ipTargetGroup, rdsEventRule, retargetFunction(false), rdsEventTarget], "no Lambda function in the VPC"],
         ],
     },
     "prod-rds-private-subnets": {

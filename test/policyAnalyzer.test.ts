@@ -108,6 +108,28 @@ const BROKEN: BrokenCopy[] = [
                 if (r.name.startsWith("streaming-topic-manager-")) p.roleName = "CloudClusterAdmin";
             }),
     },
+    // Issue 22, item 8: the staging bucket's policy without its write guard (TLS only).
+    {
+        policy: "audit-staging-write-guard",
+        stack: "prod",
+        breakIt: (rs) =>
+            breakEvery(rs, "aws:s3/bucketPolicy:BucketPolicy", (p) => {
+                const doc = typeof p.policy === "string" ? JSON.parse(p.policy) : undefined;
+                if (doc?.Statement?.some((st: Props) => st.Sid === "OnlyAuditSinkWritesAudit")) p.policy = JSON.stringify({ ...doc, Statement: doc.Statement.filter((st: Props) => st.Sid !== "OnlyAuditSinkWritesAudit") });
+            }),
+    },
+    // Issue 22, item 9: the archive key's policy without the break-glass guard.
+    {
+        policy: "audit-archive-key-protected",
+        stack: "prod",
+        breakIt: (rs) =>
+            breakEvery(rs, "aws:kms/key:Key", (p) => {
+                const doc = typeof p.policy === "string" ? JSON.parse(p.policy) : undefined;
+                if (doc) p.policy = JSON.stringify({ ...doc, Statement: doc.Statement.filter((st: Props) => st.Effect !== "Deny") });
+            }),
+    },
+    // Issue 22, item 5: the RDS events rule is gone, so a failover strands the NLB on the old primary.
+    { policy: "prod-privatelink-failover-retarget", stack: "prod", breakIt: (rs) => without(rs, "aws:cloudwatch/eventRule:EventRule", /retarget-rds-events$/) },
     // Issue 22, item 11: prod RDS in subnets the program did not verify private (the default VPC's).
     {
         policy: "prod-rds-private-subnets",

@@ -23,7 +23,7 @@ describe("preview: what a pull request shows is what up creates", () => {
         const preview = await runStack("dev", { preview: true });
         const role = preview.one("aws:iam/role:Role", "lake-sink-role");
         assert.ok(isUnknownValue(role.inputs.assumeRolePolicy), "built from the integration's iamRoleArn and externalId, unknown until it exists");
-        const integration = preview.one("confluentcloud:index/providerIntegration:ProviderIntegration");
+        const integration = preview.one("confluentcloud:index/providerIntegration:ProviderIntegration", "lake-confluent-integration");
         assert.ok(isUnknownValue(integration.state.aws.iamRoleArn));
         assert.ok(isUnknownValue(integration.state.aws.externalId));
         assert.equal(integration.state.aws.customerRoleArn, integration.inputs.aws.customerRoleArn, "an input echoed back stays known");

@@ -35,6 +35,9 @@ function sinkProblems(cfg: PlatformConfig): string[] {
                 : `${lakeKey}.${unit}: the audit archive needs a retention of at least 1 (got 0)`,
         );
     }
+    if (cfg.target === "cloud" && lake.breakGlassRoleArn === undefined) {
+        problems.push(`${lakeKey}.breakGlassRoleArn: required: the IAM role that alone may delete, disable or re-police the audit archive's KMS key`);
+    }
     if (cfg.tier === "prod") {
         if (lake.auditLockMode !== "COMPLIANCE") {
             problems.push(`${lakeKey}.auditLockMode: must be COMPLIANCE for tier prod (GOVERNANCE locks can be bypassed)`);

@@ -20,7 +20,11 @@ function minimal(tier: "dev" | "prod", target: "cloud" | "local", stack: string,
         values["snowflake:accountName"] = "STREAMING";
         // prod's private network has no default for the one thing only the operator knows:
         // the security group of the runner inside the VPC that runs pulumi.
-        if (tier === "prod") values["lifesci-streaming:mysql"] = JSON.stringify({ deployerSecurityGroupIds: ["sg-0abc1234"] });
+        // and (issue 22) its VPC and private subnets, and the archive key's break-glass role.
+        if (tier === "prod") {
+            values["lifesci-streaming:mysql"] = JSON.stringify({ deployerSecurityGroupIds: ["sg-0abc1234"], vpcId: "vpc-0abc1234", subnetIds: ["subnet-0a1", "subnet-0a2"] });
+        }
+        values["lifesci-streaming:lake"] = JSON.stringify({ breakGlassRoleArn: "arn:aws:iam::123456789012:role/break-glass" });
     }
     return { project: "lifesci-streaming", stack, values, secretKeys: new Set() };
 }
@@ -39,7 +43,7 @@ describe("config: tier defaults", () => {
                 // Every default of the table reached the resolved config.
                 for (const section of Object.keys(TIER_DEFAULTS[tier]) as (keyof TierDefaults)[]) {
                     for (const [key, value] of Object.entries(TIER_DEFAULTS[tier][section])) {
-                        if (section === "lake" && (key === "auditLockDays" || key === "auditLockYears")) continue;
+                        if (section === "lake" && (key === "auditLockDays" || key === "auditLockYears" || key === "breakGlassRoleArn")) continue;
                         if (section === "mysql" && key === "deployerSecurityGroupIds" && tier === "prod" && target === "cloud") continue; // set by minimal()
                         assert.deepEqual((cfg[section] as Record<string, unknown>)[key], value, `${tier} ${section}.${key}`);
                     }

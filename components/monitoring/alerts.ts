@@ -29,6 +29,15 @@ export interface MonitoredEstate {
     rdsInstanceIds: readonly string[];
     /** S3 Replication rules to watch (the audit archive's), by source bucket and rule id. */
     s3Replications?: readonly S3ReplicationRef[];
+    /** The PrivateLink NLB target groups in front of RDS (CloudWatch dimensions: arn suffixes). */
+    nlbTargetGroups?: readonly NlbTargetGroupRef[];
+}
+
+export interface NlbTargetGroupRef {
+    /** `targetgroup/<name>/<id>` */
+    targetGroup: string;
+    /** `net/<name>/<id>` */
+    loadBalancer: string;
 }
 
 export interface S3ReplicationRef {
@@ -49,6 +58,7 @@ export interface AlertTarget {
     cdcPrefix?: string;
     rdsInstanceId?: string;
     replication?: S3ReplicationRef;
+    nlb?: NlbTargetGroupRef;
 }
 
 interface QueryContext {
@@ -129,6 +139,9 @@ const replicationTargets = (estate: MonitoredEstate): AlertTarget[] =>
         labels: { source_bucket: r.sourceBucket, rule_id: r.ruleId },
         replication: r,
     }));
+
+const nlbTargets = (estate: MonitoredEstate): AlertTarget[] =>
+    (estate.nlbTargetGroups ?? []).map((n) => ({ key: n.targetGroup, domain: PLATFORM_DOMAIN, labels: { target_group: n.targetGroup }, nlb: n }));
 
 const topicTarget = (estate: MonitoredEstate, suffix: string, domain: DomainName): AlertTarget[] => [
     { key: suffix, domain, labels: { topic: derivedTopic(estate, suffix) }, topics: [derivedTopic(estate, suffix)] },
@@ -309,6 +322,27 @@ export const ALERT_INTENTS: readonly AlertIntent[] = [
         op: ">",
         threshold: (t) => t.rdsBinlogDiskUsageGb,
         forMinutes: () => 10,
+        noData: "OK",
+    },
+    {
+        // Issue 22, item 5: the NLB in front of RDS no longer reaches a healthy primary (a failover
+        // the re-targeting Lambda did not follow, or RDS down): every CDC connector of prod stops.
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html
+        key: "privatelink_target_unhealthy",
+        alertName: "PrivateLinkTargetUnhealthy",
+        severity: "critical",
+        runbook:
+            "The PrivateLink NLB's RDS target is unhealthy: after a failover the retargeting Lambda (<prefix>-mysql-retarget) should " +
+            "have moved it to the new primary. Check its logs and `aws elbv2 describe-target-health`; invoke it by hand, or register " +
+            "the IP the RDS endpoint resolves to inside the VPC.",
+        summary: (target) => `PrivateLink target group ${target.key} reports unhealthy targets`,
+        targets: nlbTargets,
+        // CloudWatch (Grafana Cloud's scrape job); locally there is no NLB.
+        sources: ["confluent-cloud"],
+        query: (target, { metrics }) => metrics.nlbUnhealthyHosts!(target.nlb!),
+        op: ">",
+        threshold: () => 0,
+        forMinutes: () => 5,
         noData: "OK",
     },
     {

@@ -85,6 +85,9 @@ export const S3_REPLICATION_CLOUDWATCH_METRICS = [
     { name: "ReplicationLatency", statistics: ["Maximum"] },
 ] as const;
 
+/** NLB target health of the PrivateLink path (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html). */
+export const NLB_CLOUDWATCH_METRICS = ["UnHealthyHostCount", "HealthyHostCount"] as const;
+
 /** Grafana credentials: secrets from config, or the provider's environment variables when unset. */
 export interface GrafanaCredentials {
     /** `grafana:url`: overrides the stack URL (e.g. a custom domain). */
@@ -236,6 +239,13 @@ export class GrafanaCloudMetrics extends pulumi.ComponentResource {
                         name: "AWS/S3",
                         scrapeIntervalSeconds: 300,
                         metrics: S3_REPLICATION_CLOUDWATCH_METRICS.map((m) => ({ name: m.name, statistics: [...m.statistics] })),
+                        resourceDiscoveryTagFilters: Object.entries(args.cloudwatchDiscoveryTags).map(([key, value]) => ({ key, value })),
+                    },
+                    {
+                        // The PrivateLink NLB (prod) carries the same tags (issue 22, item 5).
+                        name: "AWS/NetworkELB",
+                        scrapeIntervalSeconds: 300,
+                        metrics: NLB_CLOUDWATCH_METRICS.map((metric) => ({ name: metric, statistics: ["Maximum"] })),
                         resourceDiscoveryTagFilters: Object.entries(args.cloudwatchDiscoveryTags).map(([key, value]) => ({ key, value })),
                     },
                 ],

@@ -59,6 +59,8 @@ export interface MetricsVocabulary {
     rdsConnections?(instanceId: string): string;
     /** Operations S3 Replication failed for one rule within the window (CloudWatch OperationsFailedReplication). */
     s3ReplicationFailed?(rule: { sourceBucket: string; destinationBucket: string; ruleId: string }, windowMinutes: number): string;
+    /** Unhealthy targets of an NLB target group (CloudWatch UnHealthyHostCount, Maximum). */
+    nlbUnhealthyHosts?(ref: { targetGroup: string; loadBalancer: string }): string;
 }
 
 /** A PromQL double-quoted string literal. */
@@ -118,6 +120,10 @@ export function confluentCloudVocabulary(kafkaId?: string): MetricsVocabulary {
         // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html#s3-cloudwatch-replication-metrics).
         s3ReplicationFailed: (r, w) =>
             `sum(max_over_time(aws_s3_operations_failed_replication_sum{dimension_SourceBucket=${promString(r.sourceBucket)}, dimension_RuleId=${promString(r.ruleId)}}[${w}m])) or on() vector(0)`,
+        // NLB metrics: namespace AWS/NetworkELB, dimensions TargetGroup and LoadBalancer (arn suffixes)
+        // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html).
+        nlbUnhealthyHosts: (n) =>
+            `max(aws_networkelb_un_healthy_host_count_maximum{dimension_TargetGroup=${promString(n.targetGroup)}, dimension_LoadBalancer=${promString(n.loadBalancer)}}) or on() vector(0)`,
     };
 }
 

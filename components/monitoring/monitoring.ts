@@ -16,6 +16,7 @@ export interface MonitoredEstateInputs {
     ksqlClusterIds: pulumi.Input<string>[];
     rdsInstanceIds: pulumi.Input<string>[];
     s3Replications?: { sourceBucket: pulumi.Input<string>; destinationBucket: pulumi.Input<string>; ruleId: string }[];
+    nlbTargetGroups?: { targetGroup: pulumi.Input<string>; loadBalancer: pulumi.Input<string> }[];
 }
 
 export interface MonitoringArgs {
@@ -63,6 +64,7 @@ function estateShape(e: MonitoredEstateInputs): MonitoredEstate {
         ksqlClusterIds: e.ksqlClusterIds.map((_, i) => `lksqlc-shape${i}`),
         rdsInstanceIds: e.rdsInstanceIds.map((_, i) => `rds-shape${i}`),
         s3Replications: (e.s3Replications ?? []).map((r, i) => ({ sourceBucket: `bucket-shape${i}`, destinationBucket: `bucket-shape${i}`, ruleId: r.ruleId })),
+        nlbTargetGroups: (e.nlbTargetGroups ?? []).map((_, i) => ({ targetGroup: `targetgroup/shape${i}`, loadBalancer: `net/shape${i}` })),
     };
 }
 
@@ -74,8 +76,9 @@ function resolveEstate(e: MonitoredEstateInputs): pulumi.Output<MonitoredEstate>
             pulumi.all(e.ksqlClusterIds),
             pulumi.all(e.rdsInstanceIds),
             pulumi.all((e.s3Replications ?? []).map((r) => pulumi.all([r.sourceBucket, r.destinationBucket]))),
+            pulumi.all((e.nlbTargetGroups ?? []).map((n) => pulumi.all([n.targetGroup, n.loadBalancer]))),
         ])
-        .apply(([kafkaClusterId, connectorIds, ksqlClusterIds, rdsInstanceIds, replicationBuckets]) => ({
+        .apply(([kafkaClusterId, connectorIds, ksqlClusterIds, rdsInstanceIds, replicationBuckets, nlbs]) => ({
             basePrefix: e.basePrefix,
             kafkaClusterId,
             connectors: e.connectors.map((c, i) => ({ ...c, id: connectorIds[i] })),
@@ -86,6 +89,7 @@ function resolveEstate(e: MonitoredEstateInputs): pulumi.Output<MonitoredEstate>
                 destinationBucket: replicationBuckets[i][1],
                 ruleId: r.ruleId,
             })),
+            nlbTargetGroups: nlbs.map(([targetGroup, loadBalancer]) => ({ targetGroup, loadBalancer })),
         }));
 }
 

@@ -58,8 +58,10 @@ export function replicationTrustPolicy(): PolicyDocument {
 export interface ReplicationPathArns {
     stagingBucketArn: string;
     archiveBucketArn: string;
-    /** The lake key: staging objects are encrypted with it, replicas are re-encrypted with it. */
+    /** The lake key: staging objects are encrypted with it (replication decrypts them). */
     kmsKeyArn: string;
+    /** The archive's own key: replicas are re-encrypted with it (issue 22, item 9). */
+    archiveKmsKeyArn: string;
     region: string;
 }
 
@@ -94,12 +96,19 @@ export function replicationRolePolicy(p: ReplicationPathArns): PolicyDocument {
                 Resource: `${p.archiveBucketArn}/*`,
             },
             {
-                Sid: "UseLakeKeyThroughS3",
+                Sid: "DecryptStagingThroughS3",
                 Effect: "Allow",
-                // Decrypt the staging copy, encrypt the replica (GenerateDataKey for S3 Bucket Keys).
-                Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                Action: ["kms:Decrypt"],
                 Resource: p.kmsKeyArn,
-                Condition: { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` } },
+                Condition: { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` }, StringLike: { "kms:EncryptionContext:aws:s3:arn": [p.stagingBucketArn, `${p.stagingBucketArn}/*`] } },
+            },
+            {
+                Sid: "EncryptReplicasThroughS3",
+                Effect: "Allow",
+                // Encrypt the replica (GenerateDataKey for S3 Bucket Keys) with the archive key, for the archive only.
+                Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+                Resource: p.archiveKmsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": `s3.${p.region}.amazonaws.com` }, StringLike: { "kms:EncryptionContext:aws:s3:arn": [p.archiveBucketArn, `${p.archiveBucketArn}/*`] } },
             },
         ],
     };

@@ -83,7 +83,7 @@ export interface SinkBucketAccess {
  * list all buckets (the connector's validation does; the action has no narrower resource), list
  * their buckets, write and read back objects under their prefixes, and use the lake key.
  */
-export function sinkAccessPolicy(buckets: readonly SinkBucketAccess[], kmsKeyArn: string): PolicyDocument {
+export function sinkAccessPolicy(buckets: readonly SinkBucketAccess[], kmsKeyArn: string, region = "eu-central-1"): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -106,14 +106,127 @@ export function sinkAccessPolicy(buckets: readonly SinkBucketAccess[], kmsKeyArn
                 Action: ["s3:PutObject", "s3:PutObjectTagging", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
                 Resource: buckets.map((b) => `${b.bucketArn}/${b.prefix}/*`),
             },
+            sinkKeyUseStatement(kmsKeyArn, region, buckets.map((b) => b.bucketArn)),
+        ],
+    };
+}
+
+/**
+ * The sink's use of the lake key (issue 22, item 9): only through S3 in the stack's region
+ * (kms:ViaService) and only for its own buckets (S3 sets the encryption context aws:s3:arn to the
+ * bucket ARN with S3 Bucket Keys, to the object ARN without). Multipart uploads to SSE-KMS buckets
+ * need Decrypt as well as GenerateDataKey.
+ *   https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
+ */
+export function sinkKeyUseStatement(kmsKeyArn: string, region: string, bucketArns: readonly string[]): PolicyStatement {
+    return {
+        Sid: "UseLakeKeyThroughS3ForItsBuckets",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: kmsKeyArn,
+        Condition: {
+            StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` },
+            StringLike: { "kms:EncryptionContext:aws:s3:arn": bucketArns.flatMap((arn) => [arn, `${arn}/*`]) },
+        },
+    };
+}
+
+/**
+ * Object actions that put or change data under the audit prefix of the staging bucket (and, via
+ * replication, into the 10-year archive), or remove it. Only the audit sink's role may perform
+ * them there (issue 22, item 8); it is granted only PutObject/PutObjectTagging by its own policy.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+ */
+export const STAGING_GUARDED_ACTIONS = [
+    "s3:PutObject",
+    "s3:PutObjectAcl",
+    "s3:PutObjectVersionAcl",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+    "s3:RestoreObject",
+    "s3:ReplicateObject",
+    "s3:ReplicateTags",
+    "s3:ReplicateDelete",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:DeleteObjectTagging",
+    "s3:DeleteObjectVersionTagging",
+] as const;
+
+/**
+ * The audit staging bucket's policy: TLS only, and under `<prefix>/` no principal but the audit
+ * sink's role writes or deletes (a bucket-policy Deny overrides any identity policy in the
+ * account, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+ */
+export function auditStagingBucketPolicy(stagingBucketArn: string, auditSinkRoleArn: string, prefix: string): PolicyDocument {
+    if (!auditSinkRoleArn) throw new Error("audit staging bucket policy: the audit sink role ARN is empty");
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            ...tlsOnlyBucketPolicy(stagingBucketArn).Statement,
             {
-                Sid: "UseLakeKey",
-                Effect: "Allow",
-                // Multipart uploads to SSE-KMS buckets need Decrypt as well as GenerateDataKey.
-                Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-                Resource: kmsKeyArn,
+                Sid: "OnlyAuditSinkWritesAudit",
+                Effect: "Deny",
+                Principal: "*",
+                Action: [...STAGING_GUARDED_ACTIONS],
+                Resource: `${stagingBucketArn}/${prefix}/*`,
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": auditSinkRoleArn } },
             },
         ],
+    };
+}
+
+/** What only the break-glass role may do to the archive key (Object Lock does not protect the key). */
+export const ARCHIVE_KEY_PROTECTED_ACTIONS = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"] as const;
+
+/**
+ * The archive key's policy: the account's IAM policies govern its use as usual (the documented
+ * default statement), but scheduling its deletion, disabling it or changing this policy is denied
+ * to every principal except the named break-glass role. The key is created with
+ * bypassPolicyLockoutSafetyCheck because the deployer itself cannot PutKeyPolicy afterwards:
+ * changing this policy later is a break-glass operation.
+ *   https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+ *   https://docs.aws.amazon.com/kms/latest/developerguide/conditions-aws.html (aws:PrincipalArn)
+ *   https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html (BypassPolicyLockoutSafetyCheck)
+ */
+export function archiveKeyPolicy(p: { accountId: string; partition: string; breakGlassRoleArn: string }): PolicyDocument {
+    if (!p.breakGlassRoleArn) throw new Error("archive key policy: the break-glass role ARN is empty (lifesci-streaming:lake.breakGlassRoleArn)");
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "EnableIamPolicies",
+                Effect: "Allow",
+                Principal: { AWS: `arn:${p.partition}:iam::${p.accountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+            {
+                Sid: "OnlyBreakGlassDeletesDisablesOrRepolices",
+                Effect: "Deny",
+                Principal: { AWS: "*" },
+                Action: [...ARCHIVE_KEY_PROTECTED_ACTIONS],
+                Resource: "*",
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": p.breakGlassRoleArn } },
+            },
+        ],
+    };
+}
+
+/**
+ * EventBridge pattern for CloudTrail's record of a protected call on the archive key (KMS
+ * management events reach EventBridge as "AWS API Call via CloudTrail" when a trail logs them):
+ *   https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-kms.html
+ *   https://docs.aws.amazon.com/kms/latest/developerguide/ct-schedule-key-deletion.html
+ */
+export function archiveKeyTamperPattern(): Record<string, unknown> {
+    return {
+        source: ["aws.kms"],
+        "detail-type": ["AWS API Call via CloudTrail"],
+        detail: { eventSource: ["kms.amazonaws.com"], eventName: [...ARCHIVE_KEY_PROTECTED_ACTIONS].map((a) => a.replace("kms:", "")) },
     };
 }
 
@@ -184,6 +297,13 @@ interface GuardedBucket {
 
 export class Lake extends pulumi.ComponentResource {
     readonly kmsKey: aws.kms.Key;
+    /** The audit archive's own key (break-glass protected). */
+    readonly archiveKey: aws.kms.Key;
+    /** Where the archive key's tamper alarm notifies. */
+    readonly securityAlerts: aws.sns.Topic;
+    /** The audit sink's own integration and role: only it writes audit/ in staging. */
+    readonly auditProviderIntegration: confluent.ProviderIntegration;
+    readonly auditSinkRole: aws.iam.Role;
     readonly rawBucket: aws.s3.Bucket;
     readonly auditBucket: aws.s3.Bucket;
     /** Where the `s3-audit` sink writes; S3 Replication copies every object into `auditBucket`. */
@@ -207,6 +327,80 @@ export class Lake extends pulumi.ComponentResource {
             stateful,
         );
         new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${namePrefix}-lake`, targetKeyId: this.kmsKey.keyId }, { parent: this });
+
+        // The archive's own key (issue 22, item 9): Object Lock keeps the objects, not the key.
+        const partition = caller.arn.apply((arn) => arn.split(":")[1] || "aws");
+        if (!args.config.breakGlassRoleArn) throw new Error("lifesci-streaming:lake.breakGlassRoleArn: required for the audit archive key");
+        const breakGlassRoleArn = args.config.breakGlassRoleArn;
+        this.archiveKey = new aws.kms.Key(
+            `${name}-archive-key`,
+            {
+                description: `${namePrefix} audit archive encryption (deletion, disabling and policy changes: break-glass role only)`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.all([caller.accountId, partition]).apply(([accountId, part]) => JSON.stringify(archiveKeyPolicy({ accountId, partition: part, breakGlassRoleArn }))),
+                bypassPolicyLockoutSafetyCheck: true,
+                tags: { ...tags, purpose: "audit-archive" },
+            },
+            stateful,
+        );
+        new aws.kms.Alias(`${name}-archive-key-alias`, { name: `alias/${namePrefix}-audit-archive`, targetKeyId: this.archiveKey.keyId }, { parent: this });
+        // An alarm on any attempt: EventBridge matches CloudTrail's record, a CloudWatch alarm on the
+        // rule's TriggeredRules notifies (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html).
+        const tamperRule = new aws.cloudwatch.EventRule(
+            `${name}-archive-key-tamper`,
+            {
+                name: `${namePrefix}-archive-key-tamper`,
+                description: "ScheduleKeyDeletion, DisableKey or PutKeyPolicy on a KMS key (the audit archive key's alarm)",
+                eventPattern: JSON.stringify(archiveKeyTamperPattern()),
+                tags,
+            },
+            { parent: this },
+        );
+        // Not encrypted with the AWS-managed SNS key: EventBridge and CloudWatch alarms cannot publish to such a topic.
+        this.securityAlerts = new aws.sns.Topic(`${name}-security-alerts`, { name: `${namePrefix}-security-alerts`, tags }, { parent: this });
+        new aws.cloudwatch.EventTarget(`${name}-archive-key-tamper-target`, { rule: tamperRule.name, arn: this.securityAlerts.arn }, { parent: this });
+        new aws.sns.TopicPolicy(
+            `${name}-security-alerts-policy`,
+            {
+                arn: this.securityAlerts.arn,
+                policy: pulumi.all([this.securityAlerts.arn, tamperRule.arn]).apply(([topicArn, ruleArn]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "EventBridgeTamperRule",
+                                Effect: "Allow",
+                                Principal: { Service: "events.amazonaws.com" },
+                                Action: "sns:Publish",
+                                Resource: topicArn,
+                                Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+                            },
+                        ],
+                    }),
+                ),
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-archive-key-tamper-alarm`,
+            {
+                name: `${namePrefix}-archive-key-tamper`,
+                alarmDescription: "Someone tried to schedule deletion of, disable or re-police a KMS key (audit archive key: break-glass only). Runbook: docs/runbook.md",
+                namespace: "AWS/Events",
+                metricName: "TriggeredRules",
+                dimensions: { RuleName: tamperRule.name },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                treatMissingData: "notBreaching",
+                alarmActions: [this.securityAlerts.arn],
+                tags,
+            },
+            { parent: this },
+        );
 
         // Bucket names are global: the account id keeps them unique.
         const bucketName = (kind: string) => pulumi.interpolate`${namePrefix}-${kind}-${caller.accountId}`;
@@ -250,6 +444,7 @@ export class Lake extends pulumi.ComponentResource {
             },
             stateful,
             (arn) => replicationRoleArn.apply((roleArn) => auditArchiveBucketPolicy(arn, roleArn)),
+            this.archiveKey,
         );
         audit.settings.push(
             new aws.s3.BucketObjectLockConfiguration(
@@ -262,11 +457,21 @@ export class Lake extends pulumi.ComponentResource {
         this.rawBucket = raw.bucket;
         this.auditBucket = audit.bucket;
 
-        const staging = this.guardedBucket(`${name}-audit-staging`, {
-            bucket: bucketName("audit-staging"),
-            forceDestroy: !args.protect,
-            tags: { ...tags, purpose: "audit-staging" },
-        }, stateful);
+        // Role ARNs first: each integration must name its role, and each role's trust needs its integration.
+        const roleName = `${namePrefix}-confluent-s3-sink`;
+        const auditRoleName = `${namePrefix}-confluent-s3-audit-sink`;
+        const roleArnOf = (n: string) => pulumi.all([caller.arn, caller.accountId]).apply(([arn, account]) => iamRoleArn(arn, account, n));
+        const auditSinkRoleArn = roleArnOf(auditRoleName);
+        const staging = this.guardedBucket(
+            `${name}-audit-staging`,
+            {
+                bucket: bucketName("audit-staging"),
+                forceDestroy: !args.protect,
+                tags: { ...tags, purpose: "audit-staging" },
+            },
+            stateful,
+            (arn) => auditSinkRoleArn.apply((roleArn) => auditStagingBucketPolicy(arn, roleArn, AUDIT_TOPICS_DIR)),
+        );
         staging.settings.push(
             new aws.s3.BucketLifecycleConfiguration(
                 `${name}-audit-staging-lifecycle`,
@@ -281,9 +486,9 @@ export class Lake extends pulumi.ComponentResource {
             {
                 role: this.replicationRole.name,
                 policy: pulumi
-                    .all([staging.bucket.arn, audit.bucket.arn, this.kmsKey.arn])
-                    .apply(([stagingBucketArn, archiveBucketArn, kmsKeyArn]) =>
-                        JSON.stringify(replicationRolePolicy({ stagingBucketArn, archiveBucketArn, kmsKeyArn, region: args.region })),
+                    .all([staging.bucket.arn, audit.bucket.arn, this.kmsKey.arn, this.archiveKey.arn])
+                    .apply(([stagingBucketArn, archiveBucketArn, kmsKeyArn, archiveKmsKeyArn]) =>
+                        JSON.stringify(replicationRolePolicy({ stagingBucketArn, archiveBucketArn, kmsKeyArn, archiveKmsKeyArn, region: args.region })),
                     ),
             },
             { parent: this },
@@ -295,61 +500,68 @@ export class Lake extends pulumi.ComponentResource {
                 bucket: staging.bucket.id,
                 role: this.replicationRole.arn,
                 rules: pulumi
-                    .all([audit.bucket.arn, this.kmsKey.arn])
+                    .all([audit.bucket.arn, this.archiveKey.arn])
                     .apply(([archiveBucketArn, kmsKeyArn]) => [auditReplicationRule({ archiveBucketArn, kmsKeyArn, prefix: AUDIT_TOPICS_DIR })]),
             },
             { parent: this, protect: args.protect, dependsOn: [...staging.settings, ...audit.settings, replicationAccess] },
         );
 
-        // Role ARN first: the integration must name it, and the role's trust needs the integration.
-        const roleName = `${namePrefix}-confluent-s3-sink`;
-        const roleArn = pulumi.all([caller.arn, caller.accountId]).apply(([arn, account]) => iamRoleArn(arn, account, roleName));
-        this.providerIntegration = new confluent.ProviderIntegration(
-            `${name}-confluent-integration`,
-            { displayName: `${namePrefix}-s3-sink`, environment: { id: args.environmentId }, aws: { customerRoleArn: roleArn } },
-            { parent: this },
-        );
-        this.sinkRole = new aws.iam.Role(
-            `${name}-sink-role`,
-            {
-                name: roleName,
-                description: "Assumed by Confluent Cloud S3 sink connectors through the provider integration",
-                assumeRolePolicy: this.providerIntegration.aws.apply((a) => JSON.stringify(confluentTrustPolicy(a.iamRoleArn, a.externalId))),
-                maxSessionDuration: 3600,
-                tags,
-            },
-            { parent: this },
-        );
-        const access = new aws.iam.RolePolicy(
-            `${name}-sink-access`,
-            {
-                role: this.sinkRole.name,
-                policy: pulumi
-                    .all([this.rawBucket.arn, this.auditStagingBucket.arn, this.kmsKey.arn])
-                    .apply(([rawArn, stagingArn, keyArn]) =>
-                        JSON.stringify(
-                            sinkAccessPolicy(
-                                [
-                                    { bucketArn: rawArn, prefix: RAW_TOPICS_DIR },
-                                    // The sink never touches the archive: replication does.
-                                    { bucketArn: stagingArn, prefix: AUDIT_TOPICS_DIR },
-                                ],
-                                keyArn,
-                            ),
-                        ),
-                    ),
-            },
-            { parent: this },
-        );
+        const sinkRole = (id: string, n: string, roleArn: pulumi.Output<string>, description: string, bucket: { arn: pulumi.Output<string>; prefix: string }) => {
+            const integration = new confluent.ProviderIntegration(
+                `${name}-${id === "sink" ? "" : "audit-"}confluent-integration`,
+                { displayName: `${namePrefix}-s3-${id}`, environment: { id: args.environmentId }, aws: { customerRoleArn: roleArn } },
+                { parent: this },
+            );
+            const role = new aws.iam.Role(
+                `${name}-${id}-role`,
+                {
+                    name: n,
+                    description,
+                    assumeRolePolicy: integration.aws.apply((a) => JSON.stringify(confluentTrustPolicy(a.iamRoleArn, a.externalId))),
+                    maxSessionDuration: 3600,
+                    tags,
+                },
+                { parent: this },
+            );
+            const access = new aws.iam.RolePolicy(
+                `${name}-${id}-access`,
+                {
+                    role: role.name,
+                    policy: pulumi
+                        .all([bucket.arn, this.kmsKey.arn])
+                        .apply(([bucketArn, keyArn]) => JSON.stringify(sinkAccessPolicy([{ bucketArn, prefix: bucket.prefix }], keyArn, args.region))),
+                },
+                { parent: this },
+            );
+            return { integration, role, access };
+        };
+        // One role per S3 sink, each writing only its own prefix (issue 22, item 8): the raw sink's
+        // role cannot reach the audit prefix whose files are locked for years.
+        const rawSink = sinkRole("sink", roleName, roleArnOf(roleName), "Assumed by the Confluent Cloud raw S3 sink through its provider integration (raw bucket, cdc/ only)", {
+            arn: this.rawBucket.arn,
+            prefix: RAW_TOPICS_DIR,
+        });
+        const auditSink = sinkRole("audit-sink", auditRoleName, auditSinkRoleArn, "Assumed by the Confluent Cloud audit S3 sink through its provider integration (staging bucket, audit/ only)", {
+            arn: this.auditStagingBucket.arn,
+            prefix: AUDIT_TOPICS_DIR,
+        });
+        this.providerIntegration = rawSink.integration;
+        this.sinkRole = rawSink.role;
+        this.auditProviderIntegration = auditSink.integration;
+        this.auditSinkRole = auditSink.role;
+        const access = rawSink.access;
+        const auditAccess = auditSink.access;
 
-        this.ready = [...raw.settings, ...audit.settings, ...staging.settings, this.replication, this.sinkRole, access];
+        this.ready = [...raw.settings, ...audit.settings, ...staging.settings, this.replication, this.sinkRole, access, this.auditSinkRole, auditAccess];
         this.registerOutputs({
             rawBucket: this.rawBucket.bucket,
             auditBucket: this.auditBucket.bucket,
             auditStagingBucket: this.auditStagingBucket.bucket,
             auditReplicationRuleId: AUDIT_REPLICATION_RULE_ID,
             kmsKeyArn: this.kmsKey.arn,
+            archiveKmsKeyArn: this.archiveKey.arn,
             sinkRoleArn: this.sinkRole.arn,
+            auditSinkRoleArn: this.auditSinkRole.arn,
             providerIntegrationId: this.providerIntegration.id,
         });
     }
@@ -360,6 +572,7 @@ export class Lake extends pulumi.ComponentResource {
         args: aws.s3.BucketArgs,
         stateful: pulumi.CustomResourceOptions,
         bucketPolicy: (bucketArn: string) => pulumi.Input<PolicyDocument> = tlsOnlyBucketPolicy,
+        key: aws.kms.Key = this.kmsKey,
     ): GuardedBucket {
         const bucket = new aws.s3.Bucket(name, args, stateful);
         const child = { parent: this };
@@ -382,7 +595,7 @@ export class Lake extends pulumi.ComponentResource {
             `${name}-encryption`,
             {
                 bucket: bucket.id,
-                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKey.arn }, bucketKeyEnabled: true }],
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
             },
             child,
         );

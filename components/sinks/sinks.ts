@@ -70,13 +70,13 @@ export class Sinks extends pulumi.ComponentResource {
             );
         };
 
-        const s3 = (sink: SinkName, topics: string[], bucket: Lake["rawBucket"], topicsDir: string, description: string) =>
+        const s3 = (sink: SinkName, topics: string[], bucket: Lake["rawBucket"], topicsDir: string, description: string, integration = lake.providerIntegration) =>
             add(
                 sink,
                 description,
                 topics,
                 (serviceAccountId, dlqTopic) =>
-                    pulumi.all([bucket.bucket, lake.providerIntegration.id, lake.kmsKey.arn]).apply(([bucketName, integrationId, keyArn]) =>
+                    pulumi.all([bucket.bucket, integration.id, lake.kmsKey.arn]).apply(([bucketName, integrationId, keyArn]) =>
                         s3SinkConfig({
                             connectorName: sinkConnectorName(args.namePrefix, sink),
                             serviceAccountId,
@@ -96,7 +96,15 @@ export class Sinks extends pulumi.ComponentResource {
             );
         s3("s3-raw", rawLakeTopics(basePrefix), lake.rawBucket, RAW_TOPICS_DIR, "Raw CDC topics to the S3 data lake (Parquet)");
         // The audit sink writes to staging; S3 Replication fills the object-locked archive (lake.ts).
-        s3("s3-audit", auditArchiveTopics(basePrefix), lake.auditStagingBucket, AUDIT_TOPICS_DIR, "Audit trail topic to the audit staging bucket, replicated into the object-locked archive");
+        // Its own integration and role: only it may write audit/ in staging (issue 22, item 8).
+        s3(
+            "s3-audit",
+            auditArchiveTopics(basePrefix),
+            lake.auditStagingBucket,
+            AUDIT_TOPICS_DIR,
+            "Audit trail topic to the audit staging bucket, replicated into the object-locked archive",
+            lake.auditProviderIntegration,
+        );
 
         const snowflakeSink = (sink: SinkName, kind: "cdc" | "ksql", description: string) => {
             const tables: WarehouseTable[] = WAREHOUSE_TABLES.filter((t) => t.source.kind === kind);

@@ -10,6 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfluentEgressGateway } from "../streaming";
+import { PrivateLinkRetarget } from "./failover/retargetFunction";
 
 
 /**
@@ -40,6 +41,28 @@ export interface MySqlPrivateLinkArgs {
     tags: Record<string, string>;
 }
 
+export interface RdsInterface {
+    id: string;
+    availabilityZone: string;
+    privateIp: string;
+}
+
+/**
+ * The primary's interface among the instance's RDS interfaces: the one in the primary's
+ * availability zone. A Multi-AZ standby carries the same security group and description in another
+ * zone, so "exactly one interface" would fail every prod deploy; more than one in the primary's zone
+ * is ambiguous and refused.
+ */
+export function primaryInterface(interfaces: readonly RdsInterface[], primaryAz: string, where: string): RdsInterface {
+    const inZone = interfaces.filter((i) => i.availabilityZone === primaryAz);
+    if (inZone.length !== 1) {
+        throw new Error(
+            `expected one RDS network interface in ${where} in the primary's zone ${primaryAz}, found ${inZone.length} (of ${interfaces.length}: ${interfaces.map((i) => `${i.id} ${i.availabilityZone}`).join(", ") || "none"})`,
+        );
+    }
+    return inZone[0];
+}
+
 export class MySqlPrivateLink extends pulumi.ComponentResource {
     readonly loadBalancer: aws.lb.LoadBalancer;
     readonly targetGroup: aws.lb.TargetGroup;
@@ -48,6 +71,8 @@ export class MySqlPrivateLink extends pulumi.ComponentResource {
     readonly accessPoint: confluent.AccessPoint;
     readonly connectionAccepter: aws.ec2.VpcEndpointConnectionAccepter;
     readonly dnsRecord: confluent.DnsRecord;
+    /** Moves the NLB target to the new primary after a failover (issue 22, item 5). */
+    readonly retarget: PrivateLinkRetarget;
 
     constructor(name: string, args: MySqlPrivateLinkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:source:MySqlPrivateLink", name, {}, opts);
@@ -104,17 +129,18 @@ export class MySqlPrivateLink extends pulumi.ComponentResource {
             },
             child,
         );
-        // The primary's interface: the one carrying the instance's security group (used by nothing
-        // else). Looked up after the instance exists; in a preview of a new stack it is unknown.
-        const targetIp = pulumi.all([args.instance.id, args.dbSecurityGroupId]).apply(async ([, sgId]) => {
+        // The primary's interface: an RDS interface carrying the instance's security group (used by
+        // nothing else) in the primary's availability zone (the standby's is in another). Looked up
+        // after the instance exists; in a preview of a new stack it is unknown. After a failover the
+        // retargeting Lambda moves the target (failover/); the next deploy recomputes it.
+        const targetIp = pulumi.all([args.instance.availabilityZone, args.dbSecurityGroupId]).apply(async ([primaryAz, sgId]) => {
             const enis = await aws.ec2.getNetworkInterfaces(
                 { filters: [{ name: "group-id", values: [sgId] }, { name: "description", values: ["RDSNetworkInterface"] }] },
                 { parent: this },
             );
-            if (enis.ids.length !== 1) {
-                throw new Error(`expected one RDS network interface in security group ${sgId}, found ${enis.ids.length}`);
-            }
-            return (await aws.ec2.getNetworkInterface({ id: enis.ids[0] }, { parent: this })).privateIp;
+            const details = await Promise.all(enis.ids.map((id) => aws.ec2.getNetworkInterface({ id }, { parent: this })));
+            const found = details.map((d) => ({ id: d.id, availabilityZone: d.availabilityZone, privateIp: d.privateIp }));
+            return primaryInterface(found, primaryAz, `security group ${sgId}`).privateIp;
         });
         this.target = new aws.lb.TargetGroupAttachment(`${name}-target`, { targetGroupArn: this.targetGroup.arn, targetId: targetIp, port }, child);
         const listener = new aws.lb.Listener(
@@ -174,6 +200,21 @@ export class MySqlPrivateLink extends pulumi.ComponentResource {
                 privateLinkAccessPoint: { id: this.accessPoint.id },
             },
             { parent: this, dependsOn: [this.connectionAccepter] },
+        );
+
+        this.retarget = new PrivateLinkRetarget(
+            `${name}-retarget`,
+            {
+                namePrefix,
+                instance: args.instance,
+                targetGroup: this.targetGroup,
+                port,
+                vpcId: args.vpcId,
+                subnetIds: args.subnetIds,
+                logRetentionDays: args.highAvailability ? 365 : 30,
+                tags,
+            },
+            { parent: this, dependsOn: [this.target] },
         );
 
         this.registerOutputs({
