@@ -5,7 +5,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HOSTS } from "./settings";
-import { IMAGES } from "./versions";
+import { IMAGES, imageReference } from "./versions";
 
 export const loopback = (port: number) => `http://127.0.0.1:${port}`;
 
@@ -92,7 +92,8 @@ export function oneShot(
 
 /** A pinned image from `versions.ts`, pulled once and kept. */
 export function pinnedImage(scope: LocalScope, opts: pulumi.CustomResourceOptions, key: Exclude<keyof typeof IMAGES, "connectBase">): docker.RemoteImage {
-    return new docker.RemoteImage(`${scope.base}-image-${key}`, { name: IMAGES[key], keepLocally: true }, opts);
+    // Pulled by digest where the tag can move (versions.ts IMAGE_DIGESTS).
+    return new docker.RemoteImage(`${scope.base}-image-${key}`, { name: imageReference(key), keepLocally: true }, opts);
 }
 
 /** A named data volume: `<prefix>-<id>-data`. */

@@ -17,6 +17,32 @@ export const IMAGES = {
     grafana: "grafana/grafana:11.3.1",
 } as const;
 
+/**
+ * Digests of the images whose tag can move (issue 22, item 14): the official `mysql` and
+ * `postgres` images are rebuilt under the same tag when their base OS is patched, and the
+ * Prometheus and Grafana tags have been re-pushed for multi-arch manifests. A pinned image is
+ * pulled as `<tag>@<digest>`: Docker then ignores the tag, so a moved tag cannot change what runs.
+ * The others are release tags their publishers do not re-push (Confluent `7.7.1`, MinIO
+ * `RELEASE.*`, kafka-exporter `v1.8.0`). Values: the multi-arch index digests of those tags;
+ * re-resolve with `docker buildx imagetools inspect <tag>` when bumping a tag (README, Unverified).
+ */
+export const IMAGE_DIGESTS: Partial<Record<keyof typeof IMAGES, string>> = {
+    mysql: "sha256:d58ac93387f644e4e040c636b8f50494e78e5afc27ca0a87348b2f577da2b7ff",
+    postgres: "sha256:557fea37a744d5f4c8faab304b0a90858b53ab119735a88c131fd19dab802f36",
+    prometheus: "sha256:2659f4c2ebb718e7695cb9b25ffa7d6be64db013daba13e05c875451cf51b0d3",
+    grafana: "sha256:fa801ab6e1ae035135309580891e09f7eb94d1abdbd2106bdc288030b028158c",
+};
+
+/** Images whose tag can move; each must have a digest in IMAGE_DIGESTS. */
+export const MOVABLE_TAG_IMAGES = ["mysql", "postgres", "prometheus", "grafana"] as const;
+
+/** What the local stack pulls: the tag, pinned by digest where one is recorded. */
+export function imageReference(key: keyof typeof IMAGES): string {
+    const digest = IMAGE_DIGESTS[key];
+    if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`local/versions.ts IMAGE_DIGESTS.${key}: "${digest}" is not a sha256 digest`);
+    return digest ? `${IMAGES[key]}@${digest}` : IMAGES[key];
+}
+
 /** Connect plugins baked into the image built from local/images/connect/. */
 export const CONNECT_PLUGINS = {
     DEBEZIUM_MYSQL_VERSION: "2.7.4.Final",

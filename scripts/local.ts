@@ -1,12 +1,14 @@
 // `npm run local` (up + verify), `npm run local:down` (destroy), `npm run local:verify` (verify
 // again): the local stack through the Pulumi Automation API, with a file backend under the
-// project (.pulumi/, gitignored) and a passphrase that protects only this laptop's local state.
+// project (.pulumi/, gitignored) and a passphrase that protects only this laptop's local state
+// (from the environment, or generated once into .pulumi/local-passphrase: local/passphrase.ts).
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { connectMySql } from "../components/source";
 import { LocalCredentials } from "../local/localPlatform";
 import { PULUMI_CLI_DIR, realPathProbes, realPrerequisiteProbe } from "../local/probes";
+import { localPassphraseEnv } from "../local/passphrase";
 import { PluginPins, checkPrerequisites, formatPrerequisites, localCleanupHint } from "../local/prerequisites";
 import { formatVerification, insertVerificationRows, runVerification, verificationHops, verificationMarker } from "../local/verify";
 import { LOCAL_PORTS, connectPluginDownloads, localUrls } from "../local/versions";
@@ -21,7 +23,7 @@ export const CLI = defineCli({
     arguments: [{ name: "command", choices: ["up", "down", "verify"], default: "up", description: "up (+ verify), verify, or down" }],
     exitCodes: { 0: "done (every verification hop passed)", 1: "a verification hop failed", 2: "a prerequisite is missing, or pulumi failed" },
     notes: [
-        "Environment: PULUMI_CONFIG_PASSPHRASE (local state only; default lifesci-local-only), LOCAL_VERIFY_TIMEOUT_MS (default 300000).",
+        "Environment: PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE (local state only; otherwise generated once into .pulumi/local-passphrase), LOCAL_VERIFY_TIMEOUT_MS (default 300000).",
     ],
 });
 
@@ -30,8 +32,6 @@ const STACK = "local";
 const NAME_PREFIX = `lifesci-${STACK}`;
 /** The CLI installed when none is found: the one this SDK was released with. */
 const PULUMI_CLI_VERSION = "3.248.0";
-/** Protects the secrets in the local stack's state file only; never used for dev/prod. */
-const LOCAL_PASSPHRASE = process.env.PULUMI_CONFIG_PASSPHRASE ?? "lifesci-local-only";
 const VERIFY_TIMEOUT_MS = Number(process.env.LOCAL_VERIFY_TIMEOUT_MS ?? 300_000);
 
 const STATE_DIR = path.join(ROOT, ".pulumi", "local-state");
@@ -45,7 +45,8 @@ async function openStack(cli: PulumiCommand | undefined): Promise<Stack> {
             pulumiCommand: cli,
             envVars: {
                 PULUMI_BACKEND_URL: `file://${backend}`,
-                PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
+                // Protects the secrets in the local stack's state file only; never used for dev/prod.
+                ...localPassphraseEnv(ROOT),
                 // The program is type-checked by `npm test`; startup does not check it again.
                 PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             },

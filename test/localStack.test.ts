@@ -11,7 +11,7 @@ import { s3SinkConfig, snowflakeSinkConfig, WAREHOUSE_SCHEMAS } from "../compone
 import { parsePlatformConfig } from "../components/config";
 import { localCdcSourceConfig, localJdbcSinkConfig, localS3SinkConfig, translateCloudConfig } from "../local/connectorMapping";
 import { catalogTopicRegex, localBuckets, minioInitScript, mysqlServerFlags, postgresWarehouseDdl, prometheusConfig, topicCreationScript } from "../local/settings";
-import { CONNECT_PLUGINS, IMAGES, LOCAL_PORTS } from "../local/versions";
+import { CONNECT_PLUGINS, IMAGES, LOCAL_PORTS, imageReference } from "../local/versions";
 import { connectorConfigProblems } from "./support/connectorKeys";
 import { REPO_ROOT, StackRun, isSecretInput, plain, readStackConfig, runStack, secretness } from "./support/harness";
 import { promtool } from "./support/promtool";
@@ -175,7 +175,9 @@ describe("stacks: local under mocks", () => {
         assert.equal(run.ofType("docker:index/network:Network").length, 1);
         assert.deepEqual(run.ofType("docker:index/volume:Volume").map((v) => v.inputs.name).sort(), ["grafana", "kafka", "minio", "mysql", "postgres", "prometheus"].map((v) => `lifesci-local-${v}-data`));
         const images = run.ofType("docker:index/remoteImage:RemoteImage").map((i) => i.inputs.name);
-        assert.deepEqual(images.sort(), Object.entries(IMAGES).filter(([k]) => k !== "connectBase").map(([, v]) => v).sort());
+        // Pulled by digest where the tag can move (issue 22, item 14).
+        assert.deepEqual(images.sort(), (Object.keys(IMAGES) as (keyof typeof IMAGES)[]).filter((k) => k !== "connectBase").map(imageReference).sort());
+        assert.ok(images.some((i) => /^mysql:8\.0\.40@sha256:[0-9a-f]{64}$/.test(i)), images.join(", "));
         const built = run.one("docker:index/image:Image");
         assert.equal(built.inputs.build.context, path.join(REPO_ROOT, "local", "images", "connect"));
         assert.equal(built.inputs.skipPush, true);
