@@ -4,7 +4,7 @@
 // Pulumi's dynamic-provider host, and every hop checked with its latency.
 // Exit 0 when every hop passed (hops that cannot run here say so), 1 when a hop failed, 2 when the
 // data path could not be started (missing binary, Maven failure, a server that did not start).
-import { parseCliOptions, runCli } from "../scripts/cliSupport";
+import { defineCli, parseCli, runCli } from "../scripts/cliSupport";
 import { STATIC_DIFFERENCES, CONNECTOR_RULES } from "./differences";
 import { E2eContext, EnvironmentError, startHarness, stopHarness } from "./harness";
 import { HOPS, Hop } from "./hops";
@@ -32,9 +32,20 @@ export async function runHops(ctx: E2eContext, hops: readonly Hop[], log: (m: st
     return results;
 }
 
+export const CLI = defineCli({
+    name: "npm run e2e --",
+    summary:
+        "Runs the real data path on this machine (Kafka, Kafka Connect + Debezium, MariaDB, PostgreSQL as child processes on loopback, jars from Maven Central cached in e2e/.cache) with the local stack's connectors, and checks every hop with its latency.",
+    options: {
+        json: { type: "boolean", description: "print the report as JSON: {ok, hops: [{name, ok, latencyMs, detail}], differences}" },
+        keep: { type: "boolean", description: "keep the processes' logs and data directory (kept anyway when a hop fails)" },
+    },
+    exitCodes: { 0: "every hop passed (hops that cannot run here say so)", 1: "a hop failed", 2: "usage error, or the data path could not be started" },
+});
+
 if (require.main === module) {
     runCli(async () => {
-        const values = parseCliOptions({ json: { type: "boolean", default: false }, keep: { type: "boolean", default: false } });
+        const { values } = parseCli(CLI);
         const started = Date.now();
         const log = (m: string) => process.stderr.write(`e2e: ${m}\n`);
         let ctx: E2eContext | undefined;
