@@ -53,7 +53,7 @@ export interface E2eContext {
     /** Generated for this run: never the recorded mock values, never printed. */
     secrets: { adminPassword: string; cdcPassword: string; postgresPassword: string };
     /** The properties each resource was last created/updated with in the host, by resource name (for later updates). */
-    deployed: Map<string, { urn: string; id: string; outs: Record<string, unknown> }>;
+    deployed: Map<string, { urn: string; id: string; outs: Record<string, unknown>; inputs?: Record<string, unknown> }>;
     /** What the CDC hop committed, for the hops that follow the same changes downstream. */
     committed: CommittedChange[];
     /** When the CDC connectors were created (start of their snapshot). */
@@ -169,7 +169,7 @@ export async function startHarness(log: (m: string) => void): Promise<E2eContext
     const checked = await host.check(urn, {}, bootstrapProps(ctx));
     if (checked.failures.length) throw new Error(`bootstrap check failed: ${JSON.stringify(checked.failures)}`);
     const created = await host.create(urn, checked.inputs);
-    ctx.deployed.set(plan.bootstrap.name, { urn, id: created.id, outs: created.outs });
+    ctx.deployed.set(plan.bootstrap.name, { urn, id: created.id, outs: created.outs, inputs: checked.inputs });
     log("SQL bootstrap applied through the provider host");
     return ctx;
 }

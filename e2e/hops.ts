@@ -9,6 +9,7 @@ import { E2eContext } from "./harness";
 import { RecordedConnector, engineProps, urnOf } from "./localStack";
 import { sleep } from "./runtime";
 import { SeenRecord } from "./topicWatcher";
+import { addTableHop, heartbeatHop, migrationHop } from "./changeHops";
 import { warehouseHop } from "./warehouseHop";
 import { CHANGE_DRIVERS, planChanges } from "./workload";
 
@@ -33,6 +34,9 @@ export const HOP_NAMES = {
     deploy: "connectors created through the Connect provider in Pulumi's dynamic-provider host",
     snapshot: "initial snapshot: seed rows in the catalog topics",
     cdc: "insert/update/delete: Debezium envelope in the catalog topic, keyed by primary key",
+    heartbeat: "heartbeat: the connector writes the heartbeat topic the program creates",
+    migration: "migration while running: the new nullable column in the next event, as schema:check predicts",
+    addTable: "added captured table: existing rows backfilled once through the signal table",
     warehouse: "warehouse sink: the changes in PostgreSQL, in the warehouse DDL's columns and types, deletes included",
     topics: "every topic a connector writes was created beforehand",
     ksqldb: "ksqlDB apps: CDC topics -> derived topics",
@@ -223,6 +227,9 @@ const topicsCreated: Hop = {
 };
 
 const warehouse: Hop = { name: HOP_NAMES.warehouse, after: [HOP_NAMES.cdc], run: warehouseHop };
+const migration: Hop = { name: HOP_NAMES.migration, after: [HOP_NAMES.deploy], run: migrationHop };
+const addTable: Hop = { name: HOP_NAMES.addTable, after: [HOP_NAMES.deploy], run: addTableHop };
+const heartbeat: Hop = { name: HOP_NAMES.heartbeat, after: [HOP_NAMES.deploy], run: heartbeatHop };
 
 /** What cannot run on this machine, said in the output rather than skipped silently. */
 const notHere = (name: string, why: string): Hop => ({ name, run: async () => ({ ok: true, notRun: true, detail: why }) });
@@ -233,6 +240,10 @@ export const HOPS: Hop[] = [
     snapshot,
     cdc,
     warehouse,
+    migration,
+    addTable,
+    heartbeat,
+    // Last: after every hop has written what it writes.
     topicsCreated,
     notHere(HOP_NAMES.ksqldb, "ksqlDB is in no reachable registry (Confluent's images and packages only); the grammar, replay and contract tests cover the apps"),
     notHere(HOP_NAMES.s3, "the Confluent S3 sink (Confluent Hub) and MinIO (Docker Hub) are not reachable; the mapping, policy and replication tests cover them"),

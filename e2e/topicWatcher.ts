@@ -18,15 +18,23 @@ const parse = (buf: Buffer | null) => (buf === null ? null : JSON.parse(buf.toSt
 export class TopicWatcher {
     readonly records: SeenRecord[] = [];
     private waiters: (() => void)[] = [];
-    private constructor(private readonly consumer: Consumer) {}
+    private readonly consumers: Consumer[] = [];
+    private constructor(private readonly bootstrap: string) {}
 
-    /** Subscribes to every existing topic except Kafka's and Connect's internal ones. */
+    /** Reads the given topics (the platform's; not Kafka's or Connect's internal ones) from the beginning. */
     static async start(bootstrap: string, topics: string[]): Promise<TopicWatcher> {
+        const watcher = new TopicWatcher(bootstrap);
+        await watcher.addTopics(topics);
+        return watcher;
+    }
+
+    /** Reads more topics (created later, e.g. for an added table), from the beginning, into the same record list. */
+    async addTopics(topics: string[]): Promise<void> {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { Kafka, logLevel } = require("kafkajs") as typeof import("kafkajs");
-        const kafka = new Kafka({ clientId: "lifesci-e2e-watcher", brokers: [bootstrap], logLevel: logLevel.NOTHING });
-        const consumer = kafka.consumer({ groupId: `lifesci-e2e-watcher-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 50, sessionTimeout: 10_000, heartbeatInterval: 1000 });
-        const watcher = new TopicWatcher(consumer);
+        const kafka = new Kafka({ clientId: "lifesci-e2e-watcher", brokers: [this.bootstrap], logLevel: logLevel.NOTHING });
+        const consumer = kafka.consumer({ groupId: `lifesci-e2e-watcher-${process.pid}-${Date.now()}-${this.consumers.length}`, maxWaitTimeInMs: 50, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+        this.consumers.push(consumer);
         await consumer.connect();
         await consumer.subscribe({ topics, fromBeginning: true });
         await consumer.run({
@@ -40,13 +48,12 @@ export class TopicWatcher {
                     key = message.key?.toString("utf8");
                     value = message.value?.toString("utf8");
                 }
-                watcher.records.push({ topic, partition, offset: message.offset, key, value, arrivedAt: Date.now() });
-                const waiting = watcher.waiters;
-                watcher.waiters = [];
+                this.records.push({ topic, partition, offset: message.offset, key, value, arrivedAt: Date.now() });
+                const waiting = this.waiters;
+                this.waiters = [];
                 for (const wake of waiting) wake();
             },
         });
-        return watcher;
     }
 
     /** Resolves with the first record (in arrival order) matching `match`, or undefined after `timeoutMs`. */
@@ -72,6 +79,6 @@ export class TopicWatcher {
     }
 
     async stop(): Promise<void> {
-        await this.consumer.disconnect().catch(() => undefined);
+        for (const c of this.consumers) await c.disconnect().catch(() => undefined);
     }
 }
