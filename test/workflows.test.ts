@@ -7,7 +7,7 @@ import * as YAML from "yaml";
 import { REPO_ROOT, readStackConfig } from "./support/harness";
 
 const DIR = path.join(REPO_ROOT, ".github", "workflows");
-const WORKFLOWS = ["ci", "preview", "deploy", "drift"] as const;
+const WORKFLOWS = ["ci", "preview", "deploy", "drift", "mutation"] as const;
 
 interface Step {
     name?: string;
@@ -195,6 +195,17 @@ describe("workflows: drift", () => {
         assert.match(report.run ?? "", /GITHUB_STEP_SUMMARY/);
         assert.match(report.run ?? "", /gh issue (create|comment)/);
         assert.equal(wf.jobs.drift.permissions?.issues, "write");
+    });
+});
+
+describe("workflows: mutation", () => {
+    it("weekly (and on demand) runs npm run mutation, which fails under the target, with no secrets", () => {
+        const wf = load("mutation");
+        assert.ok(Array.isArray(wf.on.schedule) && /^\S+ \S+ \* \* [0-6]$/.test(wf.on.schedule[0].cron), "a weekly cron");
+        assert.ok("workflow_dispatch" in wf.on);
+        assert.match(runs(wf.jobs.mutation), /^npm run mutation$/m);
+        assert.match(runs(wf.jobs.mutation), /npm ci --prefix policy/);
+        assert.ok(!/secrets\./.test(text("mutation")), "mutation testing needs no secrets");
     });
 });
 
