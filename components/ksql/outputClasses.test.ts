@@ -109,7 +109,10 @@ describe("ksqlDB outputs: classes and retention over every catalog topic", () =>
         const cfg = { partitions: 1, retentionHours: 72, auditRetentionDays: 30 };
         const byRetention: Record<string, number | undefined> = {};
         for (const t of allTopics("lifesci")) byRetention[t.retention] = retentionHoursOf(t, cfg);
-        assert.deepEqual(byRetention, { standard: 72, "schema-history": undefined, heartbeat: 72, audit: 720, ...(byRetention.dlq !== undefined ? { dlq: 72 } : {}) });
+        for (const [retention, hours] of Object.entries(byRetention)) {
+            assert.equal(hours, retention === "schema-history" ? undefined : retention === "audit" ? 720 : 72, retention);
+        }
+        assert.ok(["standard", "schema-history", "heartbeat", "audit"].every((r) => r in byRetention), Object.keys(byRetention).join());
     });
 
     it("a statement reading a derived topic names it by its suffix; a domain topic without a table by its whole name", () => {

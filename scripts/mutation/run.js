@@ -38,7 +38,30 @@ function scores(report) {
     return out;
 }
 
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+if (args.includes("-h") || args.includes("--help")) {
+    console.log(
+        [
+            "Usage: mutation [options] [module...]",
+            "",
+            `Mutation testing (Stryker) of the safety decisions, one module at a time against its own tests; exits 1 when a module scores under ${target}%.`,
+            "Scores and survivors: reports/mutation/summary.md (summary-<modules>.md for a selection).",
+            "",
+            "Arguments:",
+            `  module      modules to run (default: all): ${modules.map((m) => m.name).join(", ")}`,
+            "",
+            "Options:",
+            "  -h, --help  print this help and exit",
+        ].join("\n"),
+    );
+    process.exit(0);
+}
+const wanted = args;
+const options = wanted.filter((w) => w.startsWith("-"));
+if (options.length) {
+    console.error(`unknown option(s) ${options.join(", ")}; see --help`);
+    process.exit(2);
+}
 const unknown = wanted.filter((w) => !modules.some((m) => m.name === w));
 if (unknown.length) {
     console.error(`unknown module(s) ${unknown.join(", ")}; modules are ${modules.map((m) => m.name).join(", ")}`);
