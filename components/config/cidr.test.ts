@@ -1,7 +1,7 @@
 // The CIDR judge shared by config validation, the MySQL security group and the policy pack.
 import { strict as assert } from "assert";
 import * as fc from "fast-check";
-import { DEFAULT_MAX_CIDR_PREFIX, NON_INTERNET_RANGES, coversInternet, databaseCidrProblems, ipv4Range, prefixLength } from "./cidr";
+import { DEFAULT_MAX_CIDR_PREFIX, NON_INTERNET_RANGES, coversInternet, databaseCidrProblems, ipv4Range, networkCidrOf, prefixLength } from "./cidr";
 
 describe("config/cidr: what may be admitted to the database port", () => {
     it("parses CIDRs to their address range and refuses what is not one", () => {
@@ -95,6 +95,27 @@ describe("config/cidr: both sides of every limit", () => {
         }
     });
 
+    it("a gap of one private address at either end of a special-purpose range is still no gap in the internet", () => {
+        for (const edge of ["10.0.0.0/32", "10.255.255.255/32", "192.168.0.0/32", "192.168.255.255/32"]) assert.ok(coversInternet(complementOf(edge)), `everything but ${edge}`);
+        for (const outside of ["9.255.255.255/32", "11.0.0.0/32", "192.167.255.255/32", "192.169.0.0/32"]) assert.ok(!coversInternet(complementOf(outside)), `everything but ${outside}`);
+    });
+
+    it("networkCidrOf clears the host bits, keeps the prefix, and refuses what is not a CIDR", () => {
+        const CASES: [string, string | undefined][] = [
+            ["10.40.1.5/16", "10.40.0.0/16"],
+            ["10.40.0.0/16", "10.40.0.0/16"],
+            ["192.168.1.130/25", "192.168.1.128/25"],
+            ["255.255.255.255/32", "255.255.255.255/32"],
+            ["255.255.255.255/31", "255.255.255.254/31"],
+            ["1.2.3.4/0", "0.0.0.0/0"],
+            ["172.31.200.7/12", "172.16.0.0/12"],
+            [" 10.1.2.3/24 ", "10.1.2.0/24"],
+            ["10.1.2.3", undefined],
+            ["10.1.2.3/33", undefined],
+        ];
+        for (const [cidr, network] of CASES) assert.equal(networkCidrOf(cidr), network, cidr);
+    });
+
     it("overlapping, nested and unordered ranges are merged before the gaps are measured", () => {
         assert.ok(coversInternet(["128.0.0.0/1", "10.0.0.0/8", "0.0.0.0/1"]), "a block nested in an earlier one");
         assert.ok(coversInternet(["0.0.0.0/1", "64.0.0.0/2", "128.0.0.0/1"]));
@@ -107,7 +128,8 @@ describe("config/cidr: both sides of every limit", () => {
     it("IPv6: ::/0 is the whole internet, other IPv6 CIDRs are out of scope; IPv4 and IPv6 lists are judged apart", () => {
         assert.deepEqual(databaseCidrProblems(["::/0"]), ["::/0 is the whole IPv6 internet"]);
         assert.deepEqual(databaseCidrProblems([" ::/0 "]), [" ::/0  is the whole IPv6 internet"]);
-        assert.deepEqual(databaseCidrProblems(["2001:db8::/32", "::/1", "::/00"]), []);
+        for (const any of ["0::/0", "0:0:0:0:0:0:0:0/0", "2001:DB8::/0", "::/00", "::ffff:0.0.0.0/0"]) assert.deepEqual(databaseCidrProblems([any]), [`${any} is the whole IPv6 internet`], any);
+        assert.deepEqual(databaseCidrProblems(["2001:db8::/32", "::/1", "::/10", "x::/0y"]), []);
         assert.deepEqual(databaseCidrProblems(["::/0", "0.0.0.0/0"], 0), ["::/0 is the whole IPv6 internet", "0.0.0.0/0 together cover the whole internet"]);
         assert.deepEqual(databaseCidrProblems([]), []);
         assert.equal(DEFAULT_MAX_CIDR_PREFIX, 16);

@@ -10,6 +10,7 @@ import {
     KSQL_CSU_SIZES,
     MYSQL_NETWORKS,
     OBJECT_LOCK_MODES,
+    PROD_COMPATIBILITY_LEVELS,
     S3_TIME_INTERVALS,
     SNAPSHOT_MODES,
     SSL_MODES,
@@ -105,7 +106,10 @@ const PATTERNS: [Section, string, unknown[], unknown[], string][] = [
 const LISTS: [Section, string, unknown[][], [unknown, string][]][] = [
     ["mysql", "deployerSecurityGroupIds", [[], ["sg-0abc1234"], ["sg-1", "sg-0abc"]], [[["sg-0abc", "sg-XYZ"], "deployerSecurityGroupIds.1: must be a security group id such as sg-0abc1234"], [["xsg-1"], "deployerSecurityGroupIds.0: must be a security group id such as sg-0abc1234"], [["sg-1 "], "deployerSecurityGroupIds.0: must be a security group id such as sg-0abc1234"]]],
     ["mysql", "subnetIds", [["subnet-0a", "subnet-0b"], ["subnet-1", "subnet-2", "subnet-3"]], [[["subnet-0a"], "subnetIds: must list at least 2 subnets in different availability zones (RDS subnet group)"], [["subnet-0a", "subnet-0G"], "subnetIds.1: must be a subnet id such as subnet-0abc1234"], [["subnet-0a", "xsubnet-0b"], "subnetIds.1: must be a subnet id such as subnet-0abc1234"], [["subnet-0a", "subnet-0b "], "subnetIds.1: must be a subnet id such as subnet-0abc1234"]]],
-    ["mysql", "operatorCidrs", [[], ["10.20.0.0/16", "3.64.0.0/28"]], [[["10.20.0.0/16", "10.20.0.0"], "operatorCidrs.1: must be an IPv4 CIDR such as 10.20.0.0/16"]]],
+    ["mysql", "operatorCidrs", [[], ["10.20.0.0/16", "3.64.0.0/28", "10.9.8.7/32"]], [
+        [["10.20.0.0/16", "10.20.0.0"], "operatorCidrs.1: must be an IPv4 CIDR such as 10.20.0.0/16"],
+        [["10.40.1.5/16"], "operatorCidrs.0: 10.40.1.5/16 has host bits set: its network address is 10.40.0.0/16; write that, or 10.40.1.5/32 for the one host"],
+    ]],
     ["ksqldb", "allowReplay", [[], ["order_monitoring", "lab_validation"]], [["order_monitoring", "allowReplay: must be a list of ksqlDB app names"]]],
 ];
 
@@ -182,6 +186,10 @@ describe("config/schema: every key of every section on both sides of its limits"
         refuses("ksqldb", "csu", "4", "must be a number (CSUs)");
     });
 
+    it("prod's compatibility levels are the two transitive ones that keep every earlier version readable", () => {
+        assert.deepEqual([...PROD_COMPATIBILITY_LEVELS], ["BACKWARD_TRANSITIVE", "FULL_TRANSITIVE"]);
+    });
+
     it("schemaRegistry.overrides: any subject to a known level; one bad level of several is named by subject", () => {
         accepts("schemaRegistry", "overrides", { "lifesci.sap_orders.sales_orders-value": "FULL_TRANSITIVE", "x-key": "NONE" });
         assert.deepEqual(messages("schemaRegistry", "overrides", { "a-value": "FULL", "b-value": "LOOSE" }), [`overrides.b-value: must be one of ${COMPATIBILITY_LEVELS.join(", ")}`]);
@@ -211,7 +219,7 @@ describe("config/schema: isIpv4Cidr, every octet boundary and prefix 32/33", () 
         const bad = [
             "256.0.0.0/8", "10.256.0.0/8", "10.0.300.0/8", "10.0.0.260/8", "1000.0.0.0/8", "10.0.0.0/33", "10.0.0.0/99", "10.0.0.0/123",
             "10.0.0.0", "10.0.0.0/", "10.0.0/8", "10.0.0.0.0/8", "10.0.0.0/8/1", "a.b.c.d/8", "10.0.0.0/x", "x10.0.0.0/8", "10.0.0.0x/8", "10.0.0.-1/8",
-            "10..0.0/8", " 10.0.0.0/8",
+            "10..0.0/8", " 10.0.0.0/8", "10.0.0.0/ 8", "10.0.0.0/8 ", "10.0.0.0/+8", "10.0.0.0/8/",
         ];
         for (const cidr of bad) assert.equal(isIpv4Cidr(cidr), false, cidr);
     });

@@ -135,6 +135,18 @@ describe("ksqlDB outputs: classes and retention over every catalog topic", () =>
         assert.ok(!domainTopic.name.startsWith("lifesci."), `${domainTopic.name} is named outside the prefix, so its label is its whole name`);
     });
 
+    it("an INSERT INTO is classed by the stream or table that creates its target, never by another INSERT into it", () => {
+        const statement = (index: number, kind: "source" | "query" | "insert", name: string, reads: string[], kafkaTopic?: string) => ({ index, line: index, sql: `${kind} ${name};`, kind, objectType: "STREAM" as const, name, reads: reads.map((r) => ({ name: r })), kafkaTopic });
+        // Listed before the CREATE it writes into: still resolved to that CREATE's topic.
+        const appSql = {
+            app: KSQL_APPS[0],
+            file: "sql/ksqldb/test.sql",
+            statements: [statement(1, "source", "A", [], "lifesci.ksql.orders_stuck"), statement(2, "insert", "X", ["A"]), statement(3, "query", "X", ["A"], "lifesci.audit.cdc_changes")],
+        };
+        const [, insert] = ksqlStatementSpecs(appSql, "lifesci", TOPICS);
+        assert.deepEqual(insert.output, { topic: "audit.cdc_changes", classes: ["immutable-archive"] });
+    });
+
     it("a statement reading a stream the app does not declare fails naming the statement and (none)", () => {
         const lab = apps.find((a) => a.app.name === "lab_validation")!;
         const broken = { ...lab, statements: lab.statements.map((s) => (s.name === "LAB_RESULTS_OOS" ? { ...s, reads: [{ name: "NOWHERE" }] } : s)) };

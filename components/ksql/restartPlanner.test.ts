@@ -72,6 +72,7 @@ describe("ksql restart planner: which changes ksqlDB refuses to upgrade in place
     const CASES: [string, KsqlStatementSpec, string | undefined][] = [
         ["an INSERT INTO", insert("AUDIT", "A", ["immutable-archive"]), "INSERT INTO has no in-place upgrade"],
         ["a declared stream", source("A"), undefined],
+        ["a declared stream with a column named like a keyword", { ...source("A"), sql: "CREATE STREAM A (`WINDOW` STRING, `JOIN` INT, grp STRING) WITH (kafka_topic='t', value_format='AVRO', key='GROUP BY');" }, undefined],
         ["a filter", q("SELECT * FROM A WHERE x > 1 EMIT CHANGES"), undefined],
         ["a join", q("SELECT * FROM A JOIN B ON A.id = B.id EMIT CHANGES"), "ksqlDB does not upgrade a joined query in place"],
         ["a lower-case left join", q("select * from a left join b within 1 hour on a.id = b.id emit changes"), "ksqlDB does not upgrade a joined query in place"],
@@ -99,6 +100,7 @@ describe("ksql restart planner: the statement text a change is judged by", () =>
         ["SELECT 1 -- trailing comment", "SELECT 1"],
         ["-- header\nSELECT 1", "SELECT 1"],
         ["SELECT a -- why\n  , b FROM A", "SELECT a , b FROM A"],
+        ["SELECT a--c\nFROM A", "SELECT a FROM A"],
         ["SELECT a-b FROM A", "SELECT a-b FROM A"],
         ["SELECT a - b FROM A", "SELECT a - b FROM A"],
         ["SELECT 'it''s' FROM A", "SELECT 'it''s' FROM A"],
@@ -214,6 +216,22 @@ describe("ksql restart planner: every kind of change to an app", () => {
             ["query AUDIT", "rebuild", "ksqlDB refused the in-place upgrade", "earliest"],
             ["INSERT AUDIT FROM B", "rebuild", "reads a rebuilt statement", "earliest"],
         ]);
+    });
+
+    it("dependents are found through any number of hops, whatever order the statements are listed in", () => {
+        const reversed = [...app].reverse();
+        const plan = planAppChange(reversed, reversed.map((s) => (s === A ? edit(s, s.sql.replace("id INT", "id BIGINT")) : s)), false, ["source A"]);
+        assert.deepEqual(plan.map((c) => c.statement).sort(), ["INSERT AUDIT FROM B", "query ALERTS", "query AUDIT", "query T", "source A"]);
+    });
+
+    it("a statement that reads a removed one is rebuilt for that reason, even when its own text changed too", () => {
+        const news = [A, B, edit(alerts, alerts.sql.replace("FROM T", "FROM T JOIN B ON T.id = B.id")), audit, auditInsert];
+        assert.deepEqual(rows(planAppChange(app, news, false)), [["query T", "remove", undefined, undefined], ["query ALERTS", "rebuild", "reads a removed statement", "latest"]]);
+    });
+
+    it("an INSERT reading several streams is named by all of them", () => {
+        const both: KsqlStatementSpec = { ...insert("AUDIT", "A", ["immutable-archive"]), reads: ["A", "B"] };
+        assert.deepEqual(planAppChange([A, B, audit], [A, B, audit, both], false).map((c) => c.statement), ["INSERT AUDIT FROM A,B"]);
     });
 
     it("the statement key of an INSERT names what it reads, so two inserts into one stream are told apart", () => {

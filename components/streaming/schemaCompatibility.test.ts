@@ -173,6 +173,8 @@ describe("schema compatibility: the explanation of each problem", () => {
         assert.deepEqual(columnRecordFields(notAnEnvelope).map((f) => f.name), ["before", "op"]);
         const plainBefore = { type: "record", name: "Envelope", fields: [{ name: "before", type: "string" }] } as AvroSchema;
         assert.deepEqual(columnRecordFields(plainBefore).map((f) => f.name), ["before"]);
+        const reordered = { type: "record", name: "Envelope", fields: [{ name: "op", type: "string" }, { name: "before", type: ["null", record(id, { name: "x", type: "int" })], default: null }] } as AvroSchema;
+        assert.deepEqual(columnRecordFields(reordered).map((f) => f.name), ["id", "x"], "the before field is found by name, not position");
         const noBefore = { type: "record", name: "Envelope", fields: [{ name: "op", type: "string" }] } as AvroSchema;
         assert.deepEqual(columnRecordFields(noBefore).map((f) => f.name), ["op"]);
         assert.deepEqual(columnRecordFields("string" as AvroSchema), []);
