@@ -36,7 +36,7 @@ const pg = (params: Record<string, string> | undefined, family: string | null = 
 const sgIngress = (rule: Record<string, any>): R => ({ type: T.securityGroup, name: "sg", props: { ingress: [rule] } });
 const cdc = (config: Record<string, unknown> | undefined, name = "cdc"): R => ({ type: T.connector, name, props: config === undefined ? {} : { configNonsensitive: config } });
 const binding = (roleName: string, crnPattern: string, principal = "User:sa-w"): R => ({ type: T.roleBinding, name: "rb", props: { roleName, crnPattern, principal } });
-const role = (policy: unknown): R => ({ type: T.iamRole, name: "role", props: { assumeRolePolicy: typeof policy === "string" || policy === undefined ? policy : JSON.stringify(policy) } });
+const role = (policy: unknown): R => ({ type: T.iamRole, name: "role", props: { assumeRolePolicy: typeof policy === "object" && policy !== null ? JSON.stringify(policy) : policy } });
 const trust = (principal: unknown, condition?: unknown, effect = "Allow") => ({ Version: "2012-10-17", Statement: [{ Effect: effect, Principal: principal, Action: "sts:AssumeRole", ...(condition !== undefined ? { Condition: condition } : {}) }] });
 const GATEWAY = "arn:aws:iam::111122223333:role/cspi";
 
@@ -155,6 +155,31 @@ const BRANCHES: Record<string, Branch[]> = {
     "prod-rds-multi-az": [["prod single-AZ", [rds({ multiAz: false })], ["prod RDS instance db: multiAz should be true"], [rds({}), rds({ multiAz: false, tags: dev })]]],
 };
 
+/** Inputs the rules must survive or ignore: malformed documents, other resource types carrying look-alike props. */
+const EDGES: Record<string, Branch[]> = {
+    "s3-no-public-access": [["a public ACL on a resource that is not a bucket or bucket ACL is not this rule's", [], [], [{ type: T.kmsKey, props: { acl: "public-read", enableKeyRotation: true } }]]],
+    "cdc-binlog-row-full": [["only parameter groups are judged", [], [], [{ type: T.kmsKey, props: { family: "mysql8.0", enableKeyRotation: true } }]]],
+    "mysql-require-secure-transport": [["only parameter groups are judged", [], [], [{ type: T.kmsKey, props: { family: "mysql8.0", enableKeyRotation: true } }]]],
+    "db-port-not-public": [
+        ["one world CIDR among narrow ones is the whole internet", [sgIngress({ protocol: "tcp", fromPort: 3306, toPort: 3306, cidrBlocks: ["3.64.0.0/28", "0.0.0.0/0"] })], ["sg: admits port 3306 from the whole internet", "sg: port 3306: 0.0.0.0/0 is broader than /16 (4,294,967,296 addresses)", "sg: port 3306: 3.64.0.0/28 + 0.0.0.0/0 together cover the whole internet", "port 3306 across the stack's security groups: 3.64.0.0/28 + 0.0.0.0/0 together cover the whole internet"], []],
+        ["a value that is not a CIDR is named once, on its resource", [sgIngress({ protocol: "tcp", fromPort: 3306, toPort: 3306, cidrBlocks: ["office"] })], ['sg: port 3306: "office" is not an IPv4 CIDR such as 10.20.0.0/16'], []],
+        ["the whole IPv6 internet in another spelling", [{ type: T.vpcIngressRule, name: "v6", props: { ipProtocol: "tcp", fromPort: 3306, toPort: 3306, cidrIpv6: "0::/0" } }], ["v6: port 3306: 0::/0 is the whole IPv6 internet"], []],
+    ],
+    "prod-database-not-public": [["only RDS instances are judged", [], [], [{ type: T.bucket, props: { tags: prod } }]]],
+    "prod-rds-multi-az": [["only RDS instances are judged", [], [], [{ type: T.bucket, props: { tags: prod } }]]],
+    "no-admin-role-for-workloads": [
+        ["only role bindings are judged", [], [], [{ type: T.iamRole, props: { roleName: "OrganizationAdmin", crnPattern: "crn://x/kafka=lkc-1/topic=*" } }]],
+        ["a connector group pattern that only starts like the wildcard", [], [], [binding("DeveloperRead", "crn://x/kafka=lkc-1/group=connect-lcc-*-dlq")]],
+    ],
+    "iam-trust-external-id": [
+        ["a policy that is JSON but not a document (a number)", [role(42), { ...role(true), name: "role2" }], ["IAM role role: assumeRolePolicy is not a JSON policy document", "IAM role role2: assumeRolePolicy is not a JSON policy document"], []],
+        ["a condition block that is not an object does not count as an external id", [role(trust({ AWS: GATEWAY }, { Bool: true }))], [`IAM role role: trusts ${GATEWAY} without an sts:ExternalId condition`], []],
+        ["empty statements and a statement without a principal are skipped", [], [], [role({ Statement: [null, { Effect: "Allow", Action: "sts:AssumeRole" }] })]],
+    ],
+    "prod-deletion-protection": [["one prod RDS among others makes the stack prod", [rds({ tags: dev }, false), { ...rds({}), name: "db2" }, { type: T.kafkaCluster, name: "kafka", props: {} }], ["prod Kafka cluster kafka: needs the Pulumi protect option"], []]],
+};
+for (const [rule, edges] of Object.entries(EDGES)) (BRANCHES[rule] ??= []).push(...edges);
+
 describe("policy rules: every branch reported where it must be, silent where it must not", () => {
     for (const [rule, branches] of Object.entries(BRANCHES)) {
         for (const [what, bad, messages, good] of branches) {
@@ -164,6 +189,15 @@ describe("policy rules: every branch reported where it must be, silent where it 
             });
         }
     }
+
+    it("every rule says what it requires in a description a reviewer can read", () => {
+        for (const rule of POLICIES) {
+            assert.match(rule.name, /^[a-z0-9]+(-[a-z0-9]+)+$/, rule.name);
+            assert.ok(rule.description.length >= 30 && /\.$/.test(rule.description), `${rule.name}: "${rule.description}"`);
+            assert.ok(rule.validateResource || rule.validateStack, rule.name);
+        }
+        assert.equal(new Set(POLICIES.map((r) => r.name)).size, POLICIES.length, "rule names are unique");
+    });
 
     it("checkResources: a resource's violation carries its URN, a stack violation the URN it names; levels come from the rule", () => {
         const violations = checkResources([bucket("raw"), { type: T.kmsKey, name: "k", props: {} }].map(subject));
