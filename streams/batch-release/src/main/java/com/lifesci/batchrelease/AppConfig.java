@@ -76,6 +76,12 @@ public record AppConfig(String bootstrapServers, String securityProtocol, String
         return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
+    /** Never the generated record toString: it would print the SASL and Schema Registry secrets. */
+    @Override
+    public String toString() {
+        return describe();
+    }
+
     /** For the start-up log line: everything but the secrets. */
     public String describe() {
         return "application.id=" + applicationId + " bootstrap=" + bootstrapServers + " security=" + securityProtocol + " format=" + valueFormat
