@@ -17,6 +17,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -42,6 +43,15 @@ public final class BatchReleaseTopology {
     private BatchReleaseTopology() {}
 
     public static Topology build(Topics topics, ValueDecoder decoder, Duration overdueAfter, Duration overdueCheckInterval) {
+        return build(topics, decoder, overdueAfter, overdueCheckInterval, Stores::persistentKeyValueStore);
+    }
+
+    /**
+     * @param storeType RocksDB in the app; the rule tests pass in-memory stores (same changelogged
+     *                  key-value semantics, a fraction of the start-up cost per test)
+     */
+    static Topology build(Topics topics, ValueDecoder decoder, Duration overdueAfter, Duration overdueCheckInterval,
+                          Function<String, KeyValueBytesStoreSupplier> storeType) {
         StreamsBuilder builder = new StreamsBuilder();
 
         KStream<String, Change> byMaterial = source(builder, topics.batches(), "batches", decoder, SourceParsers::batches, topics)
@@ -50,11 +60,11 @@ public final class BatchReleaseTopology {
                 .merge(source(builder, topics.testResults(), "test-results", decoder, SourceParsers::testResults, topics), Named.as("merge-by-sample"));
         KStream<String, Change> events = source(builder, topics.machineEvents(), "machine-events", decoder, SourceParsers::machineEvents, topics);
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MaterialRouter.STORE), Serdes.String(),
+        builder.addStateStore(Stores.keyValueStoreBuilder(storeType.apply(MaterialRouter.STORE), Serdes.String(),
                 JsonSerde.of(MaterialState.class)).withCachingDisabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SampleRouter.STORE), Serdes.String(),
+        builder.addStateStore(Stores.keyValueStoreBuilder(storeType.apply(SampleRouter.STORE), Serdes.String(),
                 JsonSerde.of(SampleState.class)).withCachingDisabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BatchReleaseProcessor.STORE), Serdes.String(),
+        builder.addStateStore(Stores.keyValueStoreBuilder(storeType.apply(BatchReleaseProcessor.STORE), Serdes.String(),
                 JsonSerde.of(BatchState.class)).withCachingDisabled());
 
         KStream<String, Change> fromMaterials = byMaterial

@@ -29,6 +29,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,7 +64,8 @@ class BatchReleaseTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(
-                BatchReleaseTopology.build(TOPICS, new JsonCdcDecoder(), Duration.ofHours(24), Duration.ofMinutes(1)), props, NOW);
+                BatchReleaseTopology.build(TOPICS, new JsonCdcDecoder(), Duration.ofHours(24), Duration.ofMinutes(1), Stores::inMemoryKeyValueStore),
+                props, NOW);
         StringSerializer s = new StringSerializer();
         batches = driver.createInputTopic(TOPICS.batches(), s, s);
         specs = driver.createInputTopic(TOPICS.specLimits(), s, s);
