@@ -33,17 +33,18 @@ public final class ReleaseRules {
     private ReleaseRules() {}
 
     /**
-     * Required tests: per test_code, the highest spec_version of the batch material's spec limits.
+     * Required tests: per test_code, the highest spec_version among the spec limits of the batch's
+     * material (the topology hands the rules that material's rows only).
      */
-    public static List<SpecLimit> requiredTests(String materialId, Collection<SpecLimit> specs) {
+    public static List<SpecLimit> requiredTests(Collection<SpecLimit> specs) {
         Map<String, SpecLimit> current = new TreeMap<>();
         for (SpecLimit s : specs) {
-            if (!s.materialId().equals(materialId)) continue;
             current.merge(s.testCode(), s, (a, b) -> a.specVersion() >= b.specVersion() ? a : b);
         }
         return new ArrayList<>(current.values());
     }
 
+    /** @param specs the spec limit rows of the batch's material (every version) */
     public static Decision decide(Batch batch, Collection<SpecLimit> specs, Collection<BatchResult> results, Collection<MachineEvent> events) {
         List<Reason> reasons = new ArrayList<>();
         if ("REJECTED".equals(batch.status())) {
@@ -52,7 +53,7 @@ public final class ReleaseRules {
             reasons.add(Reason.of(Reason.Code.BATCH_NOT_COMPLETED, "batch is " + batch.status(), "batch_status", batch.status()));
         }
 
-        List<SpecLimit> required = requiredTests(batch.materialId(), specs);
+        List<SpecLimit> required = requiredTests(specs);
         if (required.isEmpty()) {
             reasons.add(Reason.of(Reason.Code.NO_SPECIFICATION, "no spec limits for material " + batch.materialId(), "material_id", batch.materialId()));
         }

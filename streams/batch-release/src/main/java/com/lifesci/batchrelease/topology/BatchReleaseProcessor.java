@@ -50,11 +50,15 @@ class BatchReleaseProcessor implements Processor<String, Change, String, Output>
         BatchState state = store.get(batchNumber);
         if (state == null) state = new BatchState();
         switch (change.kind()) {
-            case BATCH_UPSERT -> state.batch = change.batch();
+            case BATCH_UPSERT -> {
+                state.batch = change.batch();
+                state.specs = change.specs();
+            }
             case BATCH_DELETE -> state.batch = null;
             case SPECS -> {
-                state.specsMaterial = change.materialId();
-                state.specs = change.specs();
+                // The routers of two materials write to this batch from different partitions: after the
+                // batch moved to another material, a spec list of the old one may still arrive. It says nothing.
+                if (state.batch == null || state.batch.materialId().equals(change.materialId())) state.specs = change.specs();
             }
             case RESULT_UPSERT -> state.results.put(change.resultId(), new BatchResult(change.result(), change.sampleMaterialId()));
             case RESULT_DELETE -> state.results.remove(change.resultId());
@@ -71,10 +75,7 @@ class BatchReleaseProcessor implements Processor<String, Change, String, Output>
                 state.overdueNotifiedAt = null;
             }
         } else {
-            // A spec list of the batch's previous material (in flight when the material changed) says nothing.
-            boolean specsApply = state.batch.materialId().equals(state.specsMaterial);
-            Decision decision = ReleaseRules.decide(state.batch, specsApply ? state.specs : java.util.List.of(), state.results.values(),
-                    state.events.values());
+            Decision decision = ReleaseRules.decide(state.batch, state.specs, state.results.values(), state.events.values());
             Map<String, Object> content = StatusRecords.content(state.batch, decision);
             String contentJson = StatusRecords.json(content);
             if (!contentJson.equals(state.lastContent)) {

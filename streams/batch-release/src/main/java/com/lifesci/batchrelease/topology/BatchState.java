@@ -11,8 +11,7 @@ import java.util.TreeMap;
 /** Per batch_number: everything the release rules read, and what was last emitted. */
 public class BatchState {
     public Batch batch;
-    /** The material the spec list belongs to (a spec list of another material is ignored). */
-    public String specsMaterial;
+    /** The spec limit rows (every version) of the batch's material. */
     public List<SpecLimit> specs = new ArrayList<>();
     public TreeMap<Long, BatchResult> results = new TreeMap<>();
     public TreeMap<Long, MachineEvent> events = new TreeMap<>();

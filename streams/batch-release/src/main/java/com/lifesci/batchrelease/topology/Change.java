@@ -31,6 +31,8 @@ public record Change(Kind kind, Batch batch, String batchNumber, SpecLimit spec,
     }
 
     public static Change batchUpsert(Batch b) { return new Change(Kind.BATCH_UPSERT, b, b.batchNumber(), null, null, null, null, null, null, null, null, null, null, null); }
+    /** The batch with its material's spec list, so the batch never is decided against another material's specs. */
+    public static Change batchWithSpecs(Batch b, List<SpecLimit> specs) { return new Change(Kind.BATCH_UPSERT, b, b.batchNumber(), null, null, b.materialId(), specs, null, null, null, null, null, null, null); }
     public static Change batchDelete(String batchNumber) { return new Change(Kind.BATCH_DELETE, null, batchNumber, null, null, null, null, null, null, null, null, null, null, null); }
     public static Change batchUnlink(String batchNumber) { return new Change(Kind.BATCH_UNLINK, null, batchNumber, null, null, null, null, null, null, null, null, null, null, null); }
     public static Change specUpsert(SpecLimit s) { return new Change(Kind.SPEC_UPSERT, null, null, s, s.specId(), s.materialId(), null, null, null, null, null, null, null, null); }

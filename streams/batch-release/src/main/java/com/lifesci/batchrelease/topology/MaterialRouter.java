@@ -9,7 +9,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Keyed by material_id: keeps the material's spec limits and which batches make it, and sends
  * every batch of the material the material's full spec list whenever it changes (a new spec
- * version re-evaluates every batch of that material), and a batch its spec list when it appears.
+ * version re-evaluates every batch of that material), and a batch change together with its
+ * material's spec list (one message: the batch is never decided against a half-updated state).
  */
 class MaterialRouter implements Processor<String, Change, String, Change> {
     static final String STORE = "material-state";
@@ -39,8 +40,7 @@ class MaterialRouter implements Processor<String, Change, String, Change> {
             case BATCH_UPSERT -> {
                 String batch = change.batchNumber();
                 state.batches.add(batch);
-                context.forward(record.withKey(batch).withValue(change));
-                context.forward(record.withKey(batch).withValue(Change.specs(material, new ArrayList<>(state.specs.values()))));
+                context.forward(record.withKey(batch).withValue(Change.batchWithSpecs(change.batch(), new ArrayList<>(state.specs.values()))));
             }
             case BATCH_DELETE -> {
                 state.batches.remove(change.batchNumber());

@@ -162,9 +162,16 @@ class BatchReleaseTopologyTest {
     @Test
     void limitsAreInclusiveAndAMissingBoundIsOpen() {
         readyBatch();
-        update(results, assay, with(assay, "result_value", new java.math.BigDecimal("101.500000")));
-        update(results, dissolution, with(dissolution, "result_value", new java.math.BigDecimal("100000")));
+        Map<String, Object> atLower = with(assay, "result_value", new java.math.BigDecimal("98.500000"));
+        update(results, assay, atLower);
         assertEquals("READY", latest("B1").get("status"));
+        Map<String, Object> atUpper = with(assay, "result_value", new java.math.BigDecimal("101.500000"));
+        update(results, atLower, atUpper);
+        assertEquals("READY", latest("B1").get("status"));
+        update(results, dissolution, with(dissolution, "result_value", new java.math.BigDecimal("100000"))); // no upper limit
+        assertEquals("READY", latest("B1").get("status"));
+        update(results, atUpper, with(assay, "result_value", new java.math.BigDecimal("101.500001")));
+        assertEquals("BLOCKED", latest("B1").get("status"), "just above the upper limit");
     }
 
     @Test
@@ -341,13 +348,31 @@ class BatchReleaseTopologyTest {
     void aBatchMovedToAnotherMaterialTakesThatMaterialsSpecification() {
         readyBatch();
         create(specs, spec(6, "MAT-FG-0200", "HARDNESS", "40", "80", 1));
+        drainStatus();
         update(batches, batchB1, with(batchB1, "material_id", "MAT-FG-0200"));
+        assertEquals(1, drainStatus().size(), "one decision, never one against a half-moved state");
         Map<String, Object> s = latest("B1");
         assertEquals("PENDING", s.get("status"));
         assertEquals("HARDNESS", reasons(s).get(0).get("test_code"));
         create(specs, spec(7, MAT, "ASSAY", "0", "1", 9)); // the old material's change no longer reaches B1
         assertEquals("PENDING", latest("B1").get("status"));
         assertEquals(1, latest("B1").get("required_tests"));
+    }
+
+    @Test
+    void aSpecListOfTheBatchsPreviousMaterialStillInFlightIsIgnored() {
+        readyBatch();
+        create(specs, spec(6, "MAT-FG-0200", "HARDNESS", "40", "80", 1));
+        update(batches, batchB1, with(batchB1, "material_id", "MAT-FG-0200"));
+        drainStatus();
+        // Two material routers write to a batch from different partitions, so the old material's
+        // list can arrive after the move. Inject exactly that into the by-batch repartition topic.
+        Change stale = Change.specs(MAT, List.of(com.lifesci.batchrelease.model.SpecLimit.fromRow(spec(1, MAT, "ASSAY", "0", "1", 9))));
+        driver.createInputTopic("test.streams.batch-release-by-batch-repartition", new StringSerializer(),
+                (org.apache.kafka.common.serialization.Serializer<Change>) (t, c) -> StatusRecords.json(c).getBytes(StandardCharsets.UTF_8))
+                .pipeInput("B1", stale);
+        assertEquals(List.of(), drainStatus());
+        assertEquals("HARDNESS", reasons(latest("B1")).get(0).get("test_code"));
     }
 
     // ---- invalidated results ----
