@@ -2,7 +2,17 @@ import { strict as assert } from "assert";
 import {
     DOMAINS,
     Domain,
+    STREAMS_SECRET_ENV,
+    StreamsRuntime,
     allTopics,
+    cleanupPolicyOf,
+    isIsoDuration,
+    streamsAppByName,
+    streamsAppEnvironment,
+    streamsAppTopics,
+    streamsApplicationId,
+    streamsInternalPrefix,
+    streamsOutputTopic,
     cdcTopics,
     cdcTopicPrefix,
     domainByName,
@@ -138,5 +148,74 @@ describe("catalog: topic names for any catalog (property)", () => {
             }),
             { numRuns: 30 },
         );
+    });
+});
+
+describe("catalog: Kafka Streams apps", () => {
+    const app = streamsAppByName("batch_release");
+    const local: StreamsRuntime = { basePrefix: "lifesci", bootstrapServers: "kafka:29092", securityProtocol: "PLAINTEXT", valueFormat: "json", replicationFactor: 1 };
+
+    it("gives the batch release app exactly the contract's variables, topic names from the catalog helpers", () => {
+        const { environment, secretEnv } = streamsAppEnvironment(app, local);
+        assert.deepEqual(environment, {
+            KAFKA_BOOTSTRAP_SERVERS: "kafka:29092",
+            KAFKA_SECURITY_PROTOCOL: "PLAINTEXT",
+            APPLICATION_ID: "lifesci.streams.batch-release",
+            TOPIC_BATCHES: topicName("lifesci", domainByName("mes"), "batches"),
+            TOPIC_MACHINE_EVENTS: topicName("lifesci", domainByName("mes"), "machine_events"),
+            TOPIC_SAMPLES: topicName("lifesci", domainByName("lims"), "samples"),
+            TOPIC_TEST_RESULTS: topicName("lifesci", domainByName("lims"), "test_results"),
+            TOPIC_SPEC_LIMITS: topicName("lifesci", domainByName("lims"), "spec_limits"),
+            TOPIC_STATUS: "lifesci.streams.batch_release_status",
+            TOPIC_OVERDUE: "lifesci.streams.batch_release_overdue",
+            TOPIC_DEAD_LETTER: "lifesci.dlq.streams.batch_release",
+            VALUE_FORMAT: "json",
+            OVERDUE_AFTER: "PT24H",
+            OVERDUE_CHECK_INTERVAL: "PT1M",
+            REPLICATION_FACTOR: "1",
+            STATE_DIR: "/var/lib/kafka-streams",
+            HEALTH_PORT: "8080",
+        });
+        assert.deepEqual(secretEnv, []);
+    });
+
+    it("asks for the API keys as secrets on SASL_SSL with Avro, and never puts them in the plain environment", () => {
+        const cloud = streamsAppEnvironment(app, { ...local, securityProtocol: "SASL_SSL", valueFormat: "avro", schemaRegistryUrl: "https://psrc.example", replicationFactor: 3 });
+        assert.deepEqual(cloud.secretEnv, ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "SCHEMA_REGISTRY_USERNAME", "SCHEMA_REGISTRY_PASSWORD"]);
+        for (const name of STREAMS_SECRET_ENV) assert.equal(cloud.environment[name], undefined, name);
+        assert.equal(cloud.environment.SCHEMA_REGISTRY_URL, "https://psrc.example");
+        assert.equal(cloud.environment.REPLICATION_FACTOR, "3");
+    });
+
+    it("fails naming the variable for an unusable value", () => {
+        assert.throws(() => streamsAppEnvironment(app, { ...local, overdueAfter: "24h" }), /batch_release: OVERDUE_AFTER "24h" is not a positive ISO-8601 duration/);
+        assert.throws(() => streamsAppEnvironment(app, { ...local, overdueCheckInterval: "PT0S" }), /OVERDUE_CHECK_INTERVAL "PT0S"/);
+        assert.throws(() => streamsAppEnvironment(app, { ...local, replicationFactor: 0 }), /REPLICATION_FACTOR 0 must be a positive integer/);
+        assert.throws(() => streamsAppEnvironment(app, { ...local, healthPort: 70000 }), /HEALTH_PORT 70000/);
+        assert.throws(() => streamsAppEnvironment(app, { ...local, valueFormat: "avro" }), /VALUE_FORMAT avro needs SCHEMA_REGISTRY_URL/);
+        assert.throws(() => streamsAppEnvironment(app, { ...local, bootstrapServers: "" }), /KAFKA_BOOTSTRAP_SERVERS is empty/);
+        for (const ok of ["PT24H", "P1D", "PT30M", "PT0.5S", "P1DT2H"]) assert.ok(isIsoDuration(ok), ok);
+        for (const bad of ["P", "PT", "24h", "PT-1H", "P1H", "PT0S"]) assert.ok(!isIsoDuration(bad), bad);
+    });
+
+    it("fails naming the app and variable when an input is not a catalog table", () => {
+        const broken = { ...app, inputs: [{ env: "TOPIC_BATCHES", table: { domain: "mes" as const, table: "lots" } }] };
+        assert.throws(() => streamsAppEnvironment(broken, local), /STREAMS_APPS batch_release TOPIC_BATCHES: table "lots" is not captured in domain mes/);
+        assert.throws(() => streamsOutputTopic("lifesci", app, "TOPIC_ALERTS"), /batch_release: no output TOPIC_ALERTS/);
+        assert.throws(() => streamsAppByName("batch-release"), /unknown Kafka Streams app "batch-release"/);
+    });
+
+    it("creates its outputs as catalog topics (status compacted), none under its application.id prefix", () => {
+        const topics = allTopics("lifesci").filter((t) => t.streamsApp === "batch_release");
+        assert.deepEqual(topics.map((t) => [t.name, cleanupPolicyOf(t)]), [
+            ["lifesci.streams.batch_release_status", "compact"],
+            ["lifesci.streams.batch_release_overdue", "delete"],
+            ["lifesci.dlq.streams.batch_release", "delete"],
+        ]);
+        const prefix = streamsInternalPrefix("lifesci", app);
+        assert.equal(prefix, "lifesci.streams.batch-release-");
+        for (const t of allTopics("lifesci")) assert.ok(!t.name.startsWith(streamsApplicationId("lifesci", app)), t.name);
+        const clash = { ...app, applicationIdSuffix: "streams.batch_release" };
+        assert.throws(() => streamsAppTopics("lifesci", clash), /TOPIC_STATUS: topic lifesci.streams.batch_release_status starts with the application.id/);
     });
 });

@@ -24,12 +24,18 @@ export interface Domain {
  * How long a topic keeps data. `standard`: the configured topic retention (CDC and curated
  * topics); `audit`: the longer audit retention; `schema-history`: forever, because Debezium
  * replays it to rebuild its schema view; `heartbeat`: HEARTBEAT_RETENTION_MS, since only the
- * latest heartbeat matters.
+ * latest heartbeat matters; `signal`: SIGNAL_RETENTION_MS, the signal table's own change events.
  */
-export type RetentionClass = "standard" | "audit" | "schema-history" | "heartbeat";
+export type RetentionClass = "standard" | "audit" | "schema-history" | "heartbeat" | "signal";
 
 /** Heartbeats only move the connector's offsets forward; a day of them is plenty. */
 export const HEARTBEAT_RETENTION_MS = 86_400_000;
+
+/**
+ * The signal topic carries the signal table's rows (execute-snapshot signals, incremental
+ * snapshot watermarks): no business records and no reader; a day is enough to inspect a backfill.
+ */
+export const SIGNAL_RETENTION_MS = 86_400_000;
 
 /** `retention.ms` of a retention class under the stack's topic settings (-1: forever). Cloud and local both use it. */
 export function retentionMsOf(retention: RetentionClass, cfg: { retentionHours: number; auditRetentionDays: number }): number {
@@ -38,6 +44,8 @@ export function retentionMsOf(retention: RetentionClass, cfg: { retentionHours: 
             return -1;
         case "heartbeat":
             return HEARTBEAT_RETENTION_MS;
+        case "signal":
+            return SIGNAL_RETENTION_MS;
         case "audit":
             return cfg.auditRetentionDays * 86_400_000;
         case "standard":
@@ -57,7 +65,16 @@ export interface TopicSpec {
     table?: string;
     /** The ksqlDB app that writes a derived topic. */
     producedBy?: KsqlAppName;
+    /** The Kafka Streams app that writes it (STREAMS_APPS). */
+    streamsApp?: StreamsAppName;
+    /** `cleanup.policy=compact`: the topic keeps the latest record per key instead of expiring by time. */
+    compacted?: boolean;
     description: string;
+}
+
+/** Kafka topic `cleanup.policy` of a catalog topic; cloud and local both use it. */
+export function cleanupPolicyOf(topic: Pick<TopicSpec, "compacted">): "compact" | "delete" {
+    return topic.compacted ? "compact" : "delete";
 }
 
 export interface DerivedTopic {
@@ -197,6 +214,24 @@ export function heartbeatTopicName(basePrefix: string, domain: Domain): string {
     return `${heartbeatTopicPrefix(basePrefix)}.${cdcTopicPrefix(basePrefix, domain)}`;
 }
 
+/**
+ * The Debezium signal table of every captured database (the SQL bootstrap creates it, the CDC
+ * connector names it in `signal.data.collection`).
+ */
+export const SIGNAL_TABLE = "lifesci_cdc_signal";
+
+/**
+ * Where a domain's CDC connector streams its signal table's rows: Debezium adds the signal table
+ * to its capture filter, so the execute-snapshot rows and the incremental snapshot's watermark
+ * inserts/deletes go to `<topic.prefix>.<db>.<signal table>` like a captured table's changes.
+ * https://debezium.io/documentation/reference/stable/configuration/signalling.html
+ * https://debezium.io/documentation/reference/stable/connectors/mysql.html#mysql-incremental-snapshots
+ * No sink, ksqlDB app or record-counting alert reads it.
+ */
+export function signalTopicName(basePrefix: string, domain: Domain): string {
+    return `${cdcTopicPrefix(basePrefix, domain)}.${domain.database}.${SIGNAL_TABLE}`;
+}
+
 /** The Debezium schema history topic of a domain's connector. */
 export function schemaHistoryTopic(basePrefix: string, domain: Domain): string {
     return `dbhistory.${cdcTopicPrefix(basePrefix, domain)}`;
@@ -241,6 +276,13 @@ export function allTopics(basePrefix: string): TopicSpec[] {
             domain: domain.name,
             description: `CDC connector heartbeats of ${domain.database} (offsets move on while the tables are quiet; no business records)`,
         });
+        topics.push({
+            name: signalTopicName(basePrefix, domain),
+            retention: "signal",
+            partitions: 1,
+            domain: domain.name,
+            description: `Rows of ${domain.database}.${SIGNAL_TABLE} as the CDC connector captures them (backfill signals and snapshot watermarks; no business records)`,
+        });
     }
     for (const derived of DERIVED_TOPICS) {
         topics.push({
@@ -251,6 +293,7 @@ export function allTopics(basePrefix: string): TopicSpec[] {
         });
     }
     topics.push(...sinkDlqTopics(basePrefix));
+    for (const app of STREAMS_APPS) topics.push(...streamsAppTopics(basePrefix, app));
     return topics;
 }
 
@@ -454,4 +497,230 @@ export function ksqlAppInputTopics(basePrefix: string, app: KsqlApp): string[] {
 /** Derived topics an app writes. */
 export function ksqlAppOutputTopics(basePrefix: string, app: KsqlApp): string[] {
     return DERIVED_TOPICS.filter((t) => t.producedBy === app.name).map((t) => derivedTopicName(basePrefix, t.suffix));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kafka Streams apps (streams/<app>/): the catalog tables they read, the topics they write, and
+// the environment the app reads its configuration from. Cloud (ECS), local (Docker) and the e2e
+// harness all build that environment with streamsAppEnvironment, so topic names exist once.
+
+export type StreamsAppName = "batch_release";
+
+/** An input of a Kafka Streams app: the CDC topic of a catalog table, passed in `env`. */
+export interface StreamsInput {
+    env: string;
+    table: TableRef;
+}
+
+/** A topic a Kafka Streams app writes; the platform creates and owns it. */
+export interface StreamsOutput {
+    /** The environment variable the app reads the topic name from. */
+    env: string;
+    /** Appended to the topic prefix: `<prefix>.<suffix>`. */
+    suffix: string;
+    retention: RetentionClass;
+    compacted?: boolean;
+    /** The app's dead-letter topic: poison records with their reason. */
+    deadLetter?: boolean;
+    /** The alert intent that fires on records of this topic. */
+    alert?: string;
+    description: string;
+}
+
+export interface StreamsApp {
+    name: StreamsAppName;
+    /** Maven project and Docker build context (its Dockerfile at the root), relative to the repository. */
+    dir: string;
+    /**
+     * Kafka Streams `application.id` is `<prefix>.<applicationIdSuffix>`: it is the consumer group,
+     * and internal topics and transactional ids start with `<application.id>-`. It must not be a
+     * prefix of any other topic, or a grant on the app's internal topics would reach them.
+     */
+    applicationIdSuffix: string;
+    description: string;
+    inputs: readonly StreamsInput[];
+    outputs: readonly StreamsOutput[];
+}
+
+export const STREAMS_APPS: readonly StreamsApp[] = [
+    {
+        name: "batch_release",
+        dir: "streams/batch-release",
+        applicationIdSuffix: "streams.batch-release",
+        description:
+            "Batch release readiness (review by exception): READY when every required test of the batch's material has a valid " +
+            "in-spec result and no critical machine event occurred while it ran; BLOCKED with reasons; PENDING otherwise",
+        inputs: [
+            { env: "TOPIC_BATCHES", table: { domain: "mes", table: "batches" } },
+            { env: "TOPIC_MACHINE_EVENTS", table: { domain: "mes", table: "machine_events" } },
+            { env: "TOPIC_SAMPLES", table: { domain: "lims", table: "samples" } },
+            { env: "TOPIC_TEST_RESULTS", table: { domain: "lims", table: "test_results" } },
+            { env: "TOPIC_SPEC_LIMITS", table: { domain: "lims", table: "spec_limits" } },
+        ],
+        outputs: [
+            {
+                env: "TOPIC_STATUS",
+                suffix: "streams.batch_release_status",
+                retention: "standard",
+                compacted: true,
+                description: "Release status per batch (READY, BLOCKED with reasons, PENDING); one record per batch on every change, compacted",
+            },
+            {
+                env: "TOPIC_OVERDUE",
+                suffix: "streams.batch_release_overdue",
+                retention: "standard",
+                alert: "batch_release_overdue",
+                description: "Batches completed more than OVERDUE_AFTER ago and still not READY",
+            },
+            {
+                env: "TOPIC_DEAD_LETTER",
+                suffix: "dlq.streams.batch_release",
+                retention: "standard",
+                deadLetter: true,
+                description: "Records the batch release app could not process, with the reason in the headers",
+            },
+        ],
+    },
+];
+
+export function streamsAppByName(name: string): StreamsApp {
+    const app = STREAMS_APPS.find((a) => a.name === name);
+    if (!app) throw new Error(`unknown Kafka Streams app "${name}"; the catalog has ${STREAMS_APPS.map((a) => a.name).join(", ")}`);
+    return app;
+}
+
+/** Kafka Streams `application.id` of an app (its consumer group and the head of its internal topics). */
+export function streamsApplicationId(basePrefix: string, app: StreamsApp): string {
+    return `${basePrefix}.${app.applicationIdSuffix}`;
+}
+
+/**
+ * Name prefix of everything Kafka Streams creates for the app: internal topics
+ * (`<application.id>-<store>-changelog|repartition`) and, under exactly_once_v2, transactional ids
+ * (`<application.id>-<processId>-<n>`). https://kafka.apache.org/documentation/streams/developer-guide/config-streams.html#application-id
+ */
+export function streamsInternalPrefix(basePrefix: string, app: StreamsApp): string {
+    return `${streamsApplicationId(basePrefix, app)}-`;
+}
+
+/** CDC topics an app reads, in declaration order. */
+export function streamsAppInputTopics(basePrefix: string, app: StreamsApp): string[] {
+    return app.inputs.map((input) => {
+        const domain = DOMAINS.find((d) => d.name === input.table.domain);
+        if (!domain) throw new Error(`catalog STREAMS_APPS ${app.name} ${input.env}: unknown domain "${input.table.domain}"`);
+        if (!domain.tables.some((t) => t.name === input.table.table)) {
+            throw new Error(`catalog STREAMS_APPS ${app.name} ${input.env}: table "${input.table.table}" is not captured in domain ${domain.name}`);
+        }
+        return topicName(basePrefix, domain, input.table.table);
+    });
+}
+
+/** Topics an app writes (status, overdue, dead letter...), in declaration order. */
+export function streamsAppOutputTopics(basePrefix: string, app: StreamsApp): string[] {
+    return app.outputs.map((o) => derivedTopicName(basePrefix, o.suffix));
+}
+
+/** The output topic an app passes in `env` (e.g. TOPIC_STATUS); fails naming the app and the variable. */
+export function streamsOutputTopic(basePrefix: string, app: StreamsApp, env: string): string {
+    const output = app.outputs.find((o) => o.env === env);
+    if (!output) throw new Error(`catalog STREAMS_APPS ${app.name}: no output ${env}; it has ${app.outputs.map((o) => o.env).join(", ")}`);
+    return derivedTopicName(basePrefix, output.suffix);
+}
+
+/** The topics a Streams app writes, as catalog topics (the platform creates them; the app creates only its internal topics). */
+export function streamsAppTopics(basePrefix: string, app: StreamsApp): TopicSpec[] {
+    const applicationId = streamsApplicationId(basePrefix, app);
+    return app.outputs.map((o) => {
+        const name = derivedTopicName(basePrefix, o.suffix);
+        if (name.startsWith(applicationId)) {
+            throw new Error(`catalog STREAMS_APPS ${app.name} ${o.env}: topic ${name} starts with the application.id ${applicationId}; grants on the app's internal topics would reach it`);
+        }
+        return { name, retention: o.retention, streamsApp: app.name, ...(o.compacted ? { compacted: true } : {}), description: o.description };
+    });
+}
+
+/** Environment variables of a Streams app that carry credentials: never plain text (ECS `secrets`, not `environment`). */
+export const STREAMS_SECRET_ENV = ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "SCHEMA_REGISTRY_USERNAME", "SCHEMA_REGISTRY_PASSWORD"] as const;
+export type StreamsSecretEnv = (typeof STREAMS_SECRET_ENV)[number];
+
+/** Where and how a Streams app runs: what differs between cloud, local and the e2e harness. */
+export interface StreamsRuntime {
+    basePrefix: string;
+    bootstrapServers: string;
+    /** PLAINTEXT (local, e2e) or SASL_SSL with an API key (Confluent Cloud). */
+    securityProtocol: "PLAINTEXT" | "SASL_SSL";
+    /** avro: Confluent wire format with Schema Registry (cloud); json: the JSON converter (local, e2e). */
+    valueFormat: "avro" | "json";
+    /** Required with avro. */
+    schemaRegistryUrl?: string;
+    /** Replication factor of the internal topics the app creates. */
+    replicationFactor: number;
+    /** ISO-8601 duration after completion past which a batch that is not READY is overdue (default PT24H). */
+    overdueAfter?: string;
+    /** ISO-8601 duration between overdue checks (default PT1M). */
+    overdueCheckInterval?: string;
+    /** Directory of the RocksDB state stores. */
+    stateDir?: string;
+    /** Port of `GET /health` (200 RUNNING, 503 otherwise). */
+    healthPort?: number;
+}
+
+export interface StreamsEnvironment {
+    /** Plain settings, safe to show in a task definition or `docker inspect`. */
+    environment: Record<string, string>;
+    /** Variables the deployment must supply as secrets (ECS `secrets`, Docker env from a secret); empty for PLAINTEXT/json. */
+    secretEnv: StreamsSecretEnv[];
+}
+
+export const STREAMS_DEFAULTS = { overdueAfter: "PT24H", overdueCheckInterval: "PT1M", stateDir: "/var/lib/kafka-streams", healthPort: 8080 } as const;
+
+// java.time.Duration.parse accepts days, hours, minutes and (fractional) seconds.
+const ISO_DURATION = /^P(?=\d|T\d)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+
+/** True for a positive ISO-8601 duration java.time.Duration.parse reads (PT24H, P1D, PT30M, PT0.5S). */
+export function isIsoDuration(value: string): boolean {
+    return ISO_DURATION.test(value) && /[1-9]/.test(value);
+}
+
+/**
+ * The app's configuration contract (streams/<app>/README): the environment of one Streams app.
+ * Pure: topic names from the catalog helpers, everything else from `runtime`; fails naming the
+ * variable when a value is unusable.
+ */
+export function streamsAppEnvironment(app: StreamsApp, runtime: StreamsRuntime): StreamsEnvironment {
+    const where = `Kafka Streams app ${app.name}`;
+    const overdueAfter = runtime.overdueAfter ?? STREAMS_DEFAULTS.overdueAfter;
+    const overdueCheckInterval = runtime.overdueCheckInterval ?? STREAMS_DEFAULTS.overdueCheckInterval;
+    const healthPort = runtime.healthPort ?? STREAMS_DEFAULTS.healthPort;
+    if (!runtime.bootstrapServers) throw new Error(`${where}: KAFKA_BOOTSTRAP_SERVERS is empty`);
+    for (const [env, value] of [["OVERDUE_AFTER", overdueAfter], ["OVERDUE_CHECK_INTERVAL", overdueCheckInterval]] as const) {
+        if (!isIsoDuration(value)) throw new Error(`${where}: ${env} "${value}" is not a positive ISO-8601 duration (e.g. PT24H, PT1M)`);
+    }
+    if (!Number.isInteger(runtime.replicationFactor) || runtime.replicationFactor < 1) {
+        throw new Error(`${where}: REPLICATION_FACTOR ${runtime.replicationFactor} must be a positive integer`);
+    }
+    if (!Number.isInteger(healthPort) || healthPort < 1 || healthPort > 65535) throw new Error(`${where}: HEALTH_PORT ${healthPort} is not a TCP port`);
+    if (runtime.valueFormat === "avro" && !runtime.schemaRegistryUrl) throw new Error(`${where}: VALUE_FORMAT avro needs SCHEMA_REGISTRY_URL`);
+
+    const environment: Record<string, string> = {
+        KAFKA_BOOTSTRAP_SERVERS: runtime.bootstrapServers,
+        KAFKA_SECURITY_PROTOCOL: runtime.securityProtocol,
+        APPLICATION_ID: streamsApplicationId(runtime.basePrefix, app),
+    };
+    const inputs = streamsAppInputTopics(runtime.basePrefix, app);
+    app.inputs.forEach((input, i) => (environment[input.env] = inputs[i]));
+    for (const output of app.outputs) environment[output.env] = derivedTopicName(runtime.basePrefix, output.suffix);
+    environment.VALUE_FORMAT = runtime.valueFormat;
+    if (runtime.schemaRegistryUrl) environment.SCHEMA_REGISTRY_URL = runtime.schemaRegistryUrl;
+    environment.OVERDUE_AFTER = overdueAfter;
+    environment.OVERDUE_CHECK_INTERVAL = overdueCheckInterval;
+    environment.REPLICATION_FACTOR = String(runtime.replicationFactor);
+    environment.STATE_DIR = runtime.stateDir ?? STREAMS_DEFAULTS.stateDir;
+    environment.HEALTH_PORT = String(healthPort);
+
+    const secretEnv: StreamsSecretEnv[] = [];
+    if (runtime.securityProtocol === "SASL_SSL") secretEnv.push("KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD");
+    // Schema Registry in Confluent Cloud takes its own API key; a local registry takes none.
+    if (runtime.valueFormat === "avro" && runtime.securityProtocol === "SASL_SSL") secretEnv.push("SCHEMA_REGISTRY_USERNAME", "SCHEMA_REGISTRY_PASSWORD");
+    return { environment, secretEnv };
 }

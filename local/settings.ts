@@ -1,7 +1,7 @@
 // Pure builders for the local containers' settings, derived from the catalog and the stack
 // config: MySQL binlog flags, Kafka KRaft environment, topic creation, MinIO buckets, the
 // Postgres warehouse tables and the Prometheus scrape config.
-import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics, retentionMsOf } from "../components/catalog";
+import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics, cleanupPolicyOf, retentionMsOf } from "../components/catalog";
 import { LakeConfig, TopicsConfig } from "../components/config";
 import { DdlTable, domainTables } from "../components/ddl";
 import { ksqlToPostgresType, ksqlTypesFor } from "../components/sqlTypes";
@@ -59,6 +59,9 @@ export function kafkaEnv(hostPort: number): Record<string, string> {
         KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: "1",
         KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: "1",
         KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
+        // Like Confluent Cloud, no topic appears by accident: a write to a topic nobody created fails
+        // instead of creating it with broker defaults (https://kafka.apache.org/documentation/#brokerconfigs_auto.create.topics.enable).
+        KAFKA_AUTO_CREATE_TOPICS_ENABLE: "false",
         KAFKA_LOG_DIRS: "/var/lib/kafka/data",
     };
 }
@@ -75,7 +78,8 @@ export function topicCreationScript(basePrefix: string, cfg: TopicsConfig): stri
     const lines = allTopics(basePrefix).map(
         (t) =>
             `kafka-topics --bootstrap-server ${KAFKA_INTERNAL_BOOTSTRAP} --create --if-not-exists --topic '${t.name}' ` +
-            `--partitions ${t.partitions ?? cfg.partitions} --replication-factor 1 --config retention.ms=${retentionMs(t, cfg)}` +
+            `--partitions ${t.partitions ?? cfg.partitions} --replication-factor 1 ` +
+            (cleanupPolicyOf(t) === "compact" ? "--config cleanup.policy=compact" : `--config retention.ms=${retentionMs(t, cfg)}`) +
             (t.retention === "schema-history" ? " --config cleanup.policy=delete --config retention.bytes=-1" : ""),
     );
     return ["set -eu", ...lines, `echo "created ${lines.length} catalog topics"`].join("\n");

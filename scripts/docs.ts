@@ -4,18 +4,18 @@
 //   npm run docs -- --check fail if the committed files are stale
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import {
     AUDIT_ARCHIVE_SUFFIXES,
     DERIVED_TOPICS,
     DOMAINS,
     KSQL_APPS,
     SINK_NAMES,
+    STREAMS_APPS,
     WAREHOUSE_TABLES,
     cdcTopicPrefix,
 } from "../components/catalog";
 import { SECRET_CONFIG_KEYS, parsePlatformConfig } from "../components/config";
-import { runCli } from "./cliSupport";
+import { defineCli, parseCli, runCli } from "./cliSupport";
 import { REPO_ROOT, StackRun, readStackConfig, runStack } from "./mockEngine";
 
 export const DOCS_STACKS = ["dev", "prod"] as const;
@@ -33,15 +33,23 @@ export function dataPathDiagram(): string {
     l.push('    subgraph kafka["Confluent Cloud Kafka + Schema Registry (AVRO)"]');
     for (const d of DOMAINS) l.push(`        t_${d.name}["${cdcTopicPrefix(PREFIX, d)}.${d.database}.*<br/>${d.tables.length} CDC topics"]`);
     for (const t of DERIVED_TOPICS) l.push(`        d_${id(t.suffix)}["${PREFIX}.${t.suffix}"]`);
+    for (const t of STREAMS_APPS.flatMap((a) => a.outputs)) l.push(`        d_${id(t.suffix)}["${PREFIX}.${t.suffix}"]`);
     l.push("    end");
     l.push('    subgraph ksql["ksqlDB apps (sql/ksqldb)"]');
     for (const app of KSQL_APPS) l.push(`        app_${app.name}{{"${app.name}"}}`);
+    l.push("    end");
+    l.push('    subgraph streams["Kafka Streams apps (streams/, ECS Fargate)"]');
+    for (const app of STREAMS_APPS) l.push(`        sapp_${app.name}{{"${app.name}"}}`);
     l.push("    end");
     l.push('    s3raw[("S3 raw lake<br/>Parquet")]', '    s3audit[("S3 audit archive<br/>Object Lock")]', '    snow[("Snowflake<br/>CDC + CURATED")]');
     for (const d of DOMAINS) l.push(`    db_${d.name} -->|"CDC ${d.name} (MySqlCdcSourceV2)"| t_${d.name}`);
     for (const app of KSQL_APPS) {
         for (const domain of [...new Set(app.inputs.map((i) => i.domain))]) l.push(`    t_${domain} --> app_${app.name}`);
         for (const t of DERIVED_TOPICS.filter((d) => d.producedBy === app.name)) l.push(`    app_${app.name} --> d_${id(t.suffix)}`);
+    }
+    for (const app of STREAMS_APPS) {
+        for (const domain of [...new Set(app.inputs.map((i) => i.table.domain))]) l.push(`    t_${domain} --> sapp_${app.name}`);
+        for (const t of app.outputs) l.push(`    sapp_${app.name} --> d_${id(t.suffix)}`);
     }
     for (const d of DOMAINS) l.push(`    t_${d.name} -->|s3-raw| s3raw`);
     for (const suffix of AUDIT_ARCHIVE_SUFFIXES) l.push(`    d_${id(suffix)} -->|s3-audit| s3audit`);
@@ -188,8 +196,17 @@ export async function generateDocs(): Promise<Record<keyof typeof DOC_FILES, str
     return { architecture: renderArchitecture(runs), config: renderConfigReference() };
 }
 
+export const CLI = defineCli({
+    name: "npm run docs --",
+    summary: "Generates docs/architecture.md and docs/config.md from the catalog, the stack files and the mock-engine inventory.",
+    options: {
+        check: { type: "boolean", description: "write nothing; fail when a committed file is stale" },
+    },
+    exitCodes: { 0: "written (or, with --check, current)", 1: "with --check: a file is stale", 2: "usage or config error" },
+});
+
 async function main(): Promise<number> {
-    const { values } = parseArgs({ options: { check: { type: "boolean", default: false } } });
+    const { values } = parseCli(CLI);
     const docs = await generateDocs();
     let stale = 0;
     for (const [name, file] of Object.entries(DOC_FILES) as [keyof typeof DOC_FILES, string][]) {

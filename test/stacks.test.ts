@@ -257,6 +257,9 @@ describe("stacks: Confluent Cloud", () => {
             const audit = byName.get("lifesci.audit.cdc_changes")!;
             assert.equal(audit.config["retention.ms"], String(auditDays * 24 * HOUR_MS));
             assert.ok(Number(audit.config["retention.ms"]) > retentionHours * HOUR_MS, "audit topics retain longer");
+            // One record per batch for good: compacted, no time retention.
+            assert.deepEqual(byName.get("lifesci.streams.batch_release_status")!.config, { "cleanup.policy": "compact" });
+            assert.equal(byName.get("lifesci.streams.batch_release_overdue")!.config["cleanup.policy"], "delete");
         });
     }
 

@@ -3,7 +3,7 @@
 // topic, created before any connector so nothing is auto-created with broker defaults.
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { TopicSpec, retentionMsOf } from "../catalog";
+import { TopicSpec, cleanupPolicyOf, retentionMsOf } from "../catalog";
 import { ConfluentConfig, TopicsConfig } from "../config";
 import { RoleGrant, WorkloadIdentity, crn } from "./identity";
 import { ConfluentPrivateNetwork, ConfluentPrivateNetworkArgs } from "./privateNetwork";
@@ -11,12 +11,12 @@ import { ConfluentPrivateNetwork, ConfluentPrivateNetworkArgs } from "./privateN
 /** Kafka topic config for a catalog topic under the stack's retention settings. */
 export function topicSettings(topic: TopicSpec, cfg: TopicsConfig): { partitions: number; config: Record<string, string> } {
     const retentionMs = retentionMsOf(topic.retention, cfg);
+    const cleanupPolicy = cleanupPolicyOf(topic);
     return {
         partitions: topic.partitions ?? cfg.partitions,
-        config: {
-            "cleanup.policy": "delete",
-            "retention.ms": String(retentionMs),
-        },
+        // A compacted topic keeps the latest record per key for good; retention.ms would not apply.
+        // https://docs.confluent.io/cloud/current/topics/overview.html#cleanup-policy
+        config: cleanupPolicy === "compact" ? { "cleanup.policy": "compact" } : { "cleanup.policy": "delete", "retention.ms": String(retentionMs) },
     };
 }
 
