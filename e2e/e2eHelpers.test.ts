@@ -9,6 +9,10 @@ import { buildReport, exitCode, failed, formatReport, notRun, passed, percentile
 import { SeenRecord } from "./topicWatcher";
 import { CHANGE_DRIVERS, planChanges } from "./workload";
 import { topicCreationScript } from "../local/settings";
+import { CONFLUENT_PLATFORM_VERSION, CONNECT_PLUGINS } from "../local/versions";
+import { mergeChecksums } from "../scripts/pinConnectPlugins";
+import * as fs from "fs";
+import * as path from "path";
 
 const env: HarnessEndpoints = { connectUrl: "http://127.0.0.1:1", kafkaBootstrap: "127.0.0.1:2", mysqlHost: "127.0.0.1", mysqlPort: 3, postgresJdbcUrl: "jdbc:postgresql://127.0.0.1:4/warehouse" };
 
@@ -63,6 +67,25 @@ describe("e2e harness helpers", () => {
         });
         assert.equal(rewritten.length, 5);
         assert.throws(() => harnessConnectorConfig("c", { ...local, "store.url": "http://minio:9000" }, env), /connector c: store\.url=http:\/\/minio:9000 addresses the Docker network/);
+    });
+
+    it("e2e/pom.xml runs the plugin versions the local Connect image installs, on the Kafka release of its Confluent Platform", () => {
+        const pom = fs.readFileSync(path.join(__dirname, "pom.xml"), "utf8");
+        const prop = (name: string) => new RegExp(`<${name.replace(/\./g, "\\.")}>([^<]+)</`).exec(pom)?.[1];
+        assert.equal(prop("debezium.mysql.version"), CONNECT_PLUGINS.DEBEZIUM_MYSQL_VERSION);
+        assert.equal(prop("debezium.jdbc.version"), CONNECT_PLUGINS.DEBEZIUM_JDBC_VERSION);
+        // Confluent Platform 7.7.x ships Apache Kafka 3.7.x.
+        assert.match(CONFLUENT_PLATFORM_VERSION, /^7\.7\./);
+        assert.match(prop("kafka.version") ?? "", /^3\.7\.\d+$/);
+    });
+
+    it("pinning Maven artifacts replaces their lines and keeps the others (Confluent Hub archives pinned elsewhere)", () => {
+        const a = "a".repeat(64);
+        const b = "b".repeat(64);
+        const c = "c".repeat(64);
+        const existing = `${a}  hub.zip\n${b}  old.tar.gz\n`;
+        assert.equal(mergeChecksums(existing, [{ file: "old.tar.gz", sha256: c }, { file: "new.jar", sha256: a }]), `${a}  hub.zip\n${a}  new.jar\n${c}  old.tar.gz\n`);
+        assert.equal(mergeChecksums("", [{ file: "x.jar", sha256: b }]), `${b}  x.jar\n`);
     });
 
     it("unwraps recorded secrets at any depth", () => {

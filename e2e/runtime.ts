@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { mvn as runMaven } from "../scripts/maven";
 
 export const E2E_DIR = __dirname;
 export const CACHE_DIR = path.join(E2E_DIR, ".cache");
@@ -28,15 +29,9 @@ export function freePort(): Promise<number> {
     });
 }
 
-/** Runs Maven on a pom with the e2e cache as its local repository; errors carry Maven's last lines. */
+/** Runs Maven on a pom with the e2e cache as its local repository. */
 export function mvn(pom: string, args: string[]): string {
-    try {
-        return execFileSync("mvn", ["-B", "-q", "-f", pom, `-Dmaven.repo.local=${MAVEN_REPO}`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
-    } catch (err) {
-        const e = err as { code?: string; stdout?: string; stderr?: string };
-        if (e.code === "ENOENT") throw new Error("the e2e run needs Maven (mvn) and a JDK 17 on PATH: apt-get install -y --no-install-recommends maven openjdk-17-jdk-headless");
-        throw new Error(`mvn -f ${path.relative(process.cwd(), pom)} ${args.join(" ")} failed:\n${`${e.stdout ?? ""}${e.stderr ?? ""}`.trim().split("\n").slice(-15).join("\n")}`);
-    }
+    return runMaven(pom, args, MAVEN_REPO);
 }
 
 export interface RuntimeJars {
