@@ -27,7 +27,7 @@ public final class Main {
             System.exit(2);
             return;
         }
-        Topology topology = BatchReleaseTopology.build(config.topics(), decoder(config), config.overdueAfter(), config.overdueCheckInterval());
+        Topology topology = BatchReleaseTopology.build(config.topics(), decoder(config), config.topologySettings());
         if (args.length > 0 && args[0].equals("--describe")) {
             System.out.println(topology.describe());
             return;
