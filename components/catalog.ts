@@ -639,6 +639,17 @@ export interface StreamsEnvironment {
     secretEnv: StreamsSecretEnv[];
 }
 
+/** The app's health endpoint on HEALTH_PORT: 200 while Kafka Streams is RUNNING, 503 otherwise. */
+export const STREAMS_HEALTH_PATH = "/health";
+
+/**
+ * The container health check of a Streams app (ECS task and local container alike): fails unless
+ * the endpoint answers 200. Runs inside the app's image, which ships curl (README: Unverified).
+ */
+export function streamsHealthProbe(port: number): string {
+    return `curl -fsS http://127.0.0.1:${port}${STREAMS_HEALTH_PATH} >/dev/null || exit 1`;
+}
+
 export const STREAMS_DEFAULTS = { overdueAfter: "PT24H", overdueCheckInterval: "PT1M", stateDir: "/var/lib/kafka-streams", healthPort: 8080 } as const;
 
 // java.time.Duration.parse accepts days, hours, minutes and (fractional) seconds.

@@ -19,6 +19,7 @@ export const HOSTS = {
     kafkaExporter: "kafka-exporter",
     prometheus: "prometheus",
     grafana: "grafana",
+    batchRelease: "batch-release",
 } as const;
 
 export const KAFKA_INTERNAL_BOOTSTRAP = `${HOSTS.kafka}:29092`;

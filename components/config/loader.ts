@@ -14,6 +14,7 @@ import {
     Target,
     cdcSchema,
     schemaRegistrySchema,
+    streamsSchema,
     confluentSchema,
     ksqldbSchema,
     lakeSchema,
@@ -57,6 +58,7 @@ const KNOWN_KEYS = [
     "cdcTruststore",
     "cdcTruststorePassword",
     "schemaRegistry",
+    "streams",
 ] as const;
 
 function key(name: string): string {
@@ -154,6 +156,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
     }
     const ksqldb = parseSection(raw, "ksqldb", ksqldbSchema, problems);
     const schemaRegistry = parseSection(raw, "schemaRegistry", schemaRegistrySchema, problems);
+    const streams = parseSection(raw, "streams", streamsSchema, problems);
 
     const region = raw.values["aws:region"] ?? "";
     if (target === "cloud" && !region) {
@@ -188,6 +191,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
         monitoring: monitoring.config,
         ksqldb: withDefaults(defaults.ksqldb, ksqldb),
         schemaRegistry: withDefaults(defaults.schemaRegistry, schemaRegistry),
+        streams: withDefaults(defaults.streams, streams),
     };
 
     problems.push(...crossFieldProblems(resolved), ...allowReplayProblems(resolved, raw.env ?? {}));
