@@ -7,7 +7,8 @@ import * as YAML from "yaml";
 import { REPO_ROOT, readStackConfig } from "./support/harness";
 
 const DIR = path.join(REPO_ROOT, ".github", "workflows");
-const WORKFLOWS = ["ci", "preview", "deploy", "drift"] as const;
+/** Every workflow file in the directory: a new one (mutation.yml, ...) is checked like the others. */
+const WORKFLOWS = fs.readdirSync(DIR).filter((f) => f.endsWith(".yml")).map((f) => f.slice(0, -4)).sort();
 
 interface Step {
     name?: string;
@@ -18,8 +19,9 @@ interface Step {
     env?: Record<string, string>;
 }
 interface Job {
-    "runs-on": string;
+    "runs-on": string | string[] | { group?: string; labels?: string | string[] };
     if?: string;
+    outputs?: Record<string, string>;
     needs?: string | string[];
     environment?: string;
     permissions?: Record<string, string>;
@@ -38,6 +40,11 @@ const text = (name: string) => fs.readFileSync(path.join(DIR, `${name}.yml`), "u
 const load = (name: string) => YAML.parse(text(name)) as Workflow;
 const runs = (job: Job) => job.steps.map((s) => s.run ?? "").join("\n");
 const actionStep = (job: Job, action: string) => job.steps.filter((s) => s.uses?.startsWith(`${action}@`));
+const stepNamed = (job: Job, name: string) => {
+    const step = job.steps.find((s) => s.name === name);
+    assert.ok(step, `no step named "${name}"`);
+    return step;
+};
 
 /** The cloud stacks: every Pulumi.<stack>.yaml whose target is cloud. */
 const CLOUD_STACKS = fs
@@ -110,38 +117,31 @@ describe("workflows: ci", () => {
 
 describe("workflows: preview", () => {
     const wf = load("preview");
-    it("previews dev with the policy pack and posts one PR comment, edited in place", () => {
-        assert.ok("pull_request" in wf.on);
-        const job = wf.jobs["preview-dev"];
-        const previews = actionStep(job, "pulumi/actions");
-        assert.deepEqual(previews.map((p) => p.with?.["stack-name"]), ["dev"]);
-        for (const pulumi of previews) {
-            assert.equal(pulumi.with?.command, "preview");
-            assert.equal(pulumi.with?.policyPacks, "policy");
-            assert.equal(pulumi.with?.["comment-on-pr"], false, "the comment is posted once, below");
-            assert.equal((pulumi as Step & { "continue-on-error"?: boolean })["continue-on-error"], true, "a failed preview still gets reported");
-        }
-        const comment = job.steps.find((s) => s.name === "Post or update the preview comment")!;
-        assert.ok(comment, "a step posts the comment");
-        assert.match(comment.run!, /marker='<!-- lifesci-streaming:pulumi-preview -->'/);
-        assert.match(comment.run!, /gh api -X PATCH "repos\/\$REPO\/issues\/comments\/\$id"/, "edits the existing comment");
-        assert.match(comment.run!, /gh api -X POST "repos\/\$REPO\/issues\/\$PR\/comments"/, "or creates it once");
-        assert.ok(comment.env?.DEV_OUTPUT, "dev output in the comment");
-        const gate = job.steps[job.steps.length - 1];
-        assert.match(String(gate.if), /steps\.preview-dev\.outcome != 'success'/);
-        assert.match(String(gate.run), /exit 1/);
-        assert.match(runs(job), /npm ci --prefix policy/);
-        assert.equal(job.if, "github.event.pull_request.head.repo.full_name == github.repository", "forks get no secrets");
-    });
-
-    it("every pull request (forks too) gets the offline plan of every cloud stack, with no secrets and read-only permissions", () => {
+    it("every pull request (forks too) gets the offline plan of every cloud stack against the base, with no secrets and a read-only token", () => {
         const job = wf.jobs["offline-plan"];
         assert.equal(job.if, undefined, "prod is planned offline for every pull request");
         assert.deepEqual(job.permissions, { contents: "read" });
-        assert.deepEqual([...(job.strategy?.matrix?.stack ?? [])].sort(), CLOUD_STACKS);
-        assert.match(runs(job), /npm run --silent plan -- --stack "\$STACK" --against "\$BASE_SHA"/);
+        const plan = stepNamed(job, "Offline plan of every cloud stack against the base branch");
+        assert.match(plan.run!, new RegExp(`for STACK in ${CLOUD_STACKS.join(" ")}; do`), "every cloud stack");
+        assert.match(plan.run!, /npm run --silent plan -- --stack "\$STACK" --against "\$BASE_SHA"/);
+        assert.match(plan.run!, /\|\| status=1[\s\S]*exit \$status/, "a failing plan (mandatory policy) fails the job");
         assert.ok(!/secrets\./.test(YAML.stringify(job)), "the plan job must not reference secrets");
         assert.equal(actionStep(job, "actions/checkout")[0].with?.["fetch-depth"], 0, "--against needs the base commit");
+    });
+
+    it("posts the plan as one PR comment, edited in place, from a job that runs none of the branch's code", () => {
+        const job = wf.jobs.comment;
+        assert.equal(job.needs, "offline-plan");
+        assert.deepEqual(job.permissions, { "pull-requests": "write" });
+        assert.deepEqual(actionStep(job, "actions/checkout"), [], "no checkout of the pull request");
+        assert.doesNotMatch(runs(job), /\bnpm\b|\bnode\b|\bnpx\b/, "runs nothing from the branch");
+        const comment = stepNamed(job, "Post or update the plan comment");
+        assert.match(comment.run!, /marker='<!-- lifesci-streaming:offline-plan -->'/);
+        assert.match(comment.run!, /gh api -X PATCH "repos\/\$REPO\/issues\/comments\/\$id"/, "edits the existing comment");
+        assert.match(comment.run!, /gh api -X POST "repos\/\$REPO\/issues\/\$PR\/comments"/, "or creates it once");
+        assert.equal(comment.env?.PLAN, "${{ needs.offline-plan.outputs.comment }}");
+        assert.match(String(job.if), /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/, "forks have a read-only token");
+        assert.equal(wf.jobs["offline-plan"].outputs?.comment, "${{ steps.plan.outputs.comment }}");
     });
 
     it("every pull request, forks included, runs schema:check against the base with prod's levels, without secrets", () => {
@@ -158,23 +158,60 @@ describe("workflows: preview", () => {
 
 describe("workflows: deploy", () => {
     const wf = load("deploy");
-    it("on merge to main: up dev, then prod after dev, behind the prod environment", () => {
+    it("on merge to main: up dev, then the prod plan, then prod behind the prod environment", () => {
         assert.deepEqual(wf.on.push, { branches: ["main"] });
-        assert.deepEqual(Object.keys(wf.jobs), CLOUD_STACKS);
-        assert.equal(wf.jobs.prod.needs, "dev");
+        assert.deepEqual(Object.keys(wf.jobs).sort(), ["dev", "prod", "prod-plan"]);
+        assert.equal(wf.jobs["prod-plan"].needs, "dev");
+        assert.equal(wf.jobs.prod.needs, "prod-plan");
         for (const stack of CLOUD_STACKS) {
             const job = wf.jobs[stack];
             assert.equal(job.environment, stack, `${stack}: runs in the ${stack} GitHub environment (prod: required reviewers)`);
-            const [pulumi] = actionStep(job, "pulumi/actions");
-            assert.deepEqual([pulumi.with?.command, pulumi.with?.["stack-name"], pulumi.with?.policyPacks], ["up", stack, "policy"]);
-            assert.equal(job["runs-on"], `\${{ vars.${stack.toUpperCase()}_DEPLOY_RUNNER }}`, `${stack}: runs on the runner inside the stack's VPC`);
+            assert.match(runs(job) + YAML.stringify(actionStep(job, "pulumi/actions")), /up/);
         }
+        const [devUp] = actionStep(wf.jobs.dev, "pulumi/actions");
+        assert.deepEqual([devUp.with?.command, devUp.with?.["stack-name"], devUp.with?.policyPacks], ["up", "dev", "policy"]);
     });
 
-    it("one update per stack at a time, never cancelled midway", () => {
-        for (const stack of CLOUD_STACKS) {
-            assert.deepEqual(wf.jobs[stack].concurrency, { group: `pulumi-${stack}`, "cancel-in-progress": false });
+    it("one update per stack at a time, never cancelled midway; the prod plan holds the prod lock too", () => {
+        for (const job of ["dev", "prod", "prod-plan"]) {
+            assert.deepEqual(wf.jobs[job].concurrency, { group: `pulumi-${job === "dev" ? "dev" : "prod"}`, "cancel-in-progress": false }, job);
         }
+    });
+});
+
+describe("workflows: prod approvers approve exactly what runs (issue 22, item 10)", () => {
+    const wf = load("deploy");
+    const plan = wf.jobs["prod-plan"];
+    const prod = wf.jobs.prod;
+    const stepIndex = (job: Job, pattern: RegExp) => job.steps.findIndex((s) => pattern.test(s.run ?? "") || pattern.test(s.name ?? ""));
+
+    it("before the gate: pulumi preview --save-plan with the policy pack, shown in the run summary, its digest a job output", () => {
+        assert.notEqual(plan.environment, "prod", "the plan job must run before the prod environment's reviewers");
+        const preview = stepNamed(plan, "pulumi preview --save-plan (what the approvers approve)");
+        assert.match(preview.run!, /pulumi preview --stack prod --save-plan prod-plan\/plan\.json --policy-pack policy/);
+        assert.match(preview.run!, /set -o pipefail/);
+        assert.match(preview.run!, /GITHUB_STEP_SUMMARY/, "the approvers see the plan");
+        assert.match(preview.run!, /plan-sha256=\$\(sha256sum prod-plan\/plan\.json/);
+        assert.equal(plan.outputs?.["plan-sha256"], "${{ steps.preview.outputs.plan-sha256 }}");
+        const upload = actionStep(plan, "actions/upload-artifact")[0];
+        assert.deepEqual([upload.with?.name, upload.with?.path, upload.with?.["if-no-files-found"]], ["prod-plan", "prod-plan/", "error"]);
+    });
+
+    it("after the gate: pulumi up --plan on that file, only after its digest matched the one shown", () => {
+        assert.equal(prod.environment, "prod");
+        const download = prod.steps.findIndex((s) => s.uses?.startsWith("actions/download-artifact@"));
+        const check = stepIndex(prod, /^The plan is the one shown before the gate$/);
+        const up = stepIndex(prod, /pulumi up\b/);
+        assert.ok(download >= 0 && check > download && up > check, "download, digest check, then up");
+        assert.equal(prod.steps[check].env?.EXPECTED, "${{ needs.prod-plan.outputs.plan-sha256 }}");
+        assert.match(prod.steps[check].run!, /exit 1/);
+        assert.equal(prod.steps[check].if, undefined, "the check cannot be skipped");
+        assert.match(prod.steps[up].run!, /pulumi up --stack prod --plan prod-plan\/plan\.json --policy-pack policy --yes/);
+        for (const [i, step] of prod.steps.entries()) {
+            if (i <= check) assert.ok(!("continue-on-error" in step), `step ${step.name ?? step.uses} before the check must not continue on error`);
+        }
+        assert.deepEqual(actionStep(prod, "pulumi/actions").map((s) => s.with?.command), [undefined], "prod's pulumi/actions only installs the CLI");
+        assert.ok(!/pulumi up(?![^\n]*--plan)/.test(runs(prod)), "every prod up runs with --plan");
     });
 });
 
@@ -200,7 +237,7 @@ describe("workflows: drift", () => {
 
 describe("workflows: one type check per change", () => {
     it("every workflow that runs Pulumi runs the program transpile-only (ci.yml type-checks it once)", () => {
-        for (const name of ["preview", "deploy", "drift"] as const) {
+        for (const name of ["deploy", "drift"] as const) {
             assert.equal(load(name).env?.PULUMI_NODEJS_TRANSPILE_ONLY, "true", `${name}.yml`);
         }
         assert.match(runs(Object.values(load("ci").jobs)[0]), /npm test/);
@@ -210,56 +247,69 @@ describe("workflows: one type check per change", () => {
 // ---- the trust boundary: what a pull request can and cannot get ----------------------------------
 
 const ALL = WORKFLOWS.map((name) => ({ name, wf: load(name) }));
-const triggeredByPullRequest = (wf: Workflow) => "pull_request" in wf.on || "pull_request_target" in wf.on;
+/** Triggers whose jobs run code or input a branch author controls. */
+const UNTRUSTED_TRIGGERS = ["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment", "issue_comment", "workflow_run", "merge_group"];
+const triggeredByPullRequest = (wf: Workflow) => UNTRUSTED_TRIGGERS.some((t) => t in wf.on);
 /** `secrets.X` names a job references (GITHUB_TOKEN is the run's own token). */
 const secretsOf = (job: Job) =>
     new Set([...YAML.stringify(job).matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]).filter((s) => s !== "GITHUB_TOKEN"));
 const jobsOf = (names: readonly string[]) => ALL.filter((w) => names.includes(w.name)).flatMap(({ name, wf }) => Object.entries(wf.jobs).map(([jobName, job]) => ({ where: `${name}.yml job ${jobName}`, job })));
+/** Runs the Pulumi CLI (the action, or the command in a script). */
+const runsPulumi = (job: Job) => actionStep(job, "pulumi/actions").length > 0 || /(^|[\s;&|(])pulumi\s+[a-z]/m.test(runs(job));
+const SDK_VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
 
-describe("workflows: pull requests cannot reach prod or deploy credentials", () => {
+describe("workflows: pull requests hold no credential (issue 22, item 7)", () => {
     const prJobs = ALL.filter(({ wf }) => triggeredByPullRequest(wf)).flatMap(({ name, wf }) =>
         Object.entries(wf.jobs).map(([jobName, job]) => ({ where: `${name}.yml job ${jobName}`, job })),
     );
-    const deployJobs = jobsOf(["deploy", "drift"]);
 
     it("no workflow uses pull_request_target (it runs with the base repository's secrets)", () => {
         for (const { name, wf } of ALL) assert.ok(!("pull_request_target" in wf.on), `${name}.yml`);
     });
 
-    it("no pull-request job uses a GitHub environment that deploy or drift use, or one of their secrets", () => {
-        assert.ok(prJobs.length > 0);
-        const deployEnvironments = new Set(deployJobs.map((j) => j.job.environment).filter(Boolean));
-        const deploySecrets = new Set(deployJobs.flatMap((j) => [...secretsOf(j.job)]));
-        assert.ok(deploySecrets.size > 0, "deploy and drift read their credentials from secrets");
+    it("no pull-request job has a GitHub environment, a secret, an OIDC token or the Pulumi CLI: nothing it could print", () => {
+        assert.ok(prJobs.length >= 3);
         for (const { where, job } of prJobs) {
-            if (job.environment) assert.ok(!deployEnvironments.has(job.environment), `${where}: environment ${job.environment} is a deploy environment`);
-            for (const secret of secretsOf(job)) assert.ok(!deploySecrets.has(secret), `${where}: secrets.${secret} is also a deploy/drift credential`);
-            // A secret outside an environment would come from the repository, where any branch can read it.
-            if (secretsOf(job).size > 0) assert.ok(job.environment, `${where}: secrets only from a GitHub environment, never repository secrets`);
-        }
-    });
-
-    it("deploy and drift take every secret from an environment (never a repository secret)", () => {
-        for (const { where, job } of deployJobs) {
-            if (secretsOf(job).size > 0) assert.ok(job.environment, `${where}: uses secrets without an environment`);
-        }
-        const deploy = load("deploy");
-        assert.deepEqual(CLOUD_STACKS.map((s) => deploy.jobs[s].environment), CLOUD_STACKS);
-    });
-
-    it("no pull-request job previews, plans against or runs on prod's private network", () => {
-        for (const { where, job } of prJobs) {
-            for (const step of actionStep(job, "pulumi/actions")) {
-                assert.notEqual(step.with?.["stack-name"], "prod", `${where}: a pull request must not preview prod with credentials`);
-            }
-            assert.ok(!/pulumi\s+(preview|up|refresh|destroy)\b.*(-s|--stack)\s+"?prod/.test(runs(job)), `${where}: runs pulumi on prod`);
+            assert.equal(job.environment, undefined, `${where}: environment ${job.environment}`);
+            assert.deepEqual([...secretsOf(job)], [], `${where}: reads secrets`);
+            assert.notEqual(job.permissions?.["id-token"], "write", `${where}: can mint cloud credentials`);
+            assert.ok(!runsPulumi(job), `${where}: runs the Pulumi CLI (it would need a token that decrypts a stack)`);
+            assert.doesNotMatch(YAML.stringify(job), /PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE|AWS_SECRET_ACCESS_KEY|CONFLUENT_CLOUD_API/, `${where}: a credential variable`);
             assert.match(String(job["runs-on"]), /^ubuntu-\d/, `${where}: pull requests run on GitHub-hosted runners, never on the in-VPC runners`);
         }
     });
 
-    it("prod deploy and prod drift run on the runner inside the VPC, named by a repository variable", () => {
-        assert.equal(load("deploy").jobs.prod["runs-on"], "${{ vars.PROD_DEPLOY_RUNNER }}");
-        assert.match(load("drift").jobs.drift["runs-on"], /matrix\.stack == 'prod' && vars\.PROD_DEPLOY_RUNNER/);
+    it("deploy credentials only in the deploy environments, plan and drift credentials only in theirs (never a repository secret)", () => {
+        const allowed: Record<string, RegExp> = { dev: /^DEPLOY_/, prod: /^DEPLOY_/, "prod-plan": /^PLAN_/, "dev-drift": /^DRIFT_/, "prod-drift": /^DRIFT_/, "${{ matrix.stack }}-drift": /^DRIFT_/ };
+        let checked = 0;
+        for (const { name, wf } of ALL) {
+            for (const [jobName, job] of Object.entries(wf.jobs)) {
+                for (const secret of secretsOf(job)) {
+                    const env = job.environment;
+                    assert.ok(env, `${name}.yml job ${jobName}: secrets.${secret} without an environment is a repository secret any branch can read`);
+                    assert.match(secret, allowed[env] ?? /^$/, `${name}.yml job ${jobName}: secrets.${secret} in environment ${env}`);
+                    checked++;
+                }
+            }
+        }
+        assert.ok(checked >= 10, `checked ${checked} secret references`);
+        const deploy = load("deploy");
+        assert.deepEqual(CLOUD_STACKS.map((s) => deploy.jobs[s].environment), CLOUD_STACKS);
+    });
+
+    it("no stack file holds a Confluent Cloud API key: the deploy key comes only from the deploy environment", () => {
+        for (const stack of CLOUD_STACKS) {
+            const keys = Object.keys(readStackConfig(stack).values);
+            assert.deepEqual(keys.filter((k) => k.startsWith("confluentcloud:cloudApi")), [], `Pulumi.${stack}.yaml`);
+        }
+    });
+
+    it("the docs never advise an organisation-wide Confluent key or a Confluent key in stack config", () => {
+        for (const file of ["README.md", "docs/runbook.md"]) {
+            const doc = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
+            assert.doesNotMatch(doc, /config set --secret confluentcloud:cloudApi/, `${file}: a Confluent key in stack config is readable by whoever can decrypt the stack`);
+            assert.doesNotMatch(doc, /service account with OrganizationAdmin/, `${file}: the deploy key must not be organisation-wide`);
+        }
     });
 
     it("jobs that can mint cloud credentials (id-token: write) install without lifecycle scripts", () => {
@@ -276,6 +326,120 @@ describe("workflows: pull requests cannot reach prod or deploy credentials", () 
             }
         }
         assert.ok(checked >= 4, `checked ${checked} installs`);
+    });
+});
+
+// ---- self-hosted runners: only main's deploy.yml and drift.yml (issue 22, item 6) ---------------
+
+const GITHUB_HOSTED = /^(ubuntu|windows|macos)-[\w.]+$/;
+/** The runner groups each workflow may use; GitHub's group settings restrict them the same way (README "Self-hosted runners"). */
+const RUNNER_GROUPS: Record<string, string[]> = {
+    deploy: ["lifesci-dev-deploy", "lifesci-prod-deploy"],
+    drift: ["lifesci-${{ matrix.stack }}-drift"],
+};
+const TRUSTED_TRIGGERS = new Set(["push", "schedule", "workflow_dispatch"]);
+
+/** Why a job could reach a self-hosted runner without the guards; [] when it cannot, or has all of them. */
+function selfHostedProblems(file: string, wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [jobName, job] of Object.entries(wf.jobs)) {
+        const runsOn = job["runs-on"];
+        if (typeof runsOn === "string" && GITHUB_HOSTED.test(runsOn)) continue;
+        const where = `${file}.yml job ${jobName}`;
+        const groups = RUNNER_GROUPS[file];
+        if (!groups) {
+            problems.push(`${where}: runs-on ${JSON.stringify(runsOn)} is not a GitHub-hosted runner, and only deploy.yml and drift.yml may use self-hosted runners`);
+            continue;
+        }
+        if (typeof runsOn !== "object" || Array.isArray(runsOn) || !runsOn.group || !groups.includes(runsOn.group)) {
+            problems.push(`${where}: runs-on must name one of its runner groups (${groups.join(", ")}), not labels or an expression: ${JSON.stringify(runsOn)}`);
+        }
+        const guard = String(job.if ?? "");
+        const conjuncts = guard.split("&&").map((c) => c.trim());
+        if (/\|\||!/.test(guard.replace(/!=/g, "")) || !conjuncts.includes("github.ref == 'refs/heads/main'")) {
+            problems.push(`${where}: needs the job guard github.ref == 'refs/heads/main' (and only conjunctions), got "${guard}"`);
+        }
+        if (!conjuncts.includes(`github.workflow_ref == format('{0}/.github/workflows/${file}.yml@refs/heads/main', github.repository)`)) {
+            problems.push(`${where}: needs the job guard on github.workflow_ref (${file}.yml@refs/heads/main)`);
+        }
+        const untrusted = Object.keys(wf.on).filter((t) => !TRUSTED_TRIGGERS.has(t));
+        if (untrusted.length > 0) problems.push(`${where}: ${file}.yml is triggered by ${untrusted.join(", ")}`);
+        if (wf.on.push && JSON.stringify(wf.on.push) !== JSON.stringify({ branches: ["main"] })) problems.push(`${where}: push must be limited to main`);
+        if (!job.environment) problems.push(`${where}: a self-hosted job runs in a GitHub environment (deployment branch main)`);
+    }
+    return problems;
+}
+
+describe("workflows: self-hosted runners cannot be borrowed (issue 22, item 6)", () => {
+    it("no job in any workflow can reach a self-hosted runner without the runner group and the main-only guards", () => {
+        assert.deepEqual(ALL.flatMap(({ name, wf }) => selfHostedProblems(name, wf)), []);
+        const selfHosted = ALL.flatMap(({ wf }) => Object.values(wf.jobs)).filter((j) => typeof j["runs-on"] !== "string");
+        assert.ok(selfHosted.length >= 4, "deploy dev, prod plan, prod and drift run in the VPC");
+    });
+
+    it("the check fails for each way a branch could borrow the runner", () => {
+        const guard = (file: string) => `github.ref == 'refs/heads/main' && github.workflow_ref == format('{0}/.github/workflows/${file}.yml@refs/heads/main', github.repository)`;
+        const job = (over: Partial<Job>): Job => ({ "runs-on": { group: "lifesci-prod-deploy" }, if: guard("deploy"), environment: "prod", steps: [], ...over });
+        const wf = (on: Record<string, unknown>, j: Job): Workflow => ({ on, jobs: { x: j } });
+        const push = { push: { branches: ["main"] } };
+        assert.deepEqual(selfHostedProblems("deploy", wf(push, job({}))), [], "the good shape passes");
+        const bad: [string, string, Workflow][] = [
+            ["ci on a label", "ci", wf({ push: {}, pull_request: {} }, job({ "runs-on": ["self-hosted", "prod"], if: undefined }))],
+            ["ci on the group", "ci", wf(push, job({}))],
+            ["a runner variable", "deploy", wf(push, job({ "runs-on": "${{ vars.PROD_DEPLOY_RUNNER }}" }))],
+            ["a label next to the group", "deploy", wf(push, job({ "runs-on": ["self-hosted", "lifesci-prod-deploy"] }))],
+            ["no guard", "deploy", wf(push, job({ if: undefined }))],
+            ["ref guard only", "deploy", wf(push, job({ if: "github.ref == 'refs/heads/main'" }))],
+            ["guard that can be bypassed", "deploy", wf(push, job({ if: `${guard("deploy")} || github.event_name == 'workflow_dispatch'` }))],
+            ["guard naming another workflow", "drift", wf({ schedule: [] }, job({ "runs-on": { group: "lifesci-${{ matrix.stack }}-drift" } }))],
+            ["pull request trigger", "deploy", wf({ ...push, pull_request: {} }, job({}))],
+            ["push from any branch", "deploy", wf({ push: {} }, job({}))],
+            ["no environment", "deploy", wf(push, job({ environment: undefined }))],
+        ];
+        for (const [why, file, w] of bad) assert.notDeepEqual(selfHostedProblems(file, w), [], why);
+    });
+
+    it("drift runs on its own runner groups, never on a deploy runner", () => {
+        assert.deepEqual(load("drift").jobs.drift["runs-on"], { group: "lifesci-${{ matrix.stack }}-drift" });
+        const deployGroups = Object.values(load("deploy").jobs).map((j) => (j["runs-on"] as { group: string }).group);
+        assert.deepEqual([...new Set(deployGroups)].sort(), ["lifesci-dev-deploy", "lifesci-prod-deploy"]);
+    });
+
+    it("the README documents every runner group's GitHub settings: restricted to its workflow on refs/heads/main, ephemeral JIT runners", () => {
+        const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+        const section = readme.split(/^## /m).find((s) => s.startsWith("Self-hosted runners"));
+        assert.ok(section, 'README section "Self-hosted runners"');
+        const expected = [
+            ...RUNNER_GROUPS.deploy.map((g) => [g, "deploy.yml"]),
+            ...CLOUD_STACKS.map((s) => [RUNNER_GROUPS.drift[0].replace("${{ matrix.stack }}", s), "drift.yml"]),
+        ];
+        for (const [group, file] of expected) {
+            assert.match(section, new RegExp(`\\| \`${group}\` \\| \`<org>/<repo>/\\.github/workflows/${file.replace(".", "\\.")}@refs/heads/main\` \\|`), `${group} -> ${file}`);
+        }
+        assert.match(section, /ephemeral/i);
+        assert.match(section, /just-in-time|JIT/);
+        assert.match(section, /Allow public repositories.*off|public repositories: off/i);
+    });
+});
+
+// ---- the Pulumi CLI is pinned (issue 22, item 14) ------------------------------------------------
+
+describe("workflows: every job that runs Pulumi pins the CLI to the SDK's version", () => {
+    it(`pulumi/actions installs pulumi-version ${SDK_VERSION} (package.json @pulumi/pulumi) before any pulumi command`, () => {
+        let jobs = 0;
+        for (const { name, wf } of ALL) {
+            for (const [jobName, job] of Object.entries(wf.jobs)) {
+                if (!runsPulumi(job)) continue;
+                jobs++;
+                const installs = actionStep(job, "pulumi/actions");
+                assert.ok(installs.length > 0, `${name}.yml job ${jobName}: runs pulumi without installing a pinned CLI`);
+                for (const step of installs) assert.equal(String(step.with?.["pulumi-version"]), SDK_VERSION, `${name}.yml job ${jobName}: pulumi-version`);
+                const firstInstall = job.steps.indexOf(installs[0]);
+                const firstRun = job.steps.findIndex((s) => /(^|[\s;&|(])pulumi\s+[a-z]/m.test(s.run ?? ""));
+                if (firstRun >= 0) assert.ok(firstInstall < firstRun, `${name}.yml job ${jobName}: the CLI is installed after it is used`);
+            }
+        }
+        assert.ok(jobs >= 4, `checked ${jobs} jobs`);
     });
 });
 
