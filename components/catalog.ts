@@ -643,11 +643,19 @@ export interface StreamsEnvironment {
 export const STREAMS_HEALTH_PATH = "/health";
 
 /**
- * The container health check of a Streams app (ECS task and local container alike): fails unless
- * the endpoint answers 200. Runs inside the app's image, which ships curl (README: Unverified).
+ * The container health check of a Streams app (ECS task and local container alike), as argv: 0
+ * only when the endpoint answers 200. The app's image ships bash but no curl (its Dockerfile's
+ * HEALTHCHECK uses the same probe), so the request goes through bash's /dev/tcp.
  */
-export function streamsHealthProbe(port: number): string {
-    return `curl -fsS http://127.0.0.1:${port}${STREAMS_HEALTH_PATH} >/dev/null || exit 1`;
+export function streamsHealthProbe(port: number): string[] {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Kafka Streams health probe: HEALTH_PORT ${port} is not a TCP port`);
+    return ["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port} && printf "GET ${STREAMS_HEALTH_PATH} HTTP/1.0\\r\\n\\r\\n" >&3 && head -n1 <&3 | grep -q " 200 "`];
+}
+
+/** The same probe as one shell command line (Docker's CMD-SHELL form). */
+export function streamsHealthProbeShell(port: number): string {
+    const [bash, flag, script] = streamsHealthProbe(port);
+    return `${bash} ${flag} '${script}'`;
 }
 
 export const STREAMS_DEFAULTS = { overdueAfter: "PT24H", overdueCheckInterval: "PT1M", stateDir: "/var/lib/kafka-streams", healthPort: 8080 } as const;

@@ -4,7 +4,7 @@
 // on its /health endpoint and waited for.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { STREAMS_APPS, StreamsApp, StreamsAppName, streamsAppEnvironment, streamsHealthProbe } from "../components/catalog";
+import { STREAMS_APPS, StreamsApp, StreamsAppName, streamsAppEnvironment, streamsHealthProbeShell } from "../components/catalog";
 import { StreamsConfig } from "../components/config";
 import { buildContextOf } from "../components/streams";
 import { LocalKafka, localCdcValueFormat } from "./connectorMapping";
@@ -66,7 +66,7 @@ export class LocalStreamsApps extends pulumi.ComponentResource {
                 envs: asEnv(environment),
                 ports: [[Number(environment.HEALTH_PORT), healthPort]],
                 volumes: [{ volume: dataVolume(args, child, HOSTS[host]), path: environment.STATE_DIR }],
-                healthcheck: streamsHealthProbe(Number(environment.HEALTH_PORT)),
+                healthcheck: streamsHealthProbeShell(Number(environment.HEALTH_PORT)),
                 // State restore from the changelogs before RUNNING.
                 startPeriod: "120s",
                 dependsOn: args.dependsOn,

@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DOMAINS, KSQL_APPS, WAREHOUSE_TABLES, allTopics, auditArchiveTopics, rawLakeTopics, streamsAppByName, warehouseTopic } from "../components/catalog";
+import { DOMAINS, KSQL_APPS, WAREHOUSE_TABLES, allTopics, auditArchiveTopics, rawLakeTopics, streamsAppByName, streamsHealthProbeShell, warehouseTopic } from "../components/catalog";
 import { localStreamsEnvironment } from "../local/streams";
 import { cdcConnectorName, cdcSourceConfig } from "../components/source";
 import { s3SinkConfig, snowflakeSinkConfig, WAREHOUSE_SCHEMAS } from "../components/sinks";
@@ -214,7 +214,7 @@ describe("stacks: local under mocks", () => {
         assert.deepEqual(env, localStreamsEnvironment(streamsAppByName("batch_release"), "lifesci", kafka, cfg.streams));
         // The local CDC topics are Avro (the local source's converter), read through the local Schema Registry.
         assert.deepEqual([env.VALUE_FORMAT, env.KAFKA_SECURITY_PROTOCOL, env.SCHEMA_REGISTRY_URL], ["avro", "PLAINTEXT", "http://schema-registry:8081"]);
-        assert.equal(app.inputs.healthcheck.tests[1], "curl -fsS http://127.0.0.1:8080/health >/dev/null || exit 1");
+        assert.equal(app.inputs.healthcheck.tests[1], streamsHealthProbeShell(8080));
         assert.equal(app.inputs.wait, true);
         assert.ok(app.dependsOn.includes(`${CONNECTOR}::local-topics-init`), "its topics exist first");
     });

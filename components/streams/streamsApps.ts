@@ -20,7 +20,7 @@ import { StreamsConfig, TopicsConfig } from "../config";
 import { WorkloadIdentity } from "../streaming";
 import { streamsAccess, streamsAppGrants } from "./grants";
 import { StreamsImage } from "./image";
-import { STREAMS_TASK_VOLUMES, streamsContainerDefinitions } from "./taskDefinition";
+import { streamsContainerDefinitions } from "./taskDefinition";
 
 /** The ports a Streams task talks to: Kafka (SASL_SSL) and HTTPS (Schema Registry, ECR, Secrets Manager, CloudWatch Logs). */
 export const STREAMS_EGRESS_PORTS = { kafka: 9092, https: 443 } as const;
@@ -268,7 +268,6 @@ export class StreamsAppDeployment extends pulumi.ComponentResource {
                 runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
                 executionRoleArn: this.executionRole.arn,
                 taskRoleArn: this.taskRole.arn,
-                volumes: STREAMS_TASK_VOLUMES,
                 containerDefinitions: pulumi
                     .all([this.image.ref, env, this.secret.arn, this.logGroup.name])
                     .apply(([image, e, secretArn, logGroup]) =>

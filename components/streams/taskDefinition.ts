@@ -11,7 +11,7 @@ import { StreamsEnvironment, streamsHealthProbe } from "../catalog";
 
 /** The app answers `GET /health` with 200 while Kafka Streams is RUNNING, 503 otherwise. */
 export function healthCheckCommand(port: number): string[] {
-    return ["CMD-SHELL", streamsHealthProbe(port)];
+    return ["CMD", ...streamsHealthProbe(port)];
 }
 
 /**
@@ -48,7 +48,6 @@ export function streamsContainerDefinitions(spec: StreamsContainerSpec): object[
         if (name in environment) throw new Error(`container ${spec.name}: ${name} is a secret and must not be in the plain environment`);
     }
     const port = Number(environment.HEALTH_PORT);
-    const stateDir = environment.STATE_DIR;
     return [
         {
             name: spec.name,
@@ -61,13 +60,10 @@ export function streamsContainerDefinitions(spec: StreamsContainerSpec): object[
             // Only the health endpoint; nothing routes to it from outside the task.
             portMappings: [{ containerPort: port, protocol: "tcp" }],
             healthCheck: { command: healthCheckCommand(port), ...HEALTH_CHECK_TIMING },
-            // The image cannot be changed at run time; RocksDB state and the JVM's temp files
-            // (RocksDB unpacks its native library there) live on the task's ephemeral volumes.
-            readonlyRootFilesystem: true,
-            mountPoints: [
-                { sourceVolume: "state", containerPath: stateDir, readOnly: false },
-                { sourceVolume: "tmp", containerPath: "/tmp", readOnly: false },
-            ],
+            // RocksDB state (STATE_DIR, owned by the image's non-root user) and the JVM's temp files
+            // live in the task's writable layer on Fargate ephemeral storage: gone with the task,
+            // restored from the changelog topics. (A read-only root with bind mounts would hand
+            // those directories to root, which the image's user cannot write.)
             logConfiguration: {
                 logDriver: "awslogs",
                 options: { "awslogs-group": spec.logGroup, "awslogs-region": spec.region, "awslogs-stream-prefix": spec.name },
@@ -77,6 +73,3 @@ export function streamsContainerDefinitions(spec: StreamsContainerSpec): object[
         },
     ];
 }
-
-/** The task's volumes: Fargate ephemeral storage, gone with the task (state is rebuilt from changelogs). */
-export const STREAMS_TASK_VOLUMES = [{ name: "state" }, { name: "tmp" }];
