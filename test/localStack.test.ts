@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DOMAINS, KSQL_APPS, WAREHOUSE_TABLES, allTopics, auditArchiveTopics, rawLakeTopics, streamsAppByName, streamsHealthProbeShell, warehouseTopic } from "../components/catalog";
+import { DOMAINS, KSQL_APPS, WAREHOUSE_TABLES, allTopics, auditArchiveTopics, rawLakeTopics, streamsAppByName, streamsHealthProbeShell, warehouseSchemaKind, warehouseTopic } from "../components/catalog";
 import { localStreamsEnvironment } from "../local/streams";
 import { cdcConnectorName, cdcSourceConfig } from "../components/source";
 import { s3SinkConfig, snowflakeSinkConfig, WAREHOUSE_SCHEMAS } from "../components/sinks";
@@ -125,7 +125,7 @@ describe("local stack: generated container settings", () => {
 
     it("Postgres gets one table per catalog warehouse table, with the catalog primary keys", () => {
         const ddl = postgresWarehouseDdl();
-        for (const table of WAREHOUSE_TABLES) assert.ok(ddl.includes(`"${WAREHOUSE_SCHEMAS[table.source.kind]}"."${table.name}"`), table.name);
+        for (const table of WAREHOUSE_TABLES) assert.ok(ddl.includes(`"${WAREHOUSE_SCHEMAS[warehouseSchemaKind(table)]}"."${table.name}"`), table.name);
         assert.match(ddl, /"CDC"\."SAP_SALES_ORDERS" \([^;]*"order_id" BIGINT NOT NULL[^;]*PRIMARY KEY \("order_id"\)/);
         assert.match(ddl, /"CURATED"\."LAB_RESULTS_OOS" \([^;]*"RESULT_VALUE" NUMERIC\(18,6\)/);
     });

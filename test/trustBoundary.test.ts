@@ -116,7 +116,7 @@ describe("trust boundary: the PrivateLink chain (prod)", () => {
         const listener = run().one(T.listener);
         assert.deepEqual([listener.inputs.loadBalancerArn, listener.inputs.port, listener.inputs.defaultActions[0].targetGroupArn], [lb.state.arn, 3306, tg.state.arn]);
         // The NLB may only forward to the database's security group on 3306.
-        const egress = run().one(T.egressRule);
+        const egress = run().one(T.egressRule, /^mysql-/);
         assert.deepEqual(
             [egress.inputs.securityGroupId, egress.inputs.referencedSecurityGroupId, egress.inputs.fromPort, egress.inputs.toPort],
             [idOf(run().one(T.securityGroup, "mysql-nlb-sg")), idOf(run().one(T.securityGroup, "mysql-sg")), 3306, 3306],
@@ -154,7 +154,9 @@ describe("trust boundary: the PrivateLink chain (prod)", () => {
         const endpoint = run().one(T.vpcEndpoint);
         assert.deepEqual([endpoint.inputs.vpcEndpointType, endpoint.inputs.serviceName, endpoint.inputs.privateDnsEnabled], ["Interface", network.state.aws[0].privateLinkEndpointService, false]);
         const sg = run().one(T.securityGroup, "streaming-private-endpoint-sg");
-        assert.deepEqual(sg.inputs.ingress.map((r: any) => [r.fromPort, r.securityGroups]), [[443, [PROD_RUNNER_SG]], [9092, [PROD_RUNNER_SG]]]);
+        // The deploy runners, and the Kafka Streams tasks (by their own security group): nothing else.
+        const streamsSg = idOf(run().one(T.securityGroup, "streams-batch-release-sg"));
+        assert.deepEqual(sg.inputs.ingress.map((r: any) => [r.fromPort, r.securityGroups]), [[443, [PROD_RUNNER_SG]], [9092, [PROD_RUNNER_SG]], [443, [streamsSg]], [9092, [streamsSg]]]);
         const zone = run().one(T.zone);
         assert.equal(zone.inputs.name, network.state.dnsDomain);
         const wildcard = run().one(T.record);
