@@ -149,7 +149,12 @@ function unknownsFor(computed: unknown, input: unknown): unknown {
 }
 
 /** What a copy of the program needs to evaluate (besides the Pulumi.<stack>.yaml files). */
-export const PROGRAM_PATHS = ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", "local", "sql"] as const;
+export const PROGRAM_PATHS = ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", "local", "sql", "streams"] as const;
+
+/** Copies one of PROGRAM_PATHS into a program copy, without build output (the Streams apps' Maven `target/`). */
+export function copyProgramPath(entry: string, toDir: string, fromDir = REPO_ROOT): void {
+    fs.cpSync(path.join(fromDir, entry), path.join(toDir, entry), { recursive: true, filter: (src) => path.basename(src) !== "target" });
+}
 
 /** Reads `Pulumi.<stack>.yaml` into the flat string map the engine hands to programs. */
 export function readStackConfig(stack: string, programDir = REPO_ROOT): { values: Record<string, string>; secretKeys: string[] } {
