@@ -9,6 +9,11 @@
 //   Task IAM role (what the app itself may call; this app calls no AWS API):
 //     https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
 //   Deployment circuit breaker: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
+//   Service parameters (desired count, minimum/maximum healthy percent, networkConfiguration.assignPublicIp):
+//     https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html
+//   Task size, runtime platform, awsvpc: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html
+//   Secret deletion recovery window (7-30 days, or 0 = immediate): https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html
+//   Security group egress rules (VPC): https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
 //   Secrets Manager secret + version: https://docs.aws.amazon.com/secretsmanager/latest/userguide/create_secret.html
 //   CloudWatch Logs retention: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html#SettingLogRetention
 //   Confluent API keys (Kafka cluster / Schema Registry scoped): https://docs.confluent.io/cloud/current/security/authenticate/workload-identities/service-accounts/api-keys/overview.html
