@@ -111,6 +111,10 @@ describe("workflows: ci", () => {
         assert.match(all, /tsc --noEmit -p policy/);
         assert.match(all, /^npm test$/m, "npm test = tsc --noEmit + mocha");
         assert.match(all, /mocha .*test\/policy\.test\.ts/);
+        assert.match(all, /^mvn -B -ntp -f streams\/batch-release\/pom\.xml test$/m, "the Kafka Streams app's tests");
+        const java = actionStep(wf.jobs.test, "actions/setup-java");
+        assert.equal(java.length, 1, "JDK 17 through setup-java");
+        assert.deepEqual([String(java[0].with?.["java-version"]), java[0].with?.cache], ["17", "maven"], "JDK 17 with the Maven cache");
         assert.ok(!/secrets\./.test(text("ci")), "ci needs no secrets");
     });
 });
