@@ -144,8 +144,8 @@ describe("streams: the batch release app on ECS Fargate", () => {
         assert.deepEqual(rules.map((r: any) => r.selection.tagStatus), ["untagged", "any"]);
         const image = run.one(T.image);
         assert.equal(image.inputs.push, true);
-        assert.match(image.inputs.context.location, /streams\/batch-release$/);
-        assert.match(image.inputs.dockerfile.location, /streams\/batch-release\/Dockerfile$/);
+        assert.equal(image.inputs.context.location, "streams/batch-release", "relative: no diff between checkouts");
+        assert.equal(image.inputs.dockerfile.location, "streams/batch-release/Dockerfile");
         assert.ok(isSecretInput(image.inputs.registries), "the ECR token stays secret");
         assert.equal(plain(image.inputs.registries)[0].address, plain(repo.state.repositoryUrl));
         assert.ok(run.one(T.logGroup, `${NAME}-logs`).protect);

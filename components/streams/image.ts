@@ -104,8 +104,10 @@ export class StreamsImage extends pulumi.ComponentResource {
         this.image = new dockerBuild.Image(
             `${name}-image`,
             {
-                context: { location: context },
-                dockerfile: { location: dockerfile },
+                // Relative to the project directory (where `pulumi` runs the program and the
+                // provider): the same inputs from every checkout, so a runner's path is no diff.
+                context: { location: path.relative(REPO_ROOT, context) },
+                dockerfile: { location: path.relative(REPO_ROOT, dockerfile) },
                 platforms: ["linux/amd64"],
                 push: true,
                 tags: [pulumi.interpolate`${this.repository.repositoryUrl}:${tag}`],
