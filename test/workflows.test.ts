@@ -239,6 +239,17 @@ describe("workflows: drift", () => {
     });
 });
 
+describe("workflows: mutation", () => {
+    it("weekly (and on demand) runs npm run mutation, which fails under the target, with no secrets", () => {
+        const wf = load("mutation");
+        assert.ok(Array.isArray(wf.on.schedule) && /^\S+ \S+ \* \* [0-6]$/.test(wf.on.schedule[0].cron), "a weekly cron");
+        assert.ok("workflow_dispatch" in wf.on);
+        assert.match(runs(wf.jobs.mutation), /^npm run mutation$/m);
+        assert.match(runs(wf.jobs.mutation), /npm ci --prefix policy/);
+        assert.ok(!/secrets\./.test(text("mutation")), "mutation testing needs no secrets");
+    });
+});
+
 describe("workflows: one type check per change", () => {
     it("every workflow that runs Pulumi runs the program transpile-only (ci.yml type-checks it once)", () => {
         for (const name of ["deploy", "drift"] as const) {
