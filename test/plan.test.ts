@@ -8,7 +8,7 @@ import * as path from "path";
 import { DOMAINS, KSQL_APPS } from "../components/catalog";
 import { ksqlStatementSpecs, loadKsqlApp } from "../components/ksql";
 import { SECRET_MASK, Inventory, InventoryEntry, diffInventories, inventoryOf, renderDiff, renderInventory } from "../scripts/inventory";
-import { ksqlAppPlans, renderKsqlPlans } from "../scripts/plan";
+import { ksqlAppPlans, renderKsqlPlans, renderPlan } from "../scripts/plan";
 import { PROGRAM_PATHS, REPO_ROOT, runStack } from "./support/harness";
 
 const entry = (type: string, name: string, inputs: Record<string, unknown>, protect = false): InventoryEntry => ({
@@ -63,6 +63,16 @@ describe("plan: diff of two inventories", () => {
 
     it("an inventory compared with itself has no changes", () => {
         assert.deepEqual(diffInventories(after, after), { added: [], removed: [], changed: [] });
+    });
+
+    it("a plan against a revision shows the change first; --diff-only leaves the inventory out", () => {
+        const result = { inventory: after, violations: [], against: { ref: "main", diff: diffInventories(before, after), ksql: [] } };
+        const full = renderPlan(result);
+        assert.ok(full.startsWith(`${renderDiff(result.against.diff, "main")}\n\nksqlDB app changes against main: none\n\npolicies: all passed\n\n`), full);
+        assert.ok(full.endsWith(renderInventory(after)));
+        assert.equal(renderPlan(result, { diffOnly: true }), `${renderDiff(result.against.diff, "main")}\n\nksqlDB app changes against main: none\n\npolicies: all passed`);
+        // Without a revision there is no change to show: the inventory and the policies.
+        assert.equal(renderPlan({ inventory: after, violations: [] }), `${renderInventory(after)}\n\npolicies: all passed`);
     });
 });
 
