@@ -145,8 +145,22 @@ describe("schema:check (real MariaDB)", function () {
         fs.writeFileSync(ca, server.caPem);
         const url = ["--dir", repo, "--url", `mysql://root@${server.host}:${server.port}`, "--ca", ca];
         let out = "";
+        // README "Changing a table" step 2: the compatible drill migration is written, the snapshot
+        // not renewed yet. The verdict is about the change; the stale snapshot is its own line and exit code.
+        assert.equal(await main(url, async (t) => void (out += t)), 3, out);
+        assert.match(out, /^compatible \(\d+ ms\)\nsnapshot stale: run npm run schema:check -- --write and commit sql\/mysql\/effective-schema\.json\n {2}sql\/mysql\/effective-schema\.json: lims\.samples differs from the server/m);
+        assert.doesNotMatch(out, /NOT compatible/);
+        let json = "";
+        assert.equal(await main([...url, "--json"], async (t) => void (json += t)), 3);
+        const stale = JSON.parse(json) as SchemaCheckReport;
+        assert.deepEqual([stale.ok, stale.snapshot?.status, stale.errors], [true, "stale", []]);
+        // Step 3 renews it; then the same check is clean.
+        out = "";
         assert.equal(await main([...url, "--write"], async (t) => void (out += t)), 0, out);
-        assert.match(out, /compatible \(\d+ ms\)/);
+        assert.match(out, /compatible \(\d+ ms\)\nsnapshot renewed/);
+        out = "";
+        assert.equal(await main(url, async (t) => void (out += t)), 0, out);
+        assert.doesNotMatch(out, /snapshot/);
         assert.doesNotMatch(out, /server up in/, "a --url server was already up: no start-up time to report");
         await assert.rejects(main([...url, "--against", "no-such-ref"]), /^Error: --against: git ref "no-such-ref" not found/);
         await assert.rejects(main([...url, "--stak", "prod"]), /unknown option '--stak' \(Did you mean --stack\?\)/);
