@@ -153,7 +153,7 @@ describe("plan: --against a git revision, end to end", function () {
     before(() => {
         // A throwaway repository holding the program at two revisions: prod-like backups in dev.
         repo = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-plan-test-")));
-        const files = execFileSync("git", ["-C", REPO_ROOT, "ls-files", "Pulumi.*.yaml", ...PROGRAM_PATHS], { encoding: "utf8" })
+        const files = execFileSync("git", ["-C", REPO_ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "Pulumi.*.yaml", ...PROGRAM_PATHS], { encoding: "utf8" })
             .split("\n")
             .filter(Boolean);
         for (const f of files) {
