@@ -201,7 +201,7 @@ export class StreamsAppDeployment extends pulumi.ComponentResource {
             },
             child,
         );
-        new aws.secretsmanager.SecretVersion(
+        const secretVersion = new aws.secretsmanager.SecretVersion(
             `${name}-secret-version`,
             {
                 secretId: this.secret.id,
@@ -304,6 +304,11 @@ export class StreamsAppDeployment extends pulumi.ComponentResource {
                 deploymentMinimumHealthyPercent: args.config.desiredCount > 1 ? 50 : 0,
                 deploymentMaximumPercent: 100,
                 enableExecuteCommand: false,
+                // A new key (rotation, replaced account) is a new secret version: restart the tasks so
+                // they read it (ECS resolves `secrets` only at task start). The input also orders the
+                // first start after the secret has a value.
+                forceNewDeployment: true,
+                triggers: { secretVersion: secretVersion.versionId },
                 propagateTags: "SERVICE",
                 waitForSteadyState: true,
                 tags,
