@@ -182,7 +182,10 @@ export class StreamsAppDeployment extends pulumi.ComponentResource {
                 securityProtocol: "SASL_SSL",
                 valueFormat,
                 schemaRegistryUrl,
-                // Confluent Cloud requires replication factor 3 for topics clients create.
+                // Kafka Streams' `replication.factor` for its internal topics
+                // (https://kafka.apache.org/documentation/#streamsconfigs_replication.factor); Confluent
+                // Cloud refuses client-created topics with another factor (PolicyViolationException
+                // "Topic replication factor must be 3").
                 replicationFactor: 3,
                 overdueAfter: args.config.overdueAfter,
                 overdueCheckInterval: args.config.overdueCheckInterval,
