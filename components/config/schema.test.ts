@@ -26,6 +26,7 @@ import {
     warehouseSchema,
     FARGATE_TASK_SIZES,
     LOG_RETENTION_DAYS,
+    fargateMemoryChoices,
     streamsSchema,
 } from "./schema";
 
@@ -213,6 +214,25 @@ describe("config/schema: every key of every section on both sides of its limits"
         for (const days of LOG_RETENTION_DAYS) accepts("streams", "logRetentionDays", days);
         for (const days of [0, 2, 366, 3654]) refuses("streams", "logRetentionDays", days, /^logRetentionDays: must be one of 1, 3, 5, .*, 3653 \(CloudWatch Logs retention\)$/);
         refuses("streams", "logRetentionDays", "14", "must be a number (days)");
+    });
+
+    it("fargateMemoryChoices: the memory sizes AWS documents for each CPU size, and none for another CPU", () => {
+        const steps = (min: number, max: number, step: number) => Array.from({ length: (max - min) / step + 1 }, (_, i) => min + i * step);
+        const EXPECTED: [number, number[]][] = [
+            [256, [512, 1024, 2048]],
+            [512, [1024, 2048, 3072, 4096]],
+            [1024, steps(2048, 8192, 1024)],
+            [2048, steps(4096, 16384, 1024)],
+            [4096, steps(8192, 30720, 1024)],
+            [8192, steps(16384, 61440, 4096)],
+            [16384, steps(32768, 122880, 8192)],
+        ];
+        for (const [cpu, memory] of EXPECTED) assert.deepEqual(fargateMemoryChoices(cpu), memory, `${cpu} CPU units`);
+        assert.equal(fargateMemoryChoices(8192).length, 12);
+        for (const cpu of [0, 300, 32768]) assert.deepEqual(fargateMemoryChoices(cpu), [], `${cpu} CPU units`);
+        const first = fargateMemoryChoices(256);
+        first.push(1);
+        assert.deepEqual(fargateMemoryChoices(256), [512, 1024, 2048], "a copy: the table is not changed through it");
     });
 
     it("schemaRegistry.overrides: any subject to a known level; one bad level of several is named by subject", () => {
