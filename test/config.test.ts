@@ -315,9 +315,10 @@ describe("config: lake and warehouse (sinks)", () => {
     });
 
     it("tier defaults when the sections are omitted: prod locks in COMPLIANCE for years", () => {
-        const prod = parsePlatformConfig(rawConfig("prod", { "lifesci-streaming:lake": undefined, "lifesci-streaming:warehouse": undefined }));
+        // The break-glass role has no default: only the operator knows it (issue 22).
+        const prod = parsePlatformConfig(rawConfig("prod", { "lifesci-streaming:lake": { breakGlassRoleArn: "arn:aws:iam::123456789012:role/bg" }, "lifesci-streaming:warehouse": undefined }));
         assert.deepEqual([prod.lake.auditLockMode, prod.lake.auditLockYears], ["COMPLIANCE", 10]);
-        const dev = parsePlatformConfig(rawConfig("dev", { "lifesci-streaming:lake": undefined }));
+        const dev = parsePlatformConfig(rawConfig("dev", { "lifesci-streaming:lake": { breakGlassRoleArn: "arn:aws:iam::123456789012:role/bg" } }));
         assert.deepEqual([dev.lake.auditLockMode, dev.lake.auditLockDays], ["GOVERNANCE", 7]);
     });
 

@@ -351,7 +351,9 @@ describe("sinks under mocks (dev and prod)", function () {
             for (const bucket of run.ofType(T.bucket)) {
                 const id = await idOf(bucket);
                 const sse = settingFor(run, T.encryption, id).inputs.rules[0];
-                assert.deepEqual(sse.applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: lakeKey.state.arn });
+                // The archive has its own key (issue 22, item 9; test/auditGuards.test.ts).
+                const key = bucket.name === "lake-audit" ? run.one(T.kmsKey, "lake-archive-key") : lakeKey;
+                assert.deepEqual(sse.applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.state.arn });
                 assert.equal(settingFor(run, T.versioning, id).inputs.versioningConfiguration.status, "Enabled");
                 const pab = settingFor(run, T.publicAccess, id).inputs;
                 assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
@@ -367,7 +369,8 @@ describe("sinks under mocks (dev and prod)", function () {
                     Resource: [arn, `${arn}/*`],
                     Condition: { Bool: { "aws:SecureTransport": "false" } },
                 });
-                assert.equal(policy.Statement.length, bucket.name === "lake-audit" ? 3 : 1, bucket.name);
+                // The archive's policy adds replication-only writes and no deletes; staging its audit/ write guard.
+                assert.equal(policy.Statement.length, bucket.name === "lake-audit" ? 3 : bucket.name === "lake-audit-staging" ? 2 : 1, bucket.name);
             }
         });
 
@@ -395,7 +398,7 @@ describe("sinks under mocks (dev and prod)", function () {
 
         it(`${stack}: Confluent's provider integration names the role ARN; the role trusts only its iamRoleArn + externalId`, () => {
             const run = runs[stack];
-            const integration = run.one(T.integration);
+            const integration = run.one(T.integration, "lake-confluent-integration");
             const role = run.one(T.role, "lake-sink-role");
             assert.equal(integration.inputs.aws.customerRoleArn, `arn:aws:iam::123456789012:role/lifesci-${stack}-confluent-s3-sink`);
             assert.equal(integration.inputs.aws.customerRoleArn, role.state.arn, "the precomputed ARN is the role's real ARN");
@@ -407,12 +410,17 @@ describe("sinks under mocks (dev and prod)", function () {
             const resources = policy.Statement.flatMap((s: any) => [s.Resource].flat());
             const raw = run.one(T.bucket, "lake-raw").state.arn;
             const staging = run.one(T.bucket, "lake-audit-staging").state.arn;
-            assert.deepEqual(resources, ["*", raw, staging, `${raw}/cdc/*`, `${staging}/audit/*`, run.one(T.kmsKey, "lake-key").state.arn]);
+            // The raw sink's role reaches the raw bucket only; the audit sink has its own role (issue 22, item 8).
+            assert.deepEqual(resources, ["*", raw, `${raw}/cdc/*`, run.one(T.kmsKey, "lake-key").state.arn]);
+            assert.ok(!resources.includes(staging));
         });
 
         it(`${stack}: the S3 sinks write the catalog's topics to their buckets with config from the stack`, async () => {
             const run = runs[stack];
-            const integrationId = await idOf(run.one(T.integration));
+            const integrationIds: Record<string, string> = {
+                "s3-raw": await idOf(run.one(T.integration, "lake-confluent-integration")),
+                "s3-audit": await idOf(run.one(T.integration, "lake-audit-confluent-integration")),
+            };
             const flush = stack === "prod" ? "10000" : "1000";
             const rotate = stack === "prod" ? "3600000" : "600000";
             for (const [sink, bucket, topics] of [
@@ -429,9 +437,9 @@ describe("sinks under mocks (dev and prod)", function () {
                 assert.equal(config["errors.deadletterqueue.topic.name"], dlqTopicName("lifesci", sink));
                 assert.equal(config["behavior.on.null.values"], "ignore");
                 assert.match(config["provider.integration.id"], /^cspi-/);
-                assert.equal(config["provider.integration.id"], integrationId);
+                assert.equal(config["provider.integration.id"], integrationIds[sink]);
                 const deps = sinkConnector(run, sink).dependsOn;
-                assert.ok(deps.includes(`${T.rolePolicy}::lake-sink-access`), `${sink} waits for its IAM access`);
+                assert.ok(deps.includes(`${T.rolePolicy}::${sink === "s3-raw" ? "lake-sink-access" : "lake-audit-sink-access"}`), `${sink} waits for its IAM access`);
                 assert.ok(deps.includes(`${T.topic}::streaming-topic-${dlqTopicName("lifesci", sink)}`), `${sink} waits for its DLQ topic`);
             }
         });

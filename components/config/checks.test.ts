@@ -67,6 +67,7 @@ type Where = (tier: Tier, target: Target) => boolean;
 const always: Where = () => true;
 const prodOnly: Where = (tier) => tier === "prod";
 const cloudOnly: Where = (_, target) => target === "cloud";
+const prodCloud: Where = (tier, target) => tier === "prod" && target === "cloud";
 
 /**
  * One row per rule branch: `bad` breaks it where `where` holds (and must pass elsewhere), `good`
@@ -82,6 +83,32 @@ interface Row {
 }
 
 const ROWS: Row[] = [
+    // Issue 22, item 11: prod never lands in the default VPC.
+    {
+        rule: "prod needs its VPC",
+        key: "mysql.vpcId",
+        where: prodCloud,
+        bad: (c) => void ((c.mysql.vpcId = undefined), (c.mysql.subnetIds = undefined)),
+        good: (c) => void ((c.mysql.vpcId = "vpc-0abc"), (c.mysql.subnetIds = ["subnet-0a", "subnet-0b"])),
+        message: /^lifesci-streaming:mysql\.vpcId: required for tier prod/,
+    },
+    {
+        rule: "prod needs its private subnets",
+        key: "mysql.subnetIds",
+        where: prodCloud,
+        bad: (c) => void ((c.mysql.vpcId = undefined), (c.mysql.subnetIds = undefined)),
+        good: (c) => void ((c.mysql.vpcId = "vpc-0abc"), (c.mysql.subnetIds = ["subnet-0a", "subnet-0b"])),
+        message: /^lifesci-streaming:mysql\.subnetIds: required for tier prod/,
+    },
+    // Issue 22, item 9: the archive key's break-glass role.
+    {
+        rule: "archive key break-glass role",
+        key: "lake.breakGlassRoleArn",
+        where: cloudOnly,
+        bad: (c) => void (c.lake.breakGlassRoleArn = undefined),
+        good: (c) => void (c.lake.breakGlassRoleArn = "arn:aws:iam::123456789012:role/break-glass"),
+        message: /^lifesci-streaming:lake\.breakGlassRoleArn: required/,
+    },
     {
         rule: "glacier after infrequent access (equal is too early)",
         key: "lake.rawGlacierDays",
@@ -338,7 +365,7 @@ describe("config/checks: every rule on both sides, in every tier and target", ()
     }
 
     it("a prod stack with several rules broken gets one line per rule (nothing stops at the first)", () => {
-        const all = ROWS.filter((r) => r.where("prod", "cloud") && r.key.startsWith("mysql.") && !r.key.includes("vpcId") && !r.key.includes("network") && !r.key.includes("deployer"));
+        const all = ROWS.filter((r) => r.where("prod", "cloud") && r.key.startsWith("mysql.") && !r.key.includes("vpcId") && !r.key.includes("subnetIds") && !r.key.includes("network") && !r.key.includes("deployer"));
         const problems = problemsAfter("prod", "cloud", (c) => all.forEach((r) => r.bad(c)));
         assert.deepEqual(problems.map(keyOf).sort(), all.map((r) => `lifesci-streaming:${r.key}`).sort());
     });

@@ -107,10 +107,12 @@ export function crossFieldProblems(cfg: PlatformConfig): string[] {
             problems.push(`${key("mysql")}.network: must be privatelink for tier prod (RDS not publicly accessible; connectors arrive over AWS Egress PrivateLink)`);
         }
         // Without both, the sources land in the account's default VPC, whose subnets are public.
-        if (cfg.target === "cloud" && mysql.vpcId === undefined) {
+        // Neither set: each is required by name (one set without the other: "set them together" below).
+        const neither = mysql.vpcId === undefined && mysql.subnetIds === undefined;
+        if (cfg.target === "cloud" && neither) {
             problems.push(`${key("mysql")}.vpcId: required for tier prod; the database must not land in the account's default VPC (set the VPC of its private subnets)`);
         }
-        if (cfg.target === "cloud" && mysql.subnetIds === undefined) {
+        if (cfg.target === "cloud" && neither) {
             problems.push(`${key("mysql")}.subnetIds: required for tier prod; list at least 2 private subnets of mysql.vpcId in different availability zones`);
         }
         if (cfg.cdc.sslMode !== "verify_identity") {

@@ -104,6 +104,7 @@ const ENUMS: [Section, string, readonly string[], string?][] = [
 const PATTERNS: [Section, string, unknown[], unknown[], string][] = [
     ["mysql", "instanceClass", ["db.t4g.medium", "db.r6g.2xlarge", "db.m5.large"], ["t4g.medium", "xdb.t4g.medium", "db.t4g.medium ", "db.T4G.medium", "db.t4g", "db..medium", "db.t4g.", "db-t4g-medium"], "must be an RDS instance class such as db.t4g.medium"],
     ["mysql", "caPem", ["-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"], ["MIIB", "-----BEGIN PRIVATE KEY-----"], "must be a PEM certificate bundle"],
+    ["lake", "breakGlassRoleArn", ["arn:aws:iam::123456789012:role/break-glass", "arn:aws-cn:iam::123456789012:role/ops/break-glass"], ["arn:aws:iam::123:role/x", "arn:aws:iam::123456789012:user/x", "break-glass", "arn:aws:iam::123456789012:role/"], "must be an IAM role ARN such as arn:aws:iam::123456789012:role/break-glass"],
     ["mysql", "vpcId", ["vpc-0abc1234", "vpc-1"], ["vpc-", "vpc-0ABC", "xvpc-0abc", "vpc-0abc ", "subnet-0abc", "vpc-0abg"], "must be a VPC id such as vpc-0abc1234"],
     ["confluent", "topicPrefix", ["lifesci", "a", "a_b-c9", `a${"b".repeat(30)}`], ["", "Lifesci", "9lifesci", "-a", "a.b", `a${"b".repeat(31)}`, "lifesci "], "must be lower case letters, digits, - or _, starting with a letter"],
     ...(["overdueAfter", "overdueCheckInterval"] as const).map((key): [Section, string, unknown[], unknown[], string] => [
