@@ -44,20 +44,15 @@ const SINK_STORES: Record<SinkName, string> = {
     "s3-audit": "S3 audit archive (Object Lock)",
     "snowflake-cdc": "Snowflake CDC schema",
     "snowflake-curated": "Snowflake CURATED schema",
+    "snowflake-streams": "Snowflake (Kafka Streams outputs)",
 };
 
-/** The topics each sink reads, as the sink components choose them from the catalog. */
+/** The topics each sink reads, as the sink components choose them from the catalog: the S3 sinks by their topic lists, the Snowflake sinks by the warehouse tables of their source kind (curated: ksql). */
 function sinkTopics(sink: SinkName): string[] {
-    switch (sink) {
-        case "s3-raw":
-            return rawLakeTopics(PREFIX);
-        case "s3-audit":
-            return auditArchiveTopics(PREFIX);
-        case "snowflake-cdc":
-            return WAREHOUSE_TABLES.filter((t) => t.source.kind === "cdc").map((t) => warehouseTopic(PREFIX, t));
-        case "snowflake-curated":
-            return WAREHOUSE_TABLES.filter((t) => t.source.kind !== "cdc").map((t) => warehouseTopic(PREFIX, t));
-    }
+    if (sink === "s3-raw") return rawLakeTopics(PREFIX);
+    if (sink === "s3-audit") return auditArchiveTopics(PREFIX);
+    const kind = sink === "snowflake-curated" ? "ksql" : sink.replace(/^snowflake-/, "");
+    return WAREHOUSE_TABLES.filter((t) => t.source.kind === kind).map((t) => warehouseTopic(PREFIX, t));
 }
 
 const MAX_LINES = 6;
