@@ -10,6 +10,7 @@ import { RecordedConnector, engineProps, urnOf } from "./localStack";
 import { sleep } from "./runtime";
 import { SeenRecord } from "./topicWatcher";
 import { addTableHop, heartbeatHop, migrationHop } from "./changeHops";
+import { batchReleaseHop } from "./batchReleaseHop";
 import { warehouseHop } from "./warehouseHop";
 import { CHANGE_DRIVERS, planChanges } from "./workload";
 
@@ -40,6 +41,7 @@ export const HOP_NAMES = {
     addTable: "added captured table: existing rows backfilled once through the signal table",
     warehouse: "warehouse sink: the changes in PostgreSQL, in the warehouse DDL's columns and types, deletes included",
     topics: "every topic a connector writes was created beforehand",
+    batchRelease: "Kafka Streams batch release: CDC changes in MariaDB -> status record on batch_release_status",
     ksqldb: "ksqlDB apps: CDC topics -> derived topics",
     s3: "S3 sinks: raw lake and audit archive",
 } as const;
@@ -230,6 +232,7 @@ const topicsCreated: Hop = {
 };
 
 const warehouse: Hop = { name: HOP_NAMES.warehouse, after: [HOP_NAMES.cdc], run: warehouseHop };
+const batchRelease: Hop = { name: HOP_NAMES.batchRelease, after: [HOP_NAMES.snapshot], run: batchReleaseHop };
 const migration: Hop = { name: HOP_NAMES.migration, after: [HOP_NAMES.deploy], run: migrationHop };
 const addTable: Hop = { name: HOP_NAMES.addTable, after: [HOP_NAMES.deploy], run: addTableHop };
 const heartbeat: Hop = { name: HOP_NAMES.heartbeat, after: [HOP_NAMES.deploy], run: heartbeatHop };
@@ -246,6 +249,7 @@ export const HOPS: Hop[] = [
     migration,
     addTable,
     heartbeat,
+    batchRelease,
     // Last: after every hop has written what it writes.
     topicsCreated,
     notHere(HOP_NAMES.ksqldb, "ksqlDB is in no reachable registry (Confluent's images and packages only); the grammar, replay and contract tests cover the apps"),
