@@ -1,5 +1,7 @@
 // npm test: the type check and the test suite at once (two cores: tsc on one, mocha mostly on the
 // other); fails when either fails. Plain JavaScript so it starts without a transpiler.
+// TEST_REPORT=<file> also writes mocha's JSON report there (spec output stays on the console); the
+// evidence pack reads it (npm run evidence -- --test-report <file>).
 const { spawn } = require("child_process");
 
 const run = (label, command, args) =>
@@ -8,7 +10,8 @@ const run = (label, command, args) =>
         child.on("close", (code, signal) => resolve({ label, code: code ?? (signal ? 1 : 0) }));
     });
 
-Promise.all([run("typecheck", "npm", ["run", "-s", "typecheck"]), run("test:unit", "npm", ["run", "-s", "test:unit"])]).then((results) => {
+const mochaArgs = process.env.TEST_REPORT ? ["--", "--reporter", "./scripts/testReporter.js"] : [];
+Promise.all([run("typecheck", "npm", ["run", "-s", "typecheck"]), run("test:unit", "npm", ["run", "-s", "test:unit", ...mochaArgs])]).then((results) => {
     const failed = results.filter((r) => r.code !== 0);
     for (const r of failed) console.error(`npm test: ${r.label} failed (exit ${r.code})`);
     process.exit(failed.length ? 1 : 0);
