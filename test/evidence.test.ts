@@ -205,6 +205,10 @@ describe("evidence pack", function () {
         assert.match(first, /^FAIL: prod at [0-9a-f]{12} \(planned\) — 2 of 10 tests failed/);
         assert.match(fs.readFileSync(path.join(failedTests, PACK_FILES.markdown), "utf8"), /- FAILED suite t1 \(test\/x\.test\.ts\): expected 1$/m);
 
+        const tscDir = path.join(work, "failed-tsc");
+        assert.equal(await run("--stack", "prod", "--out", tscDir, "--test-report", fixture("tsc.json", { ...mochaReport(0), npmTest: { typecheckExitCode: 2, "test:unitExitCode": 0 } })), 1);
+        assert.match(fs.readFileSync(path.join(tscDir, PACK_FILES.markdown), "utf8").split("\n")[0], /^FAIL: .* — type check failed \(exit 2\)/);
+
         const e2eDir = path.join(work, "failed-e2e");
         const e2e = { ok: false, hops: [{ name: "mariadb->kafka", ok: true, latencyMs: 800, detail: "" }, { name: "kafka->postgres", ok: false, latencyMs: null, detail: "timeout" }], differences: ["MariaDB instead of MySQL"] };
         assert.equal(await run("--stack", "prod", "--against", "HEAD~1", "--out", e2eDir, "--test-report", fixture("ok.json", mochaReport(0)), "--e2e", fixture("e2e.json", e2e)), 1);

@@ -218,6 +218,7 @@ export function parseMochaReport(option: string, file: string, json: unknown): S
             ...(f.file ? { file: String(f.file).replace(`${REPO_ROOT}/`, "") } : {}),
             error: String(f.err?.message ?? "").split("\n")[0].slice(0, 300),
         })),
+        typecheckExitCode: typeof json.npmTest?.typecheckExitCode === "number" ? json.npmTest.typecheckExitCode : null,
     };
 }
 

@@ -32,6 +32,8 @@ export interface SuiteResults {
     pending: number;
     durationMs: number;
     failing: { title: string; file?: string; error: string }[];
+    /** `npm test`'s type check (tsc --noEmit) exit code when the report came from npm test; null when not recorded. */
+    typecheckExitCode: number | null;
 }
 export interface E2eResults {
     ok: boolean;
@@ -143,6 +145,7 @@ export function verdictOf(pack: Omit<EvidencePack, "headline" | "verdict" | "rea
     const gaps: string[] = [];
     const suite = valueOf(pack.testing.suite);
     if (suite && suite.failures > 0) failures.push(`${suite.failures} of ${suite.tests} tests failed`);
+    if (suite && suite.typecheckExitCode !== null && suite.typecheckExitCode !== 0) failures.push(`type check failed (exit ${suite.typecheckExitCode})`);
     const policies = valueOf(pack.testing.policies);
     if (policies && policies.mandatory.length > 0) failures.push(`${policies.mandatory.length} mandatory policy violation(s)`);
     const e2e = valueOf(pack.testing.e2e);
@@ -245,7 +248,7 @@ export function renderMarkdown(pack: EvidencePack): string {
     const te = pack.testing;
     lines.push("## 3. How it was tested", "");
     lines.push(...factLines("Test suite", te.suite, (s) => [
-        `${s.tests} tests: ${s.passes} passed, ${s.failures} failed, ${s.pending} pending (${Math.round(s.durationMs / 1000)} s)`,
+        `${s.tests} tests: ${s.passes} passed, ${s.failures} failed, ${s.pending} pending (${Math.round(s.durationMs / 1000)} s); type check: ${s.typecheckExitCode === null ? "not recorded" : s.typecheckExitCode === 0 ? "passed" : `FAILED (exit ${s.typecheckExitCode})`}`,
         ...s.failing.map((f) => `- FAILED ${escapeMd(f.title)}${f.file ? ` (${f.file})` : ""}: ${escapeMd(f.error)}`),
     ]));
     lines.push(...factLines("End-to-end data path (npm run e2e)", te.e2e, (e) => [
