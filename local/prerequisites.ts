@@ -32,6 +32,33 @@ export interface PrerequisiteOptions {
     pulumiInstallDir: string;
     /** Install the CLI when missing (default true); false only reports it. */
     installPulumi?: boolean;
+    /** For `up`: the Connect image's downloads and its pin file, checked before any build starts. */
+    connectPlugins?: PluginPins;
+}
+
+export interface PluginPins {
+    /** Every file the Connect Dockerfile downloads (local/versions.ts connectPluginDownloads). */
+    downloads: readonly { file: string; url: string }[];
+    /** The pin file's path as the operator sees it, and its text ("" when missing). */
+    pinFile: string;
+    pinned: string;
+}
+
+/**
+ * Downloads the Connect image would refuse: the Dockerfile fails on a file without a
+ * `<sha256>  <file>` line, but only deep inside `pulumi up`, after the other containers started.
+ */
+export function pluginPinProblems(pins: PluginPins): Problem[] {
+    const pinned = new Set([...pins.pinned.matchAll(/^[0-9a-f]{64} {2}(\S+)$/gm)].map((m) => m[1]));
+    const missing = pins.downloads.filter((d) => !pinned.has(d.file));
+    if (missing.length === 0) return [];
+    const state = pins.pinned.trim() === "" ? "is empty" : `has no SHA-256 for ${missing.length} of the ${pins.downloads.length} files the Connect image downloads`;
+    return [
+        {
+            what: `${pins.pinFile} ${state}: ${missing.map((d) => `${d.file} (${d.url})`).join(", ")}`,
+            fix: `run \`npm run local:pin-plugins\` once on a trusted network (it downloads each file and writes its SHA-256), compare the sums with the publishers', commit ${pins.pinFile}`,
+        },
+    ];
 }
 
 export async function checkPrerequisites(probe: PrerequisiteProbe, opts: PrerequisiteOptions): Promise<PrerequisiteReport> {
@@ -57,6 +84,8 @@ export async function checkPrerequisites(probe: PrerequisiteProbe, opts: Prerequ
             }
         }
     }
+
+    if (opts.connectPlugins) problems.push(...pluginPinProblems(opts.connectPlugins));
 
     const found = await probe.pulumiVersion();
     if (found) {
@@ -93,4 +122,18 @@ export function parseDockerPorts(text: string): Set<number> {
     const ports = new Set<number>();
     for (const m of text.matchAll(/:(\d+)->\d+\/(?:tcp|udp)/g)) ports.add(Number(m[1]));
     return ports;
+}
+
+/**
+ * What to do when `pulumi destroy` of the local stack fails: remove what this stack created by
+ * its names, then forget the state (it only describes this laptop's containers).
+ */
+export function localCleanupHint(namePrefix: string, stateDir: string): string {
+    return [
+        "To clean up by hand:",
+        `  docker rm -f $(docker ps -aq --filter name=^${namePrefix}-)`,
+        `  docker volume rm $(docker volume ls -q --filter name=^${namePrefix}-)`,
+        `  docker network rm ${namePrefix}`,
+        `then either run \`npm run local:down\` again, or drop the local state with \`rm -rf ${stateDir}\` (it holds only this laptop's local stack).`,
+    ].join("\n");
 }

@@ -9,10 +9,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseArgs } from "util";
 import { DOMAINS } from "../components/catalog";
 import { DdlColumn, EFFECTIVE_SCHEMA_FILE, readSchemaSnapshot } from "../components/ddl";
-import { UsageError, runCli } from "./cliSupport";
+import { UsageError, defineCli, parseCli, runCli, writeStdout } from "./cliSupport";
 import { PROGRAM_PATHS, REPO_ROOT, runStack } from "./mockEngine";
 
 export const DEFAULT_SIZES = [4, 40, 400];
@@ -269,19 +268,26 @@ const parseList = (value: string | undefined, flag: string) =>
         return s.trim();
     });
 
+export const CLI = defineCli({
+    name: "npm run bench --",
+    summary:
+        "Cold start per stack (program against a flat replay of its resources, and the offline plan), then evaluation time and peak memory as the catalog grows by synthetic tables; each run in its own process.",
+    options: {
+        sizes: { type: "string", value: "n,n", description: `synthetic tables to add, one run per size (default: ${DEFAULT_SIZES.join(",")})` },
+        stacks: { type: "string", value: "a,b", description: `stacks to evaluate (default: ${DEFAULT_STACKS.join(",")})` },
+        startup: { type: "boolean", default: true, description: "skip the cold-start table (program vs flat replay, plan)" },
+        json: { type: "boolean", description: "print the results as JSON" },
+        // The parent process runs each (stack, size) through these.
+        child: { type: "boolean", hidden: true, description: "evaluate one program and print its figures" },
+        stack: { type: "string", hidden: true, description: "the child's stack" },
+        dir: { type: "string", hidden: true, description: "the child's program folder" },
+        record: { type: "string", hidden: true, description: "where the child writes the registered resources" },
+    },
+    exitCodes: { 0: "measured", 2: "usage error, or a run failed" },
+});
+
 async function main(): Promise<number> {
-    const { values } = parseArgs({
-        options: {
-            child: { type: "boolean", default: false },
-            stack: { type: "string" },
-            dir: { type: "string" },
-            record: { type: "string" },
-            startup: { type: "boolean", default: true },
-            sizes: { type: "string" },
-            stacks: { type: "string" },
-            json: { type: "boolean", default: false },
-        },
-    });
+    const { values } = parseCli(CLI);
     if (values.child) {
         if (!values.stack || !values.dir) throw new UsageError("--child needs --stack and --dir");
         return child(values.stack, values.dir, values.record);
@@ -304,7 +310,7 @@ async function main(): Promise<number> {
               "",
               `machine: ${machineDescription()}`,
           ].join("\n");
-    await new Promise<void>((resolve) => process.stdout.write(`${text}\n`, () => resolve()));
+    await writeStdout(`${text}\n`);
     return 0;
 }
 

@@ -1,34 +1,40 @@
-// npm run cdc-smoke -- --url mysql://admin@host:port --password-env VAR
-//   --cdc-user lifesci_cdc --cdc-password-env VAR2 [--databases a,b] [--tls verify_identity|verify_ca|insecure] [--ca file] [--json]
+// npm run cdc-smoke -- --url mysql://admin@host:port --password-env VAR --cdc-password-env VAR2 [options]
 // Writes one row per domain (insert, update, delete) as --url's user and reads the binlog as the
 // CDC user. Run it against dev or local sources only. Exit 0 when every image is complete.
 import { formatSmoke, runCdcSmoke } from "./checks/cdcSmoke";
 import { selectDomains } from "./checks/preflight";
-import { UsageError, endpointFromOptions, parseCliOptions, runCli } from "./cliSupport";
+import { MYSQL_ENDPOINT_OPTIONS, UsageError, defineCli, endpointFromOptions, parseCli, runCli } from "./cliSupport";
 
-runCli(async () => {
-    const values = parseCliOptions({
-        url: { type: "string" },
-        "password-env": { type: "string" },
-        "cdc-user": { type: "string", default: "lifesci_cdc" },
-        "cdc-password-env": { type: "string" },
-        databases: { type: "string" },
-        tls: { type: "string" },
-        ca: { type: "string" },
-        json: { type: "boolean", default: false },
-    });
-    if (!values["cdc-password-env"]) throw new UsageError("--cdc-password-env is required: the CDC user's password, read from that environment variable");
-    const writer = endpointFromOptions(values);
-    const reader = endpointFromOptions({
-        ...values,
-        url: `mysql://${encodeURIComponent(values["cdc-user"]!)}@${writer.host}:${writer.port}`,
-        "password-env": values["cdc-password-env"],
-    });
-    const report = await runCdcSmoke({
-        writer,
-        reader,
-        domains: selectDomains(values.databases?.split(",").map((d) => d.trim()).filter(Boolean)),
-    });
-    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatSmoke(report)}\n`);
-    return report.ok ? 0 : 1;
+export const CLI = defineCli({
+    name: "npm run cdc-smoke --",
+    summary:
+        "Inserts, updates and deletes one row per domain as the --url user and reads the binlog as the CDC user: every change must arrive with complete before/after images. Dev or local sources only.",
+    options: {
+        url: { type: "string", value: "url", description: "the server as a user that may write, e.g. mysql://admin@db.example.com:3306 (required)" },
+        ...MYSQL_ENDPOINT_OPTIONS,
+        "cdc-user": { type: "string", value: "name", default: "lifesci_cdc", description: "the CDC user that reads the binlog" },
+        "cdc-password-env": { type: "string", value: "var", description: "environment variable holding the CDC user's password (required)" },
+        databases: { type: "string", value: "a,b", description: "databases to write to (default: every catalog domain's)" },
+        json: { type: "boolean", description: "print the report as JSON" },
+    },
+    exitCodes: { 0: "every change arrived complete", 1: "a change was missing or incomplete", 2: "usage error, or the server cannot be reached" },
 });
+
+if (require.main === module)
+    runCli(async () => {
+        const { values } = parseCli(CLI);
+        if (!values["cdc-password-env"]) throw new UsageError("--cdc-password-env is required: the CDC user's password, read from that environment variable");
+        const writer = endpointFromOptions(values);
+        const reader = endpointFromOptions({
+            ...values,
+            url: `mysql://${encodeURIComponent(values["cdc-user"])}@${writer.host}:${writer.port}`,
+            "password-env": values["cdc-password-env"],
+        });
+        const report = await runCdcSmoke({
+            writer,
+            reader,
+            domains: selectDomains(values.databases?.split(",").map((d) => d.trim()).filter(Boolean)),
+        });
+        process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatSmoke(report)}\n`);
+        return report.ok ? 0 : 1;
+    });

@@ -4,7 +4,6 @@
 //   npm run docs -- --check fail if the committed files are stale
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import {
     AUDIT_ARCHIVE_SUFFIXES,
     DERIVED_TOPICS,
@@ -16,7 +15,7 @@ import {
     cdcTopicPrefix,
 } from "../components/catalog";
 import { SECRET_CONFIG_KEYS, parsePlatformConfig } from "../components/config";
-import { runCli } from "./cliSupport";
+import { defineCli, parseCli, runCli } from "./cliSupport";
 import { REPO_ROOT, StackRun, readStackConfig, runStack } from "./mockEngine";
 
 export const DOCS_STACKS = ["dev", "prod"] as const;
@@ -197,8 +196,17 @@ export async function generateDocs(): Promise<Record<keyof typeof DOC_FILES, str
     return { architecture: renderArchitecture(runs), config: renderConfigReference() };
 }
 
+export const CLI = defineCli({
+    name: "npm run docs --",
+    summary: "Generates docs/architecture.md and docs/config.md from the catalog, the stack files and the mock-engine inventory.",
+    options: {
+        check: { type: "boolean", description: "write nothing; fail when a committed file is stale" },
+    },
+    exitCodes: { 0: "written (or, with --check, current)", 1: "with --check: a file is stale", 2: "usage or config error" },
+});
+
 async function main(): Promise<number> {
-    const { values } = parseArgs({ options: { check: { type: "boolean", default: false } } });
+    const { values } = parseCli(CLI);
     const docs = await generateDocs();
     let stale = 0;
     for (const [name, file] of Object.entries(DOC_FILES) as [keyof typeof DOC_FILES, string][]) {

@@ -7,10 +7,23 @@ import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation"
 import { connectMySql } from "../components/source";
 import { LocalCredentials } from "../local/localPlatform";
 import { PULUMI_CLI_DIR, realPathProbes, realPrerequisiteProbe } from "../local/probes";
-import { checkPrerequisites, formatPrerequisites } from "../local/prerequisites";
+import { PluginPins, checkPrerequisites, formatPrerequisites, localCleanupHint } from "../local/prerequisites";
 import { formatVerification, insertVerificationRows, runVerification, verificationHops, verificationMarker } from "../local/verify";
-import { LOCAL_PORTS, localUrls } from "../local/versions";
-import { runCli } from "./cliSupport";
+import { LOCAL_PORTS, connectPluginDownloads, localUrls } from "../local/versions";
+import { defineCli, parseCli, runCli } from "./cliSupport";
+import { PLUGINS_SHA256 } from "./pinConnectPlugins";
+
+export const CLI = defineCli({
+    name: "ts-node scripts/local.ts",
+    summary:
+        "The local Docker stack through the Pulumi Automation API (state in .pulumi/local-state/): `npm run local` checks the prerequisites, brings the stack up and proves the data path; `npm run local:verify` proves it again; `npm run local:down` removes it.",
+    options: {},
+    arguments: [{ name: "command", choices: ["up", "down", "verify"], default: "up", description: "up (+ verify), verify, or down" }],
+    exitCodes: { 0: "done (every verification hop passed)", 1: "a verification hop failed", 2: "a prerequisite is missing, or pulumi failed" },
+    notes: [
+        "Environment: PULUMI_CONFIG_PASSPHRASE (local state only; default lifesci-local-only), LOCAL_VERIFY_TIMEOUT_MS (default 300000).",
+    ],
+});
 
 const ROOT = path.join(__dirname, "..");
 const STACK = "local";
@@ -21,8 +34,10 @@ const PULUMI_CLI_VERSION = "3.248.0";
 const LOCAL_PASSPHRASE = process.env.PULUMI_CONFIG_PASSPHRASE ?? "lifesci-local-only";
 const VERIFY_TIMEOUT_MS = Number(process.env.LOCAL_VERIFY_TIMEOUT_MS ?? 300_000);
 
+const STATE_DIR = path.join(ROOT, ".pulumi", "local-state");
+
 async function openStack(cli: PulumiCommand | undefined): Promise<Stack> {
-    const backend = path.join(ROOT, ".pulumi", "local-state");
+    const backend = STATE_DIR;
     fs.mkdirSync(backend, { recursive: true });
     return LocalWorkspace.createOrSelectStack(
         { stackName: STACK, workDir: ROOT },
@@ -38,14 +53,26 @@ async function openStack(cli: PulumiCommand | undefined): Promise<Stack> {
     );
 }
 
-async function prerequisites(): Promise<PulumiCommand | undefined> {
+/** The Connect image's pins as the Dockerfile will check them. */
+function connectPluginPins(): PluginPins {
+    const pinned = fs.existsSync(PLUGINS_SHA256) ? fs.readFileSync(PLUGINS_SHA256, "utf8") : "";
+    return { downloads: connectPluginDownloads(), pinFile: path.relative(ROOT, PLUGINS_SHA256), pinned };
+}
+
+async function prerequisites(command: string): Promise<PulumiCommand | undefined> {
     let cli: PulumiCommand | undefined;
     const report = await checkPrerequisites(
         realPrerequisiteProbe(NAME_PREFIX, PULUMI_CLI_DIR(ROOT), (c) => (cli = c)),
-        { ports: LOCAL_PORTS, pulumiVersion: PULUMI_CLI_VERSION, pulumiInstallDir: PULUMI_CLI_DIR(ROOT) },
+        {
+            ports: LOCAL_PORTS,
+            pulumiVersion: PULUMI_CLI_VERSION,
+            pulumiInstallDir: PULUMI_CLI_DIR(ROOT),
+            // Only `up` builds the Connect image; down and verify must work without pins.
+            connectPlugins: command === "up" ? connectPluginPins() : undefined,
+        },
     );
     console.log(formatPrerequisites(report));
-    if (report.problems.length > 0) throw new Error("fix the prerequisites above, then run `npm run local` again");
+    if (report.problems.length > 0) throw new Error(`fix the prerequisites above, then run \`npm run ${command === "up" ? "local" : `local:${command}`}\` again`);
     return cli;
 }
 
@@ -82,13 +109,25 @@ async function verify(stack: Stack): Promise<boolean> {
     }
 }
 
+/** `pulumi destroy` of the local stack; a failure says how to clean up by hand. */
+export async function destroyLocal(stack: Pick<Stack, "destroy">, namePrefix = NAME_PREFIX, stateDir = path.relative(process.cwd(), STATE_DIR) || STATE_DIR): Promise<void> {
+    try {
+        await stack.destroy({ onOutput: (out) => process.stdout.write(out) });
+    } catch (err) {
+        // The Automation API's message is "code: N\n stdout: …\n stderr: …": show the error line.
+        const lines = ((err as Error).message ?? String(err)).split("\n").map((l) => l.trim()).filter(Boolean);
+        const reason = lines.find((l) => /error:/i.test(l))?.replace(/^stderr:\s*/, "") ?? lines[0] ?? String(err);
+        throw new Error(`pulumi destroy of the local stack failed: ${reason}\n${localCleanupHint(namePrefix, stateDir)}`);
+    }
+}
+
 async function main(): Promise<number> {
-    const command = process.argv[2] ?? "up";
-    if (!["up", "down", "verify"].includes(command)) throw new Error(`unknown command "${command}"; use up, down or verify`);
-    const cli = await prerequisites();
+    const { args } = parseCli(CLI);
+    const command = args[0];
+    const cli = await prerequisites(command);
     const stack = await openStack(cli);
     if (command === "down") {
-        await stack.destroy({ onOutput: (out) => process.stdout.write(out) });
+        await destroyLocal(stack);
         console.log("Local stack destroyed (named volumes with data are removed with it).");
         return 0;
     }
@@ -98,4 +137,4 @@ async function main(): Promise<number> {
     return (await verify(stack)) ? 0 : 1;
 }
 
-runCli(main);
+if (require.main === module) runCli(main);

@@ -2,6 +2,7 @@
 // records what the engine would receive: every resource's inputs and options, every invoke,
 // and the stack outputs. Each run loads the program's modules fresh. Used by the tests
 // (test/harness.ts), the offline plan, the docs generator and the benchmark.
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -153,7 +154,14 @@ export const PROGRAM_PATHS = ["index.ts", "Pulumi.yaml", "package.json", "tsconf
 /** Reads `Pulumi.<stack>.yaml` into the flat string map the engine hands to programs. */
 export function readStackConfig(stack: string, programDir = REPO_ROOT): { values: Record<string, string>; secretKeys: string[] } {
     const file = path.join(programDir, `Pulumi.${stack}.yaml`);
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    const parsed = YAML.parseDocument(fs.readFileSync(file, "utf8"));
+    if (parsed.errors.length > 0) {
+        // The parser's first line says what and where (line, column); the file is ours to name.
+        const [first] = parsed.errors;
+        const shown = path.relative(process.cwd(), file).startsWith("..") ? file : path.relative(process.cwd(), file);
+        throw new Error(`${shown}: YAML syntax error: ${first.message.split("\n")[0]}`);
+    }
+    const doc = parsed.toJS() ?? {};
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [k, v] of Object.entries<any>(doc.config ?? {})) {
@@ -186,8 +194,14 @@ process.on("unhandledRejection", (err) => {
     failCurrentRun?.(err);
 });
 
-let sequence = 0;
-const fakeId = (prefix: string) => `${prefix}-${(++sequence).toString(36).padStart(6, "0")}`;
+/**
+ * A custom resource's fake id: a function of its URN only, like a real resource's id stays put
+ * across previews. (A counter made every id, and every output built from one, depend on how many
+ * resources any earlier evaluation in the process had registered: `plan --against` saw changes.)
+ */
+export function fakeId(prefix: string, urn: string): string {
+    return `${prefix}-${createHash("sha256").update(urn).digest("hex").slice(0, 10)}`;
+}
 
 /** Outputs the real providers compute, in realistic shapes. */
 function computedState(type: string, name: string, inputs: Record<string, any>, id: string): Record<string, any> {
@@ -501,7 +515,7 @@ async function evaluateStackTraced(stack: string, options: RunOptions): Promise<
             r.state = { ...inputs };
             return { urn, id: "", state: r.state };
         }
-        const id = fakeId(ID_PREFIX[type] ?? name);
+        const id = fakeId(ID_PREFIX[type] ?? name, urn);
         // In a preview, inputs may hold unknowns the fake cannot compute from; whatever it cannot
         // compute is left out, and the SDK reads outputs missing in a preview as unknown.
         let computed: Record<string, any>;

@@ -3,15 +3,16 @@
 // --against <git-ref>, the resources added/removed/changed since that revision and, for every
 // ksqlDB app whose statements changed, what each changed statement does to its outputs (upgraded
 // in place, or rebuilt: replayed from the earliest offset or started at the latest with a gap).
-//   npm run plan -- --stack prod [--json] [--against <git-ref>]
+// With --against the change comes first (what a reviewer reads), then the policies, then the
+// inventory; --diff-only leaves the inventory out.
+//   npm run plan -- --stack prod [--json] [--against <git-ref> [--diff-only]]   (--help lists every option)
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseArgs } from "util";
 import { KsqlStatementChange, KsqlStatementSpec, planAppChange, renderAppChange } from "../components/ksql";
 import { Violation, checkResources } from "../policy/rules";
-import { UsageError, runCli } from "./cliSupport";
+import { UsageError, defineCli, parseCli, runCli, writeStdout } from "./cliSupport";
 import { Inventory, InventoryDiff, diffInventories, inventoryOf, inventoryPolicySubjects, renderDiff, renderInventory } from "./inventory";
 import { REPO_ROOT, runStack } from "./mockEngine";
 
@@ -97,27 +98,36 @@ export function renderViolations(violations: readonly Violation[]): string {
     return [`policies: ${violations.length} violation(s)`, ...violations.map((v) => `  [${v.level}] ${v.policy}: ${v.message}`)].join("\n");
 }
 
+/** The text plan: with a comparison the change first, then the policies, then (unless diffOnly) the inventory. */
+export function renderPlan(result: PlanResult, options: { diffOnly?: boolean } = {}): string {
+    const inventory = options.diffOnly ? [] : ["", renderInventory(result.inventory)];
+    if (!result.against) return [renderInventory(result.inventory), "", renderViolations(result.violations)].join("\n");
+    const { ref, diff, ksql } = result.against;
+    return [renderDiff(diff, ref), "", renderKsqlPlans(ksql, ref), "", renderViolations(result.violations), ...inventory].join("\n");
+}
+
+export const CLI = defineCli({
+    name: "npm run plan --",
+    summary:
+        "Offline plan (no cloud credentials): evaluates the program under the mock engine with a stack's config, runs the compliance policies and, with --against, shows what changed since a git revision, ksqlDB app rebuilds included.",
+    options: {
+        stack: { type: "string", value: "name", description: "stack to plan: a Pulumi.<name>.yaml in the program folder (required)" },
+        against: { type: "string", value: "git-ref", description: "also evaluate this revision and show the resources added, removed and changed since it" },
+        "diff-only": { type: "boolean", description: "with --against: the change and the policies, without the inventory" },
+        json: { type: "boolean", description: "print the plan as JSON" },
+        dir: { type: "string", value: "program-dir", description: "program folder (a git checkout; default: this repository)" },
+    },
+    exitCodes: { 0: "planned, no mandatory policy violated", 1: "a mandatory policy is violated", 2: "usage or config error" },
+});
+
 async function main(): Promise<number> {
-    const { values } = parseArgs({
-        options: {
-            stack: { type: "string" },
-            json: { type: "boolean", default: false },
-            against: { type: "string" },
-            dir: { type: "string" },
-        },
-    });
+    const { values } = parseCli(CLI);
     if (!values.stack) throw new UsageError("--stack is required, e.g. npm run plan -- --stack prod");
+    if (values["diff-only"] && !values.against) throw new UsageError("--diff-only needs --against <git-ref>: there is no change to show without a revision to compare with");
     const result = await plan({ stack: values.stack, programDir: values.dir, against: values.against });
-    let text: string;
-    if (values.json) {
-        text = JSON.stringify(result, null, 2);
-    } else {
-        const parts = [renderInventory(result.inventory), "", renderViolations(result.violations)];
-        if (result.against) parts.push("", renderDiff(result.against.diff, result.against.ref), "", renderKsqlPlans(result.against.ksql, result.against.ref));
-        text = parts.join("\n");
-    }
-    // runCli exits right after: wait until a piped stdout has taken everything.
-    await new Promise<void>((resolve) => process.stdout.write(`${text}\n`, () => resolve()));
+    const { inventory, ...change } = result;
+    const text = values.json ? JSON.stringify(values["diff-only"] ? change : { inventory, ...change }, null, 2) : renderPlan(result, { diffOnly: values["diff-only"] });
+    await writeStdout(`${text}\n`);
     // Like `pulumi preview --policy-pack`: a mandatory violation fails, advisory ones only warn.
     return result.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }

@@ -1,33 +1,38 @@
-// npm run preflight -- --url mysql://user@host:port [--password-env VAR] [--databases a,b] [--json]
-//   [--tls verify_identity|verify_ca|insecure|disabled] [--ca file] [--min-retention-hours N] [--cdc-user name@host]
+// npm run preflight -- --url mysql://user@host:port [options]: is this MySQL server ready to feed CDC?
 // Exit 0 when every required check passes, 1 when one fails, 2 when the server cannot be checked.
 import { formatPreflight, runPreflight } from "./checks/preflight";
-import { UsageError, endpointFromOptions, parseCliOptions, runCli } from "./cliSupport";
+import { MYSQL_ENDPOINT_OPTIONS, UsageError, defineCli, endpointFromOptions, parseCli, runCli } from "./cliSupport";
 
-runCli(async () => {
-    const values = parseCliOptions({
-        url: { type: "string" },
-        "password-env": { type: "string" },
-        databases: { type: "string" },
-        json: { type: "boolean", default: false },
-        tls: { type: "string" },
-        ca: { type: "string" },
-        "min-retention-hours": { type: "string", default: "24" },
-        "cdc-user": { type: "string" },
-    });
-    const minHours = Number(values["min-retention-hours"]);
-    if (!Number.isFinite(minHours) || minHours < 0) throw new UsageError(`--min-retention-hours: must be a non-negative number (got "${values["min-retention-hours"]}")`);
-    let cdcAccount: { name: string; host: string } | undefined;
-    if (values["cdc-user"]) {
-        const [name, host = "%"] = values["cdc-user"].split("@");
-        cdcAccount = { name, host };
-    }
-    const report = await runPreflight({
-        endpoint: endpointFromOptions(values),
-        databases: values.databases?.split(",").map((d) => d.trim()).filter(Boolean),
-        minBinlogRetentionHours: minHours,
-        cdcAccount,
-    });
-    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatPreflight(report)}\n`);
-    return report.ok ? 0 : 1;
+export const CLI = defineCli({
+    name: "npm run preflight --",
+    summary: "Checks that a MySQL server can feed CDC: binlog settings and retention, the CDC user's grants, captured tables, verified TLS.",
+    options: {
+        url: { type: "string", value: "url", description: "the server as the CDC user, e.g. mysql://lifesci_cdc@db.example.com:3306 (required)" },
+        ...MYSQL_ENDPOINT_OPTIONS,
+        databases: { type: "string", value: "a,b", description: "databases to check (default: every catalog domain's)" },
+        "min-retention-hours": { type: "string", value: "hours", default: "24", description: "binlog retention the server must keep" },
+        "cdc-user": { type: "string", value: "name@host", description: "check this account's grants instead of the connected user's" },
+        json: { type: "boolean", description: "print the report as JSON" },
+    },
+    exitCodes: { 0: "every required check passed", 1: "a check failed", 2: "usage error, or the server cannot be checked" },
 });
+
+if (require.main === module)
+    runCli(async () => {
+        const { values } = parseCli(CLI);
+        const minHours = Number(values["min-retention-hours"]);
+        if (!Number.isFinite(minHours) || minHours < 0) throw new UsageError(`--min-retention-hours: must be a non-negative number (got "${values["min-retention-hours"]}")`);
+        let cdcAccount: { name: string; host: string } | undefined;
+        if (values["cdc-user"]) {
+            const [name, host = "%"] = values["cdc-user"].split("@");
+            cdcAccount = { name, host };
+        }
+        const report = await runPreflight({
+            endpoint: endpointFromOptions(values),
+            databases: values.databases?.split(",").map((d) => d.trim()).filter(Boolean),
+            minBinlogRetentionHours: minHours,
+            cdcAccount,
+        });
+        process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatPreflight(report)}\n`);
+        return report.ok ? 0 : 1;
+    });

@@ -1,44 +1,40 @@
-// npm run schema:check -- [--against <git ref>] [--stack prod] [--json] [--write] [--dir <repo>]
-//   [--url mysql://root@host:port --password-env VAR --tls ...]  (a scratch server instead of a throwaway MariaDB)
-// For the migrations added since the ref (default: main), on a throwaway MariaDB: per CDC subject
-// the schema change, whether it is compatible under the subject's mode and why, which ksqlDB
-// apps and Snowflake tables read the table and whether their contracts hold, and what to do
-// instead. Also checks that sql/mysql/effective-schema.json matches the server (--write renews it).
+// npm run schema:check -- [options]: for the migrations added since a ref (default: main), on a
+// throwaway MariaDB (or a scratch server given by --url): per CDC subject the schema change, whether
+// it is compatible under the subject's mode and why, which ksqlDB apps and Snowflake tables read the
+// table and whether their contracts hold, and what to do instead. Also checks that
+// sql/mysql/effective-schema.json matches the server (--write renews it).
 // Exit 0 when everything is compatible, 1 when something is not, 2 when the check cannot run.
 import { performance } from "perf_hooks";
-import { parseArgs } from "util";
 import { DOMAINS } from "../components/catalog";
 import { connectMySql } from "../components/source";
-import { UsageError, endpointFromOptions, runCli } from "./cliSupport";
+import { MYSQL_ENDPOINT_OPTIONS, UsageError, defineCli, endpointFromOptions, parseCli, runCli, writeStdout } from "./cliSupport";
 import { REPO_ROOT } from "./mockEngine";
 import { SchemaCheckReport, assertGitRef, formatSchemaCheck, runSchemaCheck, snapshotProblems, stackCheckSettings } from "./checks/schemaCheck";
 import { startMariaDb } from "./checks/throwawayMariaDb";
 
-const OPTIONS = {
-    against: { type: "string" },
-    stack: { type: "string", default: "prod" },
-    json: { type: "boolean", default: false },
-    write: { type: "boolean", default: false },
-    dir: { type: "string" },
-    // An existing server to work on instead of a throwaway one (it creates schema_check_* databases).
-    url: { type: "string" },
-    "password-env": { type: "string" },
-    tls: { type: "string" },
-    ca: { type: "string" },
-} as const;
+export const CLI = defineCli({
+    name: "npm run schema:check --",
+    summary:
+        "What the migrations added since a git ref do to each CDC subject (compatible or not, and why), to the ksqlDB apps and Snowflake tables that read the table, and whether sql/mysql/effective-schema.json matches the server. Runs on a throwaway MariaDB unless --url names a scratch server.",
+    options: {
+        against: { type: "string", value: "git-ref", default: "main", description: "compare with the migrations at this ref" },
+        stack: { type: "string", value: "name", default: "prod", description: "stack whose Schema Registry compatibility modes and type settings apply" },
+        json: { type: "boolean", description: "print the report as JSON" },
+        write: { type: "boolean", description: "renew sql/mysql/effective-schema.json from the server" },
+        dir: { type: "string", value: "repo", description: "repository to check (default: this one)" },
+        url: { type: "string", value: "url", description: "a scratch server to use instead of a throwaway MariaDB (it creates schema_check_* databases), e.g. mysql://root@127.0.0.1:3306" },
+        ...MYSQL_ENDPOINT_OPTIONS,
+    },
+    exitCodes: { 0: "every change is compatible and the snapshot is current", 1: "something is not", 2: "usage error, or the check cannot run" },
+});
 
 /** The command; returns the exit code (errors become exit 2 in runCli). `write` receives the output. */
 export async function main(args: string[], write: (text: string) => Promise<void> = writeStdout): Promise<number> {
-    let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; strict: true }>>["values"];
-    try {
-        values = parseArgs({ args, options: OPTIONS, strict: true }).values;
-    } catch (err) {
-        throw new UsageError((err as Error).message);
-    }
+    const { values } = parseCli(CLI, args);
     const repoRoot = values.dir ?? REPO_ROOT;
-    const against = values.against ?? "main";
+    const against = values.against;
     assertGitRef(repoRoot, against);
-    const settings = stackCheckSettings(repoRoot, values.stack!);
+    const settings = stackCheckSettings(repoRoot, values.stack);
     const server = values.url
         ? { rootEndpoint: endpointFromOptions(values), startupMs: 0, stop: async () => undefined }
         : await startMariaDb().catch((err: Error) => {
@@ -58,7 +54,7 @@ export async function main(args: string[], write: (text: string) => Promise<void
                 modeFor: settings.modeFor,
                 domains: DOMAINS,
             });
-            const snapshot = await snapshotProblems(conn, repoRoot, { write: values.write! });
+            const snapshot = await snapshotProblems(conn, repoRoot, { write: values.write });
             report.errors.push(...snapshot);
             report.ok = report.ok && snapshot.length === 0;
             report.durationMs = Math.round(performance.now() - started);
@@ -69,12 +65,11 @@ export async function main(args: string[], write: (text: string) => Promise<void
     } finally {
         await server.stop();
     }
-    const text = values.json ? JSON.stringify(report, null, 2) : `${formatSchemaCheck(report)}\n(server up in ${Math.round(server.startupMs)} ms, not counted)`;
+    // Only a throwaway server has a start-up worth reporting; a --url server was already up.
+    const startup = values.url ? "" : `\n(server up in ${Math.round(server.startupMs)} ms, not counted)`;
+    const text = values.json ? JSON.stringify(report, null, 2) : `${formatSchemaCheck(report)}${startup}`;
     await write(`${text}\n`);
     return report.ok ? 0 : 1;
 }
-
-// runCli exits right after: wait until a piped stdout has taken everything.
-const writeStdout = (text: string) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
 
 if (require.main === module) runCli(() => main(process.argv.slice(2)));

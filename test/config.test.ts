@@ -1,6 +1,10 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { ConfigError, PlatformConfig, RawConfig, isIpv4Cidr, parsePlatformConfig } from "../components/config";
-import { readStackConfig, runStack } from "./support/harness";
+import { plan } from "../scripts/plan";
+import { PROGRAM_PATHS, REPO_ROOT, readStackConfig, runStack } from "./support/harness";
 
 /** The dev (or prod) stack file's config with some keys changed; objects are merged one level deep. */
 function rawConfig(stack: "dev" | "prod", changes: Record<string, unknown> = {}, secretKeys: string[] = []): RawConfig {
@@ -74,6 +78,33 @@ describe("config: rejected input names the key and what is allowed", () => {
     it("missing target", () =>
         rejects(rawConfig("dev", { "lifesci-streaming:target": undefined }), /lifesci-streaming:target: is required; one of cloud, local/));
 
+    it("a prod stack without tier fails: the tier has no default (it deployed with dev safeguards)", () =>
+        rejects(rawConfig("prod", { "lifesci-streaming:tier": undefined }), /lifesci-streaming:tier: is required; one of dev, prod/));
+
+    it("a stack named prod with tier dev fails naming the override; with a stated reason it runs dev", () => {
+        rejects(rawConfig("prod", { "lifesci-streaming:tier": "dev" }), /lifesci-streaming:tier: stack "prod" is named for tier prod but sets tier dev.*lifesci-streaming:tierOverride/);
+        const devAsProd = (stack: string, override?: string) => ({
+            ...rawConfig("dev", override === undefined ? {} : { "lifesci-streaming:tierOverride": override }),
+            stack,
+        });
+        rejects(devAsProd("eu-prod"), /stack "eu-prod" is named for tier prod/);
+        rejects(devAsProd("prod", "because"), /lifesci-streaming:tierOverride: say why stack "prod" runs tier dev/);
+        const cfg = parsePlatformConfig(devAsProd("prod", "rehearsal of the prod cut-over, torn down after the drill"));
+        assert.equal(cfg.tier, "dev");
+        assert.equal(cfg.protect, false);
+        // The override is for a mismatch only; on a matching stack it is a stale leftover.
+        rejects(rawConfig("prod", { "lifesci-streaming:tierOverride": "rehearsal of the prod cut-over" }), /lifesci-streaming:tierOverride: only for a stack whose name says/);
+        assert.equal(parsePlatformConfig({ ...rawConfig("dev"), stack: "products-dev" }).tier, "dev", "a name that merely contains prod promises nothing");
+    });
+
+    it("a key in a namespace that looks like ours (or a provider's) is an error naming the key", () => {
+        rejects(rawConfig("prod", { "lifesci-streamin:tier": "prod" }), /lifesci-streamin:tier: unknown namespace "lifesci-streamin"; did you mean lifesci-streaming:tier\?/);
+        rejects(rawConfig("dev", { "lifesci_streaming:mysql": { multiAz: true } }), /lifesci_streaming:mysql: unknown namespace/);
+        rejects(rawConfig("dev", { "confluentclod:cloudApiKey": "x" }), /confluentclod:cloudApiKey: unknown namespace "confluentclod"; did you mean confluentcloud:cloudApiKey\?/);
+        // Namespaces that resemble nothing of ours belong to someone else's tooling.
+        assert.doesNotThrow(() => parsePlatformConfig(rawConfig("dev", { "teamtools:owner": "platform" })));
+    });
+
     it("unknown tier", () => rejects(rawConfig("dev", { "lifesci-streaming:tier": "staging" }), /lifesci-streaming:tier: must be one of dev, prod/));
 
     it("wrong cluster type", () =>
@@ -90,7 +121,13 @@ describe("config: rejected input names the key and what is allowed", () => {
     it("missing region", () =>
         rejects(rawConfig("dev", { "aws:region": undefined }), /aws:region: is required for target cloud/));
 
-    it("malformed region", () => rejects(rawConfig("dev", { "aws:region": "Frankfurt" }), /aws:region: must be an AWS region/));
+    it("malformed region", () => rejects(rawConfig("dev", { "aws:region": "Frankfurt" }), /aws:region: "Frankfurt" is not an AWS region/));
+
+    it("a misspelt region is blamed on aws:region, not on the Snowflake region it then disagrees with", () => {
+        const raw = rawConfig("dev", { "aws:region": "eu-centrl-1" });
+        rejects(raw, /aws:region: "eu-centrl-1" is not an AWS region \(did you mean eu-central-1\?\)/);
+        assert.throws(() => parsePlatformConfig(raw), (err: ConfigError) => err.problems.length === 1 && err.problems[0].startsWith("aws:region:"));
+    });
 
     it("negative retention", () =>
         rejects(rawConfig("dev", { "lifesci-streaming:topics#retentionHours": -24 }), /lifesci-streaming:topics\.retentionHours: must be positive/));
@@ -166,6 +203,19 @@ describe("config: rejected input names the key and what is allowed", () => {
             /lifesci-streaming:mysql\.binlogRetentionHours: must be at most 168/,
         ));
 
+    it("an unquoted engineVersion (YAML reads 8.0 as the number 8) says to quote it, and nothing else", () => {
+        const raw = rawConfig("prod", { "lifesci-streaming:mysql#engineVersion": 8 });
+        rejects(raw, /lifesci-streaming:mysql\.engineVersion: must be one of "8\.0", "8\.4", but YAML read the unquoted 8\.0 as the number 8: quote it \(engineVersion: "8\.0"\)/);
+        // The refused section must not drag in defaults that other rules then blame (deployerSecurityGroupIds).
+        assert.throws(() => parsePlatformConfig(raw), (err: ConfigError) => err.problems.length === 1);
+    });
+
+    it("a CIDR with host bits set is refused naming its network address", () =>
+        rejects(
+            rawConfig("dev", { "lifesci-streaming:mysql#operatorCidrs": ["10.40.1.5/16"] }),
+            /lifesci-streaming:mysql\.operatorCidrs\.0: 10\.40\.1\.5\/16 has host bits set: its network address is 10\.40\.0\.0\/16/,
+        ));
+
     it("unsupported engine version", () =>
         rejects(rawConfig("dev", { "lifesci-streaming:mysql#engineVersion": "5.7" }), /lifesci-streaming:mysql\.engineVersion:/));
 
@@ -175,13 +225,13 @@ describe("config: rejected input names the key and what is allowed", () => {
     it("a misspelt key inside a section", () =>
         rejects(
             rawConfig("dev", { "lifesci-streaming:mysql#backupRetentionDay": 3 }),
-            /lifesci-streaming:mysql: unknown key\(s\) backupRetentionDay/,
+            /lifesci-streaming:mysql: unknown key\(s\) backupRetentionDay \(did you mean backupRetentionDays\?\); known keys are engineVersion, .*backupRetentionDays/,
         ));
 
     it("a misspelt key in a nested object names its full path", () =>
         rejects(
             rawConfig("dev", { "lifesci-streaming:monitoring#operatingHours": { startHourUtc: 6, endHourUtc: 18, weekdayOnly: true } }),
-            /lifesci-streaming:monitoring\.operatingHours: unknown key\(s\) weekdayOnly/,
+            /lifesci-streaming:monitoring\.operatingHours: unknown key\(s\) weekdayOnly \(did you mean weekdaysOnly\?\); known keys are startHourUtc, endHourUtc, weekdaysOnly$/m,
         ));
 
     it("an unknown top-level key", () =>
@@ -325,5 +375,44 @@ describe("config: ksqldb.allowReplay", () => {
         assert.deepEqual(allowed.ksqldb.allowReplay, ["audit_trail"]);
         // The environment alone allows nothing: the stack config is the reviewed half.
         assert.deepEqual(parsePlatformConfig({ ...rawConfig("prod"), env: { LIFESCI_KSQL_ALLOW_REPLAY: "audit_trail" } }).ksqldb.allowReplay, []);
+    });
+});
+
+describe("config: the stack file as a newcomer edits it (YAML on disk, through the offline plan)", function () {
+    this.timeout(60_000);
+    let dir: string;
+    /** Writes Pulumi.<stack>.yaml of the program copy, edited by `edit`. */
+    const stackFile = (stack: string, edit: (yaml: string) => string) => {
+        const text = fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8");
+        const edited = edit(text);
+        assert.notEqual(edited, text, "the edit must change the stack file");
+        fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), edited);
+    };
+
+    before(() => {
+        dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-config-")));
+        for (const entry of PROGRAM_PATHS) fs.cpSync(path.join(REPO_ROOT, entry), path.join(dir, entry), { recursive: true });
+        fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("prod without `tier: prod`: the plan fails naming the key instead of `policies: all passed` with nothing protected", async () => {
+        stackFile("prod", (yaml) => yaml.replace("  lifesci-streaming:tier: prod\n", ""));
+        await assert.rejects(plan({ stack: "prod", programDir: dir }), /Invalid config for stack "prod":\n {2}- lifesci-streaming:tier: is required/);
+        stackFile("prod", (yaml) => yaml.replace("lifesci-streaming:tier: prod", "lifesci-streamin:tier: prod"));
+        await assert.rejects(plan({ stack: "prod", programDir: dir }), /lifesci-streamin:tier: unknown namespace "lifesci-streamin"/);
+    });
+
+    it("an unquoted `engineVersion: 8.0` in the stack file says to quote it", async () => {
+        stackFile("dev", (yaml) => yaml.replace('engineVersion: "8.0"', "engineVersion: 8.0"));
+        await assert.rejects(runStack("dev", { programDir: dir, fresh: true }), /lifesci-streaming:mysql\.engineVersion: .*quote it \(engineVersion: "8\.0"\)/);
+    });
+
+    it("a YAML syntax error names the file and the line", () => {
+        stackFile("dev", (yaml) => yaml.replace("  lifesci-streaming:tier: dev\n", "  lifesci-streaming:tier: dev\n   bad-indent: [\n"));
+        assert.throws(() => readStackConfig("dev", dir), (err: Error) => {
+            assert.match(err.message, new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/Pulumi\\.dev\\.yaml: YAML syntax error: .*line \\d+`));
+            return true;
+        });
     });
 });

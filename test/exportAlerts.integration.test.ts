@@ -6,6 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { DOMAINS, SINK_NAMES } from "../components/catalog";
+import { UsageError } from "../scripts/cliSupport";
+import { main } from "../scripts/exportAlerts";
 import { promtool } from "./support/promtool";
 
 const SCRIPT = path.join(__dirname, "..", "scripts", "exportAlerts.ts");
@@ -58,8 +60,39 @@ describe("npm run alerts:export", function () {
     it("refuses outputs that lack a sink connector id, naming it", () => {
         const outputs = path.join(dir, "partial.json");
         fs.writeFileSync(outputs, JSON.stringify(stackOutputs("s3-audit")));
-        const run = exportAlerts(["--stack", "prod", "--out", dir, "--outputs", outputs]);
-        assert.notEqual(run.code, 0);
-        assert.match(run.out, /sinkConnectorIds has no id for s3-audit/);
+        assert.throws(() => main(["--stack", "prod", "--out", dir, "--outputs", outputs]), /^Error: --outputs: .*partial\.json: sinkConnectorIds has no id for s3-audit$/);
+    });
+
+    it("refuses bad input in one line naming the option or file, writing nothing", () => {
+        const out = path.join(dir, "refused");
+        const file = (name: string, text: string) => {
+            fs.writeFileSync(path.join(dir, name), text);
+            return path.join(dir, name);
+        };
+        const cases: [string[], RegExp][] = [
+            [["--stack", "nope"], /^--stack: no Pulumi\.nope\.yaml in /],
+            [["--stack"], /^option '--stack <name>' argument missing/],
+            [["--stak", "prod"], /^unknown option '--stak' \(Did you mean --stack\?\)/],
+            [["--outputs", file("bad.json", "{ kafkaClusterId: ")], /^--outputs: .*bad\.json is not JSON \(/],
+            [["--outputs", file("empty.json", "{}")], /^--outputs: .*empty\.json has no cdcConnectorIds/],
+            [["--outputs", file("list.json", "[]")], /^--outputs: .*list\.json must hold a JSON object/],
+            [["--outputs", path.join(dir, "missing.json")], /^--outputs: cannot read .*missing\.json \(ENOENT\)/],
+        ];
+        for (const [args, message] of cases) {
+            assert.throws(
+                () => main(["--out", out, ...args]),
+                (err: Error) => err instanceof UsageError && message.test(err.message) && !err.message.includes("\n"),
+                `${args.join(" ")} should fail with ${message}`,
+            );
+        }
+        assert.ok(!fs.existsSync(out), "nothing written");
+    });
+
+    it("as a command: exit 2 and one line on stderr, no stack trace", () => {
+        fs.writeFileSync(path.join(dir, "empty.json"), "{}");
+        const run = exportAlerts(["--out", dir, "--stack", "prod", "--outputs", path.join(dir, "empty.json")]);
+        assert.equal(run.code, 2, run.out);
+        assert.match(run.out, /^error: --outputs: .*empty\.json has no cdcConnectorIds.*\n$/);
+        assert.equal(run.out.trim().split("\n").length, 1, run.out);
     });
 });

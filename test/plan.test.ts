@@ -8,7 +8,7 @@ import * as path from "path";
 import { KSQL_APPS } from "../components/catalog";
 import { ksqlStatementSpecs, loadKsqlApp } from "../components/ksql";
 import { SECRET_MASK, Inventory, InventoryEntry, diffInventories, inventoryOf, renderDiff, renderInventory } from "../scripts/inventory";
-import { ksqlAppPlans, renderKsqlPlans } from "../scripts/plan";
+import { ksqlAppPlans, renderKsqlPlans, renderPlan } from "../scripts/plan";
 import { PROGRAM_PATHS, REPO_ROOT, runStack } from "./support/harness";
 
 const entry = (type: string, name: string, inputs: Record<string, unknown>, protect = false): InventoryEntry => ({
@@ -64,6 +64,16 @@ describe("plan: diff of two inventories", () => {
     it("an inventory compared with itself has no changes", () => {
         assert.deepEqual(diffInventories(after, after), { added: [], removed: [], changed: [] });
     });
+
+    it("a plan against a revision shows the change first; --diff-only leaves the inventory out", () => {
+        const result = { inventory: after, violations: [], against: { ref: "main", diff: diffInventories(before, after), ksql: [] } };
+        const full = renderPlan(result);
+        assert.ok(full.startsWith(`${renderDiff(result.against.diff, "main")}\n\nksqlDB app changes against main: none\n\npolicies: all passed\n\n`), full);
+        assert.ok(full.endsWith(renderInventory(after)));
+        assert.equal(renderPlan(result, { diffOnly: true }), `${renderDiff(result.against.diff, "main")}\n\nksqlDB app changes against main: none\n\npolicies: all passed`);
+        // Without a revision there is no change to show: the inventory and the policies.
+        assert.equal(renderPlan({ inventory: after, violations: [] }), `${renderInventory(after)}\n\npolicies: all passed`);
+    });
 });
 
 describe("plan: what a ksqlDB app change does to its outputs", () => {
@@ -118,11 +128,21 @@ describe("plan: inventory of a stack", () => {
         assert.ok(!JSON.stringify(inventory).includes("__provider"), "dynamic provider code is not part of the inventory");
     });
 
-    it("ids are shown by resource name, so two evaluations give the same inventory", async () => {
-        const a = inventoryOf(await runStack("dev"));
-        const b = inventoryOf(await runStack("dev", { fresh: true }));
-        assert.deepEqual(diffInventories(a, b), { added: [], removed: [], changed: [] });
-        assert.ok(JSON.stringify(a).includes("<lake-raw.id>"));
+    // `plan --against` evaluates the tree twice in one process: the second evaluation must not see
+    // the first one's traces (the fake ids were a process-wide counter, so a prod zone id changed).
+    for (const stack of ["dev", "prod", "local"]) {
+        it(`${stack}: the tree planned against itself shows no change, and every fake id depends only on its URN`, async () => {
+            const first = await runStack(stack);
+            const second = await runStack(stack, { fresh: true });
+            assert.deepEqual(diffInventories(inventoryOf(first), inventoryOf(second)), { added: [], removed: [], changed: [] });
+            const ids = (run: typeof first) => Object.fromEntries(run.resources.filter((r) => r.id).map((r) => [r.urn, r.id]));
+            assert.deepEqual(ids(second), ids(first));
+            assert.ok(Object.keys(ids(first)).length > 10, "custom resources carry ids");
+        });
+    }
+
+    it("ids are shown by resource name in the inventory", async () => {
+        assert.ok(JSON.stringify(inventoryOf(await runStack("dev"))).includes("<lake-raw.id>"));
     });
 });
 

@@ -34,6 +34,18 @@ export function ipv4Range(cidr: string): Range | undefined {
     return [start, start + size - 1];
 }
 
+/**
+ * The CIDR with its host bits cleared (`10.40.1.5/16` -> `10.40.0.0/16`); undefined when it is not
+ * an IPv4 CIDR. A CIDR that differs from its network was most likely meant as one host or as that
+ * network: the config refuses it rather than guess.
+ */
+export function networkCidrOf(cidr: string): string | undefined {
+    const range = ipv4Range(cidr);
+    if (!range) return undefined;
+    const octets = [24, 16, 8, 0].map((shift) => Math.floor(range[0] / 2 ** shift) % 256);
+    return `${octets.join(".")}/${cidr.trim().split("/")[1]}`;
+}
+
 /** The prefix length of a CIDR (`/16` -> 16); undefined when it is not an IPv4 CIDR. */
 export function prefixLength(cidr: string): number | undefined {
     return ipv4Range(cidr) ? Number(cidr.trim().split("/")[1]) : undefined;

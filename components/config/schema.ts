@@ -1,6 +1,7 @@
 // The shape of the stack config: allowed values, one zod schema per section, and the resolved
 // types derived from those schemas (a resolved section is its schema with every default filled).
 import { z } from "zod";
+import { networkCidrOf } from "./cidr";
 import { MonitoringConfig } from "./monitoring";
 
 export const PROJECT_NAMESPACE = "lifesci-streaming";
@@ -52,7 +53,16 @@ export function isIpv4Cidr(value: string): boolean {
 }
 
 // Breadth (a limit per CIDR, never the internet together) is checked on the whole list in checks.ts.
-const cidr = z.string().refine(isIpv4Cidr, { message: "must be an IPv4 CIDR such as 10.20.0.0/16" });
+const cidr = z
+    .string()
+    .refine(isIpv4Cidr, { message: "must be an IPv4 CIDR such as 10.20.0.0/16", abort: true })
+    .refine((value) => networkCidrOf(value) === value.trim(), {
+        error: (issue) => {
+            const value = String(issue.input);
+            const host = value.split("/")[0];
+            return `${value} has host bits set: its network address is ${networkCidrOf(value)}; write that, or ${host}/32 for the one host`;
+        },
+    });
 
 const positiveInt = (what: string) =>
     z.number({ error: `must be a number (${what})` }).int({ message: `must be a whole number (${what})` });

@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import fc from "fast-check";
 import { parsePlatformConfig } from ".";
 import { TIER_DEFAULTS, TierDefaults } from "./tiers";
-import { RawConfig } from "./loader";
+import { RawConfig, tierOfStackName } from "./loader";
 
 /** The smallest config a stack can have: target, tier and where alerts go, plus what target cloud requires. */
 function minimal(tier: "dev" | "prod", target: "cloud" | "local", stack: string, region: string): RawConfig {
@@ -25,7 +25,8 @@ function minimal(tier: "dev" | "prod", target: "cloud" | "local", stack: string,
     return { project: "lifesci-streaming", stack, values, secretKeys: new Set() };
 }
 
-const stackName = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/);
+// A name that promises a tier (`prod`, `eu-prod`) must run it: see tierOfStackName.
+const stackName = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/).filter((name) => tierOfStackName(name) === undefined);
 const region = fc.constantFrom("eu-central-1", "eu-west-1", "us-east-1", "us-west-2", "ap-southeast-2");
 
 describe("config: tier defaults", () => {
