@@ -18,7 +18,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import Ajv2020, { ValidateFunction } from "ajv/dist/2020";
-import { UsageError, parseCliOptions, runCli } from "./cliSupport";
+import { CliValues, UsageError, defineCli, parseCli, runCli, writeStdout as writeOut } from "./cliSupport";
 import {
     EvidencePack,
     Fact,
@@ -60,34 +60,43 @@ import { REPO_ROOT } from "./mockEngine";
 
 export const SCHEMA_PATH = path.join(REPO_ROOT, "docs", "evidence-pack.schema.json");
 
-const OPTIONS = {
-    stack: { type: "string" },
-    against: { type: "string" },
-    commit: { type: "string" },
-    out: { type: "string" },
-    dir: { type: "string" },
-    "test-report": { type: "string" },
-    e2e: { type: "string" },
-    "schema-check": { type: "string" },
-    "saved-plan": { type: "string" },
-    "pull-request": { type: "string" },
-    approvals: { type: "string" },
-    up: { type: "string" },
-    drift: { type: "string" },
-    "attest-expected": { type: "boolean", default: false },
-    "require-pass": { type: "boolean", default: false },
-    complete: { type: "string" },
-    verify: { type: "string" },
-    "allow-unattested": { type: "boolean", default: false },
-    "require-attestation": { type: "boolean", default: false },
-    "write-schema": { type: "boolean", default: false },
-} as const;
+export const CLI = defineCli({
+    name: "npm run evidence --",
+    summary:
+        "Writes the evidence pack of a change of --stack (evidence.json, its JSON Schema, evidence.md, evidence.html, MANIFEST.sha256): " +
+        "identity, what changes, how it was tested, after deploy; each fact with its source, or shown as missing. " +
+        "--complete adds the after-deploy facts to a pack; --verify checks one.",
+    options: {
+        stack: { type: "string", value: "stack", description: "the stack the change is for (Pulumi.<stack>.yaml)" },
+        against: { type: "string", value: "ref", description: "compare with this commit (the last deployed one); without it the plan diff is missing" },
+        commit: { type: "string", value: "ref", description: "the commit the pack is for (default HEAD)" },
+        out: { type: "string", value: "dir", description: "where to write the pack (default evidence/<stack>-<commit>)" },
+        dir: { type: "string", value: "repo", description: "the repository (default this checkout)" },
+        "test-report": { type: "string", value: "file", description: "mocha JSON report (TEST_REPORT=<file> npm test writes one)" },
+        e2e: { type: "string", value: "file", description: "npm run e2e -- --json output" },
+        "schema-check": { type: "string", value: "file", description: "npm run schema:check -- --json output" },
+        "saved-plan": { type: "string", value: "file", description: "the update plan of `pulumi preview --save-plan` (with --verify: must be the pack's)" },
+        "pull-request": { type: "string", value: "file", description: "{pull, reviews} from the GitHub API" },
+        approvals: { type: "string", value: "file", description: "GitHub /actions/runs/{id}/approvals (the prod gate)" },
+        up: { type: "string", value: "file", description: "`pulumi stack history --json` after the update" },
+        drift: { type: "string", value: "file", description: "`pulumi refresh --preview-only --json` after the update" },
+        "attest-expected": { type: "boolean", description: "the workflow signs this pack (GitHub Actions only)" },
+        "require-pass": { type: "boolean", description: "exit 1 unless the verdict is PASS" },
+        complete: { type: "string", value: "dir", description: "add --up/--drift/--approvals to the pack in <dir>" },
+        verify: { type: "string", value: "dir", description: "verify the pack in <dir>: manifest, schema, verdict, attestation, commit and plan" },
+        "allow-unattested": { type: "boolean", description: "with --verify: accept a claimed attestation that cannot be checked here" },
+        "require-attestation": { type: "boolean", description: "with --verify: fail a pack that claims no attestation" },
+        "write-schema": { type: "boolean", description: "renew docs/evidence-pack.schema.json and exit" },
+    },
+    exitCodes: { 0: "written (verdict not FAIL; with --require-pass: PASS) or verified", 1: "verdict FAIL (or not PASS with --require-pass), or not verified", 2: "usage error or unreadable input" },
+    notes: ["Example: npm run evidence -- --stack prod --against HEAD~1", "README: Evidence packs for quality reviewers."],
+});
 
-type Values = ReturnType<typeof parseCliOptions<typeof OPTIONS>>;
+type Values = CliValues<typeof CLI.options>;
 type AfterDeploy = Pick<Values, "up" | "drift" | "approvals">;
 
 /** Reads an optional input file into a fact: missing when the option is absent. */
-function input<T>(option: keyof typeof OPTIONS, file: string | undefined, source: string, whenAbsent: string, parse: (option: string, file: string, json: unknown) => T): Fact<T> {
+function input<T>(option: keyof typeof CLI.options, file: string | undefined, source: string, whenAbsent: string, parse: (option: string, file: string, json: unknown) => T): Fact<T> {
     if (!file) return missing(source, whenAbsent);
     return present(`${source}: ${file}`, parse(`--${option}`, file, readJsonOption(`--${option}`, file)));
 }
@@ -380,10 +389,10 @@ export function completePack(dir: string, v: AfterDeploy): EvidencePack {
     });
 }
 
-const writeStdout = (text: string) => new Promise<void>((resolve) => process.stdout.write(`${text}\n`, () => resolve()));
+const writeStdout = (text: string) => writeOut(`${text}\n`);
 
 export async function main(argv: string[], planOf: typeof offlinePlanOf = offlinePlanOf, write: (text: string) => Promise<void> = writeStdout): Promise<number> {
-    const v = parseCliOptionsFrom(argv);
+    const v = parseCli(CLI, argv).values;
     if (v["write-schema"]) {
         fs.writeFileSync(SCHEMA_PATH, schemaText());
         await write(`wrote ${path.relative(process.cwd(), SCHEMA_PATH)}`);
@@ -408,16 +417,6 @@ export async function main(argv: string[], planOf: typeof offlinePlanOf = offlin
     await write(`${pack.headline}\nwrote ${dir}/ (${Object.values(PACK_FILES).join(", ")}; ${bytes} bytes)`);
     if (pack.verdict === "FAIL") return 1;
     return v["require-pass"] && pack.verdict !== "PASS" ? 1 : 0;
-}
-
-function parseCliOptionsFrom(argv: string[]): Values {
-    const saved = process.argv;
-    process.argv = [saved[0], saved[1], ...argv];
-    try {
-        return parseCliOptions(OPTIONS);
-    } finally {
-        process.argv = saved;
-    }
 }
 
 if (require.main === module) runCli(() => main(process.argv.slice(2)));

@@ -127,7 +127,8 @@ describe("workflows: preview", () => {
         assert.deepEqual(job.permissions, { contents: "read" });
         const plan = stepNamed(job, "Offline plan of every cloud stack against the base branch");
         assert.match(plan.run!, new RegExp(`for STACK in ${CLOUD_STACKS.join(" ")}; do`), "every cloud stack");
-        assert.match(plan.run!, /npm run --silent plan -- --stack "\$STACK" --against "\$BASE_SHA"/);
+        assert.match(plan.run!, /npm run --silent plan -- --stack "\$STACK" --against "\$BASE_SHA" > /);
+        assert.match(plan.run!, /npm run --silent plan -- --stack "\$STACK" --against "\$BASE_SHA" --diff-only > "\$change"/, "the comment shows the change, not the inventory");
         assert.match(plan.run!, /\|\| status=1[\s\S]*exit \$status/, "a failing plan (mandatory policy) fails the job");
         assert.ok(!/secrets\./.test(YAML.stringify(job)), "the plan job must not reference secrets");
         assert.equal(actionStep(job, "actions/checkout")[0].with?.["fetch-depth"], 0, "--against needs the base commit");
