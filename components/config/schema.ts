@@ -162,6 +162,8 @@ export const lakeSchema = z.strictObject({
     flushSize: positiveInt("records").min(1, { message: "must be at least 1" }).optional(),
     rotateIntervalMs: positiveInt("ms").min(60_000, { message: "must be at least 60000 (one minute)" }).max(86_400_000).optional(),
     timeInterval: z.enum(S3_TIME_INTERVALS).optional(),
+    /** IAM roles that archive evidence packs under evidence/ in the audit archive (the prod deploy role). */
+    evidenceWriterArns: z.array(z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { message: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" })).optional(),
 });
 
 export const warehouseSchema = z.strictObject({
@@ -226,7 +228,7 @@ export type ConfluentConfig = Resolved<ConfluentSection, "cku"> & { cloud: "AWS"
 export type TopicsConfig = Resolved<TopicsSection>;
 export type CdcConfig = Resolved<CdcSection>;
 /** Raw objects expire after `rawExpirationDays` (unset keeps them); exactly one of auditLockDays/Years is set. */
-export type LakeConfig = Resolved<LakeSection, "rawExpirationDays" | "auditLockDays" | "auditLockYears">;
+export type LakeConfig = Resolved<LakeSection, "rawExpirationDays" | "auditLockDays" | "auditLockYears" | "evidenceWriterArns">;
 /** `organizationName`/`accountName` come from the provider's own `snowflake:` namespace (not secrets). */
 export type WarehouseConfig = Resolved<WarehouseSection, "region"> & { organizationName: string; accountName: string };
 /** `orderStuckSlaMinutes`: an order longer in one status is stuck; `useDetailedProcessingLog`: off in prod (GMP rows). */

@@ -26,6 +26,7 @@ export interface PolicyStatement {
     Principal?: unknown;
     Action: string | string[];
     Resource?: string | string[];
+    NotResource?: string | string[];
     Condition?: Record<string, Record<string, unknown>>;
 }
 
@@ -249,7 +250,7 @@ export class Lake extends pulumi.ComponentResource {
                 tags: { ...tags, purpose: "audit-archive" },
             },
             stateful,
-            (arn) => replicationRoleArn.apply((roleArn) => auditArchiveBucketPolicy(arn, roleArn)),
+            (arn) => replicationRoleArn.apply((roleArn) => auditArchiveBucketPolicy(arn, roleArn, args.config.evidenceWriterArns ?? [])),
         );
         audit.settings.push(
             new aws.s3.BucketObjectLockConfiguration(
