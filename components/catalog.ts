@@ -24,12 +24,18 @@ export interface Domain {
  * How long a topic keeps data. `standard`: the configured topic retention (CDC and curated
  * topics); `audit`: the longer audit retention; `schema-history`: forever, because Debezium
  * replays it to rebuild its schema view; `heartbeat`: HEARTBEAT_RETENTION_MS, since only the
- * latest heartbeat matters.
+ * latest heartbeat matters; `signal`: SIGNAL_RETENTION_MS, the signal table's own change events.
  */
-export type RetentionClass = "standard" | "audit" | "schema-history" | "heartbeat";
+export type RetentionClass = "standard" | "audit" | "schema-history" | "heartbeat" | "signal";
 
 /** Heartbeats only move the connector's offsets forward; a day of them is plenty. */
 export const HEARTBEAT_RETENTION_MS = 86_400_000;
+
+/**
+ * The signal topic carries the signal table's rows (execute-snapshot signals, incremental
+ * snapshot watermarks): no business records and no reader; a day is enough to inspect a backfill.
+ */
+export const SIGNAL_RETENTION_MS = 86_400_000;
 
 /** `retention.ms` of a retention class under the stack's topic settings (-1: forever). Cloud and local both use it. */
 export function retentionMsOf(retention: RetentionClass, cfg: { retentionHours: number; auditRetentionDays: number }): number {
@@ -38,6 +44,8 @@ export function retentionMsOf(retention: RetentionClass, cfg: { retentionHours: 
             return -1;
         case "heartbeat":
             return HEARTBEAT_RETENTION_MS;
+        case "signal":
+            return SIGNAL_RETENTION_MS;
         case "audit":
             return cfg.auditRetentionDays * 86_400_000;
         case "standard":
@@ -206,6 +214,24 @@ export function heartbeatTopicName(basePrefix: string, domain: Domain): string {
     return `${heartbeatTopicPrefix(basePrefix)}.${cdcTopicPrefix(basePrefix, domain)}`;
 }
 
+/**
+ * The Debezium signal table of every captured database (the SQL bootstrap creates it, the CDC
+ * connector names it in `signal.data.collection`).
+ */
+export const SIGNAL_TABLE = "lifesci_cdc_signal";
+
+/**
+ * Where a domain's CDC connector streams its signal table's rows: Debezium adds the signal table
+ * to its capture filter, so the execute-snapshot rows and the incremental snapshot's watermark
+ * inserts/deletes go to `<topic.prefix>.<db>.<signal table>` like a captured table's changes.
+ * https://debezium.io/documentation/reference/stable/configuration/signalling.html
+ * https://debezium.io/documentation/reference/stable/connectors/mysql.html#mysql-incremental-snapshots
+ * No sink, ksqlDB app or record-counting alert reads it.
+ */
+export function signalTopicName(basePrefix: string, domain: Domain): string {
+    return `${cdcTopicPrefix(basePrefix, domain)}.${domain.database}.${SIGNAL_TABLE}`;
+}
+
 /** The Debezium schema history topic of a domain's connector. */
 export function schemaHistoryTopic(basePrefix: string, domain: Domain): string {
     return `dbhistory.${cdcTopicPrefix(basePrefix, domain)}`;
@@ -249,6 +275,13 @@ export function allTopics(basePrefix: string): TopicSpec[] {
             partitions: 1,
             domain: domain.name,
             description: `CDC connector heartbeats of ${domain.database} (offsets move on while the tables are quiet; no business records)`,
+        });
+        topics.push({
+            name: signalTopicName(basePrefix, domain),
+            retention: "signal",
+            partitions: 1,
+            domain: domain.name,
+            description: `Rows of ${domain.database}.${SIGNAL_TABLE} as the CDC connector captures them (backfill signals and snapshot watermarks; no business records)`,
         });
     }
     for (const derived of DERIVED_TOPICS) {

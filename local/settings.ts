@@ -59,6 +59,9 @@ export function kafkaEnv(hostPort: number): Record<string, string> {
         KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: "1",
         KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: "1",
         KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
+        // Like Confluent Cloud, no topic appears by accident: a write to a topic nobody created fails
+        // instead of creating it with broker defaults (https://kafka.apache.org/documentation/#brokerconfigs_auto.create.topics.enable).
+        KAFKA_AUTO_CREATE_TOPICS_ENABLE: "false",
         KAFKA_LOG_DIRS: "/var/lib/kafka/data",
     };
 }

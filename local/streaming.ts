@@ -4,6 +4,7 @@
 import * as path from "path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { allTopics } from "../components/catalog";
 import { TopicsConfig } from "../components/config";
 import { LocalScope, childOptions, dataVolume, loopback, oneShot, pinnedImage, service } from "./docker";
 import { HOSTS, KAFKA_INTERNAL_BOOTSTRAP, SCHEMA_REGISTRY_INTERNAL_URL, asEnv, kafkaEnv, topicCreationScript } from "./settings";
@@ -22,6 +23,8 @@ export class LocalStreaming extends pulumi.ComponentResource {
     readonly kafka: docker.Container;
     readonly schemaRegistry: docker.Container;
     readonly topicsInit: docker.Container;
+    /** The topics topicsInit creates (every catalog topic); connectors may write only these. */
+    readonly createdTopics: ReadonlySet<string>;
     readonly connectImage: docker.Image;
     readonly connect: docker.Container;
     readonly kafkaImage: docker.RemoteImage;
@@ -54,6 +57,7 @@ export class LocalStreaming extends pulumi.ComponentResource {
         });
 
         // Every catalog topic, with partitions and retention from config, before any connector or app.
+        this.createdTopics = new Set(allTopics(args.basePrefix).map((t) => t.name));
         this.topicsInit = oneShot(args, child, "topics-init", {
             image: this.kafkaImage.imageId,
             shell: "bash",

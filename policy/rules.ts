@@ -1,8 +1,10 @@
 // The platform's compliance rules as pure functions over resource descriptions. The policy pack
 // (policy/index.ts) runs them inside `pulumi preview/up --policy-pack policy`; the offline plan
-// (scripts/plan.ts) runs the same functions on the mock engine's inventory. Its one import is the
-// program's import-free CIDR module, so it loads in both packages and both judge CIDRs alike.
+// (scripts/plan.ts) runs the same functions on the mock engine's inventory. Its imports are the
+// program's import-free modules (CIDRs, the topics a connector writes), so it loads in both
+// packages and both judge alike.
 import { DEFAULT_MAX_CIDR_PREFIX, databaseCidrProblems } from "../components/config/cidr";
+import { describeUncreatedTopics, uncreatedConnectorTopics } from "../components/connectorTopics";
 
 export type EnforcementLevel = "mandatory" | "advisory";
 
@@ -43,6 +45,7 @@ export const T = {
     bucketAcl: "aws:s3/bucketAcl:BucketAcl",
     kmsKey: "aws:kms/key:Key",
     connector: "confluentcloud:index/connector:Connector",
+    kafkaTopic: "confluentcloud:index/kafkaTopic:KafkaTopic",
     kafkaCluster: "confluentcloud:index/kafkaCluster:KafkaCluster",
     ksqlCluster: "confluentcloud:index/ksqlCluster:KsqlCluster",
     roleBinding: "confluentcloud:index/roleBinding:RoleBinding",
@@ -252,6 +255,19 @@ export const POLICIES: readonly PolicyRule[] = [
                 const mode = String(config["database.ssl.mode"] ?? "unset");
                 const allowed = prod ? ["verify_identity"] : ["verify_ca", "verify_identity"];
                 if (!allowed.includes(mode)) report(`connector ${c.name}: database.ssl.mode must be ${allowed.join(" or ")}${prod ? " in prod" : ""} (got ${mode})`, c.urn);
+            }
+        },
+    },
+    {
+        name: "connector-topics-created",
+        description:
+            "Every topic a connector writes (table topics, the signal table's topic, heartbeats, schema history, DLQs) is a KafkaTopic of the stack: managed connectors may not create topics, so a missing one stops the connector.",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            const created = new Set(ofType(resources, T.kafkaTopic).map((t) => String(t.props.topicName)));
+            for (const c of ofType(resources, T.connector)) {
+                const config: Record<string, unknown> = c.props.configNonsensitive ?? {};
+                for (const message of describeUncreatedTopics(c.name, uncreatedConnectorTopics(config, created))) report(message, c.urn);
             }
         },
     },

@@ -48,6 +48,7 @@ describe("alerts: intents as data", () => {
             "connector_not_running",
             "consumer_lag",
             "dlq_growth",
+            "dlq_record",
             "lab_out_of_spec",
             "machine_alarms",
             "rds_binlog_usage",
@@ -61,6 +62,8 @@ describe("alerts: intents as data", () => {
         const count = (intent: string) => rules.filter((r) => r.intent === intent).length;
         assert.equal(count("connector_not_running"), ESTATE.connectors.length);
         assert.equal(count("dlq_growth"), SINKS.length);
+        assert.equal(count("dlq_record"), SINKS.length);
+        assert.equal(count("dlq_record"), rulesFor("local").filter((r) => r.intent === "dlq_record").length);
         assert.equal(count("sink_errors"), SINKS.length);
         assert.equal(count("cdc_silence"), DOMAINS.length);
         assert.equal(count("consumer_lag"), DOMAINS.length + 1);
@@ -91,6 +94,16 @@ describe("alerts: intents as data", () => {
         assert.ok(rule.query.includes(duringOperatingHours(HOURS)));
         const local = find(rulesFor("local"), "cdc_silence", "sap");
         assert.match(local.query, /debezium_metrics_totalnumberofeventsseen\{context="streaming", name="lifesci\.sap"\}/);
+    });
+
+    it("any record in any sink's DLQ pages, whatever the tier's DLQ growth threshold (issue 22, item 3)", () => {
+        for (const tier of ["dev", "prod"] as const) {
+            for (const source of METRICS_SOURCES) {
+                const rules = alertRules(source, ESTATE, DEFAULT_THRESHOLDS[tier], HOURS).filter((r) => r.intent === "dlq_record");
+                assert.deepEqual(rules.map((r) => r.labels.connector).sort(), SINKS.map((c) => c.name).sort());
+                for (const r of rules) assert.deepEqual([r.op, r.threshold, r.forMinutes, r.labels.severity], [">", 0, 0, "critical"]);
+            }
+        }
     });
 
     it("prod thresholds are stricter than dev", () => {
@@ -245,6 +258,20 @@ function cloudTests(rules: AlertRule[]) {
             ],
         },
         {
+            // One record in the Snowflake sink's DLQ (a refused ALTER TABLE sends records there):
+            // below the dev growth threshold, yet it pages; a quiet DLQ does not.
+            interval: "1m",
+            input_series: [
+                s("confluent_kafka_connect_dead_letter_queue_records", { connector_id: "lcc-snow01" }, "0x30 1x1 0x29"),
+                s("confluent_kafka_connect_dead_letter_queue_records", { connector_id: "lcc-s3sink1" }, "0x60"),
+            ],
+            alert_rule_test: [
+                { eval_time: "25m", alertname: "DeadLetterQueueRecord", exp_alerts: [] },
+                { eval_time: "33m", alertname: "DeadLetterQueueRecord", exp_alerts: [fires(find(rules, "dlq_record", "lifesci-dev-snowflake-sink"))] },
+                { eval_time: "33m", alertname: "DeadLetterQueueGrowing", exp_alerts: [] },
+            ],
+        },
+        {
             // Silence on a source: sap stops at 07:00 (operating hours 06-18 UTC, Thu 1 Jan 1970);
             // screening is silent until 05:00, outside operating hours, which must not alert.
             interval: "1m",
@@ -335,6 +362,18 @@ function localTests(rules: AlertRule[]) {
             interval: "1m",
             input_series: ESTATE.connectors.map((c) => s("kafka_connect_connector_status", { connector: c.name, status: "RUNNING" }, "1x60")),
             alert_rule_test: [{ eval_time: "40m", alertname: "ConnectorNotRunning", exp_alerts: [] }],
+        },
+        {
+            // A single DLQ produce request on the local JDBC sink pages; the S3 sink's flat counter does not.
+            interval: "1m",
+            input_series: [
+                s("kafka_connect_task_error_metrics_deadletterqueue_produce_requests", { connector: "lifesci-dev-snowflake-sink", task: "0" }, "0x30 1x30"),
+                s("kafka_connect_task_error_metrics_deadletterqueue_produce_requests", { connector: "lifesci-dev-s3-sink", task: "0" }, "3x60"),
+            ],
+            alert_rule_test: [
+                { eval_time: "25m", alertname: "DeadLetterQueueRecord", exp_alerts: [] },
+                { eval_time: "35m", alertname: "DeadLetterQueueRecord", exp_alerts: [fires(find(rules, "dlq_record", "lifesci-dev-snowflake-sink"))] },
+            ],
         },
         {
             // Debezium's event counter for lims stops at 07:00; the others keep counting.

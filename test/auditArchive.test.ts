@@ -14,6 +14,7 @@ import { auditArchiveTopics } from "../components/catalog";
 import { AUDIT_TOPICS_DIR, sinkAccessPolicy, tlsOnlyBucketPolicy } from "../components/sinks";
 import { StackRun, runStack } from "./support/harness";
 import { identityPolicies, rolesAllowed, statementCovers } from "./support/iamPolicies";
+import { s3ReplicationRuleProblems } from "./support/s3ReplicationApi";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -98,7 +99,23 @@ describe("audit archive path and S3 sink IAM (pure builders)", () => {
         assert.deepEqual(kms.Condition, { StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" } });
     });
 
-    it("replication rule: the audit prefix, into the archive, re-encrypted, delete markers kept back, metrics and missed-threshold events on", () => {
+    it("the S3 API oracle rejects what S3 rejected: an event threshold without Replication Time Control (issue 22, item 1)", () => {
+        const rejected = { id: "r", status: "Enabled", priority: 1, filter: { prefix: "audit/" }, deleteMarkerReplication: { status: "Disabled" }, destination: { bucket: ARCHIVE, metrics: { status: "Enabled", eventThreshold: { minutes: 15 } } } };
+        assert.deepEqual(s3ReplicationRuleProblems(rejected), ["Metrics cannot contain an event threshold when ReplicationTime is not specified or Disabled"]);
+        const rtcOff = { ...rejected, destination: { ...rejected.destination, replicationTime: { status: "Disabled", time: { minutes: 15 } } } };
+        assert.ok(s3ReplicationRuleProblems(rtcOff).some((p) => p.startsWith("Metrics cannot contain an event threshold")));
+        const rtcAlone = { ...rejected, destination: { bucket: ARCHIVE, replicationTime: { status: "Enabled", time: { minutes: 15 } } } };
+        assert.ok(s3ReplicationRuleProblems(rtcAlone).includes("ReplicationTime must be specified together with a Metrics block"));
+        const noMarker = { ...rejected, deleteMarkerReplication: undefined, destination: { bucket: ARCHIVE } };
+        assert.deepEqual(s3ReplicationRuleProblems(noMarker), ["a rule with Filter must specify DeleteMarkerReplication"]);
+    });
+
+    it("replication rule: accepted by the S3 API's documented constraints", () => {
+        const rule = auditReplicationRule({ archiveBucketArn: ARCHIVE, kmsKeyArn: "arn:k", prefix: "audit" });
+        assert.deepEqual(s3ReplicationRuleProblems(rule), []);
+    });
+
+    it("replication rule: the audit prefix, into the archive, re-encrypted, delete markers kept back, RTC (15 min) with metrics and missed-threshold events", () => {
         const rule = auditReplicationRule({ archiveBucketArn: ARCHIVE, kmsKeyArn: "arn:k", prefix: "audit" }) as any;
         assert.equal(rule.id, AUDIT_REPLICATION_RULE_ID);
         assert.equal(rule.status, "Enabled");
@@ -108,6 +125,7 @@ describe("audit archive path and S3 sink IAM (pure builders)", () => {
         assert.deepEqual(rule.destination, {
             bucket: ARCHIVE,
             encryptionConfiguration: { replicaKmsKeyId: "arn:k" },
+            replicationTime: { status: "Enabled", time: { minutes: 15 } },
             metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
         });
     });
@@ -155,6 +173,7 @@ describe("audit archive under mocks (dev and prod)", function () {
             assert.equal(replication.inputs.role, run.one(T.role, "lake-replication-role").state.arn);
             assert.equal(replication.inputs.token, undefined, "no Object Lock token: the source bucket is not locked");
             const [rule] = replication.inputs.rules;
+            assert.deepEqual(s3ReplicationRuleProblems(rule), [], "the rule as the engine receives it passes the S3 API's constraints");
             assert.equal(rule.destination.bucket, run.one(T.bucket, "lake-audit").state.arn);
             assert.equal(rule.destination.encryptionConfiguration.replicaKmsKeyId, run.one(T.kmsKey, "lake-key").state.arn);
             for (const dep of ["lake-audit-staging-versioning", "lake-audit-versioning", "lake-audit-object-lock"]) {

@@ -52,6 +52,9 @@ const lock = (days?: number) => setting(T.bucketObjectLock, "audit-lock", "audit
 const pg = (params: Record<string, string>) => ({ type: T.rdsParameterGroup, name: "cdc-params", props: { family: "mysql8.0", parameters: Object.entries(params).map(([name, value]) => ({ name, value })) } });
 const sg = (cidrs: string[], fromPort = 3306, toPort = 3306) => ({ type: T.securityGroup, name: "mysql-sg", props: { ingress: [{ protocol: "tcp", fromPort, toPort, cidrBlocks: cidrs }] } });
 const connector = (nonsensitive: Record<string, string>) => ({ type: T.connector, name: "cdc-sap", props: { configNonsensitive: { "connector.class": "MySqlCdcSourceV2", ...nonsensitive }, configSensitive: { "database.password": "x" } } });
+const cdcWriting = (extra: Record<string, string>): FakeResource =>
+    connector({ "topic.prefix": "lifesci.sap", "table.include.list": "sap_orders.sales_orders", "signal.data.collection": "sap_orders.lifesci_cdc_signal", ...extra });
+const sinkWriting = (dlq: string): FakeResource => ({ type: T.connector, name: "sink-s3-raw", props: { configNonsensitive: { "connector.class": "S3_SINK", "errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq } } });
 
 const binding = (name: string, roleName: string, crnPattern: string, account = "sa-workload"): FakeResource => ({ type: T.roleBinding, name, props: { principal: `User:${account}`, roleName, crnPattern } });
 const ksqlCluster = (account: string): FakeResource => ({ type: T.ksqlCluster, name: "ksql", props: { credentialIdentity: { id: account } } });
@@ -134,6 +137,24 @@ const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], str
             [[connector({ "database.ssl.mode": "required" })], "must be verify_ca or verify_identity (got required)"],
             [[connector({})], "(got unset)"],
             [[{ type: T.connector, name: "local-cdc", props: { configNonsensitive: { "connector.class": "io.debezium.connector.mysql.MySqlConnector", "database.ssl.mode": "preferred" } } }], "got preferred"],
+        ],
+    },
+    "connector-topics-created": {
+        pass: [
+            [
+                { type: T.kafkaTopic, name: "t", props: { topicName: "lifesci.sap.sap_orders.sales_orders" } },
+                { type: T.kafkaTopic, name: "s", props: { topicName: "lifesci.sap.sap_orders.lifesci_cdc_signal" } },
+                { type: T.kafkaTopic, name: "h", props: { topicName: "dbhistory.lifesci.sap" } },
+                cdcWriting({ "schema.history.internal.kafka.topic": "dbhistory.lifesci.sap" }),
+                { type: T.kafkaTopic, name: "d", props: { topicName: "lifesci.dlq.s3-raw" } },
+                sinkWriting("lifesci.dlq.s3-raw"),
+            ],
+        ],
+        fail: [
+            [[{ type: T.kafkaTopic, name: "t", props: { topicName: "lifesci.sap.sap_orders.sales_orders" } }, { type: T.kafkaTopic, name: "h", props: { topicName: "dbhistory.lifesci.sap" } }, cdcWriting({ "schema.history.internal.kafka.topic": "dbhistory.lifesci.sap" })], 'signal topic "lifesci.sap.sap_orders.lifesci_cdc_signal"'],
+            [[sinkWriting("lifesci.dlq.s3-raw")], 'dead-letter topic "lifesci.dlq.s3-raw"'],
+            // Unset, the managed defaults name topics after the connector id, which no stack creates.
+            [[cdcWriting({ "heartbeat.interval.ms": "60000" })], 'heartbeat topic "__debezium-heartbeat-'],
         ],
     },
     "no-admin-role-for-workloads": {

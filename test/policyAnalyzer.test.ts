@@ -108,6 +108,8 @@ const BROKEN: BrokenCopy[] = [
                 if (r.name.startsWith("streaming-topic-manager-")) p.roleName = "CloudClusterAdmin";
             }),
     },
+    // Issue 22, item 2: a connector writes a topic nobody created (here the signal table's).
+    { policy: "connector-topics-created", stack: "prod", breakIt: (rs) => without(rs, "confluentcloud:index/kafkaTopic:KafkaTopic", /lifesci_cdc_signal$/) },
     {
         policy: "iam-trust-external-id",
         stack: "dev",

@@ -169,8 +169,9 @@ describe("sink connector configs (pure builders)", () => {
         const config = snowflakeCdc();
         assert.equal(config.transforms, "unwrap");
         assert.ok(MANAGED_TRANSFORMS.includes(config["transforms.unwrap.type"]), config["transforms.unwrap.type"]);
-        assert.equal(config["transforms.unwrap.delete.handling.mode"], "rewrite");
-        assert.equal(config["transforms.unwrap.drop.tombstones"], "true");
+        assert.equal(config["transforms.unwrap.delete.tombstone.handling.mode"], "rewrite");
+        // The deprecated keys are gone (ignored from Debezium 3.2 on; issue 22, item 4).
+        assert.ok(!("transforms.unwrap.delete.handling.mode" in config) && !("transforms.unwrap.drop.tombstones" in config));
         assert.ok(!("transforms" in snowflakeCdc(false)), "curated topics are not Debezium envelopes");
     });
 
@@ -524,6 +525,15 @@ describe("sinks under mocks (dev and prod)", function () {
                 ...WAREHOUSE_TABLES.map((t) => `${t.source.kind === "cdc" ? "INSERT+EVOLVE SCHEMA" : "INSERT"} "${db}"."${WAREHOUSE_SCHEMAS[t.source.kind]}"."${t.name}"`),
             ].sort());
             assert.ok(run.ofType(T.sfGrant).every((g) => g.inputs.accountRoleName === `LIFESCI_${stack.toUpperCase()}_KAFKA_SINK`));
+            // Issue 22, item 3: the sink role evolves CDC tables with INSERT + EVOLVE SCHEMA and never owns
+            // them; the table's owner (the deployer, through the provider that created it) enables evolution.
+            assert.deepEqual(run.resources.filter((r) => /grantOwnership/i.test(r.type)).map((r) => r.name), []);
+            assert.ok(!run.ofType(T.sfGrant).some((g) => (g.inputs.privileges ?? []).includes("OWNERSHIP") || g.inputs.allPrivileges));
+            for (const t of WAREHOUSE_TABLES.filter((w) => w.source.kind === "cdc")) {
+                const table = run.one(T.sfTable, `warehouse-table-${t.name}`);
+                const evolution = run.one(T.sfExecute, `warehouse-schema-evolution-${t.name}`);
+                assert.ok(table.provider && evolution.provider === table.provider, `${t.name}: ALTER TABLE runs as the table's owner`);
+            }
         });
 
         it(`${stack}: contract: every Snowflake table's columns match its source schema through the type mapping`, () => {

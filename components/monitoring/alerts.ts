@@ -192,6 +192,29 @@ export const ALERT_INTENTS: readonly AlertIntent[] = [
         noData: "OK",
     },
     {
+        // Issue 22, item 3: with errors.tolerance=all a sink keeps RUNNING while records go to its
+        // DLQ (a refused Snowflake schema evolution sends every record of the table there), so a
+        // single record is a missing row in the lake, archive or warehouse and pages at once,
+        // whatever the tier's growth threshold. DLQ metrics: Confluent's export
+        // (https://docs.confluent.io/cloud/current/monitoring/metrics-api.html, dead_letter_queue_records)
+        // and Kafka Connect's task error metrics (https://kafka.apache.org/documentation/#connect_monitoring).
+        key: "dlq_record",
+        alertName: "DeadLetterQueueRecord",
+        severity: "critical",
+        runbook:
+            "A record reached the sink's dead-letter topic (<prefix>.dlq.<sink>): a row is missing downstream. Read it (headers carry " +
+            "the error; a Snowflake 'insufficient privileges' or schema evolution error points at the table grants), fix the cause, " +
+            "then replay the DLQ into the sink's topic.",
+        summary: (target, t) => `A record reached the DLQ of ${target.key} within ${t.dlqWindowMinutes} min`,
+        targets: (estate) => connectorTargets(estate, "sink"),
+        sources: ["confluent-cloud", "local"],
+        query: (target, { metrics, t }) => metrics.dlqRecords(target.connector!, t.dlqWindowMinutes),
+        op: ">",
+        threshold: () => 0,
+        forMinutes: () => 0,
+        noData: "OK",
+    },
+    {
         key: "sink_errors",
         alertName: "SinkTaskErrors",
         severity: "critical",

@@ -144,9 +144,14 @@ export function snowflakeSinkConfig(s: SnowflakeSinkSettings): Record<string, st
         Object.assign(config, {
             transforms: "unwrap",
             "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
-            // Deletes arrive as the last row state with __deleted=true; tombstones are dropped.
-            "transforms.unwrap.delete.handling.mode": "rewrite",
-            "transforms.unwrap.drop.tombstones": "true",
+            // Deletes arrive as the last row state with __deleted=true (column __DELETED); tombstones
+            // are dropped. `delete.tombstone.handling.mode` replaces `delete.handling.mode` and
+            // `drop.tombstones` (deprecated since Debezium 2.5; from 3.2 on they no longer apply and a
+            // delete became a tombstone the sink ignores). Managed SMT:
+            // https://docs.confluent.io/cloud/current/connectors/transforms/extractnewrecordstate.html
+            // modes: https://debezium.io/documentation/reference/stable/transformations/event-flattening.html#extract-new-record-state-delete-tombstone-handling-mode
+            // test/unwrapDeletes.integration.test.ts runs Debezium's SMT on a delete with these keys.
+            "transforms.unwrap.delete.tombstone.handling.mode": "rewrite",
         });
     }
     return config;

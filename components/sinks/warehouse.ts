@@ -26,7 +26,7 @@ export const SNOWFLAKE_PREVIEW_FEATURES = ["snowflake_table_resource"];
 
 /** With schematization the connector writes the Kafka metadata to this VARIANT column. */
 const RECORD_METADATA: WarehouseColumn = { name: "RECORD_METADATA", type: "VARIANT", nullable: true };
-/** ExtractNewRecordState (delete.handling.mode=rewrite) marks deleted rows with this field. */
+/** ExtractNewRecordState (delete.tombstone.handling.mode=rewrite) marks deleted rows with this field. */
 const DELETED_MARKER: WarehouseColumn = { name: "__DELETED", type: "VARCHAR", nullable: true };
 
 /** Columns of a warehouse table, derived from its source's schema. Errors name the table. */
@@ -261,6 +261,18 @@ export class Warehouse extends pulumi.ComponentResource {
                     ),
                 );
             }
+            // Schema evolution privileges (issue 22, item 3), read from both pages:
+            // - Kafka connector schema detection: "use a role that has the OWNERSHIP privilege on the
+            //   table" to ALTER TABLE ... SET ENABLE_SCHEMA_EVOLUTION; that is the Execute above, run by
+            //   the deployer, which created and owns the table:
+            //   https://docs.snowflake.com/user-guide/snowpipe-streaming/snowpipe-streaming-classic-kafka-schema-detection
+            // - Table schema evolution / Snowpipe Streaming access control: the role that loads needs
+            //   INSERT and EVOLVE SCHEMA (or OWNERSHIP) on the table:
+            //   https://docs.snowflake.com/en/user-guide/data-load-schema-evolution
+            //   https://docs.snowflake.com/en/user-guide/snowpipe-streaming/data-load-snowpipe-streaming-overview#access-control-privileges
+            // So the sink role gets INSERT + EVOLVE SCHEMA and never OWNERSHIP (which would let it drop the
+            // table or re-grant it). If the managed connector still needed OWNERSHIP, its records would
+            // go to the DLQ: the dlq_record alert pages on the first one (README, Unverified).
             const tableGrant = new snowflake.GrantPrivilegesToAccountRole(
                 `${name}-grant-table-${table.name}`,
                 {

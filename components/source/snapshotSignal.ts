@@ -14,11 +14,14 @@
 // diff; the signal id is derived from the change, so a retried update cannot insert it twice.
 import * as pulumi from "@pulumi/pulumi";
 import type * as mysql from "mysql2/promise";
+import { SIGNAL_TABLE as CATALOG_SIGNAL_TABLE } from "../catalog";
 import type { MySqlAdminArgs } from "./bootstrapProvider";
 import { MySqlEndpoint, TlsMode, connectMySql } from "./mysqlClient";
 
-/** One per captured database; never in table.include.list, so it gets no topic. */
-export const SIGNAL_TABLE = "lifesci_cdc_signal";
+// One per captured database. Not in table.include.list, but Debezium captures it anyway: its
+// rows reach the catalog's signal topic (catalog.signalTopicName), created with the others.
+// A module constant (a string the provider's closure captures by value), not the catalog module.
+export const SIGNAL_TABLE: string = CATALOG_SIGNAL_TABLE;
 
 /** DDL of the signal table: the three documented columns, in order. */
 export function signalTableDdl(database: string): string {
