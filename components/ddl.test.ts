@@ -1,7 +1,7 @@
 // The SQL script and text helpers on literal inputs, with expectations written out (mutation
 // testing of ddl.ts / sqlText.ts showed which decisions no test pinned down).
 import { strict as assert } from "assert";
-import { domainTables, readSchemaSnapshot, splitSqlStatements } from "./ddl";
+import { catalogDdlMismatches, domainTables, readSchemaSnapshot, splitSqlStatements } from "./ddl";
 import { splitTopLevel } from "./sqlText";
 
 describe("the effective schema file", () => {
@@ -67,5 +67,50 @@ describe("the effective schema file is parsed once per version", () => {
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
         }
+    });
+});
+
+// The edges the mutation report of ddl.ts left open (issue 24, item 3).
+describe("SQL script splitting and the schema file: scanner edges", () => {
+    it("a * that does not follow / is arithmetic or a column list, not a comment", () => {
+        assert.deepEqual(splitSqlStatements("SELECT * FROM t; SELECT 2*3; SELECT a *b FROM t"), ["SELECT * FROM t", "SELECT 2*3", "SELECT a *b FROM t"]);
+    });
+
+    it("a comment's end is searched after its opening /*, so /*/ does not close it", () => {
+        assert.deepEqual(splitSqlStatements("SELECT 1 /*/ ; */ + 2; SELECT 3"), ["SELECT 1   + 2", "SELECT 3"]);
+        assert.deepEqual(splitSqlStatements("SELECT 1 */ 2 /**/; SELECT 3"), ["SELECT 1 */ 2", "SELECT 3"]);
+    });
+
+    it("a backslash as the very last character inside a quote adds nothing after it", () => {
+        assert.deepEqual(splitSqlStatements("SELECT 'a\\"), ["SELECT 'a\\"]);
+        assert.deepEqual(splitSqlStatements('SELECT "b\\'), ['SELECT "b\\']);
+    });
+
+    it("a schema file that is not JSON fails naming the file, the parser's reason and the command that renews it", () => {
+        const fs = require("fs") as typeof import("fs"); // eslint-disable-line @typescript-eslint/no-require-imports
+        const os = require("os") as typeof import("os"); // eslint-disable-line @typescript-eslint/no-require-imports
+        const path = require("path") as typeof import("path"); // eslint-disable-line @typescript-eslint/no-require-imports
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "schema-snapshot-"));
+        try {
+            assert.throws(() => readSchemaSnapshot(root), (err: Error) => err.message === "sql/mysql/effective-schema.json: not found; create it with npm run schema:check -- --write");
+            fs.mkdirSync(path.join(root, "sql", "mysql"), { recursive: true });
+            fs.writeFileSync(path.join(root, "sql", "mysql", "effective-schema.json"), "{ not json");
+            for (let attempt = 0; attempt < 2; attempt++) {
+                assert.throws(
+                    () => readSchemaSnapshot(root),
+                    (err: Error) => /^sql\/mysql\/effective-schema\.json: not valid JSON \(.+\); renew it with npm run schema:check -- --write$/.test(err.message),
+                    `attempt ${attempt + 1}: a bad file is never cached as a snapshot`,
+                );
+            }
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+
+    it("a composite key that differs is named column by column on both sides", () => {
+        const table = { name: "items", columns: [], primaryKey: ["order_id", "line_no"], references: [] };
+        assert.deepEqual(catalogDdlMismatches([{ name: "sap", tables: [{ name: "items", primaryKey: ["order_id", "item_no"] }] }], () => [table]), [
+            "sap.items (sql/mysql/sap/): catalog key (order_id, item_no) differs from DDL key (order_id, line_no)",
+        ]);
     });
 });

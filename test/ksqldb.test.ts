@@ -224,4 +224,17 @@ describe("stacks: the ksqlDB app deployments carry the output classes and the re
             assert.deepEqual(audit.statements.find((s) => s.output)!.output, { topic: "audit.cdc_changes", classes: ["immutable-archive"] });
         });
     }
+
+    // A per-app permission: with two of the four apps allowed, exactly those two deployments may
+    // replay (an "any app listed allows all" wiring would pass a test with an empty list only).
+    for (const stack of ["dev", "local"] as const) {
+        it(`${stack}: ksqldb.allowReplay reaches exactly the apps it names`, async () => {
+            const allowed = ["lab_validation", "audit_trail"];
+            const ksqldb = JSON.parse(readStackConfig(stack).values["lifesci-streaming:ksqldb"] ?? "{}");
+            const run = await runStack(stack, { set: { "lifesci-streaming:ksqldb": { ...ksqldb, allowReplay: allowed } } });
+            const deployments = run.ofType("pulumi-nodejs:dynamic:Resource").filter((r) => typeof r.inputs.app === "string" && Array.isArray(r.inputs.statements));
+            const byApp = Object.fromEntries(deployments.map((d) => [d.inputs.app as string, plain<{ allowReplay: boolean }>(d.inputs).allowReplay]));
+            assert.deepEqual(byApp, Object.fromEntries(KSQL_APPS.map((a) => [a.name, allowed.includes(a.name)])));
+        });
+    }
 });

@@ -116,6 +116,10 @@ describe("workflows: ci", () => {
         assert.match(all, /tsc --noEmit -p policy/);
         assert.match(all, /^npm test$/m, "npm test = tsc --noEmit + mocha");
         assert.match(all, /mocha .*test\/policy\.test\.ts/);
+        assert.match(all, /^mvn -B -ntp -f streams\/batch-release\/pom\.xml test$/m, "the Kafka Streams app's tests");
+        const java = actionStep(wf.jobs.test, "actions/setup-java");
+        assert.equal(java.length, 1, "JDK 17 through setup-java");
+        assert.deepEqual([String(java[0].with?.["java-version"]), java[0].with?.cache], ["17", "maven"], "JDK 17 with the Maven cache");
         assert.ok(!/secrets\./.test(text("ci")), "ci needs no secrets");
     });
 });
@@ -312,6 +316,17 @@ describe("workflows: drift", () => {
         assert.match(report.run ?? "", /GITHUB_STEP_SUMMARY/);
         assert.match(report.run ?? "", /gh issue (create|comment)/);
         assert.equal(wf.jobs.drift.permissions?.issues, "write");
+    });
+});
+
+describe("workflows: mutation", () => {
+    it("weekly (and on demand) runs npm run mutation, which fails under the target, with no secrets", () => {
+        const wf = load("mutation");
+        assert.ok(Array.isArray(wf.on.schedule) && /^\S+ \S+ \* \* [0-6]$/.test(wf.on.schedule[0].cron), "a weekly cron");
+        assert.ok("workflow_dispatch" in wf.on);
+        assert.match(runs(wf.jobs.mutation), /^npm run mutation$/m);
+        assert.match(runs(wf.jobs.mutation), /npm ci --prefix policy/);
+        assert.ok(!/secrets\./.test(text("mutation")), "mutation testing needs no secrets");
     });
 });
 

@@ -92,14 +92,15 @@ export function coversInternet(cidrs: readonly string[]): boolean {
 
 /**
  * Why a list of CIDRs must not be admitted to a database port, one line each; empty when it may.
- * IPv6 "any" (`::/0`) counts as the whole internet; other IPv6 CIDRs are out of scope here.
+ * An IPv6 CIDR of prefix length 0 (`::/0`, also written `0::/0`, `2001:db8::/0`...) counts as the
+ * whole internet; other IPv6 CIDRs are out of scope here.
  */
 export function databaseCidrProblems(cidrs: readonly string[], maxPrefix: number = DEFAULT_MAX_CIDR_PREFIX): string[] {
     const problems: string[] = [];
     const ipv4: string[] = [];
     for (const cidr of cidrs) {
         if (cidr.includes(":")) {
-            if (/^::\/0$/.test(cidr.trim())) problems.push(`${cidr} is the whole IPv6 internet`);
+            if (/^[0-9a-f:.]*\/0+$/i.test(cidr.trim())) problems.push(`${cidr} is the whole IPv6 internet`);
             continue;
         }
         const bits = prefixLength(cidr);

@@ -1,0 +1,72 @@
+package com.lifesci.batchrelease;
+
+import com.lifesci.batchrelease.cdc.AvroCdcDecoder;
+import com.lifesci.batchrelease.cdc.JsonCdcDecoder;
+import com.lifesci.batchrelease.cdc.SchemaRegistryClient;
+import com.lifesci.batchrelease.cdc.ValueDecoder;
+import com.lifesci.batchrelease.topology.BatchReleaseTopology;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts the batch release app from its environment; exits non-zero on bad config or when Streams fails. */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        AppConfig config;
+        try {
+            config = AppConfig.fromEnv(System.getenv());
+        } catch (AppConfig.ConfigException e) {
+            System.err.println("batch-release: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Topology topology = BatchReleaseTopology.build(config.topics(), decoder(config), config.overdueAfter(), config.overdueCheckInterval());
+        if (args.length > 0 && args[0].equals("--describe")) {
+            System.out.println(topology.describe());
+            return;
+        }
+        LOG.info("batch-release starting: {}", config.describe());
+        LOG.info("topology:\n{}", topology.describe());
+
+        KafkaStreams streams = new KafkaStreams(topology, config.streamsProperties());
+        CountDownLatch stopped = new CountDownLatch(1);
+        int[] exitCode = {0};
+        streams.setStateListener((now, before) -> {
+            LOG.info("Kafka Streams state {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR) {
+                exitCode[0] = 1;
+                stopped.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            // Not a poison record (those go to the dead-letter topic): the broker or Schema Registry failed.
+            // Stop so the orchestrator restarts the task from the last committed transaction.
+            LOG.error("Kafka Streams thread failed; shutting the client down (ERROR)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        HealthServer health = new HealthServer(config.healthPort(), streams::state);
+        LOG.info("health endpoint on port {}: GET /health", health.port());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutdown requested");
+            stopped.countDown();
+        }, "shutdown"));
+        streams.start();
+        stopped.await();
+        streams.close(java.time.Duration.ofSeconds(30));
+        health.close();
+        LOG.info("batch-release stopped (exit {})", exitCode[0]);
+        if (exitCode[0] != 0) System.exit(exitCode[0]);
+    }
+
+    static ValueDecoder decoder(AppConfig config) {
+        if (config.valueFormat().equals("json")) return new JsonCdcDecoder();
+        return new AvroCdcDecoder(new SchemaRegistryClient(config.schemaRegistryUrl(), config.schemaRegistryUsername(), config.schemaRegistryPassword()));
+    }
+}

@@ -1,0 +1,121 @@
+package com.lifesci.batchrelease.topology;
+
+import com.lifesci.batchrelease.rules.BatchResult;
+import com.lifesci.batchrelease.rules.Decision;
+import com.lifesci.batchrelease.rules.ReleaseRules;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keyed by batch_number: applies each change to the batch's state, re-runs the release rules and
+ * emits a status record when the decision's content changed (a tombstone when the batch is
+ * deleted). A wall-clock punctuator emits an overdue record once per not-READY episode for a batch
+ * that completed more than overdueAfter ago.
+ */
+class BatchReleaseProcessor implements Processor<String, Change, String, Output> {
+    static final String STORE = "batch-state";
+    private static final Logger LOG = LoggerFactory.getLogger(BatchReleaseProcessor.class);
+
+    private final Duration overdueAfter;
+    private final Duration checkInterval;
+    private ProcessorContext<String, Output> context;
+    private KeyValueStore<String, BatchState> store;
+
+    BatchReleaseProcessor(Duration overdueAfter, Duration checkInterval) {
+        this.overdueAfter = overdueAfter;
+        this.checkInterval = checkInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Output> context) {
+        this.context = context;
+        this.store = context.getStateStore(STORE);
+        // Wall clock, not stream time: a batch becomes overdue while nothing arrives at all.
+        context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::checkOverdue);
+    }
+
+    @Override
+    public void process(Record<String, Change> record) {
+        String batchNumber = record.key();
+        Change change = record.value();
+        BatchState state = store.get(batchNumber);
+        if (state == null) state = new BatchState();
+        switch (change.kind()) {
+            case BATCH_UPSERT -> {
+                state.batch = change.batch();
+                state.specs = change.specs();
+            }
+            case BATCH_DELETE -> state.batch = null;
+            case SPECS -> {
+                // The routers of two materials write to this batch from different partitions: after the
+                // batch moved to another material, a spec list of the old one may still arrive. It says nothing.
+                if (state.batch == null || state.batch.materialId().equals(change.materialId())) state.specs = change.specs();
+            }
+            case RESULT_UPSERT -> state.results.put(change.resultId(), new BatchResult(change.result(), change.sampleMaterialId()));
+            case RESULT_DELETE -> state.results.remove(change.resultId());
+            case EVENT_UPSERT -> state.events.put(change.eventId(), change.event());
+            case EVENT_DELETE -> state.events.remove(change.eventId());
+            default -> throw new IllegalStateException("batch processor got " + change.kind());
+        }
+
+        if (state.batch == null) {
+            if (state.lastContent != null) {
+                context.forward(record.withValue(new Output(Output.Kind.STATUS, null)));
+                state.lastContent = null;
+                state.lastStatus = null;
+                state.overdueNotifiedAt = null;
+            }
+        } else {
+            Decision decision = ReleaseRules.decide(state.batch, state.specs, state.results.values(), state.events.values());
+            Map<String, Object> content = StatusRecords.content(state.batch, decision);
+            String contentJson = StatusRecords.json(content);
+            if (!contentJson.equals(state.lastContent)) {
+                context.forward(record.withValue(new Output(Output.Kind.STATUS,
+                        StatusRecords.status(content, context.currentSystemTimeMs(), record.timestamp()))));
+                state.lastContent = contentJson;
+                state.lastStatus = decision.status().name();
+                if (decision.status() == Decision.Status.READY) state.overdueNotifiedAt = null;
+            }
+        }
+        if (state.isEmpty()) store.delete(batchNumber);
+        else store.put(batchNumber, state);
+    }
+
+    private void checkOverdue(long now) {
+        int emitted = 0;
+        try (KeyValueIterator<String, BatchState> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, BatchState> entry = all.next();
+                BatchState s = entry.value;
+                if (!isOverdue(s, now)) continue;
+                Map<String, Object> content = JsonSerde.MAPPER.convertValue(JsonSerde.MAPPER.readTree(s.lastContent), Map.class);
+                context.forward(new Record<>(entry.key, new Output(Output.Kind.OVERDUE, StatusRecords.overdue(content, overdueAfter, now)), now));
+                s.overdueNotifiedAt = now;
+                store.put(entry.key, s);
+                emitted++;
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("batch-state holds unreadable status content", e);
+        }
+        if (emitted > 0) LOG.info("overdue check: {} batch(es) completed more than {} ago and not READY", emitted, overdueAfter);
+    }
+
+    /**
+     * Completed (completed_at set) more than overdueAfter ago, not READY, not notified yet in this
+     * episode. A REJECTED batch is decided, not waiting, so it is never overdue.
+     */
+    private boolean isOverdue(BatchState s, long now) {
+        return s.batch != null && s.lastContent != null && s.batch.completedAt() != null && !"REJECTED".equals(s.batch.status())
+                && !"READY".equals(s.lastStatus) && s.overdueNotifiedAt == null
+                && now - s.batch.completedAt() >= overdueAfter.toMillis();
+    }
+}

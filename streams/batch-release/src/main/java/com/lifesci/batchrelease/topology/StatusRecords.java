@@ -1,0 +1,85 @@
+package com.lifesci.batchrelease.topology;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.lifesci.batchrelease.model.Batch;
+import com.lifesci.batchrelease.rules.Decision;
+import com.lifesci.batchrelease.rules.Reason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The JSON values the app writes. Flat on purpose: every field is a string, number or null, so
+ * Connect's JsonConverter-based sinks (Snowflake, JDBC) land one column per field; the reasons
+ * array travels as a JSON string in {@code reasons} (README "Output records").
+ */
+public final class StatusRecords {
+    private StatusRecords() {}
+
+    /** What a status record says, without when it was computed: equal content = no new record. */
+    public static Map<String, Object> content(Batch b, Decision d) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("batch_number", b.batchNumber());
+        v.put("batch_id", b.batchId());
+        v.put("material_id", b.materialId());
+        v.put("plant", b.plant());
+        v.put("line_id", b.lineId());
+        v.put("batch_status", b.status());
+        v.put("status", d.status().name());
+        v.put("reason_codes", d.reasons().stream().map(r -> r.code().name()).distinct().collect(Collectors.joining(",")));
+        v.put("reason_summary", d.reasons().stream().map(Reason::text).collect(Collectors.joining("; ")));
+        v.put("reasons", reasonsJson(d.reasons()));
+        v.put("required_tests", d.requiredTests());
+        v.put("tests_in_spec", d.testsInSpec());
+        v.put("started_at", iso(b.startedAt()));
+        v.put("completed_at", iso(b.completedAt()));
+        return v;
+    }
+
+    public static String status(Map<String, Object> content, long decidedAtMs, long sourceTsMs) {
+        Map<String, Object> v = new LinkedHashMap<>(content);
+        v.put("decided_at", iso(decidedAtMs));
+        v.put("source_ts", iso(sourceTsMs));
+        return json(v);
+    }
+
+    public static String overdue(Map<String, Object> content, Duration overdueAfter, long detectedAtMs) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        for (String k : List.of("batch_number", "batch_id", "material_id", "plant", "line_id", "batch_status", "status", "reason_codes",
+                "reason_summary", "reasons", "completed_at")) {
+            v.put(k, content.get(k));
+        }
+        v.put("overdue_after", overdueAfter.toString());
+        v.put("detected_at", iso(detectedAtMs));
+        return json(v);
+    }
+
+    static String json(Object value) {
+        try {
+            return JsonSerde.MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String reasonsJson(List<Reason> reasons) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Reason r : reasons) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("code", r.code().name());
+            m.putAll(r.details());
+            if (m.get("occurred_at") instanceof Long l) m.put("occurred_at", iso(l));
+            m.put("text", r.text());
+            list.add(m);
+        }
+        return json(list);
+    }
+
+    static String iso(Long epochMs) {
+        return epochMs == null ? null : Instant.ofEpochMilli(epochMs).toString();
+    }
+}
