@@ -43,6 +43,9 @@ function cloudOutputs(config: PlatformConfig): Outputs {
         ksqlDbAppStatements: platform.ksqldb.statementCounts,
         // After an update that rebuilt queries: where each started and the stop/start of any gap.
         ksqlDbLastRebuilds: platform.ksqldb.lastRebuilds,
+        // Kafka Streams apps: ECS service and the image it runs, per catalog app.
+        streamsServices: Object.fromEntries([...platform.streamsApps.apps].map(([app, d]) => [app, d.service.name])),
+        streamsImages: Object.fromEntries([...platform.streamsApps.apps].map(([app, d]) => [app, d.image.ref])),
     };
 }
 
@@ -54,6 +57,7 @@ function localOutputs(config: PlatformConfig): Outputs {
     return {
         ...common(config),
         localUrls: local.urls,
+        localStreamsHealth: local.streamsApps.healthUrls,
         localConnectors: Object.fromEntries(Object.entries(local.connectors).map(([key, c]) => [key, c.id])),
         localBuckets: local.buckets,
         ksqlDbLastRebuilds: local.ksql.lastRebuilds,

@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import { execFile } from "child_process";
+import * as http from "http";
 import {
     DOMAINS,
     Domain,
@@ -10,6 +12,8 @@ import {
     streamsAppByName,
     streamsAppEnvironment,
     streamsAppTopics,
+    streamsHealthProbe,
+    streamsHealthProbeShell,
     streamsApplicationId,
     streamsInternalPrefix,
     streamsOutputTopic,
@@ -196,6 +200,30 @@ describe("catalog: Kafka Streams apps", () => {
         assert.throws(() => streamsAppEnvironment(app, { ...local, bootstrapServers: "" }), /KAFKA_BOOTSTRAP_SERVERS is empty/);
         for (const ok of ["PT24H", "P1D", "PT30M", "PT0.5S", "P1DT2H"]) assert.ok(isIsoDuration(ok), ok);
         for (const bad of ["P", "PT", "24h", "PT-1H", "P1H", "PT0S"]) assert.ok(!isIsoDuration(bad), bad);
+    });
+
+    it("the health probe passes on 200 from /health and fails on 503, through the shell Docker runs it with", async () => {
+        let status = 200;
+        const paths: string[] = [];
+        const server = http.createServer((req, res) => {
+            paths.push(String(req.url));
+            res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ state: status === 200 ? "RUNNING" : "ERROR" }));
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const port = (server.address() as { port: number }).port;
+        // The probe blocks on the server: run it asynchronously so the server can answer.
+        const run = (argv: string[]) => new Promise<number | null>((resolve) => execFile(argv[0], argv.slice(1), { timeout: 10_000 }, (err) => resolve(err ? (err as { code?: number }).code ?? 1 : 0)));
+        try {
+            assert.equal(await run(streamsHealthProbe(port)), 0);
+            assert.equal(await run(["sh", "-c", streamsHealthProbeShell(port)]), 0);
+            status = 503;
+            assert.notEqual(await run(streamsHealthProbe(port)), 0);
+            assert.notEqual(await run(["sh", "-c", streamsHealthProbeShell(port)]), 0);
+            assert.deepEqual([...new Set(paths)], ["/health"]);
+        } finally {
+            server.close();
+        }
+        assert.throws(() => streamsHealthProbe(0), /HEALTH_PORT 0 is not a TCP port/);
     });
 
     it("fails naming the app and variable when an input is not a catalog table", () => {

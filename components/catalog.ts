@@ -302,8 +302,8 @@ export function allTopics(basePrefix: string): TopicSpec[] {
 // connectors are built from these declarations only.
 
 /** The managed sink connectors; each owns one dead-letter topic `<prefix>.dlq.<sink>`. */
-export type SinkName = "s3-raw" | "s3-audit" | "snowflake-cdc" | "snowflake-curated";
-export const SINK_NAMES: readonly SinkName[] = ["s3-raw", "s3-audit", "snowflake-cdc", "snowflake-curated"];
+export type SinkName = "s3-raw" | "s3-audit" | "snowflake-cdc" | "snowflake-curated" | "snowflake-streams";
+export const SINK_NAMES: readonly SinkName[] = ["s3-raw", "s3-audit", "snowflake-cdc", "snowflake-curated", "snowflake-streams"];
 
 /** Derived topics archived unchanged in the object-locked audit bucket. */
 export const AUDIT_ARCHIVE_SUFFIXES: readonly string[] = ["audit.cdc_changes"];
@@ -319,12 +319,17 @@ export type WarehouseSource =
     /** Current row state of a captured table (the Debezium envelope is unwrapped on the way). */
     | { kind: "cdc"; domain: DomainName; table: string }
     /** A ksqlDB output topic with its declared value columns (ksqlDB value columns are nullable). */
-    | { kind: "ksql"; suffix: string; columns: readonly KsqlOutputColumn[] };
+    | { kind: "ksql"; suffix: string; columns: readonly KsqlOutputColumn[] }
+    /**
+     * A Kafka Streams app's output (STREAMS_APPS, by its env variable) with the columns of its JSON
+     * value: one per top-level field (types in ksqlDB SQL terms, mapped like the ksqlDB ones).
+     */
+    | { kind: "streams"; app: StreamsAppName; env: string; columns: readonly KsqlOutputColumn[] };
 
 export interface WarehouseTable {
     /** Snowflake table name (upper case, unquoted identifier). */
     name: string;
-    /** `cdc` tables go to the CDC schema, `ksql` tables to the CURATED schema. */
+    /** `cdc` tables go to the CDC schema, `ksql` and `streams` tables to the CURATED schema. */
     source: WarehouseSource;
     description: string;
 }
@@ -394,6 +399,37 @@ export const WAREHOUSE_TABLES: readonly WarehouseTable[] = [
             ],
         },
     },
+    {
+        // Every status change of every batch (the topic is compacted, the table keeps history):
+        // the current status of a batch is its row with the latest DECIDED_AT.
+        name: "BATCH_RELEASE_STATUS",
+        description: "Batch release readiness per batch (READY, BLOCKED with reasons, PENDING), every decision",
+        source: {
+            kind: "streams",
+            app: "batch_release",
+            env: "TOPIC_STATUS",
+            // The app's JSON status value (streams/batch-release README, "Output records").
+            columns: [
+                { name: "BATCH_NUMBER", type: "STRING" },
+                { name: "BATCH_ID", type: "BIGINT" },
+                { name: "MATERIAL_ID", type: "STRING" },
+                { name: "PLANT", type: "STRING" },
+                { name: "LINE_ID", type: "STRING" },
+                { name: "BATCH_STATUS", type: "STRING" },
+                { name: "STATUS", type: "STRING" },
+                { name: "REASON_CODES", type: "STRING" },
+                { name: "REASON_SUMMARY", type: "STRING" },
+                // The reasons array as JSON text ([{code, test_code|event_id, ..., text}]).
+                { name: "REASONS", type: "STRING" },
+                { name: "REQUIRED_TESTS", type: "INT" },
+                { name: "TESTS_IN_SPEC", type: "INT" },
+                { name: "STARTED_AT", type: "TIMESTAMP" },
+                { name: "COMPLETED_AT", type: "TIMESTAMP" },
+                { name: "DECIDED_AT", type: "TIMESTAMP" },
+                { name: "SOURCE_TS", type: "TIMESTAMP" },
+            ],
+        },
+    },
 ];
 
 /** The dead-letter topic of a sink connector. */
@@ -428,8 +464,18 @@ export function warehouseTopic(basePrefix: string, table: WarehouseTable): strin
         }
         return topicName(basePrefix, domain, source.table);
     }
+    if (source.kind === "streams") {
+        const app = STREAMS_APPS.find((a) => a.name === source.app);
+        if (!app) throw new Error(`catalog WAREHOUSE_TABLES ${table.name}: unknown Kafka Streams app "${source.app}"`);
+        return streamsOutputTopic(basePrefix, app, source.env);
+    }
     requireDerivedTopic(source.suffix, `WAREHOUSE_TABLES ${table.name}`);
     return derivedTopicName(basePrefix, source.suffix);
+}
+
+/** The Snowflake schema a warehouse table lives in: CDC for row state, CURATED for app outputs (ksqlDB, Kafka Streams). */
+export function warehouseSchemaKind(table: WarehouseTable): "cdc" | "ksql" {
+    return table.source.kind === "cdc" ? "cdc" : "ksql";
 }
 
 /** Topics that carry errors of the sinks, created like every other topic. */
@@ -670,6 +716,25 @@ export interface StreamsEnvironment {
     environment: Record<string, string>;
     /** Variables the deployment must supply as secrets (ECS `secrets`, Docker env from a secret); empty for PLAINTEXT/json. */
     secretEnv: StreamsSecretEnv[];
+}
+
+/** The app's health endpoint on HEALTH_PORT: 200 while Kafka Streams is RUNNING, 503 otherwise. */
+export const STREAMS_HEALTH_PATH = "/health";
+
+/**
+ * The container health check of a Streams app (ECS task and local container alike), as argv: 0
+ * only when the endpoint answers 200. The app's image ships bash but no curl (its Dockerfile's
+ * HEALTHCHECK uses the same probe), so the request goes through bash's /dev/tcp.
+ */
+export function streamsHealthProbe(port: number): string[] {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Kafka Streams health probe: HEALTH_PORT ${port} is not a TCP port`);
+    return ["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port} && printf "GET ${STREAMS_HEALTH_PATH} HTTP/1.0\\r\\n\\r\\n" >&3 && head -n1 <&3 | grep -q " 200 "`];
+}
+
+/** The same probe as one shell command line (Docker's CMD-SHELL form). */
+export function streamsHealthProbeShell(port: number): string {
+    const [bash, flag, script] = streamsHealthProbe(port);
+    return `${bash} ${flag} '${script}'`;
 }
 
 export const STREAMS_DEFAULTS = { overdueAfter: "PT24H", overdueCheckInterval: "PT1M", stateDir: "/var/lib/kafka-streams", healthPort: 8080 } as const;

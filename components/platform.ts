@@ -3,13 +3,14 @@
 // then sink connectors to the S3 lake (raw + audit archive) and Snowflake.
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { DOMAINS, WAREHOUSE_TABLES, allTopics } from "./catalog";
+import { DOMAINS, STREAMS_APPS, WAREHOUSE_TABLES, allTopics } from "./catalog";
 import { PlatformConfig } from "./config";
 import * as aws from "@pulumi/aws";
-// In data-path order: source -> streaming -> ksql -> sinks -> monitoring.
+// In data-path order: source -> streaming -> ksql / streams -> sinks -> monitoring.
 import { CdcConnectors, CdcTruststore, MySqlSource, sourceNetwork } from "./source";
 import { SchemaGovernance, Streaming } from "./streaming";
 import { assertWarehouseMatchesKsql, KsqlDb, loadCheckedKsqlApps } from "./ksql";
+import { StreamsApps, StreamsTaskSecurityGroup } from "./streams";
 import { AUDIT_REPLICATION_RULE_ID, Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig, Monitoring } from "./monitoring";
 
@@ -56,6 +57,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
     readonly monitoring?: Monitoring;
     readonly ksqldb: KsqlDb;
     readonly schemaGovernance: SchemaGovernance;
+    readonly streamsApps: StreamsApps;
 
     constructor(name: string, args: CloudPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:platform:CloudPlatform", name, {}, opts);
@@ -68,6 +70,13 @@ export class CloudPlatform extends pulumi.ComponentResource {
 
         const privatelink = cfg.mysql.network === "privatelink";
         const network = sourceNetwork(cfg.mysql, { parent: this });
+        // The Streams tasks' security groups come first: prod's Kafka endpoint admits them by reference.
+        const streamsSecurityGroups = new Map(
+            STREAMS_APPS.map((app) => [
+                app.name,
+                new StreamsTaskSecurityGroup(`streams-${app.name.replace(/_/g, "-")}-sg`, { namePrefix: cfg.namePrefix, app, vpcId: network.vpcId, tags }, { parent: this }),
+            ]),
+        );
         this.streaming = new Streaming(
             "streaming",
             {
@@ -84,6 +93,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                           vpcId: network.vpcId,
                           subnetIds: network.subnetIds,
                           clientSecurityGroupIds: cfg.mysql.deployerSecurityGroupIds,
+                          workloadSecurityGroups: [...streamsSecurityGroups].map(([app, sg]) => ({ label: `Kafka Streams ${app} tasks`, id: sg.securityGroup.id })),
                           tags,
                       }
                     : undefined,
@@ -174,6 +184,30 @@ export class CloudPlatform extends pulumi.ComponentResource {
                 apps: ksqlApps,
                 topics: this.streaming.topics,
                 protect: cfg.protect,
+            },
+            { parent: this },
+        );
+        this.streamsApps = new StreamsApps(
+            "streams",
+            {
+                namePrefix: cfg.namePrefix,
+                basePrefix,
+                config: cfg.streams,
+                topicsConfig: cfg.topics,
+                region: cfg.region,
+                // The platform's subnets, as for RDS; tasks get no public IP.
+                subnetIds: network.subnetIds,
+                securityGroups: streamsSecurityGroups,
+                kafka: {
+                    environmentId: this.streaming.environment.id,
+                    cluster: this.streaming.cluster,
+                    schemaRegistry: this.streaming.schemaRegistry,
+                    topics: this.streaming.topics,
+                    privateEndpointSecurityGroupId: this.streaming.privateNetwork?.endpointSecurityGroup.id,
+                    ready: this.streaming.privateNetwork?.ready ?? [],
+                },
+                protect: cfg.protect,
+                tags,
             },
             { parent: this },
         );

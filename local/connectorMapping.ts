@@ -141,6 +141,17 @@ export function localCdcSourceConfig(s: LocalCdcSettings): LocalConnectorConfig 
     };
 }
 
+/**
+ * The value format of the local CDC topics, read off the converter the local CDC source writes them
+ * with: what a Kafka Streams app reads locally (VALUE_FORMAT).
+ */
+export function localCdcValueFormat(kafka: LocalKafka): "avro" | "json" {
+    const converter = converters(kafka, "avro")["value.converter"];
+    if (converter === AVRO) return "avro";
+    if (converter === "org.apache.kafka.connect.json.JsonConverter") return "json";
+    throw new Error(`local CDC value converter ${converter} has no Kafka Streams VALUE_FORMAT`);
+}
+
 export interface LocalS3SinkSettings {
     connectorName: string;
     topics: readonly string[];

@@ -18,6 +18,7 @@ import { KAFKA_INTERNAL_BOOTSTRAP, SCHEMA_REGISTRY_INTERNAL_URL } from "./settin
 import { LocalSinks, MINIO_USER, POSTGRES_USER } from "./sinks";
 import { LocalSource } from "./source";
 import { LocalStreaming } from "./streaming";
+import { LocalStreamsApps } from "./streams";
 import { localUrls } from "./versions";
 
 export interface LocalCredentials {
@@ -39,6 +40,7 @@ export class LocalPlatform extends pulumi.ComponentResource {
     readonly source: LocalSource;
     readonly streaming: LocalStreaming;
     readonly ksql: LocalKsql;
+    readonly streamsApps: LocalStreamsApps;
     readonly sinks: LocalSinks;
     readonly localMonitoring: LocalMonitoring;
     readonly monitoring?: Monitoring;
@@ -89,6 +91,17 @@ export class LocalPlatform extends pulumi.ComponentResource {
         this.ksql = new LocalKsql(
             "ksql",
             { ...scope, apps: ksqlApps, basePrefix: cfg.confluent.topicPrefix, topics: cfg.topics, ksqldb: cfg.ksqldb, streaming: this.streaming, sources: cdcConnectors },
+            child,
+        );
+        this.streamsApps = new LocalStreamsApps(
+            "streams",
+            {
+                ...scope,
+                basePrefix: cfg.confluent.topicPrefix,
+                kafka,
+                config: cfg.streams,
+                dependsOn: [this.streaming.kafka, this.streaming.schemaRegistry, this.streaming.topicsInit],
+            },
             child,
         );
         this.sinks = new LocalSinks(

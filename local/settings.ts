@@ -1,7 +1,7 @@
 // Pure builders for the local containers' settings, derived from the catalog and the stack
 // config: MySQL binlog flags, Kafka KRaft environment, topic creation, MinIO buckets, the
 // Postgres warehouse tables and the Prometheus scrape config.
-import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics, cleanupPolicyOf, retentionMsOf } from "../components/catalog";
+import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics, cleanupPolicyOf, retentionMsOf, warehouseSchemaKind } from "../components/catalog";
 import { LakeConfig, TopicsConfig } from "../components/config";
 import { DdlTable, domainTables } from "../components/ddl";
 import { ksqlToPostgresType, ksqlTypesFor } from "../components/sqlTypes";
@@ -19,6 +19,7 @@ export const HOSTS = {
     kafkaExporter: "kafka-exporter",
     prometheus: "prometheus",
     grafana: "grafana",
+    batchRelease: "batch-release",
 } as const;
 
 export const KAFKA_INTERNAL_BOOTSTRAP = `${HOSTS.kafka}:29092`;
@@ -118,10 +119,10 @@ export function postgresWarehouseDdl(tables: readonly WarehouseTable[] = WAREHOU
     for (const table of tables) {
         const where = `warehouse table ${table.name}`;
         const source = table.source;
-        const schema = WAREHOUSE_SCHEMAS[source.kind];
+        const schema = WAREHOUSE_SCHEMAS[warehouseSchemaKind(table)];
         let columns: string[];
         let primaryKey: readonly string[] = [];
-        if (source.kind === "ksql") {
+        if (source.kind === "ksql" || source.kind === "streams") {
             columns = source.columns.map((c) => `${quote(c.name)} ${ksqlToPostgresType(c.type, where)}`);
         } else {
             const domain = DOMAINS.find((d) => d.name === (source.domain as DomainName));

@@ -3,7 +3,7 @@
 // the ksqlDB outputs, MinIO and Postgres. The hops are derived from the catalog; the probes
 // that look at each system are injected, so the logic is tested without Docker.
 import type * as mysql from "mysql2/promise";
-import { AUDIT_ARCHIVE_SUFFIXES, WAREHOUSE_TABLES, derivedTopicName, domainByName, topicName } from "../components/catalog";
+import { AUDIT_ARCHIVE_SUFFIXES, WAREHOUSE_TABLES, derivedTopicName, domainByName, topicName, warehouseSchemaKind } from "../components/catalog";
 import { RAW_TOPICS_DIR, WAREHOUSE_SCHEMAS } from "../components/sinks";
 
 /** Spec limit the out-of-spec result is measured against (seed data of sql/mysql/lims/seed.sql). */
@@ -69,7 +69,7 @@ export interface Hop {
 const warehouseTable = (name: string) => {
     const table = WAREHOUSE_TABLES.find((t) => t.name === name);
     if (!table) throw new Error(`verification: warehouse table ${name} is not in the catalog`);
-    return { schema: WAREHOUSE_SCHEMAS[table.source.kind], table: table.name };
+    return { schema: WAREHOUSE_SCHEMAS[warehouseSchemaKind(table)], table: table.name };
 };
 
 /** The hops of the path for these rows, named after the catalog topics, buckets and tables. */

@@ -63,6 +63,7 @@ export const LOCAL_PORTS = {
     postgres: 5433,
     prometheus: 9090,
     grafana: 3000,
+    batchReleaseHealth: 8090,
 } as const;
 
 export type LocalService = keyof typeof LOCAL_PORTS;

@@ -53,6 +53,9 @@ export const T = {
     snowflakeUser: "snowflake:index/user:User",
     snowflakeServiceUser: "snowflake:index/serviceUser:ServiceUser",
     snowflakeLegacyServiceUser: "snowflake:index/legacyServiceUser:LegacyServiceUser",
+    ecsService: "aws:ecs/service:Service",
+    ecsTaskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+    serviceAccount: "confluentcloud:index/serviceAccount:ServiceAccount",
 } as const;
 
 const MYSQL_PORT = 3306;
@@ -69,6 +72,21 @@ const PROD_MIN_BACKUP_DAYS = 7;
 /** Connector config keys that carry credentials (Confluent marks them sensitive). */
 const SECRET_KEY_PATTERN = /(password|secret|private\.key|passphrase|credentials|token|(^|\.)api\.key$|access\.key)/i;
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+/**
+ * Container environment variable names that carry credentials: they belong in the container
+ * definition's `secrets` (read from Secrets Manager at task start), whose values are only ARNs.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+ */
+const SECRET_ENV_PATTERN = /(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|API_?KEY|SASL_USERNAME|REGISTRY_USERNAME|CREDENTIAL)/i;
+/** Where an ECS `secrets` entry may read from: Secrets Manager or SSM Parameter Store, by ARN. */
+const SECRET_SOURCE_ARN = /^arn:aws[a-z-]*:(secretsmanager|ssm):/;
+/** The accounts Kafka Streams apps run as carry this description (components/streams). */
+const STREAMS_ACCOUNT_DESCRIPTION = /^Kafka Streams app /;
+/**
+ * What a Kafka Streams account may hold: read, write, and manage its own internal topics.
+ * https://docs.confluent.io/platform/current/streams/developer-guide/security.html#required-acl-setting-for-secure-ak-clusters
+ */
+const STREAMS_ROLES = ["DeveloperRead", "DeveloperWrite", "DeveloperManage"];
 
 /** prod resources are recognised by the `tier` tag every taggable resource of the platform carries. */
 export function isProd(resource: PolicySubject): boolean {
@@ -126,6 +144,19 @@ function portInRange(port: number, from: unknown, to: unknown, protocol: unknown
 function opensToWorld(rule: Record<string, any>): boolean {
     const cidrs = [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? []), rule.cidrIpv4, rule.cidrIpv6].filter(Boolean);
     return cidrs.some((c: string) => WORLD.includes(c)) && portInRange(MYSQL_PORT, rule.fromPort, rule.toPort, rule.protocol ?? rule.ipProtocol);
+}
+
+/** The container definitions of an ECS task definition (JSON text, the provider's input); undefined while unknown. */
+function containerDefinitions(value: unknown): Record<string, any>[] | undefined | "garbled" {
+    if (value === undefined || value === null) return undefined;
+    if (Array.isArray(value)) return value;
+    if (typeof value !== "string") return "garbled";
+    try {
+        const parsed = JSON.parse(value);
+        return Array.isArray(parsed) ? parsed : "garbled";
+    } catch {
+        return "garbled";
+    }
 }
 
 export const POLICIES: readonly PolicyRule[] = [
@@ -367,6 +398,67 @@ export const POLICIES: readonly PolicyRule[] = [
             if (![T.snowflakeUser, T.snowflakeServiceUser, T.snowflakeLegacyServiceUser].includes(r.type as any)) return;
             if (r.props.password !== undefined) report(`Snowflake user ${r.name}: must not have a password`);
             if (!r.props.rsaPublicKey) report(`Snowflake user ${r.name}: rsaPublicKey is required (key-pair auth)`);
+        },
+    },
+    {
+        name: "ecs-task-not-public",
+        description: "ECS services run their tasks in awsvpc mode without a public IP (assignPublicIp false): no task is reachable from the internet.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type !== T.ecsService) return;
+            const network = r.props.networkConfiguration;
+            if (!network) report(`ECS service ${r.name}: networkConfiguration with private subnets and assignPublicIp false is required`);
+            else if (network.assignPublicIp !== false) report(`ECS service ${r.name}: assignPublicIp must be false (got ${network.assignPublicIp ?? "unset"})`);
+        },
+    },
+    {
+        name: "ecs-no-plaintext-secret",
+        description: "ECS task definitions carry credentials only as `secrets` from Secrets Manager/SSM by ARN, never in a container's plain `environment`.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            if (r.type !== T.ecsTaskDefinition) return;
+            const containers = containerDefinitions(r.props.containerDefinitions);
+            if (containers === undefined) return;
+            if (containers === "garbled") {
+                report(`ECS task definition ${r.name}: containerDefinitions is not a JSON array`);
+                return;
+            }
+            for (const c of containers) {
+                for (const e of c.environment ?? []) {
+                    const value = String(e?.value ?? "");
+                    if (SECRET_ENV_PATTERN.test(String(e?.name)) || value.includes("-----BEGIN")) {
+                        report(`ECS task definition ${r.name}: container ${c.name} has ${e?.name} in its plain environment; move it to secrets (Secrets Manager)`);
+                    }
+                }
+                for (const s of c.secrets ?? []) {
+                    if (!SECRET_SOURCE_ARN.test(String(s?.valueFrom))) report(`ECS task definition ${r.name}: container ${c.name} secret ${s?.name} does not come from Secrets Manager or SSM (valueFrom ${s?.valueFrom})`);
+                }
+            }
+        },
+    },
+    {
+        name: "streams-least-privilege",
+        description:
+            "A Kafka Streams app's account holds only DeveloperRead/Write/Manage, prefixed only on its application.id's internal topics and transactional ids (`<application.id>-*`), DeveloperManage only there, and its consumer group by literal name.",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            const accounts = ofType(resources, T.serviceAccount).filter((a) => STREAMS_ACCOUNT_DESCRIPTION.test(String(a.props.description ?? "")));
+            for (const account of accounts) {
+                const bindings = ofType(resources, T.roleBinding).filter((b) => (b.propertyDependencies.principal ?? []).includes(account.urn));
+                for (const b of bindings) {
+                    const role = String(b.props.roleName ?? "");
+                    const pattern = String(b.props.crnPattern ?? "");
+                    const resource = pattern.split("/").pop() ?? "";
+                    const prefixed = resource.endsWith("*");
+                    if (!STREAMS_ROLES.includes(role)) report(`role binding ${b.name}: ${role} is more than a Kafka Streams app needs (${STREAMS_ROLES.join(", ")})`, b.urn);
+                    if (prefixed && !/^(topic|transactional-id)=[^*]+-\*$/.test(resource)) {
+                        report(`role binding ${b.name}: prefix ${resource} is broader than the app's application.id prefix (<application.id>-*)`, b.urn);
+                    }
+                    if (role === "DeveloperManage" && !(prefixed && resource.startsWith("topic="))) {
+                        report(`role binding ${b.name}: DeveloperManage on ${resource}; a Kafka Streams app manages only its internal topics`, b.urn);
+                    }
+                }
+            }
         },
     },
     {

@@ -12,7 +12,7 @@ import * as path from "path";
 import { DOMAINS } from "../components/catalog";
 import { DdlColumn, EFFECTIVE_SCHEMA_FILE, readSchemaSnapshot } from "../components/ddl";
 import { UsageError, defineCli, parseCli, runCli, writeStdout } from "./cliSupport";
-import { PROGRAM_PATHS, REPO_ROOT, runStack } from "./mockEngine";
+import { PROGRAM_PATHS, REPO_ROOT, copyProgramPath, runStack } from "./mockEngine";
 
 export const DEFAULT_SIZES = [4, 40, 400];
 export const DEFAULT_STACKS = ["dev", "prod"];
@@ -69,7 +69,7 @@ export function syntheticTables(count: number): Record<string, string[]> {
  */
 export function syntheticProgram(count: number): { dir: string; cleanup(): void } {
     const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `lifesci-bench-${count}-`)));
-    for (const f of PROGRAM_PATHS) fs.cpSync(path.join(REPO_ROOT, f), path.join(dir, f), { recursive: true });
+    for (const f of PROGRAM_PATHS) copyProgramPath(f, dir);
     for (const f of fs.readdirSync(REPO_ROOT).filter((f) => /^Pulumi\.\w+\.yaml$/.test(f))) fs.copyFileSync(path.join(REPO_ROOT, f), path.join(dir, f));
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
 

@@ -56,7 +56,9 @@ export function dataPathDiagram(): string {
     const edges = new Set<string>();
     for (const table of WAREHOUSE_TABLES) {
         const s = table.source;
-        edges.add(s.kind === "cdc" ? `    t_${s.domain} -->|snowflake-cdc| snow` : `    d_${id(s.suffix)} -->|snowflake-curated| snow`);
+        if (s.kind === "cdc") edges.add(`    t_${s.domain} -->|snowflake-cdc| snow`);
+        else if (s.kind === "ksql") edges.add(`    d_${id(s.suffix)} -->|snowflake-curated| snow`);
+        else edges.add(`    d_${id(STREAMS_APPS.find((a) => a.name === s.app)!.outputs.find((o) => o.env === s.env)!.suffix)} -->|snowflake-streams| snow`);
     }
     l.push(...edges, "```");
     return l.join("\n");

@@ -149,7 +149,12 @@ function unknownsFor(computed: unknown, input: unknown): unknown {
 }
 
 /** What a copy of the program needs to evaluate (besides the Pulumi.<stack>.yaml files). */
-export const PROGRAM_PATHS = ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", "local", "sql"] as const;
+export const PROGRAM_PATHS = ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json", "components", "local", "sql", "streams"] as const;
+
+/** Copies one of PROGRAM_PATHS into a program copy, without build output (the Streams apps' Maven `target/`). */
+export function copyProgramPath(entry: string, toDir: string, fromDir = REPO_ROOT): void {
+    fs.cpSync(path.join(fromDir, entry), path.join(toDir, entry), { recursive: true, filter: (src) => path.basename(src) !== "target" });
+}
 
 /** Reads `Pulumi.<stack>.yaml` into the flat string map the engine hands to programs. */
 export function readStackConfig(stack: string, programDir = REPO_ROOT): { values: Record<string, string>; secretKeys: string[] } {
@@ -294,6 +299,25 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
             return { imageId: `sha256:mock${id}`, repoDigest: `${inputs.name}@sha256:mock${id}` };
         case "docker:index/image:Image":
             return { repoDigest: `${inputs.imageName}@sha256:mockbuilt`, baseImageName: inputs.imageName };
+        case "aws:ecr/repository:Repository":
+            return {
+                arn: `arn:aws:ecr:eu-central-1:123456789012:repository/${inputs.name}`,
+                registryId: "123456789012",
+                repositoryUrl: `123456789012.dkr.ecr.eu-central-1.amazonaws.com/${inputs.name}`,
+            };
+        case "docker-build:index:Image": {
+            // Pushed: the first tag with the digest of the build, as the provider reports it.
+            const digest = `sha256:${"0".repeat(56)}${id.replace(/[^a-f0-9]/g, "").padStart(8, "0").slice(-8)}`;
+            return { digest, ref: inputs.push ? `${inputs.tags?.[0]}@${digest}` : "", contextHash: "mock-context-hash" };
+        }
+        case "aws:secretsmanager/secret:Secret":
+            return { arn: `arn:aws:secretsmanager:eu-central-1:123456789012:secret:${inputs.name}-AbCdEf` };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { arn: `arn:aws:logs:eu-central-1:123456789012:log-group:${inputs.name}` };
+        case "aws:ecs/cluster:Cluster":
+            return { arn: `arn:aws:ecs:eu-central-1:123456789012:cluster/${inputs.name}` };
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            return { arn: `arn:aws:ecs:eu-central-1:123456789012:task-definition/${inputs.family}:1`, revision: 1 };
         case "grafana:cloudProvider/awsAccount:AwsAccount":
             return { resourceId: `aws-account-${id}` };
         default:
@@ -363,6 +387,15 @@ export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any
         uid: "grafanacloud-prom",
         type: "prometheus",
         url: "https://prometheus-prod-24-prod-eu-west-2.grafana.net/api/prom",
+    }),
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": (inputs) => ({
+        id: inputs.registryId ?? "123456789012",
+        registryId: inputs.registryId,
+        authorizationToken: "QVdTOm1vY2stZWNyLXBhc3N3b3Jk",
+        expiresAt: "2030-01-01T00:00:00Z",
+        proxyEndpoint: `https://${inputs.registryId ?? "123456789012"}.dkr.ecr.eu-central-1.amazonaws.com`,
+        userName: "AWS",
+        password: "mock-ecr-password",
     }),
     "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0def4017", cidrBlock: "172.31.0.0/16", default: true }),
     "aws:ec2/getSubnet:getSubnet": (inputs) => ({

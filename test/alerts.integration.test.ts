@@ -44,6 +44,7 @@ describe("alerts: intents as data", () => {
         const keys = ALERT_INTENTS.map((i) => i.key).sort();
         assert.deepEqual(keys, [
             "audit_replication_failed",
+            "batch_release_overdue",
             "cdc_silence",
             "connector_not_running",
             "consumer_lag",
@@ -54,6 +55,7 @@ describe("alerts: intents as data", () => {
             "rds_binlog_usage",
             "rds_free_storage",
             "sink_errors",
+            "streams_consumer_lag",
         ]);
     });
 
@@ -71,6 +73,10 @@ describe("alerts: intents as data", () => {
         assert.equal(count("machine_alarms"), 1);
         assert.equal(count("rds_free_storage"), 1);
         assert.equal(count("audit_replication_failed"), 1);
+        // One per catalog Kafka Streams app (its consumer group), one per output an intent fires on.
+        assert.equal(count("streams_consumer_lag"), 1);
+        assert.equal(count("batch_release_overdue"), 1);
+        assert.equal(find(rules, "streams_consumer_lag", "batch_release").labels.consumer_group, "lifesci.streams.batch-release");
         assert.equal(new Set(rules.map((r) => r.title)).size, rules.length, "rule titles are unique");
         // No RDS locally: those intents have no local expression.
         assert.equal(rulesFor("local").filter((r) => r.intent.startsWith("rds_")).length, 0);
@@ -325,6 +331,26 @@ function cloudTests(rules: AlertRule[]) {
                 },
             ],
         },
+        {
+            // The batch release app: its group lags from minute 30 (another group's lag does not count);
+            // one overdue record at minute 20 fires, a quiet overdue topic does not.
+            interval: "1m",
+            input_series: [
+                s("confluent_kafka_server_consumer_lag_offsets", { ...kafka, topic: "lifesci.lims.lims.test_results", consumer_group_id: "lifesci.streams.batch-release" }, "10x30 90000x30"),
+                s("confluent_kafka_server_consumer_lag_offsets", { ...kafka, topic: "lifesci.lims.lims.test_results", consumer_group_id: "lifesci.streams.batch-release-other" }, "90000x60"),
+                received("lifesci.streams.batch_release_overdue", "0x20 1x1 0x20"),
+            ],
+            alert_rule_test: [
+                { eval_time: "40m", alertname: "StreamsAppLagging", exp_alerts: [] },
+                {
+                    eval_time: "55m",
+                    alertname: "StreamsAppLagging",
+                    exp_alerts: [fires(find(rules, "streams_consumer_lag", "batch_release"), { consumer_group_id: "lifesci.streams.batch-release", topic: "lifesci.lims.lims.test_results" })],
+                },
+                { eval_time: "15m", alertname: "BatchReleaseOverdue", exp_alerts: [] },
+                { eval_time: "25m", alertname: "BatchReleaseOverdue", exp_alerts: [fires(find(rules, "batch_release_overdue", "streams.batch_release_overdue"))] },
+            ],
+        },
     ];
 }
 
@@ -384,6 +410,25 @@ function localTests(rules: AlertRule[]) {
             alert_rule_test: [
                 { eval_time: "7h30m", alertname: "CdcSourceSilent", exp_alerts: [] },
                 { eval_time: "8h10m", alertname: "CdcSourceSilent", exp_alerts: [fires(find(rules, "cdc_silence", "lims"))] },
+            ],
+        },
+        {
+            // kafka-exporter: the app's group lags from minute 30; the overdue topic's offset moves at minute 20.
+            interval: "1m",
+            input_series: [
+                s("kafka_consumergroup_lag", { consumergroup: "lifesci.streams.batch-release", topic: "lifesci.mes.mes.batches", partition: "0" }, "5x30 50000x30"),
+                s("kafka_topic_partition_current_offset", { topic: "lifesci.streams.batch_release_overdue", partition: "0" }, "3x20 4x40"),
+            ],
+            alert_rule_test: [
+                { eval_time: "40m", alertname: "StreamsAppLagging", exp_alerts: [] },
+                {
+                    eval_time: "55m",
+                    alertname: "StreamsAppLagging",
+                    exp_alerts: [fires(find(rules, "streams_consumer_lag", "batch_release"), { consumergroup: "lifesci.streams.batch-release", topic: "lifesci.mes.mes.batches" })],
+                },
+                { eval_time: "15m", alertname: "BatchReleaseOverdue", exp_alerts: [] },
+                { eval_time: "25m", alertname: "BatchReleaseOverdue", exp_alerts: [fires(find(rules, "batch_release_overdue", "streams.batch_release_overdue"))] },
+                { eval_time: "55m", alertname: "BatchReleaseOverdue", exp_alerts: [] },
             ],
         },
     ];

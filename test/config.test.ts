@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { ConfigError, PlatformConfig, RawConfig, isIpv4Cidr, parsePlatformConfig } from "../components/config";
 import { plan } from "../scripts/plan";
-import { PROGRAM_PATHS, REPO_ROOT, readStackConfig, runStack } from "./support/harness";
+import { PROGRAM_PATHS, REPO_ROOT, copyProgramPath, readStackConfig, runStack } from "./support/harness";
 
 /** The dev (or prod) stack file's config with some keys changed; objects are merged one level deep. */
 function rawConfig(stack: "dev" | "prod", changes: Record<string, unknown> = {}, secretKeys: string[] = []): RawConfig {
@@ -391,7 +391,7 @@ describe("config: the stack file as a newcomer edits it (YAML on disk, through t
 
     before(() => {
         dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-config-")));
-        for (const entry of PROGRAM_PATHS) fs.cpSync(path.join(REPO_ROOT, entry), path.join(dir, entry), { recursive: true });
+        for (const entry of PROGRAM_PATHS) copyProgramPath(entry, dir);
         fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));

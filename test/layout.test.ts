@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 const ROOT = path.join(__dirname, "..");
-const FEATURES = ["source", "streaming", "ksql", "sinks", "monitoring"];
+const FEATURES = ["source", "streaming", "ksql", "streams", "sinks", "monitoring"];
 const GROUND = ["components/catalog.ts", "components/sqlTypes.ts", "components/ddl.ts", "components/sqlText.ts", "components/config/"];
 
 function sources(dir: string): string[] {

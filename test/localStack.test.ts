@@ -5,7 +5,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DOMAINS, KSQL_APPS, WAREHOUSE_TABLES, allTopics, auditArchiveTopics, rawLakeTopics, warehouseTopic } from "../components/catalog";
+import { DOMAINS, KSQL_APPS, WAREHOUSE_TABLES, allTopics, auditArchiveTopics, rawLakeTopics, streamsAppByName, streamsHealthProbeShell, warehouseSchemaKind, warehouseTopic } from "../components/catalog";
+import { localStreamsEnvironment } from "../local/streams";
 import { cdcConnectorName, cdcSourceConfig } from "../components/source";
 import { s3SinkConfig, snowflakeSinkConfig, WAREHOUSE_SCHEMAS } from "../components/sinks";
 import { parsePlatformConfig } from "../components/config";
@@ -124,7 +125,7 @@ describe("local stack: generated container settings", () => {
 
     it("Postgres gets one table per catalog warehouse table, with the catalog primary keys", () => {
         const ddl = postgresWarehouseDdl();
-        for (const table of WAREHOUSE_TABLES) assert.ok(ddl.includes(`"${WAREHOUSE_SCHEMAS[table.source.kind]}"."${table.name}"`), table.name);
+        for (const table of WAREHOUSE_TABLES) assert.ok(ddl.includes(`"${WAREHOUSE_SCHEMAS[warehouseSchemaKind(table)]}"."${table.name}"`), table.name);
         assert.match(ddl, /"CDC"\."SAP_SALES_ORDERS" \([^;]*"order_id" BIGINT NOT NULL[^;]*PRIMARY KEY \("order_id"\)/);
         assert.match(ddl, /"CURATED"\."LAB_RESULTS_OOS" \([^;]*"RESULT_VALUE" NUMERIC\(18,6\)/);
     });
@@ -173,10 +174,10 @@ describe("stacks: local under mocks", () => {
 
     it("one network, named volumes, pinned images and the Connect image built from local/images/connect", () => {
         assert.equal(run.ofType("docker:index/network:Network").length, 1);
-        assert.deepEqual(run.ofType("docker:index/volume:Volume").map((v) => v.inputs.name).sort(), ["grafana", "kafka", "minio", "mysql", "postgres", "prometheus"].map((v) => `lifesci-local-${v}-data`));
+        assert.deepEqual(run.ofType("docker:index/volume:Volume").map((v) => v.inputs.name).sort(), ["batch-release", "grafana", "kafka", "minio", "mysql", "postgres", "prometheus"].map((v) => `lifesci-local-${v}-data`));
         const images = run.ofType("docker:index/remoteImage:RemoteImage").map((i) => i.inputs.name);
         assert.deepEqual(images.sort(), Object.entries(IMAGES).filter(([k]) => k !== "connectBase").map(([, v]) => v).sort());
-        const built = run.one("docker:index/image:Image");
+        const built = run.one("docker:index/image:Image", "local-connect-image");
         assert.equal(built.inputs.build.context, path.join(REPO_ROOT, "local", "images", "connect"));
         assert.equal(built.inputs.skipPush, true);
         assert.deepEqual(built.inputs.build.args, { CONNECT_BASE_IMAGE: IMAGES.connectBase, ...CONNECT_PLUGINS });
@@ -185,7 +186,7 @@ describe("stacks: local under mocks", () => {
 
     it("every long-running container has a health check and wait, publishes on 127.0.0.1 only, and the one-shot jobs run to completion", () => {
         const services = containers().filter((c) => !c.name.endsWith("-init"));
-        assert.equal(services.length, 10);
+        assert.equal(services.length, 11);
         for (const c of services) {
             assert.equal(c.inputs.wait, true, c.name);
             assert.ok(c.inputs.healthcheck?.tests?.length === 2 && c.inputs.healthcheck.tests[0] === "CMD-SHELL", c.name);
@@ -200,6 +201,22 @@ describe("stacks: local under mocks", () => {
             assert.equal(container(job).inputs.attach, true);
             assert.equal(container(job).inputs.mustRun, false);
         }
+    });
+
+    it("the batch release app runs from its own Dockerfile with the catalog's environment, healthy before the stack is up", () => {
+        const image = run.one("docker:index/image:Image", "local-batch-release-image");
+        assert.equal(image.inputs.build.context, path.join(REPO_ROOT, "streams", "batch-release"));
+        assert.equal(image.inputs.build.dockerfile, path.join(REPO_ROOT, "streams", "batch-release", "Dockerfile"));
+        const app = container("batchRelease");
+        assert.equal(app.inputs.image, image.inputs.imageName);
+        const env = envOf("batchRelease");
+        const cfg = localConfig();
+        assert.deepEqual(env, localStreamsEnvironment(streamsAppByName("batch_release"), "lifesci", kafka, cfg.streams));
+        // The local CDC topics are Avro (the local source's converter), read through the local Schema Registry.
+        assert.deepEqual([env.VALUE_FORMAT, env.KAFKA_SECURITY_PROTOCOL, env.SCHEMA_REGISTRY_URL], ["avro", "PLAINTEXT", "http://schema-registry:8081"]);
+        assert.equal(app.inputs.healthcheck.tests[1], streamsHealthProbeShell(8080));
+        assert.equal(app.inputs.wait, true);
+        assert.ok(app.dependsOn.includes(`${CONNECTOR}::local-topics-init`), "its topics exist first");
     });
 
     it("MySQL runs with the binlog flags and Kafka in KRaft mode without ZooKeeper", () => {

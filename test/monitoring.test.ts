@@ -115,6 +115,7 @@ describe("monitoring: dashboards and alerting", () => {
             "lifesci-dev-consumer-lag",
             "lifesci-dev-ksqldb",
             "lifesci-dev-rds",
+            "lifesci-dev-streams",
             "lifesci-dev-throughput",
         ]);
         const all = dashboards.map((d) => d.inputs.configJson).join("\n");

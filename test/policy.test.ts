@@ -57,6 +57,19 @@ const cdcWriting = (extra: Record<string, string>): FakeResource =>
 const sinkWriting = (dlq: string): FakeResource => ({ type: T.connector, name: "sink-s3-raw", props: { configNonsensitive: { "connector.class": "S3_SINK", "errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq } } });
 
 const binding = (name: string, roleName: string, crnPattern: string, account = "sa-workload"): FakeResource => ({ type: T.roleBinding, name, props: { principal: `User:${account}`, roleName, crnPattern } });
+const ecsService = (networkConfiguration: Record<string, unknown> | undefined): FakeResource => ({ type: T.ecsService, name: "streams-service", props: { launchType: "FARGATE", networkConfiguration } });
+const SECRET_ARN = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:lifesci-dev/streams/batch_release-AbCdEf";
+const taskDefinition = (environment: { name: string; value: string }[], secrets: { name: string; valueFrom: string }[]): FakeResource => ({
+    type: T.ecsTaskDefinition,
+    name: "task",
+    props: { containerDefinitions: JSON.stringify([{ name: "batch-release", image: "x", environment, secrets }]) },
+});
+const CLUSTER_CRN = "crn://confluent.cloud/organization=o/environment=env-1/cloud-cluster=lkc-1/kafka=lkc-1";
+const streamsAccount: FakeResource = { type: T.serviceAccount, name: "streams-sa", props: { description: "Kafka Streams app batch_release (ECS): reads its CDC inputs" } };
+const streamsBinding = (name: string, roleName: string, resource: string): FakeResource => ({
+    ...binding(name, roleName, resource.startsWith("subject=") ? `crn://confluent.cloud/organization=o/environment=env-1/schema-registry=lsrc-1/${resource}` : `${CLUSTER_CRN}/${resource}`, "sa-streams"),
+    deps: { principal: ["streams-sa"] },
+});
 const ksqlCluster = (account: string): FakeResource => ({ type: T.ksqlCluster, name: "ksql", props: { credentialIdentity: { id: account } } });
 const role = (principal: unknown, condition?: Record<string, unknown>): FakeResource => ({
     type: T.iamRole,
@@ -214,6 +227,50 @@ const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], str
         fail: [
             [[{ type: T.snowflakeServiceUser, name: "sink", props: {} }], "rsaPublicKey is required"],
             [[{ type: T.snowflakeUser, name: "sink", props: { rsaPublicKey: "MIIB", password: "pw" } }], "must not have a password"],
+        ],
+    },
+    "ecs-task-not-public": {
+        pass: [[ecsService({ subnets: ["subnet-0a"], securityGroups: ["sg-1"], assignPublicIp: false })]],
+        fail: [
+            [[ecsService({ subnets: ["subnet-0a"], assignPublicIp: true })], "assignPublicIp must be false (got true)"],
+            [[ecsService({ subnets: ["subnet-0a"] })], "assignPublicIp must be false (got unset)"],
+            [[ecsService(undefined)], "networkConfiguration with private subnets"],
+        ],
+    },
+    "ecs-no-plaintext-secret": {
+        pass: [
+            [taskDefinition([{ name: "APPLICATION_ID", value: "lifesci.streams.batch-release" }], [{ name: "KAFKA_SASL_PASSWORD", valueFrom: `${SECRET_ARN}:KAFKA_SASL_PASSWORD::` }])],
+            // A preview before the values are known.
+            [{ type: T.ecsTaskDefinition, name: "task", props: {} }],
+        ],
+        fail: [
+            [[taskDefinition([{ name: "KAFKA_SASL_PASSWORD", value: "s3cr3t" }], [])], "KAFKA_SASL_PASSWORD in its plain environment"],
+            [[taskDefinition([{ name: "KAFKA_SASL_USERNAME", value: "ABCKEY" }], [])], "KAFKA_SASL_USERNAME in its plain environment"],
+            [[taskDefinition([{ name: "TLS_KEY", value: "-----BEGIN PRIVATE KEY-----" }], [])], "TLS_KEY in its plain environment"],
+            [[taskDefinition([], [{ name: "SCHEMA_REGISTRY_PASSWORD", valueFrom: "s3cr3t" }])], "does not come from Secrets Manager or SSM"],
+            [[{ type: T.ecsTaskDefinition, name: "task", props: { containerDefinitions: "{not json" } }], "not a JSON array"],
+        ],
+    },
+    "streams-least-privilege": {
+        pass: [
+            [
+                streamsAccount,
+                streamsBinding("in", "DeveloperRead", "topic=lifesci.mes.mes.batches"),
+                streamsBinding("subject", "DeveloperRead", "subject=lifesci.mes.mes.batches-value"),
+                streamsBinding("out", "DeveloperWrite", "topic=lifesci.streams.batch_release_status"),
+                streamsBinding("internal", "DeveloperManage", "topic=lifesci.streams.batch-release-*"),
+                streamsBinding("group", "DeveloperRead", "group=lifesci.streams.batch-release"),
+                streamsBinding("txn", "DeveloperWrite", "transactional-id=lifesci.streams.batch-release-*"),
+                // Other accounts are judged by their own rules.
+                { type: T.serviceAccount, name: "ksql", props: { description: "ksqlDB cluster" } },
+                { ...binding("ksql-owner", "ResourceOwner", `${CLUSTER_CRN}/topic=_confluent-ksql-x*`), deps: { principal: ["ksql"] } },
+            ],
+        ],
+        fail: [
+            [[streamsAccount, streamsBinding("owner", "ResourceOwner", "topic=lifesci.streams.batch-release-*")], "ResourceOwner is more than a Kafka Streams app needs"],
+            [[streamsAccount, streamsBinding("wide", "DeveloperRead", "topic=lifesci.*")], "prefix topic=lifesci.* is broader than the app's application.id prefix"],
+            [[streamsAccount, streamsBinding("groups", "DeveloperRead", "group=lifesci.streams.batch-release*")], "prefix group=lifesci.streams.batch-release* is broader"],
+            [[streamsAccount, streamsBinding("manage-input", "DeveloperManage", "topic=lifesci.mes.mes.batches")], "DeveloperManage on topic=lifesci.mes.mes.batches"],
         ],
     },
     "kms-key-rotation": {

@@ -38,6 +38,25 @@ interface BrokenCopy {
 }
 
 const BROKEN: BrokenCopy[] = [
+    { policy: "ecs-task-not-public", stack: "prod", breakIt: (rs) => breakEvery(rs, "aws:ecs/service:Service", (p) => void (p.networkConfiguration.assignPublicIp = true)) },
+    {
+        policy: "ecs-no-plaintext-secret",
+        stack: "dev",
+        breakIt: (rs) =>
+            breakEvery(rs, "aws:ecs/taskDefinition:TaskDefinition", (p) => {
+                const containers = JSON.parse(p.containerDefinitions);
+                containers[0].environment.push({ name: "KAFKA_SASL_PASSWORD", value: "leaked" });
+                p.containerDefinitions = JSON.stringify(containers);
+            }),
+    },
+    {
+        policy: "streams-least-privilege",
+        stack: "dev",
+        breakIt: (rs) =>
+            breakEvery(rs, "confluentcloud:index/roleBinding:RoleBinding", (p, r) => {
+                if (r.name === "streams-batch-release-identity-internal-topics-manage") p.roleName = "ResourceOwner";
+            }),
+    },
     { policy: "rds-storage-encrypted", stack: "dev", breakIt: (rs) => breakEvery(rs, "aws:rds/instance:Instance", (p) => void (p.storageEncrypted = false)) },
     { policy: "rds-backup-retention", stack: "dev", breakIt: (rs) => breakEvery(rs, "aws:rds/instance:Instance", (p) => void (p.backupRetentionPeriod = 0)) },
     {

@@ -12,6 +12,7 @@ import {
     auditArchiveTopics,
     dlqTopicName,
     rawLakeTopics,
+    warehouseSchemaKind,
     warehouseTopic,
 } from "../components/catalog";
 import { auditObjectLockRule, confluentTrustPolicy, iamRoleArn, pemBody, rawLifecycleRules, s3SinkConfig, sinkAccessPolicy, sinkCommonConfig, SNOWFLAKE_SINK_SENSITIVE_KEYS, snowflakeAccountUrl, snowflakeSinkConfig, tableColumnMismatches, tlsOnlyBucketPolicy, WAREHOUSE_SCHEMAS, WarehouseColumn, warehouseContractProblems, warehouseEvolution, warehouseTableColumns } from "../components/sinks";
@@ -78,7 +79,7 @@ function s3Raw(overrides: Partial<Parameters<typeof s3SinkConfig>[0]> = {}) {
     });
 }
 
-function snowflakeRoutes(kind: "cdc" | "ksql") {
+function snowflakeRoutes(kind: WarehouseTable["source"]["kind"]) {
     return WAREHOUSE_TABLES.filter((t) => t.source.kind === kind).map((t) => ({ topic: warehouseTopic("lifesci", t), table: t.name }));
 }
 
@@ -472,14 +473,17 @@ describe("sinks under mocks (dev and prod)", function () {
                 "s3-audit": auditArchiveTopics("lifesci"),
                 "snowflake-cdc": snowflakeRoutes("cdc").map((r) => r.topic),
                 "snowflake-curated": snowflakeRoutes("ksql").map((r) => r.topic),
+                "snowflake-streams": snowflakeRoutes("streams").map((r) => r.topic),
             };
             for (const sink of SINK_NAMES) {
                 const bindings = run.ofType(T.roleBinding).filter((b) => b.name.startsWith(`sink-${sink}-identity-`));
                 const grants = bindings.map((b) => `${b.inputs.roleName} ${String(b.inputs.crnPattern).split("/").pop()}`).sort();
                 // The CDC Snowflake sink reads AVRO keys (input.key.format=AVRO), so it also reads the -key subjects.
                 const keySubjects = (t: string) => (sink === "snowflake-cdc" ? [`DeveloperRead subject=${t}-key`] : []);
+                // The Streams sink reads schemaless JSON: no value subject exists or is granted.
+                const valueSubjects = (t: string) => (sink === "snowflake-streams" ? [] : [`DeveloperRead subject=${t}-value`]);
                 const expected = [
-                    ...topicsOf[sink].flatMap((t) => [`DeveloperRead topic=${t}`, `DeveloperRead subject=${t}-value`, ...keySubjects(t)]),
+                    ...topicsOf[sink].flatMap((t) => [`DeveloperRead topic=${t}`, ...valueSubjects(t), ...keySubjects(t)]),
                     `DeveloperWrite topic=${dlqTopicName("lifesci", sink)}`,
                     // Its own consumer group only, named by the connector's id (never connect-lcc-*).
                     `DeveloperRead group=connect-${sinkConnector(run, sink).id}`,
@@ -498,13 +502,13 @@ describe("sinks under mocks (dev and prod)", function () {
             assert.deepEqual(JSON.parse(provider.inputs.previewFeaturesEnabled), ["snowflake_table_resource"]);
             assert.deepEqual(
                 run.ofType(T.sfTable).map((t) => [t.inputs.schema, t.inputs.name]),
-                WAREHOUSE_TABLES.map((t) => [WAREHOUSE_SCHEMAS[t.source.kind], t.name]),
+                WAREHOUSE_TABLES.map((t) => [WAREHOUSE_SCHEMAS[warehouseSchemaKind(t)], t.name]),
             );
             const db: string = run.one(T.sfDatabase).inputs.name;
             assert.equal(db, `LIFESCI_${stack.toUpperCase()}_STREAMING`);
             // CDC tables evolve with their source (the connector adds columns); curated ones only through the catalog.
             for (const t of WAREHOUSE_TABLES) {
-                const fq: string = `"${db}"."${WAREHOUSE_SCHEMAS[t.source.kind]}"."${t.name}"`;
+                const fq: string = `"${db}"."${WAREHOUSE_SCHEMAS[warehouseSchemaKind(t)]}"."${t.name}"`;
                 const evolution = run.ofType(T.sfExecute).filter((e) => e.name === `warehouse-schema-evolution-${t.name}`);
                 const table = run.one(T.sfTable, `warehouse-table-${t.name}`);
                 if (t.source.kind === "cdc") {
@@ -523,7 +527,7 @@ describe("sinks under mocks (dev and prod)", function () {
                 `USAGE ${db}`,
                 `USAGE "${db}"."CDC"`,
                 `USAGE "${db}"."CURATED"`,
-                ...WAREHOUSE_TABLES.map((t) => `${t.source.kind === "cdc" ? "INSERT+EVOLVE SCHEMA" : "INSERT"} "${db}"."${WAREHOUSE_SCHEMAS[t.source.kind]}"."${t.name}"`),
+                ...WAREHOUSE_TABLES.map((t) => `${t.source.kind === "cdc" ? "INSERT+EVOLVE SCHEMA" : "INSERT"} "${db}"."${WAREHOUSE_SCHEMAS[warehouseSchemaKind(t)]}"."${t.name}"`),
             ].sort());
             assert.ok(run.ofType(T.sfGrant).every((g) => g.inputs.accountRoleName === `LIFESCI_${stack.toUpperCase()}_KAFKA_SINK`));
             // Issue 22, item 3: the sink role evolves CDC tables with INSERT + EVOLVE SCHEMA and never owns

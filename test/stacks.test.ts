@@ -2,7 +2,7 @@
 // would receive.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { DOMAINS, SINK_NAMES, allTopics, cdcTopicPrefix, heartbeatTopicName, schemaHistoryTopic, topicName } from "../components/catalog";
+import { DOMAINS, SINK_NAMES, STREAMS_APPS, allTopics, cdcTopicPrefix, heartbeatTopicName, schemaHistoryTopic, topicName } from "../components/catalog";
 import * as fs from "fs";
 import * as path from "path";
 import { SSL_MODES } from "../components/config";
@@ -147,7 +147,8 @@ describe("stacks: RDS MySQL is CDC-ready", () => {
             },
         });
         assert.deepEqual(custom.one("aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds, ["subnet-0aaa1111", "subnet-0bbb2222"]);
-        assert.equal(custom.one(T.securityGroup).inputs.vpcId, "vpc-0feed123");
+        assert.equal(custom.one(T.securityGroup, "mysql-sg").inputs.vpcId, "vpc-0feed123");
+        assert.equal(custom.one(T.securityGroup, "streams-batch-release-sg").inputs.vpcId, "vpc-0feed123", "the Streams tasks run in the same VPC");
         assert.ok(!custom.invokes.some((i) => i.token === "aws:ec2/getVpc:getVpc"));
     });
 
@@ -328,7 +329,7 @@ describe("stacks: CDC source connectors", () => {
     it("each connector runs as its own service account, bound only to its domain's topics and subjects", () => {
         const run = runs.dev;
         const accounts = run.ofType(T.serviceAccount);
-        assert.equal(accounts.length, DOMAINS.length + SINK_NAMES.length + 5, "one per connector plus the topic manager, the metrics viewer, ksqlDB, its deployer and the schema governor");
+        assert.equal(accounts.length, DOMAINS.length + SINK_NAMES.length + STREAMS_APPS.length + 5, "one per connector and Streams app plus the topic manager, the metrics viewer, ksqlDB, its deployer and the schema governor");
         for (const domain of DOMAINS) {
             const prefix = cdcTopicPrefix("lifesci", domain);
             const bindings = run.ofType(T.roleBinding).filter((b) => b.name.startsWith(`cdc-${domain.name}-identity-`));

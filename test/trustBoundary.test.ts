@@ -116,7 +116,7 @@ describe("trust boundary: the PrivateLink chain (prod)", () => {
         const listener = run().one(T.listener);
         assert.deepEqual([listener.inputs.loadBalancerArn, listener.inputs.port, listener.inputs.defaultActions[0].targetGroupArn], [lb.state.arn, 3306, tg.state.arn]);
         // The NLB may only forward to the database's security group on 3306.
-        const egress = run().one(T.egressRule);
+        const egress = run().one(T.egressRule, /^mysql-/);
         assert.deepEqual(
             [egress.inputs.securityGroupId, egress.inputs.referencedSecurityGroupId, egress.inputs.fromPort, egress.inputs.toPort],
             [idOf(run().one(T.securityGroup, "mysql-nlb-sg")), idOf(run().one(T.securityGroup, "mysql-sg")), 3306, 3306],
@@ -154,7 +154,9 @@ describe("trust boundary: the PrivateLink chain (prod)", () => {
         const endpoint = run().one(T.vpcEndpoint);
         assert.deepEqual([endpoint.inputs.vpcEndpointType, endpoint.inputs.serviceName, endpoint.inputs.privateDnsEnabled], ["Interface", network.state.aws[0].privateLinkEndpointService, false]);
         const sg = run().one(T.securityGroup, "streaming-private-endpoint-sg");
-        assert.deepEqual(sg.inputs.ingress.map((r: any) => [r.fromPort, r.securityGroups]), [[443, [PROD_RUNNER_SG]], [9092, [PROD_RUNNER_SG]]]);
+        // The deploy runners, and the Kafka Streams tasks (by their own security group): nothing else.
+        const streamsSg = idOf(run().one(T.securityGroup, "streams-batch-release-sg"));
+        assert.deepEqual(sg.inputs.ingress.map((r: any) => [r.fromPort, r.securityGroups]), [[443, [PROD_RUNNER_SG]], [9092, [PROD_RUNNER_SG]], [443, [streamsSg]], [9092, [streamsSg]]]);
         const zone = run().one(T.zone);
         assert.equal(zone.inputs.name, network.state.dnsDomain);
         const wildcard = run().one(T.record);
@@ -226,6 +228,49 @@ describe("trust boundary: role bindings per account", () => {
                 const own = groups.filter((g) => g.inputs.principal === account);
                 assert.deepEqual(own.map((g) => g.inputs.crnPattern.split("/").pop()), [`group=connect-${idOf(sink)}`], sink.name);
             }
+        });
+    }
+});
+
+describe("trust boundary: the Kafka Streams tasks", () => {
+    const ecs = { service: "aws:ecs/service:Service", task: "aws:ecs/taskDefinition:TaskDefinition", apiKey: "confluentcloud:index/apiKey:ApiKey" };
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: no task gets a public IP; tasks sit in the platform's subnets behind a security group without ingress`, () => {
+            const run = runs[stack];
+            const services = run.ofType(ecs.service);
+            assert.ok(services.length > 0);
+            for (const s of services) {
+                assert.equal(s.inputs.networkConfiguration.assignPublicIp, false, s.name);
+                for (const sgId of s.inputs.networkConfiguration.securityGroups) {
+                    const sg = run.ofType(T.securityGroup).find((g) => g.id === sgId)!;
+                    assert.equal(sg.inputs.ingress, undefined, `${sg.name} admits nothing`);
+                }
+            }
+        });
+
+        it(`${stack}: no Confluent key secret of a Streams app appears in a task definition or any plain input`, () => {
+            const run = runs[stack];
+            const secrets = run.ofType(ecs.apiKey).filter((k) => k.name.startsWith("streams-")).map((k) => String(plain(k.state.secret)));
+            assert.equal(secrets.length, 2, "Kafka and Schema Registry keys");
+            for (const r of run.resources.filter((x) => x.custom)) {
+                // Secret-wrapped inputs (the Secrets Manager version) are the one place the keys may travel.
+                const plainInputs = JSON.stringify(r.inputs, (_k, v) => (v && typeof v === "object" && "4dabf18193072939515e22adb298388d" in v ? "[secret]" : v));
+                for (const secret of secrets) assert.ok(!plainInputs.includes(secret), `${r.type} ${r.name} carries a Streams API secret in plain text`);
+            }
+            for (const t of run.ofType(ecs.task)) {
+                for (const c of JSON.parse(t.inputs.containerDefinitions)) {
+                    for (const e of c.environment) assert.doesNotMatch(e.name, /PASSWORD|SECRET|USERNAME/, `${t.name}: ${e.name}`);
+                }
+            }
+        });
+
+        it(`${stack}: the Streams account's prefixes cover only what its application.id creates`, () => {
+            const bindings = runs[stack].ofType(T.roleBinding).filter((b) => b.name.startsWith("streams-batch-release-identity-"));
+            const prefixed = bindings.map((b) => String(b.inputs.crnPattern).split("/").pop()!).filter((p) => p.endsWith("*"));
+            assert.deepEqual([...new Set(prefixed)].sort(), ["topic=lifesci.streams.batch-release-*", "transactional-id=lifesci.streams.batch-release-*"]);
+            const topics = runs[stack].ofType("confluentcloud:index/kafkaTopic:KafkaTopic").map((t) => String(t.inputs.topicName));
+            assert.deepEqual(topics.filter((t) => t.startsWith("lifesci.streams.batch-release-")), [], "no platform topic falls under the app's internal prefix");
+            assert.ok(bindings.every((b) => ["DeveloperRead", "DeveloperWrite", "DeveloperManage"].includes(b.inputs.roleName)));
         });
     }
 });

@@ -1,7 +1,7 @@
 // Rules that span keys or depend on the tier: run on the resolved config, every problem names its key.
 import { KSQL_APPS } from "../catalog";
 import { databaseCidrProblems } from "./cidr";
-import { ALLOW_REPLAY_ENV, PROD_COMPATIBILITY_LEVELS, PROJECT_NAMESPACE, PlatformConfig } from "./schema";
+import { ALLOW_REPLAY_ENV, PROD_COMPATIBILITY_LEVELS, PROJECT_NAMESPACE, PlatformConfig, fargateMemoryChoices } from "./schema";
 
 const key = (name: string) => `${PROJECT_NAMESPACE}:${name}`;
 
@@ -52,9 +52,23 @@ function sinkProblems(cfg: PlatformConfig): string[] {
     return problems;
 }
 
+/** Rules of the streams section: a Fargate size AWS offers, and room for the overdue check. */
+function streamsProblems(cfg: PlatformConfig): string[] {
+    const { streams } = cfg;
+    const problems: string[] = [];
+    const choices = fargateMemoryChoices(streams.cpu);
+    if (choices.length > 0 && !choices.includes(streams.memoryMiB)) {
+        problems.push(`${key("streams")}.memoryMiB: Fargate runs ${streams.cpu} CPU units with ${choices[0]}-${choices[choices.length - 1]} MiB (${choices.join(", ")}), got ${streams.memoryMiB}`);
+    }
+    if (cfg.tier === "prod" && streams.desiredCount < 2) {
+        problems.push(`${key("streams")}.desiredCount: tier prod runs at least 2 tasks so a restart does not stop batch release decisions, got ${streams.desiredCount}`);
+    }
+    return problems;
+}
+
 /** Rules that span keys or depend on the tier. */
 export function crossFieldProblems(cfg: PlatformConfig): string[] {
-    const problems: string[] = sinkProblems(cfg);
+    const problems: string[] = [...sinkProblems(cfg), ...streamsProblems(cfg)];
     const { mysql, confluent, topics } = cfg;
     if (cfg.tier === "prod") {
         if (mysql.backupRetentionDays < 7) {

@@ -15,6 +15,7 @@ import {
     Tier,
     cdcSchema,
     schemaRegistrySchema,
+    streamsSchema,
     confluentSchema,
     ksqldbSchema,
     lakeSchema,
@@ -59,6 +60,7 @@ const KNOWN_KEYS = [
     "cdcTruststore",
     "cdcTruststorePassword",
     "schemaRegistry",
+    "streams",
     "tierOverride",
 ] as const;
 
@@ -235,6 +237,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
     }
     const ksqldb = parseSection(raw, "ksqldb", ksqldbSchema, problems);
     const schemaRegistry = parseSection(raw, "schemaRegistry", schemaRegistrySchema, problems);
+    const streams = parseSection(raw, "streams", streamsSchema, problems);
 
     const region = raw.values["aws:region"] ?? "";
     const regionProblem = regionProblemOf(region, target);
@@ -266,6 +269,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
         monitoring: monitoring.config,
         ksqldb: withDefaults(defaults.ksqldb, ksqldb),
         schemaRegistry: withDefaults(defaults.schemaRegistry, schemaRegistry),
+        streams: withDefaults(defaults.streams, streams),
     };
 
     // Rules across keys judge the resolved config: where a key they read was already refused (a

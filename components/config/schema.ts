@@ -1,6 +1,7 @@
 // The shape of the stack config: allowed values, one zod schema per section, and the resolved
 // types derived from those schemas (a resolved section is its schema with every default filled).
 import { z } from "zod";
+import { isIsoDuration } from "../catalog";
 import { networkCidrOf } from "./cidr";
 import { MonitoringConfig } from "./monitoring";
 
@@ -202,6 +203,60 @@ export const ksqldbSchema = z.strictObject({
 });
 
 /**
+ * Fargate task sizes: CPU units -> allowed memory (MiB).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+ */
+export const FARGATE_TASK_SIZES: Readonly<Record<number, { min: number; max: number; step: number } | readonly number[]>> = {
+    256: [512, 1024, 2048],
+    512: { min: 1024, max: 4096, step: 1024 },
+    1024: { min: 2048, max: 8192, step: 1024 },
+    2048: { min: 4096, max: 16384, step: 1024 },
+    4096: { min: 8192, max: 30720, step: 1024 },
+    8192: { min: 16384, max: 61440, step: 4096 },
+    16384: { min: 32768, max: 122880, step: 8192 },
+};
+
+/** Memory sizes (MiB) Fargate allows with `cpu` units; empty for a CPU value Fargate does not offer. */
+export function fargateMemoryChoices(cpu: number): number[] {
+    const sizes = FARGATE_TASK_SIZES[cpu];
+    if (!sizes) return [];
+    if (Array.isArray(sizes)) return [...sizes];
+    const range = sizes as { min: number; max: number; step: number };
+    const out: number[] = [];
+    for (let m = range.min; m <= range.max; m += range.step) out.push(m);
+    return out;
+}
+
+/**
+ * Retention periods CloudWatch Logs accepts (days).
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+ */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const isoDuration = z.string().refine(isIsoDuration, { message: "must be a positive ISO-8601 duration such as PT24H or PT1M" });
+
+/** The Kafka Streams apps on ECS Fargate (components/streams): size and business settings. */
+export const streamsSchema = z.strictObject({
+    /** Running tasks of the service (Kafka Streams instances sharing the application.id). */
+    desiredCount: positiveInt("tasks").min(1, { message: "must be at least 1" }).max(20).optional(),
+    /** Fargate CPU units per task. */
+    cpu: z
+        .number({ error: "must be a number (CPU units)" })
+        .refine((v) => FARGATE_TASK_SIZES[v] !== undefined, { message: `must be one of ${Object.keys(FARGATE_TASK_SIZES).join(", ")} (Fargate CPU units)` })
+        .optional(),
+    /** Memory per task (MiB); checked against cpu. */
+    memoryMiB: positiveInt("MiB").min(512).optional(),
+    /** How long after completion a batch that is not READY counts as overdue. */
+    overdueAfter: isoDuration.optional(),
+    /** How often the app looks for overdue batches. */
+    overdueCheckInterval: isoDuration.optional(),
+    logRetentionDays: z
+        .number({ error: "must be a number (days)" })
+        .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), { message: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention)` })
+        .optional(),
+});
+
+/**
  * The per-deploy half of a prod replay allowance: the deploy's environment names the app(s)
  * too (comma-separated), so a replay in prod is one reviewed config change plus one deliberate run.
  */
@@ -218,6 +273,7 @@ export type LakeSection = z.infer<typeof lakeSchema>;
 export type WarehouseSection = z.infer<typeof warehouseSchema>;
 export type KsqlDbSection = z.infer<typeof ksqldbSchema>;
 export type SchemaRegistrySection = z.infer<typeof schemaRegistrySchema>;
+export type StreamsSection = z.infer<typeof streamsSchema>;
 
 /**
  * `bootstrap`: run the SQL bootstrap (databases, DDL, CDC user, binlog retention) during `pulumi up`;
@@ -235,6 +291,8 @@ export type WarehouseConfig = Resolved<WarehouseSection, "region"> & { organizat
 export type KsqlDbConfig = Resolved<KsqlDbSection>;
 /** Compatibility per subject kind, and exceptions by subject name (components/streaming/schemaGovernance.ts). */
 export type SchemaRegistryConfig = Resolved<SchemaRegistrySection>;
+/** Per tier: ECS service size of each Kafka Streams app, overdue rule timing, log retention. */
+export type StreamsConfig = Resolved<StreamsSection>;
 
 export interface PlatformConfig {
     project: string;
@@ -255,4 +313,5 @@ export interface PlatformConfig {
     monitoring: MonitoringConfig;
     ksqldb: KsqlDbConfig;
     schemaRegistry: SchemaRegistryConfig;
+    streams: StreamsConfig;
 }

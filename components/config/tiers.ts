@@ -1,7 +1,7 @@
 // Tier defaults: what each section holds when the stack config leaves a key out, as one
 // {dev, prod} table so the difference between the tiers reads side by side.
 import { DEFAULT_MAX_CIDR_PREFIX } from "./cidr";
-import { CdcConfig, ConfluentConfig, KsqlDbConfig, LakeConfig, MySqlConfig, SchemaRegistryConfig, Tier, TopicsConfig, WarehouseConfig } from "./schema";
+import { CdcConfig, ConfluentConfig, KsqlDbConfig, LakeConfig, MySqlConfig, SchemaRegistryConfig, StreamsConfig, Tier, TopicsConfig, WarehouseConfig } from "./schema";
 
 export interface TierDefaults {
     mysql: Omit<MySqlConfig, "vpcId" | "subnetIds" | "caPem">;
@@ -13,6 +13,7 @@ export interface TierDefaults {
     warehouse: Omit<WarehouseConfig, "organizationName" | "accountName" | "region">;
     ksqldb: KsqlDbConfig;
     schemaRegistry: SchemaRegistryConfig;
+    streams: StreamsConfig;
 }
 
 export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
@@ -52,6 +53,8 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
         ksqldb: { csu: 1, orderStuckSlaMinutes: 240, useDetailedProcessingLog: true, allowReplay: [] },
         // Dev may loosen single subjects (overrides); prod keeps every version readable by new readers.
         schemaRegistry: { cdcCompatibility: "BACKWARD", ksqlCompatibility: "BACKWARD", overrides: {} },
+        // One small task: a restart only pauses the status until the state is restored.
+        streams: { desiredCount: 1, cpu: 512, memoryMiB: 1024, overdueAfter: "PT24H", overdueCheckInterval: "PT1M", logRetentionDays: 14 },
     },
     prod: {
         mysql: {
@@ -91,6 +94,9 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
         ksqldb: { csu: 4, orderStuckSlaMinutes: 240, useDetailedProcessingLog: false, allowReplay: [] },
         // Dev may loosen single subjects (overrides); prod keeps every version readable by new readers.
         schemaRegistry: { cdcCompatibility: "BACKWARD_TRANSITIVE", ksqlCompatibility: "BACKWARD_TRANSITIVE", overrides: {} },
+        // Two tasks share the partitions, so one can take over while the other restarts (and
+        // RocksDB gets room); logs are kept a year with the rest of the GMP record.
+        streams: { desiredCount: 2, cpu: 1024, memoryMiB: 2048, overdueAfter: "PT24H", overdueCheckInterval: "PT1M", logRetentionDays: 365 },
     },
 };
 

@@ -2,8 +2,8 @@
 // source. From the intents and the monitored estate (connectors, topics, databases) come the
 // concrete rules: Grafana rule groups (monitoring.ts) and Prometheus rule files
 // (scripts/exportAlerts.ts). Pure: no resources, no I/O.
-import { DERIVED_TOPICS, DOMAINS, DomainName, cdcTopicPrefix, cdcTopics, derivedTopicName } from "../catalog";
-import { MetricsSource, MetricsVocabulary, vocabulary } from "./metricsVocabulary";
+import { DERIVED_TOPICS, DOMAINS, DomainName, STREAMS_APPS, cdcTopicPrefix, cdcTopics, derivedTopicName, streamsApplicationId } from "../catalog";
+import { MetricsSource, MetricsVocabulary, exactAlternation, vocabulary } from "./metricsVocabulary";
 import { AlertThresholds, OperatingHours } from "../config";
 
 export type Severity = "critical" | "warning" | "info";
@@ -49,6 +49,8 @@ export interface AlertTarget {
     cdcPrefix?: string;
     rdsInstanceId?: string;
     replication?: S3ReplicationRef;
+    /** A Kafka Streams app's consumer group (its application.id). */
+    consumerGroup?: string;
 }
 
 interface QueryContext {
@@ -133,6 +135,23 @@ const replicationTargets = (estate: MonitoredEstate): AlertTarget[] =>
 const topicTarget = (estate: MonitoredEstate, suffix: string, domain: DomainName): AlertTarget[] => [
     { key: suffix, domain, labels: { topic: derivedTopic(estate, suffix) }, topics: [derivedTopic(estate, suffix)] },
 ];
+
+/** Each Kafka Streams app, watched through its consumer group (= application.id); routed as the domain of its first input. */
+const streamsAppTargets = (estate: MonitoredEstate): AlertTarget[] =>
+    STREAMS_APPS.map((app) => ({
+        key: app.name,
+        domain: app.inputs[0].table.domain,
+        labels: { consumer_group: streamsApplicationId(estate.basePrefix, app) },
+        consumerGroup: streamsApplicationId(estate.basePrefix, app),
+    }));
+
+/** The Streams apps' outputs that an alert intent fires on (StreamsOutput.alert). */
+const streamsAlertTopics = (estate: MonitoredEstate, alert: string): AlertTarget[] =>
+    STREAMS_APPS.flatMap((app) =>
+        app.outputs
+            .filter((o) => o.alert === alert)
+            .map((o) => ({ key: o.suffix, domain: app.inputs[0].table.domain, labels: { topic: derivedTopicName(estate.basePrefix, o.suffix) }, topics: [derivedTopicName(estate.basePrefix, o.suffix)] })),
+    );
 
 export const ALERT_INTENTS: readonly AlertIntent[] = [
     {
@@ -276,6 +295,40 @@ export const ALERT_INTENTS: readonly AlertIntent[] = [
         query: (target, { metrics, t }) => metrics.topicRecordsIn(target.topics!, t.eventWindowMinutes),
         op: ">",
         threshold: (t) => t.machineAlarmRecords,
+        forMinutes: () => 0,
+        noData: "OK",
+    },
+    {
+        key: "streams_consumer_lag",
+        alertName: "StreamsAppLagging",
+        severity: "warning",
+        runbook:
+            "A Kafka Streams app (its consumer group is its application.id) falls behind its inputs: batch release statuses are late. " +
+            "Check the ECS service (tasks RUNNING and healthy, restarts in the CloudWatch log group), a rebalance loop or a state restore; " +
+            "scale streams.desiredCount up to the input partition count. Lag beyond topic retention loses data.",
+        summary: (target, t) => `Kafka Streams app ${target.key} lags more than ${t.consumerLagRecords} records for ${t.consumerLagMinutes} min`,
+        targets: streamsAppTargets,
+        sources: ["confluent-cloud", "local"],
+        query: (target, { metrics }) => metrics.consumerGroupLag(exactAlternation([target.consumerGroup!])),
+        op: ">",
+        threshold: (t) => t.consumerLagRecords,
+        forMinutes: (t) => t.consumerLagMinutes,
+        noData: "OK",
+    },
+    {
+        key: "batch_release_overdue",
+        alertName: "BatchReleaseOverdue",
+        severity: "warning",
+        runbook:
+            "A batch completed more than OVERDUE_AFTER ago and is still not READY (batch_release app). Tell QA: the record on the " +
+            "overdue topic (and the status topic / CURATED.BATCH_RELEASE_STATUS) names the batch and why it is BLOCKED or PENDING " +
+            "(missing or out-of-spec tests, alarms). Release stays a QA decision; this only says nobody has closed the gaps yet.",
+        summary: (target, t) => `Batches overdue for release within ${t.eventWindowMinutes} min (${target.key})`,
+        targets: (estate) => streamsAlertTopics(estate, "batch_release_overdue"),
+        sources: ["confluent-cloud", "local"],
+        query: (target, { metrics, t }) => metrics.topicRecordsIn(target.topics!, t.eventWindowMinutes),
+        op: ">",
+        threshold: () => 0,
         forMinutes: () => 0,
         noData: "OK",
     },

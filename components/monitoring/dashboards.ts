@@ -1,7 +1,7 @@
 // Pure Grafana JSON: dashboards generated from the catalog and the monitored estate, and the
 // query -> reduce -> threshold stages of an alert rule. Target-agnostic: the same builders serve
 // Grafana Cloud and the local Grafana; only the metrics vocabulary differs.
-import { DERIVED_TOPICS, DOMAINS, allTopics, cdcTopics, derivedTopicName } from "../catalog";
+import { DERIVED_TOPICS, DOMAINS, STREAMS_APPS, allTopics, cdcTopics, derivedTopicName, streamsApplicationId } from "../catalog";
 import { AlertRule, MonitoredEstate } from "./alerts";
 import { MetricsSource, exactAlternation, sinkConsumerGroup, vocabulary } from "./metricsVocabulary";
 
@@ -127,7 +127,32 @@ export function buildDashboards(
         unit: "short",
         targets: [{ expr: m.consumerGroupLag("_confluent-ksql-.*"), legendFormat: groupLegend }],
     });
+    for (const app of STREAMS_APPS) {
+        lag.push({
+            title: `Consumer lag of Kafka Streams app ${app.name}`,
+            type: "timeseries",
+            unit: "short",
+            targets: [{ expr: m.consumerGroupLag(exactAlternation([streamsApplicationId(estate.basePrefix, app)])), legendFormat: groupLegend }],
+        });
+    }
     dashboards.push(dashboard(dashboardUid(namePrefix, "consumer-lag"), `${namePrefix} consumer lag`, ["lag"], lag, dataSourceUid));
+
+    // Each Streams app: what it writes (status changes, overdue batches, dead letters) and how far behind it is.
+    const streams: PanelSpec[] = STREAMS_APPS.flatMap((app) => [
+        {
+            title: `${app.name}: consumer lag`,
+            type: "timeseries" as const,
+            unit: "short",
+            targets: [{ expr: m.consumerGroupLag(exactAlternation([streamsApplicationId(estate.basePrefix, app)])), legendFormat: groupLegend }],
+        },
+        ...app.outputs.map((o) => ({
+            title: `${app.name}: ${o.suffix} records/min`,
+            type: "timeseries" as const,
+            unit: "short",
+            targets: [{ expr: perMinute(m.topicRecordsIn([derivedTopicName(estate.basePrefix, o.suffix)], RATE_WINDOW_MINUTES)), legendFormat: o.env }],
+        })),
+    ]);
+    if (streams.length > 0) dashboards.push(dashboard(dashboardUid(namePrefix, "streams"), `${namePrefix} Kafka Streams apps`, ["streams"], streams, dataSourceUid));
 
     const connectors: PanelSpec[] = [];
     for (const c of estate.connectors) {

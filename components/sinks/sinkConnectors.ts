@@ -21,6 +21,8 @@ export function sinkCommonConfig(s: {
     serviceAccountId: string;
     topics: readonly string[];
     dlqTopic: string;
+    /** AVRO (CDC and ksqlDB topics, Schema Registry) or JSON (the Kafka Streams apps' schemaless values). */
+    inputFormat?: "AVRO" | "JSON";
 }): Record<string, string> {
     if (s.topics.length === 0) throw new Error(`sink ${s.connectorName}: no topics to read`);
     return {
@@ -29,7 +31,7 @@ export function sinkCommonConfig(s: {
         "kafka.auth.mode": "SERVICE_ACCOUNT",
         "kafka.service.account.id": s.serviceAccountId,
         topics: s.topics.join(","),
-        "input.data.format": "AVRO",
+        "input.data.format": s.inputFormat ?? "AVRO",
         "errors.tolerance": "all",
         "errors.deadletterqueue.topic.name": s.dlqTopic,
         // The S3 and Snowflake sinks spell the same choice differently.
@@ -97,6 +99,8 @@ export interface SnowflakeSinkSettings {
     bufferFlushSeconds: number;
     /** CDC topics carry Debezium envelopes; land the current row state instead. */
     unwrapCdcEnvelope: boolean;
+    /** Value format of the topics (default AVRO). */
+    inputFormat?: "AVRO" | "JSON";
 }
 
 /**
@@ -180,11 +184,13 @@ export function sinkConnectorGrants(
     dlqTopic: string,
     /** The sink reads AVRO keys (`input.key.format=AVRO`): it also looks up the `<topic>-key` subjects. */
     avroKeys = false,
+    /** The values are schemaless JSON (no `<topic>-value` subject to read). */
+    jsonValues = false,
 ): RoleGrant[] {
     return [
         ...topics.flatMap((topic) => [
             { label: `read-${topic}`, role: "DeveloperRead", crnPattern: crn.topic(cluster, topic) },
-            { label: `read-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-value`) },
+            ...(jsonValues ? [] : [{ label: `read-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-value`) }]),
             ...(avroKeys ? [{ label: `read-key-subject-${topic}`, role: "DeveloperRead", crnPattern: crn.subject(schemaRegistryCrn, `${topic}-key`) }] : []),
         ]),
         { label: "write-dlq", role: "DeveloperWrite", crnPattern: crn.topic(cluster, dlqTopic) },
@@ -221,6 +227,8 @@ export interface SinkConnectorArgs {
     dlqTopic: string;
     /** The connector reads AVRO keys: grant read on the `<topic>-key` subjects too. */
     avroKeys?: boolean;
+    /** The topics carry schemaless JSON values: no value subjects to read. */
+    jsonValues?: boolean;
     /** Builds the non-sensitive config once the service account id is known. */
     config: (serviceAccountId: string) => pulumi.Output<Record<string, string>>;
     configSensitive?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -240,7 +248,7 @@ export class SinkConnector extends pulumi.ComponentResource {
             {
                 displayName: args.displayName,
                 description: args.description,
-                grants: sinkConnectorGrants(args.cluster, args.schemaRegistryCrn, args.topics, args.dlqTopic, args.avroKeys),
+                grants: sinkConnectorGrants(args.cluster, args.schemaRegistryCrn, args.topics, args.dlqTopic, args.avroKeys, args.jsonValues),
             },
             { parent: this },
         );

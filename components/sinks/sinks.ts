@@ -8,6 +8,7 @@ import {
     auditArchiveTopics,
     dlqTopicName,
     rawLakeTopics,
+    warehouseSchemaKind,
     warehouseTopic,
 } from "../catalog";
 import { LakeConfig, WarehouseConfig } from "../config";
@@ -46,6 +47,7 @@ export class Sinks extends pulumi.ComponentResource {
             sensitive?: pulumi.Input<Record<string, pulumi.Input<string>>>;
             dependsOn: pulumi.Resource[];
             avroKeys?: boolean;
+            jsonValues?: boolean;
         }) => {
             const dlq = dlqTopicName(basePrefix, sink);
             this.connectors.set(
@@ -61,6 +63,7 @@ export class Sinks extends pulumi.ComponentResource {
                         topics,
                         dlqTopic: dlq,
                         avroKeys: extra.avroKeys,
+                        jsonValues: extra.jsonValues,
                         config: (accountId) => build(accountId, dlq),
                         configSensitive: extra.sensitive,
                         dependsOn: [...topicResources([...topics, dlq]), ...extra.dependsOn],
@@ -98,8 +101,9 @@ export class Sinks extends pulumi.ComponentResource {
         // The audit sink writes to staging; S3 Replication fills the object-locked archive (lake.ts).
         s3("s3-audit", auditArchiveTopics(basePrefix), lake.auditStagingBucket, AUDIT_TOPICS_DIR, "Audit trail topic to the audit staging bucket, replicated into the object-locked archive");
 
-        const snowflakeSink = (sink: SinkName, kind: "cdc" | "ksql", description: string) => {
+        const snowflakeSink = (sink: SinkName, kind: WarehouseTable["source"]["kind"], description: string) => {
             const tables: WarehouseTable[] = WAREHOUSE_TABLES.filter((t) => t.source.kind === kind);
+            if (tables.length === 0) return;
             const routes = tables.map((t) => ({ topic: warehouseTopic(basePrefix, t), table: t.name }));
             add(
                 sink,
@@ -116,20 +120,24 @@ export class Sinks extends pulumi.ComponentResource {
                             user: warehouse.userName,
                             role: warehouse.roleName,
                             database: warehouse.databaseName,
-                            schema: WAREHOUSE_SCHEMAS[kind],
+                            schema: WAREHOUSE_SCHEMAS[warehouseSchemaKind(tables[0])],
                             bufferFlushSeconds: args.warehouseConfig.bufferFlushSeconds,
                             unwrapCdcEnvelope: kind === "cdc",
+                            // The Streams apps write schemaless JSON; schematization maps its top-level fields to the declared columns.
+                            inputFormat: kind === "streams" ? "JSON" : "AVRO",
                         }),
                     ),
                 {
                     sensitive: { "snowflake.private.key": warehouse.connectorPrivateKey },
                     avroKeys: snowflakeInputKeyFormat(kind === "cdc") === "AVRO",
+                    jsonValues: kind === "streams",
                     dependsOn: [...warehouse.ready, ...tables.map((t) => warehouse.tables.get(t.name)!)],
                 },
             );
         };
         snowflakeSink("snowflake-cdc", "cdc", "Current state of chosen CDC tables to Snowflake");
         snowflakeSink("snowflake-curated", "ksql", "ksqlDB outputs to Snowflake");
+        snowflakeSink("snowflake-streams", "streams", "Kafka Streams outputs (JSON) to Snowflake");
 
         this.registerOutputs({});
     }

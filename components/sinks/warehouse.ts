@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 import * as tls from "@pulumi/tls";
-import { DOMAINS, KsqlOutputColumn, WarehouseTable } from "../catalog";
+import { DOMAINS, KsqlOutputColumn, WarehouseTable, warehouseSchemaKind } from "../catalog";
 import { WarehouseConfig } from "../config";
 import { DdlColumn, DdlTable, domainTables } from "../ddl";
 import { ksqlToSnowflakeType, mysqlToSnowflakeType } from "../sqlTypes";
@@ -32,7 +32,8 @@ const DELETED_MARKER: WarehouseColumn = { name: "__DELETED", type: "VARCHAR", nu
 /** Columns of a warehouse table, derived from its source's schema. Errors name the table. */
 export function warehouseTableColumns(table: WarehouseTable, read: (domain: string) => DdlTable[] = (d) => domainTables(d)): WarehouseColumn[] {
     const source = table.source;
-    if (source.kind === "ksql") {
+    // Declared columns: ksqlDB outputs and Kafka Streams outputs.
+    if (source.kind === "ksql" || source.kind === "streams") {
         return [
             RECORD_METADATA,
             ...source.columns.map((c: KsqlOutputColumn) => ({
@@ -213,7 +214,7 @@ export class Warehouse extends pulumi.ComponentResource {
             ),
         ];
         for (const kind of ["cdc", "ksql"] as const) {
-            if (!args.tables.some((t) => t.source.kind === kind)) continue;
+            if (!args.tables.some((t) => warehouseSchemaKind(t) === kind)) continue;
             grants.push(
                 new snowflake.GrantPrivilegesToAccountRole(
                     `${name}-grant-schema-usage-${kind}`,
@@ -229,13 +230,13 @@ export class Warehouse extends pulumi.ComponentResource {
 
         this.tables = new Map();
         for (const table of args.tables) {
-            const schemaName = WAREHOUSE_SCHEMAS[table.source.kind];
+            const schemaName = WAREHOUSE_SCHEMAS[warehouseSchemaKind(table)];
             const fq = qualifiedName(this.databaseName, schemaName, table.name);
             const resource = new snowflake.Table(
                 `${name}-table-${table.name}`,
                 {
                     database: this.database.name,
-                    schema: this.schemas[table.source.kind].name,
+                    schema: this.schemas[warehouseSchemaKind(table)].name,
                     name: table.name,
                     comment: table.description,
                     columns: warehouseTableColumns(table),

@@ -28,8 +28,10 @@ export interface ConfluentPrivateNetworkArgs {
     vpcId: pulumi.Input<string>;
     /** One subnet per zone the network spans; the interface endpoint gets one address in each. */
     subnetIds: pulumi.Input<string[]>;
-    /** The security groups of the in-VPC runners that run `pulumi`: the only clients admitted. */
+    /** The security groups of the in-VPC runners that run `pulumi`. */
     clientSecurityGroupIds: string[];
+    /** Security groups of the platform's own workloads in the VPC (the Kafka Streams tasks), admitted by reference. */
+    workloadSecurityGroups?: { label: string; id: pulumi.Input<string> }[];
     tags: Record<string, string>;
     protect: boolean;
 }
@@ -38,6 +40,8 @@ export class ConfluentPrivateNetwork extends pulumi.ComponentResource {
     readonly network: confluent.Network;
     readonly access: confluent.PrivateLinkAccess;
     readonly endpoint: aws.ec2.VpcEndpoint;
+    /** The endpoint's security group: workloads allow egress to it by reference. */
+    readonly endpointSecurityGroup: aws.ec2.SecurityGroup;
     readonly zone: aws.route53.Zone;
     readonly egress: ConfluentEgressGateway;
     /** What must exist before anything talks to the cluster's private endpoints. */
@@ -77,24 +81,35 @@ export class ConfluentPrivateNetwork extends pulumi.ComponentResource {
             child,
         );
 
-        const endpointSg = new aws.ec2.SecurityGroup(
+        const endpointSg = (this.endpointSecurityGroup = new aws.ec2.SecurityGroup(
             `${name}-endpoint-sg`,
             {
                 name: `${namePrefix}-confluent-endpoint`,
                 description: "Confluent Cloud PrivateLink endpoint: HTTPS and Kafka from the deploy runners only",
                 vpcId: args.vpcId,
-                ingress: PRIVATELINK_INGRESS_PORTS.map((port) => ({
-                    protocol: "tcp",
-                    fromPort: port,
-                    toPort: port,
-                    securityGroups: args.clientSecurityGroupIds,
-                    description: `port ${port} from the deploy runners`,
-                })),
+                ingress: [
+                    ...PRIVATELINK_INGRESS_PORTS.map((port) => ({
+                        protocol: "tcp",
+                        fromPort: port,
+                        toPort: port,
+                        securityGroups: args.clientSecurityGroupIds,
+                        description: `port ${port} from the deploy runners`,
+                    })),
+                    ...(args.workloadSecurityGroups ?? []).flatMap((w) =>
+                        PRIVATELINK_INGRESS_PORTS.map((port) => ({
+                            protocol: "tcp",
+                            fromPort: port,
+                            toPort: port,
+                            securityGroups: [w.id],
+                            description: `port ${port} from ${w.label}`,
+                        })),
+                    ),
+                ],
                 egress: [],
                 tags,
             },
             child,
-        );
+        ));
         this.endpoint = new aws.ec2.VpcEndpoint(
             `${name}-endpoint`,
             {
