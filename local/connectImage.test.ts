@@ -69,6 +69,11 @@ describe("local Connect image: plugin downloads are pinned by SHA-256", () => {
         assert.notEqual(runVerification(files, "").code, 0, "nothing pinned: the build stops");
     });
 
+    it("every Maven Central artifact is pinned (npm run local:pin-plugins -- --maven-only resolves them through Maven); Confluent Hub archives may wait for a network that reaches the Hub", () => {
+        const pinned = fs.readFileSync(path.join(DIR, "plugins.sha256"), "utf8");
+        for (const d of connectPluginDownloads().filter((x) => x.maven)) assert.match(pinned, new RegExp(`^[0-9a-f]{64}  ${d.file.replace(/\./g, "\\.")}$`, "m"), `${d.file} (${d.maven}) is not pinned`);
+    });
+
     it("plugins.sha256 lists only files the image downloads, in sha256sum's format", () => {
         const known = new Set(connectPluginDownloads().map((d) => d.file));
         for (const line of fs.readFileSync(path.join(DIR, "plugins.sha256"), "utf8").split("\n").filter(Boolean)) {

@@ -3,6 +3,11 @@
 // GET /connectors/{name}/status, DELETE /connectors/{name}. Create and update wait, with a
 // bound, until the connector and all its tasks are RUNNING; a FAILED task fails the update
 // with its trace. 409 (the worker is rebalancing) is retried.
+// An update stops the connector first (PUT /connectors/{name}/stop, Kafka 3.5+), changes the config
+// and resumes it (PUT /connectors/{name}/resume): a config PUT alone returns while the old tasks
+// still report RUNNING with the old config, so "RUNNING" would not mean "running the new config",
+// and what runs next (a snapshot signal for an added table) would reach the old task.
+// https://kafka.apache.org/37/documentation.html#connect_rest (stop: KIP-875)
 //
 // Dynamic providers are serialized with their closure: this module imports nothing of ours and
 // requires the HTTP client inside the functions that use it.
@@ -180,9 +185,28 @@ export async function waitForRunning(inputs: ConnectorInputs): Promise<Connector
     }
 }
 
-async function apply(inputs: ConnectorInputs): Promise<ConnectorOutputs> {
+/** Stops the connector (its tasks shut down, offsets kept) and waits until it reports STOPPED; false when it does not exist. */
+async function stopConnector(inputs: ConnectorInputs): Promise<boolean> {
+    const res = await request(inputs, "PUT", `/connectors/${encodeURIComponent(inputs.name)}/stop`, undefined, [404]);
+    if (res.status === 404) return false;
+    const { runningTimeoutMs, pollIntervalMs } = inputs.wait;
+    const deadline = Date.now() + runningTimeoutMs;
+    for (;;) {
+        const now = await status(inputs);
+        if (!now) return false;
+        if (now.connectorState === "STOPPED") return true;
+        if (Date.now() + pollIntervalMs > deadline) {
+            throw connectApiError(`connector ${inputs.name} not STOPPED within ${runningTimeoutMs} ms on ${inputs.endpoint} (last: ${now.connectorState}); its config was not changed`);
+        }
+        await sleep(pollIntervalMs);
+    }
+}
+
+async function apply(inputs: ConnectorInputs, resume = false): Promise<ConnectorOutputs> {
     const config = { ...inputs.config, ...inputs.configSensitive, name: inputs.name };
     await request(inputs, "PUT", `/connectors/${encodeURIComponent(inputs.name)}/config`, config);
+    // A stopped connector stays stopped across a config change until resumed; its new tasks start from the new config.
+    if (resume) await request(inputs, "PUT", `/connectors/${encodeURIComponent(inputs.name)}/resume`);
     const running = await waitForRunning(inputs);
     return { ...inputs, connectorState: running.connectorState, taskStates: running.taskStates, workerId: running.workerId };
 }
@@ -201,7 +225,9 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider = {
         return { changes, replaces, deleteBeforeReplace: true };
     },
     async update(_id: string, _olds: ConnectorOutputs, news: ConnectorInputs) {
-        return { outs: await apply(news) };
+        // Stop, change, resume: RUNNING afterwards means the tasks run the new config.
+        const stopped = await stopConnector(news);
+        return { outs: await apply(news, stopped) };
     },
     async delete(_id: string, olds: ConnectorOutputs) {
         // Already gone counts as deleted.

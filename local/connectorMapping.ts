@@ -1,7 +1,7 @@
 // The cloud connector settings (components/source/cdcConnectors.ts and components/sinks/sinkConnectors.ts builders, derived from the catalog)
 // mapped to the open-source connectors the local Kafka Connect runs: Debezium MySQL source,
-// Confluent S3 sink (aimed at MinIO with store.url) and Confluent JDBC sink (Postgres as the
-// warehouse stand-in). Pure functions: every cloud key must have a rule here, so a new cloud
+// Confluent S3 sink (aimed at MinIO with store.url) and Debezium's JDBC sink (Postgres as the
+// warehouse stand-in; from Maven Central, so the e2e run executes the same plugin). Pure functions: every cloud key must have a rule here, so a new cloud
 // setting cannot silently go missing locally.
 import { Domain, WarehouseTable, warehouseTopic } from "../components/catalog";
 import { CdcConfig, LakeConfig } from "../components/config";
@@ -10,7 +10,12 @@ import { s3SinkConfig, snowflakeSinkConfig } from "../components/sinks";
 
 export const DEBEZIUM_MYSQL_CLASS = "io.debezium.connector.mysql.MySqlConnector";
 export const S3_SINK_CLASS = "io.confluent.connect.s3.S3SinkConnector";
-export const JDBC_SINK_CLASS = "io.confluent.connect.jdbc.JdbcSinkConnector";
+/**
+ * Debezium's JDBC sink (io.debezium:debezium-connector-jdbc, Maven Central, Apache 2.0), not
+ * Confluent's (Confluent Hub only): the same plugin runs in the local image and in `npm run e2e`.
+ * Keys: https://debezium.io/documentation/reference/2.7/connectors/jdbc.html#jdbc-connector-properties
+ */
+export const JDBC_SINK_CLASS = "io.debezium.connector.jdbc.JdbcSinkConnector";
 
 /** Where the local Connect worker reaches Kafka and Schema Registry (container network names). */
 export interface LocalKafka {
@@ -249,7 +254,7 @@ export interface LocalJdbcSinkSettings {
 
 const regexLiteral = (text: string) => `^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
 
-/** Confluent JDBC sink into Postgres, from the cloud SnowflakeSink settings of the same sink. */
+/** Debezium JDBC sink into Postgres, from the cloud SnowflakeSink settings of the same sink. */
 export function localJdbcSinkConfig(s: LocalJdbcSinkSettings): LocalConnectorConfig {
     const what = `local JDBC sink ${s.connectorName}`;
     const routes = s.tables.map((t) => ({ topic: warehouseTopic(s.basePrefix, t), table: t.name }));
@@ -323,10 +328,17 @@ export function localJdbcSinkConfig(s: LocalJdbcSinkSettings): LocalConnectorCon
             ...config,
             transforms: [...(config.transforms ? config.transforms.split(",") : []), ...routeNames].join(","),
             "connection.url": s.jdbcUrl,
-            "connection.user": s.user,
-            ...(s.kind === "cdc" ? { "insert.mode": "upsert", "pk.mode": "record_key" } : { "insert.mode": "insert", "pk.mode": "none" }),
-            "auto.create": "false",
-            "auto.evolve": "true",
+            "connection.username": s.user,
+            // CDC rows upsert on the record key (a delete arrives as the unwrap transform's
+            // __deleted=true row, as in Snowflake); ksqlDB outputs append.
+            ...(s.kind === "cdc" ? { "insert.mode": "upsert", "primary.key.mode": "record_key" } : { "insert.mode": "insert", "primary.key.mode": "none" }),
+            // Deletes stay rows with __deleted=true, like the Snowflake tables (tombstones are dropped by the unwrap transform).
+            "delete.enabled": "false",
+            // New source columns are added to the warehouse table, like Snowflake's schema evolution.
+            // (Debezium has no "evolve but never create": the warehouse DDL creates every table first.)
+            "schema.evolution": "basic",
+            // The warehouse DDL quotes its upper-case schema and table names ("CDC"."SAP_SALES_ORDERS"), as Snowflake stores them.
+            "quote.identifiers": "true",
             "errors.deadletterqueue.topic.replication.factor": "1",
             "value.converter": AVRO,
             "value.converter.schema.registry.url": s.kafka.schemaRegistryUrl,

@@ -21,7 +21,9 @@ export const IMAGES = {
 export const CONNECT_PLUGINS = {
     DEBEZIUM_MYSQL_VERSION: "2.7.4.Final",
     S3_SINK_VERSION: "10.5.17",
-    JDBC_SINK_VERSION: "10.7.11",
+    // Debezium's JDBC sink from Maven Central (io.debezium:debezium-connector-jdbc). 2.7.0.Final is
+    // the only 2.7 release Maven Central serves; it runs in its own plugin class loader beside MySQL 2.7.4.
+    DEBEZIUM_JDBC_VERSION: "2.7.0.Final",
     JMX_EXPORTER_VERSION: "1.0.1",
 } as const;
 
@@ -31,20 +33,31 @@ export const CONNECT_PLUGINS = {
  * local/images/connect/plugins.sha256 (`npm run local:pin-plugins` writes that file from a
  * trusted download; review and commit it).
  */
-export function connectPluginDownloads(v: Record<keyof typeof CONNECT_PLUGINS, string> = CONNECT_PLUGINS): { file: string; url: string }[] {
+export interface PluginDownload {
+    file: string;
+    url: string;
+    /** Maven Central artifacts: the coordinates Maven resolves (`groupId:artifactId:version[:type[:classifier]]`). */
+    maven?: string;
+}
+
+export function connectPluginDownloads(v: Record<keyof typeof CONNECT_PLUGINS, string> = CONNECT_PLUGINS): PluginDownload[] {
     const hub = (owner: string, name: string, version: string) => ({
         file: `${owner}-${name}-${version}.zip`,
         url: `https://hub-downloads.confluent.io/api/plugins/${owner}/${name}/versions/${version}/${owner}-${name}-${version}.zip`,
     });
-    const maven = (group: string, artifact: string, version: string, suffix: string) => ({
-        file: `${artifact}-${version}${suffix}`,
-        url: `https://repo1.maven.org/maven2/${group.replace(/\./g, "/")}/${artifact}/${version}/${artifact}-${version}${suffix}`,
-    });
+    const maven = (group: string, artifact: string, version: string, type: string, classifier?: string) => {
+        const suffix = `${classifier ? `-${classifier}` : ""}.${type}`;
+        return {
+            file: `${artifact}-${version}${suffix}`,
+            url: `https://repo1.maven.org/maven2/${group.replace(/\./g, "/")}/${artifact}/${version}/${artifact}-${version}${suffix}`,
+            maven: [group, artifact, version, type, ...(classifier ? [classifier] : [])].join(":"),
+        };
+    };
     return [
         hub("confluentinc", "kafka-connect-s3", v.S3_SINK_VERSION),
-        hub("confluentinc", "kafka-connect-jdbc", v.JDBC_SINK_VERSION),
-        maven("io.debezium", "debezium-connector-mysql", v.DEBEZIUM_MYSQL_VERSION, "-plugin.tar.gz"),
-        maven("io.prometheus.jmx", "jmx_prometheus_javaagent", v.JMX_EXPORTER_VERSION, ".jar"),
+        maven("io.debezium", "debezium-connector-mysql", v.DEBEZIUM_MYSQL_VERSION, "tar.gz", "plugin"),
+        maven("io.debezium", "debezium-connector-jdbc", v.DEBEZIUM_JDBC_VERSION, "tar.gz", "plugin"),
+        maven("io.prometheus.jmx", "jmx_prometheus_javaagent", v.JMX_EXPORTER_VERSION, "jar"),
     ];
 }
 

@@ -312,6 +312,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
         }
         case "aws:secretsmanager/secret:Secret":
             return { arn: `arn:aws:secretsmanager:eu-central-1:123456789012:secret:${inputs.name}-AbCdEf` };
+        case "aws:secretsmanager/secretVersion:SecretVersion":
+            return { versionId: `mock-version-${id}`, arn: `${inputs.secretId}` };
         case "aws:cloudwatch/logGroup:LogGroup":
             return { arn: `arn:aws:logs:eu-central-1:123456789012:log-group:${inputs.name}` };
         case "aws:ecs/cluster:Cluster":

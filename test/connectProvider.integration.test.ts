@@ -60,8 +60,33 @@ describe("Kafka Connect provider: against a REST worker", () => {
         assert.equal((await provider.diff(first.id, first.outs, { ...inputs(server), configSensitive: { "database.password": "rotated" } })).changes, true);
         const before = server.log.length;
         await provider.update(first.id, first.outs, changed);
-        assert.equal(server.log[before].method, "PUT");
+        assert.deepEqual(
+            server.log.slice(before).filter((r) => r.method === "PUT").map((r) => r.path),
+            ["/connectors/lifesci-local-sap-cdc/stop", "/connectors/lifesci-local-sap-cdc/config", "/connectors/lifesci-local-sap-cdc/resume"],
+        );
         assert.equal(server.connectors.get("lifesci-local-sap-cdc")!.config["snapshot.mode"], "when_needed");
+    });
+
+    it("update returns only once the tasks run the new config, not while the old tasks still report RUNNING", async () => {
+        // Found by npm run e2e: the snapshot signal written right after a connector update reached the
+        // old task (old table.include.list), which dropped it, so the added table was never backfilled.
+        const first = await provider.create(inputs(server, { "table.include.list": "sap_orders.sales_orders" }));
+        server.restartAfterPolls = 5;
+        const added = inputs(server, { "table.include.list": "sap_orders.sales_orders,sap_orders.added" });
+        await provider.update(first.id, first.outs, added);
+        assert.equal(server.runningConfig("lifesci-local-sap-cdc")?.["table.include.list"], "sap_orders.sales_orders,sap_orders.added");
+    });
+
+    it("an update that cannot stop the connector in time fails naming the state it saw", async () => {
+        const first = await provider.create(inputs(server));
+        server.rebalanceNext = 0;
+        const original = server.connectors.get("lifesci-local-sap-cdc")!;
+        // A worker that accepts /stop but never stops (e.g. a stuck task).
+        const stopping = inputs(server, { "snapshot.mode": "when_needed" });
+        server.neverStop = true;
+        const err = await rejection(provider.update(first.id, first.outs, stopping));
+        assert.match(err.message, /connector lifesci-local-sap-cdc not STOPPED within 400 ms .*last: RUNNING/);
+        assert.equal(original.config["snapshot.mode"], undefined, "the config was not changed under running tasks");
     });
 
     it("a FAILED task fails the operation with its trace", async () => {

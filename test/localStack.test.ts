@@ -77,7 +77,8 @@ describe("local stack: connector settings mapped from the cloud builders", () =>
         for (const kind of ["cdc", "ksql"] as const) {
             const tables = WAREHOUSE_TABLES.filter((t) => t.source.kind === kind);
             const local = localJdbcSinkConfig({ connectorName: "x", dlqTopic: "lifesci.dlq.x", basePrefix: "lifesci", tables, schema: WAREHOUSE_SCHEMAS[kind], jdbcUrl: "jdbc:postgresql://postgres:5432/warehouse", user: "lifesci", kind, kafka });
-            assert.deepEqual(connectorConfigProblems("io.confluent.connect.jdbc.JdbcSinkConnector", local.config, sensitive(local.sensitiveKeys)), []);
+            assert.equal(local.config["connector.class"], "io.debezium.connector.jdbc.JdbcSinkConnector");
+            assert.deepEqual(connectorConfigProblems("io.debezium.connector.jdbc.JdbcSinkConnector", local.config, sensitive(local.sensitiveKeys)), []);
             const cloud = snowflakeSinkConfig({ connectorName: "x", serviceAccountId: "sa", dlqTopic: "lifesci.dlq.x", tables: tables.map((t) => ({ topic: warehouseTopic("lifesci", t), table: t.name })), accountUrl: "a", user: "u", role: "r", database: "d", schema: WAREHOUSE_SCHEMAS[kind], bufferFlushSeconds: 10, unwrapCdcEnvelope: kind === "cdc" });
             assert.equal(local.config.topics, cloud.topics);
             // Each topic lands in the table the Snowflake topic2table map names.
@@ -90,8 +91,18 @@ describe("local stack: connector settings mapped from the cloud builders", () =>
             if (kind === "cdc") {
                 assert.equal(local.config["transforms.unwrap.type"], cloud["transforms.unwrap.type"]);
                 assert.match(local.config.transforms, /^unwrap,route0/);
-                assert.equal(local.config["pk.mode"], "record_key");
+                // Parity with the Snowflake table: one row per key (upsert), a delete stays as the
+                // unwrap transform's __deleted=true row (never a hard delete), new columns are added.
+                assert.equal(cloud["transforms.unwrap.delete.tombstone.handling.mode"], "rewrite");
+                assert.equal(local.config["transforms.unwrap.delete.tombstone.handling.mode"], "rewrite");
+                assert.deepEqual([local.config["insert.mode"], local.config["primary.key.mode"], local.config["delete.enabled"]], ["upsert", "record_key", "false"]);
+                assert.equal(cloud["snowflake.enable.schematization"], "true");
+                assert.equal(local.config["schema.evolution"], "basic");
+            } else {
+                assert.deepEqual([local.config["insert.mode"], local.config["primary.key.mode"]], ["insert", "none"]);
             }
+            // The warehouse DDL's upper-case quoted names ("CDC"."SAP_SALES_ORDERS") are only found quoted.
+            assert.equal(local.config["quote.identifiers"], "true");
         }
     });
 

@@ -176,6 +176,14 @@ const EDGES: Record<string, Branch[]> = {
         ["a condition block that is not an object does not count as an external id", [role(trust({ AWS: GATEWAY }, { Bool: true }))], [`IAM role role: trusts ${GATEWAY} without an sts:ExternalId condition`], []],
         ["empty statements and a statement without a principal are skipped", [], [], [role({ Statement: [null, { Effect: "Allow", Action: "sts:AssumeRole" }] })]],
     ],
+    "connector-topics-created": [
+        [
+            "a DLQ created under another name; a connector without plain config writes nothing checked",
+            [{ type: T.connector, name: "sink", props: { configNonsensitive: { "connector.class": "S3_SINK", "errors.tolerance": "all", "errors.deadletterqueue.topic.name": "lifesci.dlq.s3-raw" } } }, { type: T.kafkaTopic, name: "t", props: { topicName: "lifesci.dlq.s3-other" } }],
+            ['connector sink writes dead-letter topic "lifesci.dlq.s3-raw", which is neither created beforehand nor creatable by the connector'],
+            [{ type: T.connector, name: "sink", props: { configNonsensitive: { "connector.class": "S3_SINK", "errors.tolerance": "all", "errors.deadletterqueue.topic.name": "lifesci.dlq.s3-raw" } } }, { type: T.kafkaTopic, name: "t", props: { topicName: "lifesci.dlq.s3-raw" } }, { type: T.connector, name: "c2", props: {} }],
+        ],
+    ],
     "prod-deletion-protection": [["one prod RDS among others makes the stack prod", [rds({ tags: dev }, false), { ...rds({}), name: "db2" }, { type: T.kafkaCluster, name: "kafka", props: {} }], ["prod Kafka cluster kafka: needs the Pulumi protect option"], []]],
 };
 for (const [rule, edges] of Object.entries(EDGES)) (BRANCHES[rule] ??= []).push(...edges);
@@ -205,6 +213,8 @@ describe("policy rules: every branch reported where it must be, silent where it 
         assert.deepEqual(kms, { policy: "kms-key-rotation", level: "advisory", message: "KMS key k: enableKeyRotation should be true", urn: `urn:${T.kmsKey}::k` });
         const encryption = violations.find((v) => v.policy === "s3-bucket-encrypted")!;
         assert.deepEqual([encryption.level, encryption.urn], ["mandatory", `urn:${T.bucket}::raw`]);
+        const dlq = checkResources([subject({ type: T.connector, name: "sink", props: { configNonsensitive: { "connector.class": "S3_SINK", "errors.tolerance": "all", "errors.deadletterqueue.topic.name": "x.dlq" } } }, 0)]).filter((v) => v.policy === "connector-topics-created");
+        assert.deepEqual(dlq.map((v) => v.urn), [`urn:${T.connector}::sink`], "a connector's missing topic is reported on the connector");
         const stackWide = checkResources([subject({ type: T.securityGroupRule, name: "a", props: { type: "ingress", protocol: "-1", cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] } }, 0)]).filter((v) => v.message.startsWith("port 3306 across"));
         assert.deepEqual(stackWide.map((v) => v.urn), [undefined], "a stack-wide finding names no single resource");
         assert.deepEqual(checkResources([subject({ type: T.kmsKey, props: {} }, 0)], []), [], "no rules, no violations");

@@ -46,6 +46,11 @@ describe("streams: the batch release app on ECS Fargate", () => {
             assert.deepEqual(service.inputs.networkConfiguration.subnets, plain(run.one("aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds));
             assert.equal(service.inputs.desiredCount, tier.desiredCount);
             assert.deepEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+            // A new secret version (key rotation) redeploys the tasks, and the first start waits for the secret's value.
+            const version = run.one(T.secretVersion, `${NAME}-secret-version`);
+            assert.equal(service.inputs.forceNewDeployment, true);
+            assert.equal(service.inputs.triggers.secretVersion, version.state.versionId);
+            assert.ok(service.dependencies.includes(version.urn), "the service waits for the secret version");
             const task = run.one(T.taskDefinition, `${NAME}-task`);
             assert.deepEqual([task.inputs.cpu, task.inputs.memory], [String(tier.cpu), String(tier.memoryMiB)]);
             assert.deepEqual(task.inputs.requiresCompatibilities, ["FARGATE"]);

@@ -129,7 +129,7 @@ describe("config/cidr: both sides of every limit", () => {
         assert.deepEqual(databaseCidrProblems(["::/0"]), ["::/0 is the whole IPv6 internet"]);
         assert.deepEqual(databaseCidrProblems([" ::/0 "]), [" ::/0  is the whole IPv6 internet"]);
         for (const any of ["0::/0", "0:0:0:0:0:0:0:0/0", "2001:DB8::/0", "::/00", "::ffff:0.0.0.0/0"]) assert.deepEqual(databaseCidrProblems([any]), [`${any} is the whole IPv6 internet`], any);
-        assert.deepEqual(databaseCidrProblems(["2001:db8::/32", "::/1", "::/10", "x::/0y"]), []);
+        assert.deepEqual(databaseCidrProblems(["2001:db8::/32", "::/1", "::/10", "::/01", "x::/0", "::/0y"]), [], "prefix length 1 and 10, and strings that are not IPv6 CIDRs");
         assert.deepEqual(databaseCidrProblems(["::/0", "0.0.0.0/0"], 0), ["::/0 is the whole IPv6 internet", "0.0.0.0/0 together cover the whole internet"]);
         assert.deepEqual(databaseCidrProblems([]), []);
         assert.equal(DEFAULT_MAX_CIDR_PREFIX, 16);

@@ -182,7 +182,10 @@ export class StreamsAppDeployment extends pulumi.ComponentResource {
                 securityProtocol: "SASL_SSL",
                 valueFormat,
                 schemaRegistryUrl,
-                // Confluent Cloud requires replication factor 3 for topics clients create.
+                // Kafka Streams' `replication.factor` for its internal topics
+                // (https://kafka.apache.org/documentation/#streamsconfigs_replication.factor); Confluent
+                // Cloud refuses client-created topics with another factor (PolicyViolationException
+                // "Topic replication factor must be 3").
                 replicationFactor: 3,
                 overdueAfter: args.config.overdueAfter,
                 overdueCheckInterval: args.config.overdueCheckInterval,
@@ -201,7 +204,7 @@ export class StreamsAppDeployment extends pulumi.ComponentResource {
             },
             child,
         );
-        new aws.secretsmanager.SecretVersion(
+        const secretVersion = new aws.secretsmanager.SecretVersion(
             `${name}-secret-version`,
             {
                 secretId: this.secret.id,
@@ -304,6 +307,11 @@ export class StreamsAppDeployment extends pulumi.ComponentResource {
                 deploymentMinimumHealthyPercent: args.config.desiredCount > 1 ? 50 : 0,
                 deploymentMaximumPercent: 100,
                 enableExecuteCommand: false,
+                // A new key (rotation, replaced account) is a new secret version: restart the tasks so
+                // they read it (ECS resolves `secrets` only at task start). The input also orders the
+                // first start after the secret has a value.
+                forceNewDeployment: true,
+                triggers: { secretVersion: secretVersion.versionId },
                 propagateTags: "SERVICE",
                 waitForSteadyState: true,
                 tags,

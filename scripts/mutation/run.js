@@ -26,13 +26,17 @@ function mutatePattern(entry) {
 /** Stryker's mutation score: detected / (detected + undetected); errors and ignored mutants do not count. */
 function scores(report) {
     const out = [];
-    for (const [file, { mutants }] of Object.entries(report.files)) {
+    for (const [file, { mutants, source }] of Object.entries(report.files)) {
+        const lines = source.split("\n");
+        /** The mutated code, on one line: what the survivor replaced. */
+        const original = ({ start, end }) =>
+            (start.line === end.line ? lines[start.line - 1].slice(start.column - 1, end.column - 1) : `${lines[start.line - 1].slice(start.column - 1)} ...`).trim().slice(0, 120);
         const count = (...statuses) => mutants.filter((m) => statuses.includes(m.status)).length;
         const detected = count("Killed", "Timeout");
         const undetected = count("Survived", "NoCoverage");
         const survivors = mutants
             .filter((m) => m.status === "Survived" || m.status === "NoCoverage")
-            .map((m) => `${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName}: ${JSON.stringify(m.replacement ?? "")}`);
+            .map((m) => `${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName}: \`${original(m.location)}\` -> \`${m.replacement ?? ""}\``);
         out.push({ file, detected, undetected, errors: count("RuntimeError", "CompileError"), score: detected + undetected ? (100 * detected) / (detected + undetected) : 100, survivors });
     }
     return out;

@@ -47,14 +47,14 @@ export class DynamicProviderHost {
     ) {}
 
     /** Starts the host the way the engine does (`node <host> <engine address>`, cwd = project) and connects. */
-    static async start(): Promise<DynamicProviderHost> {
+    static async start(timeoutMs = 20_000): Promise<DynamicProviderHost> {
         const { child, port, stderr } = await startPluginProcess({
             what: "dynamic-provider host",
             script: HOST_SCRIPT,
             args: ["127.0.0.1:1"],
             cwd: REPO_ROOT,
             env: { ...process.env, PULUMI_PROJECT: "lifesci-streaming", PULUMI_STACK: "host-test" },
-            timeoutMs: 20_000,
+            timeoutMs,
         });
         const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         const host = new DynamicProviderHost(child, client, stderr);

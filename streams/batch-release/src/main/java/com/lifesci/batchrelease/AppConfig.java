@@ -17,7 +17,7 @@ import org.apache.kafka.streams.StreamsConfig;
 public record AppConfig(String bootstrapServers, String securityProtocol, String saslUsername, String saslPassword, String applicationId,
                         BatchReleaseTopology.Topics topics, String valueFormat, String schemaRegistryUrl, String schemaRegistryUsername,
                         String schemaRegistryPassword, Duration overdueAfter, Duration overdueCheckInterval, int replicationFactor,
-                        String stateDir, int healthPort) {
+                        String stateDir, int healthPort, boolean statusJsonSchemas) {
 
     /** Bad configuration: the message names the variable. */
     public static class ConfigException extends RuntimeException {
@@ -50,7 +50,12 @@ public record AppConfig(String bootstrapServers, String securityProtocol, String
                 r.duration("OVERDUE_CHECK_INTERVAL", "PT1M"),
                 r.integer("REPLICATION_FACTOR", 3, 1, 32767),
                 r.optional("STATE_DIR", "/tmp/kafka-streams"),
-                r.integer("HEALTH_PORT", 8080, 0, 65535));
+                r.integer("HEALTH_PORT", 8080, 0, 65535),
+                r.oneOf("STATUS_JSON_SCHEMAS", "false", "false", "true").equals("true"));
+    }
+
+    public BatchReleaseTopology.Settings topologySettings() {
+        return new BatchReleaseTopology.Settings(overdueAfter, overdueCheckInterval, statusJsonSchemas);
     }
 
     /** Kafka Streams properties. https://kafka.apache.org/37/documentation/streams/developer-guide/config-streams.html */
@@ -87,7 +92,7 @@ public record AppConfig(String bootstrapServers, String securityProtocol, String
         return "application.id=" + applicationId + " bootstrap=" + bootstrapServers + " security=" + securityProtocol + " format=" + valueFormat
                 + (schemaRegistryUrl != null ? " schemaRegistry=" + schemaRegistryUrl : "") + " " + topics + " overdueAfter=" + overdueAfter
                 + " overdueCheckInterval=" + overdueCheckInterval + " replicationFactor=" + replicationFactor + " stateDir=" + stateDir
-                + " healthPort=" + healthPort;
+                + " healthPort=" + healthPort + " statusJsonSchemas=" + statusJsonSchemas;
     }
 
     private record Reader(Map<String, String> env) {

@@ -6,6 +6,7 @@ import com.lifesci.batchrelease.cdc.SchemaRegistryClient;
 import com.lifesci.batchrelease.cdc.ValueDecoder;
 import com.lifesci.batchrelease.topology.BatchReleaseTopology;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -15,6 +16,8 @@ import org.slf4j.LoggerFactory;
 /** Starts the batch release app from its environment; exits non-zero on bad config or when Streams fails. */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+    /** Within ECS's default stopTimeout (30 s) after SIGTERM. */
+    private static final java.time.Duration CLOSE_TIMEOUT = java.time.Duration.ofSeconds(25);
 
     private Main() {}
 
@@ -27,7 +30,7 @@ public final class Main {
             System.exit(2);
             return;
         }
-        Topology topology = BatchReleaseTopology.build(config.topics(), decoder(config), config.overdueAfter(), config.overdueCheckInterval());
+        Topology topology = BatchReleaseTopology.build(config.topics(), decoder(config), config.topologySettings());
         if (args.length > 0 && args[0].equals("--describe")) {
             System.out.println(topology.describe());
             return;
@@ -53,15 +56,24 @@ public final class Main {
         });
         HealthServer health = new HealthServer(config.healthPort(), streams::state);
         LOG.info("health endpoint on port {}: GET /health", health.port());
+        CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutdown requested");
             stopped.countDown();
+            // The JVM halts when the hooks return: wait for main to close Streams cleanly (commit the
+            // open transaction, write the state checkpoints) so a restart neither aborts nor restores.
+            try {
+                closed.await(CLOSE_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, "shutdown"));
         streams.start();
         stopped.await();
-        streams.close(java.time.Duration.ofSeconds(30));
+        boolean clean = streams.close(CLOSE_TIMEOUT);
         health.close();
-        LOG.info("batch-release stopped (exit {})", exitCode[0]);
+        LOG.info("batch-release stopped (exit {}{})", exitCode[0], clean ? "" : ", Streams did not close within " + CLOSE_TIMEOUT);
+        closed.countDown();
         if (exitCode[0] != 0) System.exit(exitCode[0]);
     }
 

@@ -42,6 +42,7 @@ class AppConfigTest {
         assertEquals(3, c.replicationFactor());
         assertEquals("/tmp/kafka-streams", c.stateDir());
         assertEquals(8080, c.healthPort());
+        assertEquals(false, c.topologySettings().statusJsonSchemas());
         Properties p = c.streamsProperties();
         assertEquals("exactly_once_v2", p.get("processing.guarantee"));
         assertEquals("lifesci-dev.streams.batch-release", p.get("application.id"));
@@ -118,7 +119,11 @@ class AppConfigTest {
         env.put("HEALTH_PORT", "70000");
         assertEquals("HEALTH_PORT is 70000; expected 0..65535", error(env));
         env.put("HEALTH_PORT", "0");
+        env.put("STATUS_JSON_SCHEMAS", "yes");
+        assertEquals("STATUS_JSON_SCHEMAS is \"yes\"; expected one of false, true", error(env));
+        env.put("STATUS_JSON_SCHEMAS", "true");
         AppConfig c = AppConfig.fromEnv(env);
+        assertTrue(c.topologySettings().statusJsonSchemas());
         assertEquals(Duration.ofDays(2), c.overdueAfter());
         assertEquals(Duration.ofSeconds(30), c.overdueCheckInterval());
     }

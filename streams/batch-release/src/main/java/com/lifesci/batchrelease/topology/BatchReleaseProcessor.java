@@ -27,12 +27,14 @@ class BatchReleaseProcessor implements Processor<String, Change, String, Output>
 
     private final Duration overdueAfter;
     private final Duration checkInterval;
+    private final boolean statusJsonSchemas;
     private ProcessorContext<String, Output> context;
     private KeyValueStore<String, BatchState> store;
 
-    BatchReleaseProcessor(Duration overdueAfter, Duration checkInterval) {
-        this.overdueAfter = overdueAfter;
-        this.checkInterval = checkInterval;
+    BatchReleaseProcessor(BatchReleaseTopology.Settings settings) {
+        this.overdueAfter = settings.overdueAfter();
+        this.checkInterval = settings.overdueCheckInterval();
+        this.statusJsonSchemas = settings.statusJsonSchemas();
     }
 
     @Override
@@ -80,7 +82,7 @@ class BatchReleaseProcessor implements Processor<String, Change, String, Output>
             String contentJson = StatusRecords.json(content);
             if (!contentJson.equals(state.lastContent)) {
                 context.forward(record.withValue(new Output(Output.Kind.STATUS,
-                        StatusRecords.status(content, context.currentSystemTimeMs(), record.timestamp()))));
+                        StatusRecords.status(content, context.currentSystemTimeMs(), record.timestamp(), statusJsonSchemas))));
                 state.lastContent = contentJson;
                 state.lastStatus = decision.status().name();
                 if (decision.status() == Decision.Status.READY) state.overdueNotifiedAt = null;

@@ -38,20 +38,25 @@ public final class BatchReleaseTopology {
     public record Topics(String batches, String machineEvents, String samples, String testResults, String specLimits,
                          String status, String overdue, String deadLetter) {}
 
+    /**
+     * @param statusJsonSchemas status values in Connect's {schema, payload} envelope (for sinks
+     *                          that need a schema) instead of flat JSON
+     */
+    public record Settings(Duration overdueAfter, Duration overdueCheckInterval, boolean statusJsonSchemas) {}
+
     private static final Serde<Change> CHANGE = JsonSerde.of(Change.class);
 
     private BatchReleaseTopology() {}
 
-    public static Topology build(Topics topics, ValueDecoder decoder, Duration overdueAfter, Duration overdueCheckInterval) {
-        return build(topics, decoder, overdueAfter, overdueCheckInterval, Stores::persistentKeyValueStore);
+    public static Topology build(Topics topics, ValueDecoder decoder, Settings settings) {
+        return build(topics, decoder, settings, Stores::persistentKeyValueStore);
     }
 
     /**
      * @param storeType RocksDB in the app; the rule tests pass in-memory stores (same changelogged
      *                  key-value semantics, a fraction of the start-up cost per test)
      */
-    static Topology build(Topics topics, ValueDecoder decoder, Duration overdueAfter, Duration overdueCheckInterval,
-                          Function<String, KeyValueBytesStoreSupplier> storeType) {
+    static Topology build(Topics topics, ValueDecoder decoder, Settings settings, Function<String, KeyValueBytesStoreSupplier> storeType) {
         StreamsBuilder builder = new StreamsBuilder();
 
         KStream<String, Change> byMaterial = source(builder, topics.batches(), "batches", decoder, SourceParsers::batches, topics)
@@ -78,7 +83,7 @@ public final class BatchReleaseTopology {
                 .merge(fromSamples, Named.as("merge-by-batch-1"))
                 .merge(events, Named.as("merge-by-batch-2"))
                 .repartition(Repartitioned.with(Serdes.String(), CHANGE).withName("by-batch"))
-                .process(() -> new BatchReleaseProcessor(overdueAfter, overdueCheckInterval), Named.as("batch-release"), BatchReleaseProcessor.STORE);
+                .process(() -> new BatchReleaseProcessor(settings), Named.as("batch-release"), BatchReleaseProcessor.STORE);
 
         outputs.split(Named.as("output-"))
                 .branch((k, v) -> v.kind() == Output.Kind.STATUS, Branched.withConsumer(s -> s

@@ -18,7 +18,44 @@ import java.util.stream.Collectors;
  * array travels as a JSON string in {@code reasons} (README "Output records").
  */
 public final class StatusRecords {
+    /**
+     * The status value's fields and their Kafka Connect types, in order: the one definition of the
+     * shape. With STATUS_JSON_SCHEMAS=true each value carries it as a JsonConverter schema, for
+     * sinks that need one (the JDBC sinks of the local warehouse).
+     */
+    public static final Map<String, String> STATUS_FIELDS = fields(
+            "batch_number", "string!", "batch_id", "int64", "material_id", "string", "plant", "string", "line_id", "string",
+            "batch_status", "string", "status", "string!", "reason_codes", "string", "reason_summary", "string", "reasons", "string",
+            "required_tests", "int32", "tests_in_spec", "int32", "started_at", "string", "completed_at", "string",
+            "decided_at", "string!", "source_ts", "string");
+
+    private static final Map<String, Object> CONNECT_SCHEMA = connectSchema();
+
     private StatusRecords() {}
+
+    private static Map<String, String> fields(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Kafka Connect's JSON schema of a struct (JsonConverter, schemas.enable=true). */
+    private static Map<String, Object> connectSchema() {
+        List<Map<String, Object>> fields = new ArrayList<>();
+        STATUS_FIELDS.forEach((name, type) -> {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("type", type.replace("!", ""));
+            f.put("optional", !type.endsWith("!"));
+            f.put("field", name);
+            fields.add(f);
+        });
+        Map<String, Object> schema = new LinkedHashMap<>();
+        schema.put("type", "struct");
+        schema.put("fields", fields);
+        schema.put("optional", false);
+        schema.put("name", "lifesci.batch_release_status");
+        return schema;
+    }
 
     /** What a status record says, without when it was computed: equal content = no new record. */
     public static Map<String, Object> content(Batch b, Decision d) {
@@ -40,11 +77,17 @@ public final class StatusRecords {
         return v;
     }
 
-    public static String status(Map<String, Object> content, long decidedAtMs, long sourceTsMs) {
+    /** The status value: flat JSON, or Connect's {schema, payload} envelope when {@code withSchema}. */
+    public static String status(Map<String, Object> content, long decidedAtMs, long sourceTsMs, boolean withSchema) {
         Map<String, Object> v = new LinkedHashMap<>(content);
         v.put("decided_at", iso(decidedAtMs));
         v.put("source_ts", iso(sourceTsMs));
-        return json(v);
+        if (!v.keySet().equals(STATUS_FIELDS.keySet())) throw new IllegalStateException("status fields " + v.keySet() + " != " + STATUS_FIELDS.keySet());
+        if (!withSchema) return json(v);
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("schema", CONNECT_SCHEMA);
+        envelope.put("payload", v);
+        return json(envelope);
     }
 
     public static String overdue(Map<String, Object> content, Duration overdueAfter, long detectedAtMs) {

@@ -41,7 +41,7 @@ class AvroTopologyTest {
             props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
             props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             try (TopologyTestDriver driver = new TopologyTestDriver(
-                    BatchReleaseTopology.build(t, new AvroCdcDecoder(client), Duration.ofHours(24), Duration.ofMinutes(1)), props,
+                    BatchReleaseTopology.build(t, new AvroCdcDecoder(client), BatchReleaseTopologyTest.SETTINGS), props,
                     BatchReleaseTopologyTest.NOW)) {
                 ByteArraySerializer b = new ByteArraySerializer();
                 class Pipe {

@@ -47,6 +47,7 @@ class BatchReleaseTopologyTest {
     static final String COMPLETED = "2026-11-21T21:45:12Z";
     /** Wall clock at the start of every test: 2 h after the batch completed. */
     static final Instant NOW = Instant.parse("2026-11-21T23:45:12Z");
+    static final BatchReleaseTopology.Settings SETTINGS = new BatchReleaseTopology.Settings(Duration.ofHours(24), Duration.ofMinutes(1), false);
 
     @TempDir
     Path stateDir;
@@ -58,13 +59,17 @@ class BatchReleaseTopologyTest {
 
     @BeforeEach
     void start() {
+        start(SETTINGS);
+    }
+
+    void start(BatchReleaseTopology.Settings settings) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test.streams.batch-release");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(
-                BatchReleaseTopology.build(TOPICS, new JsonCdcDecoder(), Duration.ofHours(24), Duration.ofMinutes(1), Stores::inMemoryKeyValueStore),
+                BatchReleaseTopology.build(TOPICS, new JsonCdcDecoder(), settings, Stores::inMemoryKeyValueStore),
                 props, NOW);
         StringSerializer s = new StringSerializer();
         batches = driver.createInputTopic(TOPICS.batches(), s, s);
@@ -182,6 +187,43 @@ class BatchReleaseTopologyTest {
         assertEquals(List.of(), drainStatus());
         update(results, assay, with(assay, "status", "REVIEWED")); // REVIEWED counts like VALID
         assertEquals(List.of(), drainStatus());
+    }
+
+    // ---- the value as sinks read it (Kafka Connect's JsonConverter) ----
+
+    static org.apache.kafka.connect.json.JsonConverter converter(boolean schemas) {
+        org.apache.kafka.connect.json.JsonConverter c = new org.apache.kafka.connect.json.JsonConverter();
+        c.configure(Map.of("schemas.enable", String.valueOf(schemas)), false);
+        return c;
+    }
+
+    @Test
+    void flatJsonLandsAsOneScalarPerFieldThroughSchemalessJsonConverter() {
+        readyBatch();
+        drainStatus();
+        TestRecord<String, String> r = statusLog.get(statusLog.size() - 1);
+        Object value = converter(false).toConnectData(TOPICS.status(), r.value().getBytes(StandardCharsets.UTF_8)).value();
+        Map<?, ?> row = (Map<?, ?>) value;
+        assertEquals(StatusRecords.STATUS_FIELDS.keySet(), row.keySet());
+        for (Object v : row.values()) assertTrue(v == null || v instanceof String || v instanceof Number, "scalar: " + v);
+    }
+
+    @Test
+    void withStatusJsonSchemasTheValueIsAConnectStructForJdbcSinks() {
+        driver.close();
+        start(new BatchReleaseTopology.Settings(Duration.ofHours(24), Duration.ofMinutes(1), true));
+        readyBatch();
+        drainStatus();
+        TestRecord<String, String> r = statusLog.get(statusLog.size() - 1);
+        org.apache.kafka.connect.data.SchemaAndValue data = converter(true).toConnectData(TOPICS.status(), r.value().getBytes(StandardCharsets.UTF_8));
+        org.apache.kafka.connect.data.Struct struct = (org.apache.kafka.connect.data.Struct) data.value();
+        struct.validate();
+        assertEquals("lifesci.batch_release_status", data.schema().name());
+        assertEquals(List.copyOf(StatusRecords.STATUS_FIELDS.keySet()), data.schema().fields().stream().map(org.apache.kafka.connect.data.Field::name).toList());
+        assertEquals("READY", struct.getString("status"));
+        assertEquals(1L, struct.getInt64("batch_id"));
+        assertEquals(2, struct.getInt32("required_tests"));
+        assertEquals("2026-11-21T21:45:12Z", struct.getString("completed_at"));
     }
 
     // ---- PENDING ----
