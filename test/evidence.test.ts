@@ -210,9 +210,20 @@ describe("evidence pack", function () {
         assert.match(fs.readFileSync(path.join(tscDir, PACK_FILES.markdown), "utf8").split("\n")[0], /^FAIL: .* — type check failed \(exit 2\)/);
 
         const e2eDir = path.join(work, "failed-e2e");
-        const e2e = { ok: false, hops: [{ name: "mariadb->kafka", ok: true, latencyMs: 800, detail: "" }, { name: "kafka->postgres", ok: false, latencyMs: null, detail: "timeout" }], differences: ["MariaDB instead of MySQL"] };
+        const e2e = {
+            ok: false,
+            hops: [
+                { name: "mariadb->kafka", ok: true, status: "passed", latencyMs: 800, detail: "" },
+                { name: "kafka->postgres", ok: false, status: "failed", latencyMs: null, detail: "timeout" },
+                { name: "ksqldb", ok: true, status: "not-run", detail: "ksqlDB is not served by Maven Central" },
+            ],
+            differences: [{ what: "database", local: "MySQL 8", e2e: "MariaDB", why: "Debian ships MariaDB" }],
+        };
         assert.equal(await run("--stack", "prod", "--against", "HEAD~1", "--out", e2eDir, "--test-report", fixture("ok.json", mochaReport(0)), "--e2e", fixture("e2e.json", e2e)), 1);
-        assert.match(fs.readFileSync(path.join(e2eDir, PACK_FILES.markdown), "utf8").split("\n")[0], /^FAIL: .* — e2e failed \(kafka->postgres\)$/);
+        const e2ePage = fs.readFileSync(path.join(e2eDir, PACK_FILES.markdown), "utf8");
+        assert.match(e2ePage.split("\n")[0], /^FAIL: .* — e2e failed \(kafka->postgres\)$/);
+        assert.match(e2ePage, /^\| ksqldb \| NOT RUN \| — \| ksqlDB is not served by Maven Central \|$/m, "a hop that could not run is not shown as passed");
+        assert.match(e2ePage, /^- database: local MySQL 8; e2e MariaDB; \(Debian ships MariaDB\)$/m);
 
         const pack = readPack(packDir);
         const { headline: _h, verdict: _v, reasons: _r, ...body } = pack;

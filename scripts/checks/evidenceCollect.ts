@@ -229,7 +229,7 @@ export function parseE2e(option: string, file: string, json: unknown): E2eResult
         ok: json.ok,
         hops: json.hops.map((h: any, i: number) => {
             if (!isObj(h) || typeof h.name !== "string" || typeof h.ok !== "boolean") throw bad(option, file, `hop ${i} has no name/ok`);
-            return { name: h.name, ok: h.ok, latencyMs: typeof h.latencyMs === "number" ? h.latencyMs : null, detail: String(h.detail ?? "") };
+            return { name: h.name, ok: h.ok, ...(typeof h.status === "string" ? { status: h.status } : {}), latencyMs: typeof h.latencyMs === "number" ? h.latencyMs : null, detail: String(h.detail ?? "") };
         }),
         differences: Array.isArray(json.differences) ? json.differences : json.differences === undefined ? [] : [json.differences],
     };

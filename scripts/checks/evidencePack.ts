@@ -37,7 +37,8 @@ export interface SuiteResults {
 }
 export interface E2eResults {
     ok: boolean;
-    hops: { name: string; ok: boolean; latencyMs: number | null; detail: string }[];
+    /** `status` (passed / failed / not-run) when the e2e reports it: a hop that cannot run here is ok but not a pass. */
+    hops: { name: string; ok: boolean; status?: string; latencyMs: number | null; detail: string }[];
     differences: unknown[];
 }
 export interface OfflinePlanDiff {
@@ -195,6 +196,13 @@ function factLines<T>(title: string, fact: Fact<T>, render: (value: T) => string
 const list = (items: readonly string[], empty = "none", max = 60): string[] =>
     items.length === 0 ? [empty] : [...items.slice(0, max).map((i) => `- ${i}`), ...(items.length > max ? [`- … and ${items.length - max} more (evidence.json has all)`] : [])];
 
+/** An e2e difference: `{what, local, e2e, ...}` or a string. */
+const differenceText = (d: unknown): string => {
+    if (typeof d === "string") return d;
+    const o = d as Record<string, unknown>;
+    return typeof o?.what === "string" ? `${o.what}: ${[o.local && `local ${String(o.local)}`, o.e2e && `e2e ${String(o.e2e)}`, o.why && `(${String(o.why)})`].filter(Boolean).join("; ")}` : JSON.stringify(d);
+};
+
 const approvalsLine = (approvals: readonly Approval[]) => (approvals.length === 0 ? "none recorded" : approvals.map((a) => `${a.reviewer} (${a.state}${a.at ? `, ${a.at}` : ""})`).join(", "));
 
 /** The page a quality reviewer reads; its first line is the headline. */
@@ -255,8 +263,8 @@ export function renderMarkdown(pack: EvidencePack): string {
         `${e.ok ? "ok" : "FAILED"}`,
         "| hop | ok | latency ms | detail |",
         "| --- | --- | --- | --- |",
-        ...e.hops.map((h) => `| ${h.name} | ${h.ok ? "yes" : "NO"} | ${h.latencyMs ?? "—"} | ${escapeMd(h.detail)} |`),
-        ...(e.differences.length > 0 ? ["", "Differences from prod:", ...e.differences.map((d) => `- ${escapeMd(typeof d === "string" ? d : JSON.stringify(d))}`)] : []),
+        ...e.hops.map((h) => `| ${h.name} | ${h.status === "not-run" ? "NOT RUN" : h.ok ? "yes" : "NO"} | ${h.latencyMs ?? "—"} | ${escapeMd(h.detail)} |`),
+        ...(e.differences.length > 0 ? ["", "Differences from the deployed platform:", ...e.differences.map((d) => `- ${escapeMd(differenceText(d))}`)] : []),
     ]));
     lines.push(...factLines("Policy pack", te.policies, (p) => [
         `${p.checked.length} policies (${p.checked.filter((c) => c.level === "mandatory").length} mandatory): ${p.mandatory.length} mandatory violation(s), ${p.advisory.length} advisory`,

@@ -81,7 +81,7 @@ export function evidencePackSchema(): Schema {
             }),
             testing: obj({
                 suite: fact(obj({ tests: int, passes: int, failures: int, pending: int, durationMs: { type: "number", minimum: 0 }, failing: arr(obj({ title: nonEmpty, file: str, error: str }, ["file"])), typecheckExitCode: { type: ["integer", "null"] } })),
-                e2e: fact(obj({ ok: bool, hops: arr(obj({ name: nonEmpty, ok: bool, latencyMs: { type: ["number", "null"] }, detail: str })), differences: arr({}) })),
+                e2e: fact(obj({ ok: bool, hops: arr(obj({ name: nonEmpty, ok: bool, status: nonEmpty, latencyMs: { type: ["number", "null"] }, detail: str }, ["status"])), differences: arr({}) })),
                 policies: fact(obj({ checked: arr(obj({ policy: nonEmpty, level: { enum: ["mandatory", "advisory"] } }), { minItems: 1 }), mandatory: arr(violation), advisory: arr(violation) })),
             }),
             afterDeploy: obj({
