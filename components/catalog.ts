@@ -53,8 +53,8 @@ export function retentionMsOf(retention: RetentionClass, cfg: { retentionHours: 
     }
 }
 
-/** The ksqlDB apps of sql/ksqldb/ (one file each). */
-export type KsqlAppName = "order_monitoring" | "lab_validation" | "manufacturing_events" | "audit_trail";
+/** The ksqlDB apps of sql/ksqldb/ (one file each): the names KSQL_APPS declares. */
+export type KsqlAppName = (typeof KSQL_APPS)[number]["name"];
 
 export interface TopicSpec {
     name: string;
@@ -77,14 +77,19 @@ export function cleanupPolicyOf(topic: Pick<TopicSpec, "compacted">): "compact" 
     return topic.compacted ? "compact" : "delete";
 }
 
-export interface DerivedTopic {
+/** A topic a ksqlDB app writes, declared with the app (KSQL_APPS `outputs`). */
+export interface KsqlAppOutput {
     /** Appended to the topic prefix: `<prefix>.<suffix>`. */
     suffix: string;
     retention: RetentionClass;
-    producedBy: KsqlAppName;
     description: string;
     /** The alert intent (components/alerts.ts key) that fires on records of this topic. */
     alert?: string;
+}
+
+/** A ksqlDB app's output with the app that writes it. */
+export interface DerivedTopic extends KsqlAppOutput {
+    producedBy: KsqlAppName;
 }
 
 export const DOMAINS: readonly Domain[] = [
@@ -128,55 +133,6 @@ export const DOMAINS: readonly Domain[] = [
     },
 ];
 
-/** Topics produced downstream of CDC by the ksqlDB apps; the platform creates and owns them. */
-export const DERIVED_TOPICS: readonly DerivedTopic[] = [
-    {
-        suffix: "ksql.orders_by_status_5m",
-        retention: "standard",
-        producedBy: "order_monitoring",
-        description: "Order counts per plant and status over 5-minute tumbling windows",
-    },
-    {
-        suffix: "ksql.orders_stuck",
-        retention: "standard",
-        producedBy: "order_monitoring",
-        description: "Orders that stayed in one status past the SLA",
-    },
-    {
-        // ksqlDB re-keys spec limits by spec_id itself: Debezium's AVRO keys carry a schema id in
-        // their bytes, so a join against the CDC topic directly would not be co-partitioned.
-        suffix: "ksql.lab_spec_limits",
-        retention: "standard",
-        producedBy: "lab_validation",
-        description: "Latest specification limits per spec_id (ksqlDB table state for the OOS join)",
-    },
-    {
-        suffix: "ksql.lab_results_oos",
-        retention: "standard",
-        producedBy: "lab_validation",
-        description: "Lab results outside their specification limits (sample, test, value, limits, unit)",
-        alert: "lab_out_of_spec",
-    },
-    {
-        suffix: "ksql.machine_alarms",
-        retention: "standard",
-        producedBy: "manufacturing_events",
-        description: "Machine events of severity ALARM or CRITICAL",
-        alert: "machine_alarms",
-    },
-    {
-        suffix: "ksql.machine_event_counts_5m",
-        retention: "standard",
-        producedBy: "manufacturing_events",
-        description: "Machine event counts per machine and line over 5-minute tumbling windows",
-    },
-    {
-        suffix: "audit.cdc_changes",
-        retention: "audit",
-        producedBy: "audit_trail",
-        description: "Every CDC change with operation, before/after, source position and commit time",
-    },
-];
 
 export function domainByName(name: string): Domain {
     const domain = DOMAINS.find((d) => d.name === name);
@@ -493,24 +449,50 @@ export interface TableRef {
     table: string;
 }
 
-/** A ksqlDB app: one versioned SQL file in sql/ksqldb/, the CDC tables it reads. Outputs: DERIVED_TOPICS by producedBy. */
-export interface KsqlApp {
-    name: KsqlAppName;
+/**
+ * A ksqlDB app as declared: its SQL file in sql/ksqldb/, the CDC tables it reads and the topics it
+ * writes. Adding an app is one entry in KSQL_APPS plus its SQL file (README "Adding a ksqlDB app"):
+ * its name, topics, grants, deployment, contracts and docs all follow from the entry.
+ */
+export interface KsqlAppDeclaration {
+    /** lower_snake_case; names the deployment and the `ksqldb.allowReplay` entry. */
+    name: string;
     /** SQL file under sql/ksqldb/. */
     file: string;
     description: string;
     inputs: readonly TableRef[];
+    /** Topics it writes (created and owned by the platform), in the order the SQL creates them. */
+    outputs: readonly KsqlAppOutput[];
+}
+
+export type KsqlApp = KsqlAppDeclaration & { name: KsqlAppName };
+
+/** Keeps each declared name a literal type, so KsqlAppName is derived from the list. */
+function declareKsqlApps<const T extends readonly KsqlAppDeclaration[]>(apps: T): T {
+    return apps;
 }
 
 const everyCapturedTable: TableRef[] = DOMAINS.flatMap((d) => d.tables.map((t) => ({ domain: d.name, table: t.name })));
 
 /** The apps in deployment order. */
-export const KSQL_APPS: readonly KsqlApp[] = [
+export const KSQL_APPS = declareKsqlApps([
     {
         name: "order_monitoring",
         file: "order_monitoring.sql",
         description: "Order status changes per plant in 5-minute windows; orders stuck in a status past the SLA",
         inputs: [{ domain: "sap", table: "sales_orders" }],
+        outputs: [
+            {
+                suffix: "ksql.orders_by_status_5m",
+                retention: "standard",
+                description: "Order counts per plant and status over 5-minute tumbling windows",
+            },
+            {
+                suffix: "ksql.orders_stuck",
+                retention: "standard",
+                description: "Orders that stayed in one status past the SLA",
+            },
+        ],
     },
     {
         name: "lab_validation",
@@ -520,20 +502,58 @@ export const KSQL_APPS: readonly KsqlApp[] = [
             { domain: "lims", table: "spec_limits" },
             { domain: "lims", table: "test_results" },
         ],
+        outputs: [
+            {
+                // ksqlDB re-keys spec limits by spec_id itself: Debezium's AVRO keys carry a schema id in
+                // their bytes, so a join against the CDC topic directly would not be co-partitioned.
+                suffix: "ksql.lab_spec_limits",
+                retention: "standard",
+                description: "Latest specification limits per spec_id (ksqlDB table state for the OOS join)",
+            },
+            {
+                suffix: "ksql.lab_results_oos",
+                retention: "standard",
+                description: "Lab results outside their specification limits (sample, test, value, limits, unit)",
+                alert: "lab_out_of_spec",
+            },
+        ],
     },
     {
         name: "manufacturing_events",
         file: "manufacturing_events.sql",
         description: "Alarm-severity machine events and event counts per machine and line",
         inputs: [{ domain: "mes", table: "machine_events" }],
+        outputs: [
+            {
+                suffix: "ksql.machine_alarms",
+                retention: "standard",
+                description: "Machine events of severity ALARM or CRITICAL",
+                alert: "machine_alarms",
+            },
+            {
+                suffix: "ksql.machine_event_counts_5m",
+                retention: "standard",
+                description: "Machine event counts per machine and line over 5-minute tumbling windows",
+            },
+        ],
     },
     {
         name: "audit_trail",
         file: "audit_trail.sql",
         description: "Every CDC change of every captured table into the audit topic",
         inputs: everyCapturedTable,
+        outputs: [
+            {
+                suffix: "audit.cdc_changes",
+                retention: "audit",
+                description: "Every CDC change with operation, before/after, source position and commit time",
+            },
+        ],
     },
-];
+]);
+
+/** Topics produced downstream of CDC by the ksqlDB apps (their declared outputs); the platform creates and owns them. */
+export const DERIVED_TOPICS: readonly DerivedTopic[] = KSQL_APPS.flatMap((app) => app.outputs.map((output) => ({ ...output, producedBy: app.name })));
 
 /** CDC topics an app reads. */
 export function ksqlAppInputTopics(basePrefix: string, app: KsqlApp): string[] {

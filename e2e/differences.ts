@@ -49,6 +49,12 @@ export const STATIC_DIFFERENCES: readonly Difference[] = [
         reason: "Debian 12's server binaries; the warehouse DDL and the sink's SQL use nothing newer than 15",
     },
     {
+        what: "secrets and the bootstrap's admin account",
+        local: "random passwords (CDC user, Postgres), MySQL root as the bootstrap's admin",
+        e2e: "passwords generated per run; an admin account lifesci_e2e_admin with ALL PRIVILEGES WITH GRANT OPTION (the RDS master user's equivalent)",
+        reason: "the mock engine's recorded passwords are placeholders, and the throwaway MariaDB's root has no password over TCP; the bootstrap, grants and CDC account are the stack's own",
+    },
+    {
         what: "ksqlDB apps",
         local: "cp-ksqldb-server:7.7.1 runs the four apps",
         e2e: "not run",
@@ -80,10 +86,11 @@ export interface HarnessEndpoints {
 const JSON_CONVERTER = "org.apache.kafka.connect.json.JsonConverter";
 const AVRO_CONVERTER = "io.confluent.connect.avro.AvroConverter";
 
-type KeyRule = { difference: Omit<Difference, "e2e">; rewrite: (value: string, env: HarnessEndpoints) => Record<string, string> };
+type KeyRule = { difference: Omit<Difference, "e2e">; e2e: string; rewrite: (value: string, env: HarnessEndpoints) => Record<string, string> };
 
 const converter = (side: "key" | "value"): KeyRule => ({
     difference: { what: `${side}.converter`, local: AVRO_CONVERTER, reason: "see converters / Schema Registry" },
+    e2e: `${JSON_CONVERTER} (${side}.converter.schemas.enable=true)`,
     rewrite: (value) => {
         if (value !== AVRO_CONVERTER) return { [`${side}.converter`]: value };
         return { [`${side}.converter`]: JSON_CONVERTER, [`${side}.converter.schemas.enable`]: "true" };
@@ -94,15 +101,17 @@ const converter = (side: "key" | "value"): KeyRule => ({
 export const CONNECTOR_RULES: Record<string, KeyRule> = {
     "key.converter": converter("key"),
     "value.converter": converter("value"),
-    "key.converter.schema.registry.url": { difference: { what: "key.converter.schema.registry.url", local: "http://schema-registry:8081", reason: "no Schema Registry (JSON converter)" }, rewrite: () => ({}) },
-    "value.converter.schema.registry.url": { difference: { what: "value.converter.schema.registry.url", local: "http://schema-registry:8081", reason: "no Schema Registry (JSON converter)" }, rewrite: () => ({}) },
-    "database.hostname": { difference: { what: "database.hostname", local: HOSTS.mysql, reason: "the MariaDB child process on loopback" }, rewrite: (_, env) => ({ "database.hostname": env.mysqlHost }) },
-    "database.port": { difference: { what: "database.port", local: "3306", reason: "a free loopback port" }, rewrite: (_, env) => ({ "database.port": String(env.mysqlPort) }) },
+    "key.converter.schema.registry.url": { e2e: "(removed)", difference: { what: "key.converter.schema.registry.url", local: "http://schema-registry:8081", reason: "no Schema Registry (JSON converter)" }, rewrite: () => ({}) },
+    "value.converter.schema.registry.url": { e2e: "(removed)", difference: { what: "value.converter.schema.registry.url", local: "http://schema-registry:8081", reason: "no Schema Registry (JSON converter)" }, rewrite: () => ({}) },
+    "database.hostname": { e2e: "127.0.0.1", difference: { what: "database.hostname", local: HOSTS.mysql, reason: "the MariaDB child process on loopback" }, rewrite: (_, env) => ({ "database.hostname": env.mysqlHost }) },
+    "database.port": { e2e: "the throwaway MariaDB's port", difference: { what: "database.port", local: "3306", reason: "a free loopback port" }, rewrite: (_, env) => ({ "database.port": String(env.mysqlPort) }) },
     "schema.history.internal.kafka.bootstrap.servers": {
+        e2e: "127.0.0.1:<broker port>",
         difference: { what: "schema.history.internal.kafka.bootstrap.servers", local: "kafka:29092", reason: "the broker child process on a free loopback port" },
         rewrite: (_, env) => ({ "schema.history.internal.kafka.bootstrap.servers": env.kafkaBootstrap }),
     },
     "connection.url": {
+        e2e: "jdbc:postgresql://127.0.0.1:<port>/warehouse",
         difference: { what: "connection.url", local: "jdbc:postgresql://postgres:5432/warehouse", reason: "the PostgreSQL child process on a free loopback port" },
         rewrite: (_, env) => ({ "connection.url": env.postgresJdbcUrl }),
     },

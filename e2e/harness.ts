@@ -68,6 +68,9 @@ export interface E2eContext {
 /** Thrown when the environment cannot run the data path (missing binary, Maven failure): exit 2. */
 export class EnvironmentError extends Error {}
 
+/** The local stack itself does not evaluate (a program defect the plan checks catch): the first hop fails. */
+export class ProgramError extends Error {}
+
 const secret = () => randomBytes(18).toString("base64url");
 
 /** The bootstrap of the local stack, aimed at the throwaway MariaDB with the harness's admin account. */
@@ -93,7 +96,10 @@ export async function startHarness(log: (m: string) => void): Promise<E2eContext
     } catch (err) {
         throw new EnvironmentError((err as Error).message);
     }
-    const planning = localStackPlan();
+    const planning = localStackPlan().then(
+        (plan) => ({ plan }),
+        (err: Error) => ({ error: err }),
+    );
     let mariadb: MariaDb, postgres: Postgres, kafka: KafkaBroker;
     try {
         [mariadb, postgres, kafka] = await Promise.all([startMariaDb(), startPostgres(dir, "warehouse", "lifesci", secrets.postgresPassword), startKafka(dir, jars)]);
@@ -103,7 +109,14 @@ export async function startHarness(log: (m: string) => void): Promise<E2eContext
     }
     log(`kafka ${kafka.bootstrap}, mariadb 127.0.0.1:${mariadb.port}, postgres 127.0.0.1:${postgres.port}`);
     const connecting = startConnect(dir, jars, kafka.bootstrap);
-    const plan = await planning;
+    const planned = await planning;
+    if ("error" in planned) {
+        await connecting.catch(() => undefined);
+        await stopAll();
+        await mariadb.stop();
+        throw new ProgramError(planned.error.message);
+    }
+    const plan = planned.plan;
     // The host loads @pulumi/pulumi like the engine's; on a busy machine that takes a while.
     const host = await DynamicProviderHost.start(120_000);
 

@@ -6,9 +6,13 @@
 // data path could not be started (missing binary, Maven failure, a server that did not start).
 import { defineCli, parseCli, runCli } from "../scripts/cliSupport";
 import { STATIC_DIFFERENCES, CONNECTOR_RULES } from "./differences";
-import { E2eContext, EnvironmentError, startHarness, stopHarness } from "./harness";
-import { HOPS, Hop } from "./hops";
+import { E2eContext, EnvironmentError, ProgramError, startHarness, stopHarness } from "./harness";
+import { HOPS, HOP_NAMES, Hop } from "./hops";
 import { HopResult, buildReport, exitCode, failed, formatReport, notRun, passed } from "./report";
+
+function allDifferences() {
+    return [...STATIC_DIFFERENCES, ...Object.values(CONNECTOR_RULES).map((r) => ({ ...r.difference, e2e: r.e2e }))];
+}
 
 export async function runHops(ctx: E2eContext, hops: readonly Hop[], log: (m: string) => void): Promise<HopResult[]> {
     const results: HopResult[] = [];
@@ -55,6 +59,15 @@ if (require.main === module) {
             hops = await runHops(ctx, HOPS, log);
         } catch (err) {
             await stopHarness(ctx, true);
+            if (err instanceof ProgramError) {
+                hops = [
+                    failed(HOP_NAMES.evaluate, err.message),
+                    ...HOPS.map((h) => failed(h.name, `not checked: depends on the failed hop(s) ${HOP_NAMES.evaluate}`)),
+                ];
+                const report = buildReport(hops, allDifferences(), Date.now() - started);
+                process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+                return exitCode(report);
+            }
             if (err instanceof EnvironmentError) {
                 process.stderr.write(`error: the data path could not be started: ${err.message}\n`);
                 return 2;
@@ -62,11 +75,7 @@ if (require.main === module) {
             throw err;
         }
         await stopHarness(ctx, values.keep || hops.some((h) => h.status === "failed"));
-        const differences = [
-            ...STATIC_DIFFERENCES,
-            ...Object.values(CONNECTOR_RULES).map((r) => ({ ...r.difference, e2e: "rewritten by e2e/differences.ts" })),
-        ];
-        const report = buildReport(hops, differences, Date.now() - started);
+        const report = buildReport([passed(HOP_NAMES.evaluate, "the local stack evaluated under the mock engine; its resources are what the run deploys"), ...hops], allDifferences(), Date.now() - started);
         process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
         return exitCode(report);
     });

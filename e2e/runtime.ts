@@ -292,7 +292,14 @@ export async function startConnect(dir: string, jars: RuntimeJars, bootstrap: st
     return { process: p, url };
 }
 
-export const POSTGRES_BIN = process.env.LIFESCI_POSTGRES_BIN ?? "/usr/lib/postgresql/15/bin";
+/** Debian's server binaries (`postgresql` installs /usr/lib/postgresql/<major>/bin; 15 on Debian 12), newest first. */
+export function postgresBin(root = "/usr/lib/postgresql"): string | undefined {
+    if (process.env.LIFESCI_POSTGRES_BIN) return process.env.LIFESCI_POSTGRES_BIN;
+    if (!fs.existsSync(root)) return undefined;
+    const majors = fs.readdirSync(root).filter((v) => /^\d+$/.test(v) && fs.existsSync(path.join(root, v, "bin", "initdb")));
+    majors.sort((a, b) => Number(b) - Number(a));
+    return majors.length ? path.join(root, majors[0], "bin") : undefined;
+}
 export const POSTGRES_INSTALL_HINT = "apt-get install -y --no-install-recommends postgresql";
 
 export interface Postgres {
@@ -309,8 +316,9 @@ export interface Postgres {
  * PID. initdb refuses to run as root, so as root the server runs as the `postgres` system user.
  */
 export async function startPostgres(dir: string, database: string, user: string, password: string): Promise<Postgres> {
-    const initdb = path.join(POSTGRES_BIN, "initdb");
-    if (!fs.existsSync(initdb)) throw new Error(`the e2e run needs PostgreSQL's server binaries in ${POSTGRES_BIN}; install them with: ${POSTGRES_INSTALL_HINT}`);
+    const bin = postgresBin();
+    if (!bin) throw new Error(`the e2e run needs PostgreSQL's server binaries (/usr/lib/postgresql/<version>/bin); install them with: ${POSTGRES_INSTALL_HINT}`);
+    const initdb = path.join(bin, "initdb");
     const data = path.join(dir, "pgdata");
     fs.mkdirSync(data, { recursive: true });
     let ids: { uid?: number; gid?: number } = {};
@@ -330,8 +338,8 @@ export async function startPostgres(dir: string, database: string, user: string,
     const log = path.join(dir, "postgres.log");
     const fd = fs.openSync(log, "w");
     const child = spawn(
-        path.join(POSTGRES_BIN, "postgres"),
-        ["-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "shared_buffers=16MB", "-c", "max_connections=30"],
+        path.join(bin, "postgres"),
+        ["-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "shared_buffers=16MB", "-c", "max_connections=30", "-c", "timezone=UTC"],
         { stdio: ["ignore", fd, fd], ...ids },
     );
     fs.closeSync(fd);

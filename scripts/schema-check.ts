@@ -3,13 +3,15 @@
 // it is compatible under the subject's mode and why, which ksqlDB apps and Snowflake tables read the
 // table and whether their contracts hold, and what to do instead. Also checks that
 // sql/mysql/effective-schema.json matches the server (--write renews it).
-// Exit 0 when everything is compatible, 1 when something is not, 2 when the check cannot run.
+// Exit 0 when everything is compatible and the snapshot current, 1 when something is not compatible,
+// 3 when the changes are compatible but the snapshot is stale (renew it with --write), 2 when the
+// check cannot run. A stale snapshot is its own verdict: it says nothing about the change.
 import { performance } from "perf_hooks";
 import { DOMAINS } from "../components/catalog";
 import { connectMySql } from "../components/source";
 import { MYSQL_ENDPOINT_OPTIONS, UsageError, defineCli, endpointFromOptions, parseCli, runCli, writeStdout } from "./cliSupport";
 import { REPO_ROOT } from "./mockEngine";
-import { SchemaCheckReport, assertGitRef, formatSchemaCheck, runSchemaCheck, snapshotProblems, stackCheckSettings } from "./checks/schemaCheck";
+import { SchemaCheckReport, assertGitRef, formatSchemaCheck, schemaCheckExitCode, runSchemaCheck, snapshotProblems, stackCheckSettings } from "./checks/schemaCheck";
 import { startMariaDb } from "./checks/throwawayMariaDb";
 
 export const CLI = defineCli({
@@ -25,7 +27,12 @@ export const CLI = defineCli({
         url: { type: "string", value: "url", description: "a scratch server to use instead of a throwaway MariaDB (it creates schema_check_* databases), e.g. mysql://root@127.0.0.1:3306" },
         ...MYSQL_ENDPOINT_OPTIONS,
     },
-    exitCodes: { 0: "every change is compatible and the snapshot is current", 1: "something is not", 2: "usage error, or the check cannot run" },
+    exitCodes: {
+        0: "every change is compatible and the snapshot is current",
+        1: "a change is NOT compatible",
+        2: "usage error, or the check cannot run",
+        3: "every change is compatible, but sql/mysql/effective-schema.json is stale: run it again with --write and commit the file",
+    },
 });
 
 /** The command; returns the exit code (errors become exit 2 in runCli). `write` receives the output. */
@@ -54,9 +61,8 @@ export async function main(args: string[], write: (text: string) => Promise<void
                 modeFor: settings.modeFor,
                 domains: DOMAINS,
             });
-            const snapshot = await snapshotProblems(conn, repoRoot, { write: values.write });
-            report.errors.push(...snapshot);
-            report.ok = report.ok && snapshot.length === 0;
+            const stale = await snapshotProblems(conn, repoRoot, { write: values.write });
+            report.snapshot = { status: values.write ? "renewed" : stale.length > 0 ? "stale" : "current", problems: stale };
             report.durationMs = Math.round(performance.now() - started);
             (report as SchemaCheckReport & { serverStartMs: number }).serverStartMs = Math.round(server.startupMs);
         } finally {
@@ -69,7 +75,7 @@ export async function main(args: string[], write: (text: string) => Promise<void
     const startup = values.url ? "" : `\n(server up in ${Math.round(server.startupMs)} ms, not counted)`;
     const text = values.json ? JSON.stringify(report, null, 2) : `${formatSchemaCheck(report)}${startup}`;
     await write(`${text}\n`);
-    return report.ok ? 0 : 1;
+    return schemaCheckExitCode(report);
 }
 
 if (require.main === module) runCli(() => main(process.argv.slice(2)));

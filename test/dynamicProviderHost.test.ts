@@ -4,6 +4,7 @@
 // serializer drops (module-level Sets, Error subclasses); these can. One host for the whole file.
 import { strict as assert } from "assert";
 import * as net from "net";
+import { KSQL_APPS } from "../components/catalog";
 import { RecordedResource, StackRun, plain, runStack } from "./support/harness";
 import { FakeConnectServer } from "./support/fakeConnectServer";
 import { FakeKsqlServer } from "./support/fakeKsqlServer";
@@ -176,7 +177,7 @@ describe("dynamic providers in @pulumi/pulumi's dynamic-provider host (gRPC), wi
         ];
 
         it("every app of the dev and local stacks is created, diffed, updated, read and deleted by its serialized provider", async () => {
-            assert.equal(apps().length, 8, "4 cloud and 4 local apps");
+            assert.equal(apps().length, 2 * KSQL_APPS.length, "every catalog app in cloud and local");
             for (const r of apps()) {
                 const run = r.name.startsWith("local-") ? local : dev;
                 const credentials = plain(r.inputs.credentials);

@@ -85,11 +85,13 @@ describe("SQL bootstrap (real MariaDB)", function () {
     });
 
     it("runs each domain's migrations with a history, creates the signal table and lets the CDC user write its watermarks", async () => {
-        for (const d of DOMAINS) {
-            const history = await server.query<any[]>(`SELECT version, file, status FROM \`${d.database}\`.lifesci_schema_history ORDER BY version`);
-            assert.deepEqual(history.map((h) => [h.version, h.file, h.status]), [[1, `sql/mysql/${d.name}/V001__baseline.sql`, "applied"]]);
-            const [signal] = await server.query<any[]>("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'lifesci_cdc_signal'", [d.database]);
-            assert.equal(Number(signal.n), 1, d.database);
+        for (const d of bootstrapSpec(server).databases) {
+            const history = await server.query<any[]>(`SELECT version, file, status FROM \`${d.name}\`.lifesci_schema_history ORDER BY version`);
+            // Every migration in sql/mysql/<domain>/, in order, the baseline first.
+            assert.deepEqual(history.map((h) => [h.version, h.file, h.status]), d.migrations.map((m) => [m.version, m.file, "applied"]));
+            assert.match(history[0].file, /\/V001__baseline\.sql$/);
+            const [signal] = await server.query<any[]>("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'lifesci_cdc_signal'", [d.name]);
+            assert.equal(Number(signal.n), 1, d.name);
         }
         const grants = (await server.query<any[]>("SHOW GRANTS FOR ?@'%'", [CDC_USER])).map((r) => String(Object.values(r)[0]));
         assert.ok(grants.some((g) => /^GRANT INSERT, DELETE ON `lims`\.`lifesci_cdc_signal` TO/.test(g)), grants.join("\n"));
@@ -98,20 +100,25 @@ describe("SQL bootstrap (real MariaDB)", function () {
     it("applies a new migration on the next run, and refuses an applied one that was edited, naming the file", async () => {
         const spec = bootstrapSpec(server);
         const lims = spec.databases.find((d) => d.name === "lims")!;
-        const added = { version: 2, description: "qa_note", file: "sql/mysql/lims/V002__qa_note.sql", sql: "ALTER TABLE samples ADD COLUMN qa_note VARCHAR(40) NULL;" };
+        // Numbered after the repository's own migrations, so a user's V002 does not collide with it.
+        const version = Math.max(...lims.migrations.map((m) => m.version)) + 1;
+        const file = `sql/mysql/lims/V${String(version).padStart(3, "0")}__qa_note.sql`;
+        const added = { version, description: "qa_note", file, sql: "ALTER TABLE samples ADD COLUMN qa_note VARCHAR(40) NULL;" };
+        const fileRe = file.replace(/[./]/g, "\\$&");
+        const tag = `V${String(version).padStart(3, "0")}`;
         const withNew = { ...spec, databases: spec.databases.map((d) => (d === lims ? { ...d, migrations: [...d.migrations, added] } : d)) };
         try {
             const created = await mysqlBootstrapProvider.create(withNew);
-            assert.ok((created.outs as BootstrapOutputs).migrations.some((m) => /^lims V002 [0-9a-f]{64} sql\/mysql\/lims\/V002__qa_note\.sql$/.test(m)));
-            const edited = { ...withNew, databases: withNew.databases.map((d) => (d.name === "lims" ? { ...d, migrations: [d.migrations[0], { ...added, sql: "ALTER TABLE samples ADD COLUMN qa_note VARCHAR(80) NULL;" }] } : d)) };
+            assert.ok((created.outs as BootstrapOutputs).migrations.some((m) => new RegExp(`^lims ${tag} [0-9a-f]{64} ${fileRe}$`).test(m)));
+            const edited = { ...withNew, databases: withNew.databases.map((d) => (d.name === "lims" ? { ...d, migrations: [...lims.migrations, { ...added, sql: "ALTER TABLE samples ADD COLUMN qa_note VARCHAR(80) NULL;" }] } : d)) };
             // At preview, from the state alone:
             const checked = await mysqlBootstrapProvider.check!(created.outs, edited);
-            assert.deepEqual(checked.failures, [{ property: "databases", reason: "sql/mysql/lims/V002__qa_note.sql: edited after it was applied to lims; applied migrations are immutable: restore it and add the change as a new migration" }]);
+            assert.deepEqual(checked.failures, [{ property: "databases", reason: `${file}: edited after it was applied to lims; applied migrations are immutable: restore it and add the change as a new migration` }]);
             // And by the server, should the state be lost:
-            await assert.rejects(applyBootstrap(edited), /sql\/mysql\/lims\/V002__qa_note\.sql: edited after it was applied to lims/);
+            await assert.rejects(applyBootstrap(edited), new RegExp(`${fileRe}: edited after it was applied to lims`));
         } finally {
             await server.query("ALTER TABLE lims.samples DROP COLUMN IF EXISTS qa_note");
-            await server.query("DELETE FROM lims.lifesci_schema_history WHERE version = 2");
+            await server.query("DELETE FROM lims.lifesci_schema_history WHERE version = ?", [version]);
         }
     });
 

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type * as mysql from "mysql2/promise";
-import { domainByName } from "../components/catalog";
+import { KSQL_APPS, domainByName } from "../components/catalog";
 import { connectMySql } from "../components/source";
 import { CONNECTOR_DEFAULT_TYPE_SETTINGS } from "../components/streaming/cdcAvro";
 import { REPO_ROOT } from "../scripts/mockEngine";
@@ -17,12 +17,21 @@ import { runCdcSmoke } from "../scripts/checks/cdcSmoke";
 import { MariaDb, sharedMariaDb } from "./support/mariadb";
 import { adminEndpoint, bootstrapSpec, bootstrappedSources, cdcEndpoint } from "./support/sources";
 
-/** The drill's two migrations (also in the README's "Changing a table"). */
-export const DRILL_COMPATIBLE = ["V002__add_sample_storage_condition.sql", "-- Where the retained sample is stored; unknown for older samples.\nALTER TABLE samples ADD COLUMN storage_condition VARCHAR(16) NULL;\n"] as const;
+/**
+ * The drill's two migrations (also in the README's "Changing a table", where lims has only its
+ * baseline). The test numbers them after the last migration of the repository's lims folder, so
+ * a migration the user added there (the README's recipes) does not collide with the drill.
+ */
+const LIMS_LAST_VERSION = Math.max(
+    ...fs.readdirSync(path.join(REPO_ROOT, "sql/mysql/lims")).flatMap((f) => (/^V(\d+)__/.exec(f) ? [Number(/^V(\d+)__/.exec(f)![1])] : [])),
+);
+const drillName = (offset: number, description: string) => `V${String(LIMS_LAST_VERSION + offset).padStart(3, "0")}__${description}.sql`;
+export const DRILL_COMPATIBLE = [drillName(1, "add_sample_storage_condition"), "-- Where the retained sample is stored; unknown for older samples.\nALTER TABLE samples ADD COLUMN storage_condition VARCHAR(16) NULL;\n"] as const;
 export const DRILL_INCOMPATIBLE = [
-    "V003__require_retention_date.sql",
+    drillName(2, "require_retention_date"),
     "ALTER TABLE samples ADD COLUMN retention_until DATE NOT NULL;\nALTER TABLE samples MODIFY COLUMN batch_number VARCHAR(8) NOT NULL;\n",
 ] as const;
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 function scratchRepo(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-schema-check-"));
@@ -68,15 +77,18 @@ describe("schema:check (real MariaDB)", function () {
     it("drill, compatible: a NULL column is accepted, and Snowflake's schema evolution adds it", async () => {
         write(DRILL_COMPATIBLE);
         const report = await check();
-        console.log(`      schema:check (lims, V002) took ${report.durationMs} ms`);
+        console.log(`      schema:check (lims, ${DRILL_COMPATIBLE[0].slice(0, 4)}) took ${report.durationMs} ms`);
         assert.equal(report.ok, true, formatSchemaCheck(report));
-        assert.deepEqual(report.newMigrations, ["sql/mysql/lims/V002__add_sample_storage_condition.sql"]);
+        assert.deepEqual(report.newMigrations, [`sql/mysql/lims/${DRILL_COMPATIBLE[0]}`]);
         const value = report.subjects.find((s) => s.subject === "lifesci.lims.lims.samples-value")!;
         assert.deepEqual(value.changes, [{ column: "storage_condition", kind: "added", to: "VARCHAR(16) NULL" }]);
         assert.equal(value.compatible, true);
+        // Every app that reads lims.samples (the audit trail at least), and its contract holds.
+        const readers = KSQL_APPS.filter((a) => a.inputs.some((i) => i.domain === "lims" && i.table === "samples")).map((a) => ["ksqldb", a.name, true]);
+        assert.ok(readers.some(([, name]) => name === "audit_trail"));
         assert.deepEqual(
-            value.readers.map((r) => [r.kind, r.name, r.holds]),
-            [["ksqldb", "audit_trail", true]],
+            value.readers.filter((r) => r.kind === "ksqldb").map((r) => [r.kind, r.name, r.holds]),
+            readers,
         );
         assert.equal(report.subjects.some((s) => s.subject.endsWith("-key")), false, "the key did not change");
     });
@@ -85,36 +97,38 @@ describe("schema:check (real MariaDB)", function () {
         const sources = await bootstrappedSources();
         const spec = bootstrapSpec(sources);
         const [name, sql] = DRILL_COMPATIBLE;
-        const v2 = { version: 2, description: "add_sample_storage_condition", file: `sql/mysql/lims/${name}`, sql };
+        const v2 = { version: LIMS_LAST_VERSION + 1, description: "add_sample_storage_condition", file: `sql/mysql/lims/${name}`, sql };
         const withDrill = { ...spec, databases: spec.databases.map((d) => (d.name === "lims" ? { ...d, migrations: [...d.migrations, v2] } : d)) };
         try {
             const applied = await applyBootstrap(withDrill);
             assert.ok(applied.actions.includes(`migrate lims: apply sql/mysql/lims/${name}`), applied.actions.join("\n"));
-            const report = await runCdcSmoke({ writer: adminEndpoint(sources), reader: cdcEndpoint(sources), domains: [lims] });
+            // The smoke writes to a domain's first table: the drill's table, wherever the catalog lists it.
+            const samplesOnly = { ...lims, tables: lims.tables.filter((t) => t.name === "samples") };
+            const report = await runCdcSmoke({ writer: adminEndpoint(sources), reader: cdcEndpoint(sources), domains: [samplesOnly] });
             const [smoke] = report.domains;
             assert.equal(smoke.table, "samples");
             assert.ok(smoke.imageColumns.includes("storage_condition"), smoke.imageColumns.join(", "));
             assert.deepEqual(smoke.problems, [], "every image carries every column, the new one included");
         } finally {
             await sources.query("ALTER TABLE lims.samples DROP COLUMN IF EXISTS storage_condition");
-            await sources.query("DELETE FROM lims.lifesci_schema_history WHERE version = 2");
+            await sources.query("DELETE FROM lims.lifesci_schema_history WHERE version = ?", [v2.version]);
         }
     });
 
     it("drill, incompatible: NOT NULL without default and a narrowed type are rejected, naming each field and what to do", async () => {
         write(DRILL_INCOMPATIBLE);
         const report = await check();
-        console.log(`      schema:check (lims, V002+V003) took ${report.durationMs} ms`);
+        console.log(`      schema:check (lims, two drill migrations) took ${report.durationMs} ms`);
         assert.equal(report.ok, false);
-        const v3 = report.subjects.find((s) => s.subject === "lifesci.lims.lims.samples-value" && s.migration.endsWith("V003__require_retention_date.sql"))!;
+        const v3 = report.subjects.find((s) => s.subject === "lifesci.lims.lims.samples-value" && s.migration.endsWith(DRILL_INCOMPATIBLE[0]))!;
         assert.equal(v3.compatible, false);
         const byField = Object.fromEntries(v3.problems.map((p) => [p.field, p]));
         assert.match(byField.retention_until.rule, /field "retention_until" is new and has no default/);
         assert.match(byField.retention_until.advice, /add the column as NULL/);
         assert.match(byField.batch_number.rule, /column "batch_number" narrowed from VARCHAR\(10\) to VARCHAR\(8\)/);
         const text = formatSchemaCheck(report);
-        assert.match(text, /FAIL lifesci\.lims\.lims\.samples-value {2}\[BACKWARD_TRANSITIVE\] {2}\(sql\/mysql\/lims\/V003__require_retention_date\.sql\)/);
-        assert.match(text, /OK {3}lifesci\.lims\.lims\.samples-value {2}\[BACKWARD_TRANSITIVE\] {2}\(sql\/mysql\/lims\/V002__add_sample_storage_condition\.sql\)/);
+        assert.match(text, new RegExp(escape(`FAIL lifesci.lims.lims.samples-value  [BACKWARD_TRANSITIVE]  (sql/mysql/lims/${DRILL_INCOMPATIBLE[0]})`)));
+        assert.match(text, new RegExp(escape(`OK   lifesci.lims.lims.samples-value  [BACKWARD_TRANSITIVE]  (sql/mysql/lims/${DRILL_COMPATIBLE[0]})`)));
         fs.rmSync(path.join(repo, "sql/mysql/lims", DRILL_INCOMPATIBLE[0]));
     });
 
@@ -136,8 +150,22 @@ describe("schema:check (real MariaDB)", function () {
         fs.writeFileSync(ca, server.caPem);
         const url = ["--dir", repo, "--url", `mysql://root@${server.host}:${server.port}`, "--ca", ca];
         let out = "";
+        // README "Changing a table" step 2: the compatible drill migration is written, the snapshot
+        // not renewed yet. The verdict is about the change; the stale snapshot is its own line and exit code.
+        assert.equal(await main(url, async (t) => void (out += t)), 3, out);
+        assert.match(out, /^compatible \(\d+ ms\)\nsnapshot stale: run npm run schema:check -- --write and commit sql\/mysql\/effective-schema\.json\n {2}sql\/mysql\/effective-schema\.json: lims\.samples differs from the server/m);
+        assert.doesNotMatch(out, /NOT compatible/);
+        let json = "";
+        assert.equal(await main([...url, "--json"], async (t) => void (json += t)), 3);
+        const stale = JSON.parse(json) as SchemaCheckReport;
+        assert.deepEqual([stale.ok, stale.snapshot?.status, stale.errors], [true, "stale", []]);
+        // Step 3 renews it; then the same check is clean.
+        out = "";
         assert.equal(await main([...url, "--write"], async (t) => void (out += t)), 0, out);
-        assert.match(out, /compatible \(\d+ ms\)/);
+        assert.match(out, /compatible \(\d+ ms\)\nsnapshot renewed/);
+        out = "";
+        assert.equal(await main(url, async (t) => void (out += t)), 0, out);
+        assert.doesNotMatch(out, /snapshot/);
         assert.doesNotMatch(out, /server up in/, "a --url server was already up: no start-up time to report");
         await assert.rejects(main([...url, "--against", "no-such-ref"]), /^Error: --against: git ref "no-such-ref" not found/);
         await assert.rejects(main([...url, "--stak", "prod"]), /unknown option '--stak' \(Did you mean --stack\?\)/);

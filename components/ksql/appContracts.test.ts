@@ -39,10 +39,12 @@ describe("ksqlDB apps: each passes its contract", () => {
         audit_trail: 1 + 2 * tableCount,
     };
 
+    // An app added later (README "Adding a ksqlDB app") has no count here: its contract is the same.
     for (const a of KSQL_APPS) {
-        it(`${a.file}: ${expectedCounts[a.name]} statements, every read created earlier, every column in the DDL, outputs in the catalog`, () => {
+        it(`${a.file}: ${expectedCounts[a.name] ?? "its"} statements, every read created earlier, every column in the DDL, outputs in the catalog`, () => {
             const loaded = loadKsqlApp(a, vars);
-            assert.equal(loaded.statements.length, expectedCounts[a.name]);
+            if (a.name in expectedCounts) assert.equal(loaded.statements.length, expectedCounts[a.name]);
+            else assert.ok(loaded.statements.length > 0, a.file);
             assert.deepEqual(ksqlAppProblems(loaded, ctx), []);
         });
     }

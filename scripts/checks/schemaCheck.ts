@@ -60,8 +60,14 @@ export interface SchemaCheckReport {
     /** Migration files added since the ref, by repository path. */
     newMigrations: string[];
     subjects: SubjectReport[];
-    /** Problems that are not about one subject: edited applied migrations, a stale snapshot. */
+    /** Problems that are not about one subject: edited or deleted applied migrations. */
     errors: string[];
+    /**
+     * sql/mysql/effective-schema.json against the server after every migration: `current`,
+     * `stale` (a migration changed a table and --write was not run yet; says nothing about
+     * compatibility) or `renewed` (--write rewrote it). Unset: not checked.
+     */
+    snapshot?: { status: "current" | "stale" | "renewed"; problems: string[] };
     durationMs: number;
 }
 
@@ -369,5 +375,17 @@ export function formatSchemaCheck(report: SchemaCheckReport): string {
     }
     lines.push("");
     lines.push(report.ok ? `compatible (${report.durationMs} ms)` : `NOT compatible (${report.durationMs} ms)`);
+    if (report.snapshot?.status === "stale") {
+        lines.push(`snapshot stale: run npm run schema:check -- --write and commit ${EFFECTIVE_SCHEMA_FILE}`);
+        for (const p of report.snapshot.problems) lines.push(`  ${p}`);
+    } else if (report.snapshot?.status === "renewed") {
+        lines.push(`snapshot renewed: ${EFFECTIVE_SCHEMA_FILE} (commit it with the migration)`);
+    }
     return lines.join("\n");
+}
+
+/** 1: a change is not compatible (whatever the snapshot); 3: compatible but the snapshot is stale; 0: neither. */
+export function schemaCheckExitCode(report: SchemaCheckReport): 0 | 1 | 3 {
+    if (!report.ok) return 1;
+    return report.snapshot?.status === "stale" ? 3 : 0;
 }

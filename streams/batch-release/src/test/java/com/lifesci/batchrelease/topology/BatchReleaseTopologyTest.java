@@ -396,6 +396,9 @@ class BatchReleaseTopologyTest {
         Map<String, Object> s = latest("B1");
         assertEquals("PENDING", s.get("status"));
         assertEquals("HARDNESS", reasons(s).get(0).get("test_code"));
+        org.apache.kafka.streams.state.KeyValueStore<String, MaterialState> materials = driver.getKeyValueStore(MaterialRouter.STORE);
+        assertTrue(materials.get("MAT-FG-0200").batches.contains("B1"));
+        assertTrue(!materials.get(MAT).batches.contains("B1"), "the old material no longer fans its spec changes out to B1");
         create(specs, spec(7, MAT, "ASSAY", "0", "1", 9)); // the old material's change no longer reaches B1
         assertEquals("PENDING", latest("B1").get("status"));
         assertEquals(1, latest("B1").get("required_tests"));
