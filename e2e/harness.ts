@@ -105,7 +105,7 @@ export async function startHarness(log: (m: string) => void): Promise<E2eContext
         [mariadb, postgres, kafka] = await Promise.all([startMariaDb(), startPostgres(dir, "warehouse", "lifesci", secrets.postgresPassword), startKafka(dir, jars)]);
     } catch (err) {
         await stopAll();
-        throw new EnvironmentError((err as Error).message);
+        throw new EnvironmentError(`${(err as Error).message} (logs in ${dir})`);
     }
     log(`kafka ${kafka.bootstrap}, mariadb 127.0.0.1:${mariadb.port}, postgres 127.0.0.1:${postgres.port}`);
     const connecting = startConnect(dir, jars, kafka.bootstrap);
@@ -114,6 +114,7 @@ export async function startHarness(log: (m: string) => void): Promise<E2eContext
         await connecting.catch(() => undefined);
         await stopAll();
         await mariadb.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
         throw new ProgramError(planned.error.message);
     }
     const plan = planned.plan;

@@ -11,15 +11,17 @@ interface R {
     protect?: boolean;
     deps?: Record<string, string[]>;
 }
-const subject = (r: R, i: number): PolicySubject => {
+/** `deps` name other resources of the same list (their URN); a name not in the list is taken as a bucket. */
+const subject = (r: R, i: number, all: readonly R[] = []): PolicySubject => {
     const name = r.name ?? `r${i}`;
-    return { type: r.type, name, urn: `urn:${r.type}::${name}`, props: r.props ?? {}, protect: r.protect === true, propertyDependencies: Object.fromEntries(Object.entries(r.deps ?? {}).map(([k, names]) => [k, names.map((n) => `urn:${T.bucket}::${n}`)])) };
+    const urnOf = (n: string) => `urn:${all.find((x) => x.name === n)?.type ?? T.bucket}::${n}`;
+    return { type: r.type, name, urn: `urn:${r.type}::${name}`, props: r.props ?? {}, protect: r.protect === true, propertyDependencies: Object.fromEntries(Object.entries(r.deps ?? {}).map(([k, names]) => [k, names.map(urnOf)])) };
 };
 /** What one rule reports on these resources. */
 function report(rule: string, resources: R[]): string[] {
     const rules = POLICIES.filter((p) => p.name === rule);
     assert.equal(rules.length, 1, `rule ${rule}`);
-    return checkResources(resources.map(subject), rules).map((v) => v.message);
+    return checkResources(resources.map((r, i) => subject(r, i, resources)), rules).map((v) => v.message);
 }
 
 const prod = { tier: "prod" };
@@ -39,6 +41,16 @@ const binding = (roleName: string, crnPattern: string, principal = "User:sa-w"):
 const role = (policy: unknown): R => ({ type: T.iamRole, name: "role", props: { assumeRolePolicy: typeof policy === "object" && policy !== null ? JSON.stringify(policy) : policy } });
 const trust = (principal: unknown, condition?: unknown, effect = "Allow") => ({ Version: "2012-10-17", Statement: [{ Effect: effect, Principal: principal, Action: "sts:AssumeRole", ...(condition !== undefined ? { Condition: condition } : {}) }] });
 const GATEWAY = "arn:aws:iam::111122223333:role/cspi";
+const service = (name: string, networkConfiguration?: Record<string, unknown>): R => ({ type: T.ecsService, name, props: networkConfiguration ? { networkConfiguration } : {} });
+const taskDef = (name: string, containerDefinitions: unknown): R => ({ type: T.ecsTaskDefinition, name, props: { containerDefinitions: Array.isArray(containerDefinitions) ? JSON.stringify(containerDefinitions) : containerDefinitions } });
+const SM = "arn:aws:secretsmanager:eu-central-1:111122223333:secret:lifesci/kafka-abc";
+const streamsAccount: R = { type: T.serviceAccount, name: "sa-streams", props: { description: "Kafka Streams app batch-release" } };
+const streamsBinding = (name: string, roleName: string, resource: string, account = "sa-streams"): R => ({
+    type: T.roleBinding,
+    name,
+    props: { roleName, crnPattern: `crn://confluent.cloud/organization=o/environment=e/cloud-cluster=lkc-1/kafka=lkc-1/${resource}`, principal: "User:sa-1" },
+    deps: { principal: [account] },
+});
 
 /** rule -> branch -> [resources that must be reported with exactly these messages, resources that must pass]. */
 type Branch = [what: string, bad: R[], messages: string[], good: R[]];
@@ -151,6 +163,39 @@ const BRANCHES: Record<string, Branch[]> = {
     "s3-bucket-versioning": [
         ["suspended, or none", [bucket("raw"), onBucket(T.bucketVersioning, "raw", { versioningConfiguration: { status: "Suspended" } }), bucket("lake")], ["S3 bucket raw: versioning should be Enabled", "S3 bucket lake: versioning should be Enabled"], [bucket("raw"), onBucket(T.bucketVersioning, "raw", { versioningConfiguration: { status: "Suspended" } }), onBucket(T.bucketVersioning, "raw", { versioningConfiguration: { status: "Enabled" } })]],
         ["versioning of another bucket", [bucket("raw"), bucket("lake"), onBucket(T.bucketVersioning, "lake", { versioningConfiguration: { status: "Enabled" } })], ["S3 bucket raw: versioning should be Enabled"], [bucket("raw"), onBucket(T.bucketVersioning, "raw", {}), onBucket(T.bucketVersioning, "raw", { versioningConfiguration: { status: "Enabled" } })]],
+    ],
+    "ecs-task-not-public": [
+        ["no network configuration", [service("svc")], ["ECS service svc: networkConfiguration with private subnets and assignPublicIp false is required"], [service("svc", { assignPublicIp: false, subnets: ["subnet-0a"] })]],
+        ["a public IP, or not saying", [service("svc", { assignPublicIp: true }), service("svc2", {})], ["ECS service svc: assignPublicIp must be false (got true)", "ECS service svc2: assignPublicIp must be false (got unset)"], [service("svc", { assignPublicIp: false }), { type: T.kmsKey, props: { enableKeyRotation: true } }]],
+    ],
+    "ecs-no-plaintext-secret": [
+        [
+            "a credential by name or a PEM by value in the plain environment",
+            [taskDef("td", [{ name: "app", environment: [{ name: "KAFKA_API_KEY", value: "k" }, { name: "SR_APIKEY", value: "k" }, { name: "db_password", value: "p" }, { name: "CERT", value: "-----BEGIN CERTIFICATE-----" }, { name: "TOPIC", value: "t" }] }])],
+            [
+                "ECS task definition td: container app has KAFKA_API_KEY in its plain environment; move it to secrets (Secrets Manager)",
+                "ECS task definition td: container app has SR_APIKEY in its plain environment; move it to secrets (Secrets Manager)",
+                "ECS task definition td: container app has db_password in its plain environment; move it to secrets (Secrets Manager)",
+                "ECS task definition td: container app has CERT in its plain environment; move it to secrets (Secrets Manager)",
+            ],
+            [taskDef("td", [{ name: "app", environment: [{ name: "TOPIC", value: "t" }, { name: "BOOTSTRAP_SERVERS", value: "pkc:9092" }], secrets: [{ name: "KAFKA_API_KEY", valueFrom: SM }, { name: "SR", valueFrom: "arn:aws:ssm:eu-central-1:111122223333:parameter/sr" }] }])],
+        ],
+        [
+            "a secret not read from Secrets Manager or SSM (an ARN only inside the text does not count; an empty entry is not one)",
+            [taskDef("td", [{ name: "app", environment: [null], secrets: [{ name: "PW", valueFrom: "hunter2" }, { name: "OK", valueFrom: SM }, { name: "X", valueFrom: `see ${SM}` }, null] }])],
+            [
+                "ECS task definition td: container app secret PW does not come from Secrets Manager or SSM (valueFrom hunter2)",
+                `ECS task definition td: container app secret X does not come from Secrets Manager or SSM (valueFrom see ${SM})`,
+                "ECS task definition td: container app secret undefined does not come from Secrets Manager or SSM (valueFrom undefined)",
+            ], [taskDef("td", [{ name: "app", secrets: [{ name: "PW", valueFrom: "arn:aws-cn:secretsmanager:cn-north-1:1:secret:x" }] }])]],
+        ["container definitions that are not a JSON array; unknown ones are not judged", [taskDef("a", "{nope"), taskDef("b", '{"name":"x"}'), taskDef("c", 5)], ["ECS task definition a: containerDefinitions is not a JSON array", "ECS task definition b: containerDefinitions is not a JSON array", "ECS task definition c: containerDefinitions is not a JSON array"], [taskDef("a", undefined), taskDef("b", null), { type: T.ecsTaskDefinition, name: "d", props: { containerDefinitions: [{ name: "app" }] } }, { type: T.kmsKey, props: { enableKeyRotation: true, containerDefinitions: "{" } }]],
+    ],
+    "streams-least-privilege": [
+        ["a role beyond Developer*", [streamsAccount, streamsBinding("b", "ResourceOwner", "topic=batch-release-*")], ["role binding b: ResourceOwner is more than a Kafka Streams app needs (DeveloperRead, DeveloperWrite, DeveloperManage)"], [streamsAccount, streamsBinding("r", "DeveloperRead", "topic=lifesci.mes.mes.batches"), streamsBinding("w", "DeveloperWrite", "topic=lifesci.streams.batch_status"), streamsBinding("g", "DeveloperRead", "group=batch-release")]],
+        ["a prefix broader than the application.id's", [streamsAccount, streamsBinding("b", "DeveloperRead", "topic=lifesci*"), streamsBinding("c", "DeveloperRead", "topic=*"), streamsBinding("d", "DeveloperRead", "group=batch-*")], ["role binding b: prefix topic=lifesci* is broader than the app's application.id prefix (<application.id>-*)", "role binding c: prefix topic=* is broader than the app's application.id prefix (<application.id>-*)", "role binding d: prefix group=batch-* is broader than the app's application.id prefix (<application.id>-*)"], [streamsAccount, streamsBinding("m", "DeveloperManage", "topic=batch-release-*"), streamsBinding("t", "DeveloperWrite", "transactional-id=batch-release-*")]],
+        ["DeveloperManage outside its internal topics", [streamsAccount, streamsBinding("g", "DeveloperManage", "group=batch-release"), streamsBinding("t", "DeveloperManage", "transactional-id=batch-release-*"), streamsBinding("l", "DeveloperManage", "topic=lifesci.streams.batch_status")], ["role binding g: DeveloperManage on group=batch-release; a Kafka Streams app manages only its internal topics", "role binding t: DeveloperManage on transactional-id=batch-release-*; a Kafka Streams app manages only its internal topics", "role binding l: DeveloperManage on topic=lifesci.streams.batch_status; a Kafka Streams app manages only its internal topics"], []],
+        ["prefixes that only contain an allowed one", [streamsAccount, streamsBinding("g", "DeveloperRead", "group=x-topic=batch-release-*"), streamsBinding("t", "DeveloperRead", "topic=batch-*-internal*")], ["role binding g: prefix group=x-topic=batch-release-* is broader than the app's application.id prefix (<application.id>-*)", "role binding t: prefix topic=batch-*-internal* is broader than the app's application.id prefix (<application.id>-*)"], []],
+        ["other accounts are not this rule's", [], [], [{ type: T.serviceAccount, name: "sa-ksql", props: { description: "Replaces the Kafka Streams app batch-release (ksqlDB runtime)" } }, streamsBinding("k", "ResourceOwner", "topic=*", "sa-ksql"), streamsAccount, { ...streamsBinding("n", "ResourceOwner", "topic=*"), deps: {} }]],
     ],
     "prod-rds-multi-az": [["prod single-AZ", [rds({ multiAz: false })], ["prod RDS instance db: multiAz should be true"], [rds({}), rds({ multiAz: false, tags: dev })]]],
 };

@@ -40,7 +40,9 @@ function copyRepository(): string {
     const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-recipe-")));
     const files = execFileSync("git", ["-C", REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 })
         .split("\0")
-        .filter((f) => f && fs.existsSync(path.join(REPO_ROOT, f)));
+        // Regular files only: a node_modules symlink (a checkout that links its modules) is listed
+        // as an untracked file, and is linked below anyway.
+        .filter((f) => f && !f.startsWith("node_modules") && fs.existsSync(path.join(REPO_ROOT, f)) && fs.lstatSync(path.join(REPO_ROOT, f)).isFile());
     for (const f of files) {
         fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
         fs.copyFileSync(path.join(REPO_ROOT, f), path.join(dir, f));

@@ -283,6 +283,30 @@ const ROWS: Row[] = [
         message: /basic clusters are SINGLE_ZONE only/,
     },
     {
+        rule: "Fargate memory offered with the task's CPU (512 units: 1024..4096 MiB; 1536 is not a step)",
+        key: "streams.memoryMiB",
+        where: always,
+        bad: (c) => void ((c.streams.cpu = 512), (c.streams.memoryMiB = 1536)),
+        good: (c) => void ((c.streams.cpu = 512), (c.streams.memoryMiB = 4096)),
+        message: /^lifesci-streaming:streams\.memoryMiB: Fargate runs 512 CPU units with 1024-4096 MiB \(1024, 2048, 3072, 4096\), got 1536$/,
+    },
+    {
+        rule: "Fargate memory above the CPU's range (256 units: 2048 is the most)",
+        key: "streams.memoryMiB",
+        where: always,
+        bad: (c) => void ((c.streams.cpu = 256), (c.streams.memoryMiB = 3072)),
+        good: (c) => void ((c.streams.cpu = 256), (c.streams.memoryMiB = 512)),
+        message: /Fargate runs 256 CPU units with 512-2048 MiB \(512, 1024, 2048\), got 3072/,
+    },
+    {
+        rule: "prod runs two Kafka Streams tasks (1 is too few)",
+        key: "streams.desiredCount",
+        where: prodOnly,
+        bad: (c) => void (c.streams.desiredCount = 1),
+        good: (c) => void (c.streams.desiredCount = 2),
+        message: /tier prod runs at least 2 tasks so a restart does not stop batch release decisions, got 1/,
+    },
+    {
         rule: "audit topics retain at least as long as CDC topics (one hour more is too long)",
         key: "topics.auditRetentionDays",
         where: always,
@@ -402,6 +426,10 @@ describe("config/checks: enums, every value in every tier and target", () => {
     it("prod's basic cluster is refused for having no SLA", () => {
         const problems = problemsAfter("prod", "local", (c) => Object.assign(c.confluent, { clusterType: "basic", availability: "SINGLE_ZONE", cku: undefined }));
         assert.deepEqual(problems, ["lifesci-streaming:confluent.clusterType: basic has no SLA; use standard or dedicated for tier prod"]);
+    });
+
+    it("a CPU size Fargate does not offer has no memory choices (the schema refuses that CPU), so no memory line either", () => {
+        for (const [tier, target] of COMBOS) assert.deepEqual(problemsAfter(tier, target, (c) => void ((c.streams.cpu = 300), (c.streams.memoryMiB = 777))), []);
     });
 
     it("the Snowflake region check compares with the stack's own AWS region, in cloud only, and only when both are known", () => {

@@ -24,6 +24,10 @@ import {
     schemaRegistrySchema,
     topicsSchema,
     warehouseSchema,
+    FARGATE_TASK_SIZES,
+    LOG_RETENTION_DAYS,
+    fargateMemoryChoices,
+    streamsSchema,
 } from "./schema";
 
 const SECTIONS = {
@@ -35,6 +39,7 @@ const SECTIONS = {
     lake: lakeSchema,
     warehouse: warehouseSchema,
     ksqldb: ksqldbSchema,
+    streams: streamsSchema,
 } as const;
 type Section = keyof typeof SECTIONS;
 
@@ -75,6 +80,8 @@ const NUMBERS: [Section, string, string, [number, string?]?, [number, string?]?]
     ["warehouse", "bufferFlushSeconds", "seconds", [1, "must be at least 1"], [3600]],
     ["warehouse", "dataRetentionDays", "days", [0], [90, "must be at most 90 (Snowflake Time Travel limit)"]],
     ["ksqldb", "orderStuckSlaMinutes", "minutes", [5, "must be at least 5 minutes"], [43200, "must be at most 43200 minutes (30 days)"]],
+    ["streams", "desiredCount", "tasks", [1, "must be at least 1"], [20]],
+    ["streams", "memoryMiB", "MiB", [512]],
 ];
 
 /** Enums: [section, key, every allowed value, the message for a value outside] (undefined: zod's own). */
@@ -99,6 +106,13 @@ const PATTERNS: [Section, string, unknown[], unknown[], string][] = [
     ["mysql", "caPem", ["-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"], ["MIIB", "-----BEGIN PRIVATE KEY-----"], "must be a PEM certificate bundle"],
     ["mysql", "vpcId", ["vpc-0abc1234", "vpc-1"], ["vpc-", "vpc-0ABC", "xvpc-0abc", "vpc-0abc ", "subnet-0abc", "vpc-0abg"], "must be a VPC id such as vpc-0abc1234"],
     ["confluent", "topicPrefix", ["lifesci", "a", "a_b-c9", `a${"b".repeat(30)}`], ["", "Lifesci", "9lifesci", "-a", "a.b", `a${"b".repeat(31)}`, "lifesci "], "must be lower case letters, digits, - or _, starting with a letter"],
+    ...(["overdueAfter", "overdueCheckInterval"] as const).map((key): [Section, string, unknown[], unknown[], string] => [
+        "streams",
+        key,
+        ["PT24H", "PT1M", "P1D", "PT90S"],
+        ["", "24h", "PT0S", "P", "PT", "1H", "PT24H ", "xPT1M"],
+        "must be a positive ISO-8601 duration such as PT24H or PT1M",
+    ]),
     ["warehouse", "region", ["AWS_EU_CENTRAL_1", "AZURE_WESTEUROPE", "GCP_US_CENTRAL1"], ["aws_eu_central_1", "AWS_", "AWS-EU", "XAWS_EU", "AWS_EU ", "ORACLE_EU"], "must be a Snowflake region id such as AWS_EU_CENTRAL_1"],
 ];
 
@@ -129,6 +143,8 @@ const BOOLEANS: [Section, string][] = [
 const SPECIAL: [Section, string][] = [
     ["schemaRegistry", "overrides"],
     ["ksqldb", "csu"],
+    ["streams", "cpu"],
+    ["streams", "logRetentionDays"],
 ];
 
 describe("config/schema: every key of every section on both sides of its limits", () => {
@@ -193,6 +209,35 @@ describe("config/schema: every key of every section on both sides of its limits"
 
     it("prod's compatibility levels are the two transitive ones that keep every earlier version readable", () => {
         assert.deepEqual([...PROD_COMPATIBILITY_LEVELS], ["BACKWARD_TRANSITIVE", "FULL_TRANSITIVE"]);
+    });
+
+    it("streams.cpu: each Fargate CPU size, nothing in between; logRetentionDays: each CloudWatch retention", () => {
+        assert.deepEqual(Object.keys(FARGATE_TASK_SIZES).map(Number), [256, 512, 1024, 2048, 4096, 8192, 16384]);
+        for (const cpu of Object.keys(FARGATE_TASK_SIZES).map(Number)) accepts("streams", "cpu", cpu);
+        for (const cpu of [0, 128, 768, 32768]) refuses("streams", "cpu", cpu, "must be one of 256, 512, 1024, 2048, 4096, 8192, 16384 (Fargate CPU units)");
+        refuses("streams", "cpu", "512", "must be a number (CPU units)");
+        for (const days of LOG_RETENTION_DAYS) accepts("streams", "logRetentionDays", days);
+        for (const days of [0, 2, 366, 3654]) refuses("streams", "logRetentionDays", days, /^logRetentionDays: must be one of 1, 3, 5, .*, 3653 \(CloudWatch Logs retention\)$/);
+        refuses("streams", "logRetentionDays", "14", "must be a number (days)");
+    });
+
+    it("fargateMemoryChoices: the memory sizes AWS documents for each CPU size, and none for another CPU", () => {
+        const steps = (min: number, max: number, step: number) => Array.from({ length: (max - min) / step + 1 }, (_, i) => min + i * step);
+        const EXPECTED: [number, number[]][] = [
+            [256, [512, 1024, 2048]],
+            [512, [1024, 2048, 3072, 4096]],
+            [1024, steps(2048, 8192, 1024)],
+            [2048, steps(4096, 16384, 1024)],
+            [4096, steps(8192, 30720, 1024)],
+            [8192, steps(16384, 61440, 4096)],
+            [16384, steps(32768, 122880, 8192)],
+        ];
+        for (const [cpu, memory] of EXPECTED) assert.deepEqual(fargateMemoryChoices(cpu), memory, `${cpu} CPU units`);
+        assert.equal(fargateMemoryChoices(8192).length, 12);
+        for (const cpu of [0, 300, 32768]) assert.deepEqual(fargateMemoryChoices(cpu), [], `${cpu} CPU units`);
+        const first = fargateMemoryChoices(256);
+        first.push(1);
+        assert.deepEqual(fargateMemoryChoices(256), [512, 1024, 2048], "a copy: the table is not changed through it");
     });
 
     it("schemaRegistry.overrides: any subject to a known level; one bad level of several is named by subject", () => {
