@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
+import { KSQL_APPS, domainByName } from "../components/catalog";
 import { main as schemaCheck } from "../scripts/schema-check";
 import { REPO_ROOT } from "./support/harness";
 import { sharedMariaDb } from "./support/mariadb";
@@ -31,9 +32,20 @@ export const AFFECTED_TESTS = [
     "test/mysqlBootstrap.integration.test.ts",
 ];
 
-/** The new table and app; names nobody else uses. */
-const TABLE = { domain: "lims", name: "instrument_calibrations", primaryKey: "calibration_id" };
-const APP = { name: "sample_intake", output: "ksql.samples_by_status" };
+/** The first of `base`, `base_2`, ... that `taken` does not hold: the recipe must add something new, even to a repository that already followed it. */
+function unused(base: string, taken: (name: string) => boolean): string {
+    let name = base;
+    for (let n = 2; taken(name); n++) name = `${base}_${n}`;
+    return name;
+}
+const LIMS_SQL = fs.readdirSync(path.join(REPO_ROOT, "sql/mysql/lims")).map((f) => fs.readFileSync(path.join(REPO_ROOT, "sql/mysql/lims", f), "utf8")).join("\n");
+const TABLE = {
+    domain: "lims",
+    name: unused("instrument_calibrations", (t) => domainByName("lims").tables.some((x) => x.name === t) || LIMS_SQL.includes(t)),
+    primaryKey: "calibration_id",
+};
+const appName = unused("sample_intake", (a) => KSQL_APPS.some((x) => x.name === a) || fs.existsSync(path.join(REPO_ROOT, "sql/ksqldb", `${a}.sql`)));
+const APP = { name: appName, output: `ksql.${appName}_by_status`, table: `${appName}_by_status` };
 
 /** Every file of this checkout that git would commit (tracked or new), plus node_modules linked. */
 function copyRepository(): string {
@@ -133,23 +145,23 @@ describe("README recipes on a copy of the repository", function () {
         fs.writeFileSync(
             path.join(copy, "sql/ksqldb", `${APP.name}.sql`),
             [
-                `-- Sample intake (catalog app ${APP.name}).`,
+                `-- Sample changes per plant and status (catalog app ${APP.name}).`,
                 `-- Reads LIMS samples; writes <prefix>.${APP.output}.`,
                 "-- Placeholders: ${topicPrefix}.",
                 "",
                 "-- 1. Sample changes, with the columns the app reads.",
-                "CREATE STREAM IF NOT EXISTS intake_samples_cdc (",
+                `CREATE STREAM IF NOT EXISTS ${APP.name}_samples_cdc (`,
                 "  after STRUCT<sample_id BIGINT, plant STRING, status STRING>,",
                 "  op STRING",
                 ") WITH (KAFKA_TOPIC='${topicPrefix}.lims.lims.samples', VALUE_FORMAT='AVRO');",
                 "",
                 "-- 2. Sample changes per plant and status (a table: recomputing it converges).",
-                "CREATE TABLE IF NOT EXISTS samples_by_status",
+                `CREATE TABLE IF NOT EXISTS ${APP.table}`,
                 `  WITH (KAFKA_TOPIC='\${topicPrefix}.${APP.output}', KEY_FORMAT='AVRO', VALUE_FORMAT='AVRO') AS`,
                 "  SELECT after->plant AS plant,",
                 "         after->status AS status,",
                 "         COUNT(*) AS change_count",
-                "  FROM intake_samples_cdc",
+                `  FROM ${APP.name}_samples_cdc`,
                 "  WHERE op IN ('c', 'u', 'r')",
                 "  GROUP BY after->plant, after->status",
                 "  EMIT CHANGES;",
