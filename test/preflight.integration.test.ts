@@ -4,7 +4,7 @@ import { spawn } from "child_process";
 import * as path from "path";
 import { domainByName } from "../components/catalog";
 import { runCdcSmoke } from "../scripts/checks/cdcSmoke";
-import { applyBootstrap, MySqlEndpoint } from "../components/source";
+import { applyBootstrap, connectMySql, MySqlEndpoint } from "../components/source";
 import { CheckResult, PreflightReport, retentionFromVariables, runPreflight } from "../scripts/checks/preflight";
 import { MariaDb } from "./support/mariadb";
 import { CDC_PASSWORD, adminEndpoint, bootstrapSpec, bootstrappedSources, cdcEndpoint, restoreBaseline } from "./support/sources";
@@ -188,6 +188,34 @@ describe("npm run preflight (real MariaDB)", function () {
         oneLine(unknownInUrl, /^error: (unknown database "nosuchdb"|access denied)/);
     });
 
+    it("an IP address under verify_identity: suggests the names on the (CA-verified) certificate, or verify_ca", async () => {
+        await assert.rejects(connectMySql({ ...cdcEndpoint(server), host: "127.0.0.1" }), (err: Error) => {
+            assert.equal(
+                err.message,
+                `cannot verify that the TLS certificate names 127.0.0.1: verify_identity needs the server's DNS name (as on its certificate), not an IP address; the certificate names localhost: connect to localhost:${server.port} (if that name reaches this server), or use --tls verify_ca to check the CA only`,
+            );
+            return true;
+        });
+        // A wrong password is the problem to report first, not the names.
+        await assert.rejects(connectMySql({ ...cdcEndpoint(server, "wrong"), host: "127.0.0.1" }), /^MySqlAccessError: access denied for user "lifesci_cdc"/);
+    });
+
+    it("--tls disabled against a REQUIRE SSL account says TLS is required (told apart from a wrong password)", async () => {
+        const plaintext = { ...cdcEndpoint(server), tls: "disabled" as const };
+        await assert.rejects(connectMySql(plaintext), /^MySqlAccessError: user "lifesci_cdc" at localhost:\d+ requires TLS \(REQUIRE SSL\): the server refuses it over plaintext \(--tls disabled\)/);
+        await assert.rejects(connectMySql({ ...plaintext, password: "wrong" }), /^MySqlAccessError: access denied for user "lifesci_cdc" at localhost:\d+: Access denied/);
+        // Without a CA no second login is tried; the message still names the likely cause.
+        await assert.rejects(connectMySql({ ...plaintext, caPem: undefined }), /access denied for user "lifesci_cdc".*REQUIRES SSL.*drop --tls disabled/);
+    });
+
+    it("--cdc-user naming an account that does not exist says so", async () => {
+        const report = await runPreflight({ endpoint: adminEndpoint(server), minBinlogRetentionHours: 24, cdcAccount: { name: "ghost", host: "%" } });
+        const grants = report.checks.find((c) => c.id === "cdc_grants")!;
+        assert.equal(grants.status, "fail");
+        assert.equal(grants.observed, "user 'ghost'@'%' does not exist on this server");
+        assert.match(grants.fix, /--cdc-user name@host/);
+    });
+
     it("verifies the server: refuses a certificate the CA did not sign, or that names another host, or no CA at all", async () => {
         const wrongCa = ["--ca", path.join(server.dir, "wrong-ca.pem")];
         // The certificate names "localhost"; 127.0.0.1 is the same server under a name it does not carry.
@@ -200,7 +228,7 @@ describe("npm run preflight (real MariaDB)", function () {
             cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--ca", path.join(server.dir, "nope.pem")], env),
         ]);
         oneLine(untrusted, /^error: TLS certificate of MySQL at localhost:\d+ is not trusted by the given CA/);
-        oneLine(byAddress, /^error: cannot verify that the TLS certificate names 127\.0\.0\.1: verify_identity needs the server's DNS name/);
+        oneLine(byAddress, /^error: cannot verify that the TLS certificate names 127\.0\.0\.1: verify_identity needs the server's DNS name .*; the certificate names localhost: connect to localhost:\d+ .*--tls verify_ca/);
         assert.equal(chainOnly.code, 0, "verify_ca checks the chain only");
         oneLine(noCa, /^error: cannot verify the TLS certificate of localhost: no CA\. Pass --ca <PEM file>/);
         oneLine(missingCa, /^error: --ca: cannot read .*nope\.pem \(ENOENT\)/);

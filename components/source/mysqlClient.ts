@@ -147,23 +147,84 @@ export function describeConnectError(err: unknown, endpoint: MySqlEndpoint): MyS
 export async function connectMySql(endpoint: MySqlEndpoint): Promise<mysql.Connection> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const driver = require("mysql2/promise") as typeof mysql;
-    const ssl = tlsOptions(endpoint);
-    if (endpoint.tls === "insecure") process.stderr.write(`${insecureTlsWarning(endpoint.host)}\n`);
-    try {
-        return await driver.createConnection({
-            host: endpoint.host,
-            port: endpoint.port,
-            user: endpoint.user,
-            password: endpoint.password,
-            database: endpoint.database,
-            ssl,
-            connectTimeout: endpoint.connectTimeoutMs ?? 10_000,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { isIP } = require("net") as typeof import("net");
+    const open = (e: MySqlEndpoint) =>
+        driver.createConnection({
+            host: e.host,
+            port: e.port,
+            user: e.user,
+            password: e.password,
+            database: e.database,
+            ssl: tlsOptions(e),
+            connectTimeout: e.connectTimeoutMs ?? 10_000,
             multipleStatements: false,
             dateStrings: true,
         });
-    } catch (err) {
-        throw describeConnectError(err, endpoint);
+    if (endpoint.tls === "verify_identity" && isIP(endpoint.host) !== 0 && (endpoint.caPem || isRdsHost(endpoint.host))) {
+        throw await namesOnCertificate(open, endpoint);
     }
+    tlsOptions(endpoint); // a verifying mode without a CA fails here, naming how to give one
+    if (endpoint.tls === "insecure") process.stderr.write(`${insecureTlsWarning(endpoint.host)}\n`);
+    try {
+        return await open(endpoint);
+    } catch (err) {
+        const error = describeConnectError(err, endpoint);
+        if (endpoint.tls === "disabled" && error.code === "ER_ACCESS_DENIED_ERROR") throw await plaintextRefused(open, endpoint, error);
+        throw error;
+    }
+}
+
+/**
+ * verify_identity cannot check an IP address against a certificate. Instead of only refusing,
+ * find out (with the chain verified) which names the certificate carries, and suggest them.
+ */
+async function namesOnCertificate(open: (e: MySqlEndpoint) => Promise<mysql.Connection>, endpoint: MySqlEndpoint): Promise<MySqlAccessError> {
+    const base = `cannot verify that the TLS certificate names ${endpoint.host}: verify_identity needs the server's DNS name (as on its certificate), not an IP address`;
+    let names: string[] = [];
+    try {
+        const conn = await open({ ...endpoint, tls: "verify_ca" });
+        try {
+            // mysql2 keeps the upgraded TLSSocket as the connection's stream.
+            const stream = (conn as unknown as { connection?: { stream?: { getPeerCertificate?: () => { subjectaltname?: string; subject?: { CN?: string } } } } }).connection?.stream;
+            const cert = stream?.getPeerCertificate?.();
+            names = (cert?.subjectaltname ?? "").split(/,\s*/).filter((n) => n.startsWith("DNS:")).map((n) => n.slice(4));
+            if (names.length === 0 && cert?.subject?.CN) names = [cert.subject.CN];
+        } finally {
+            await conn.end().catch(() => undefined);
+        }
+    } catch (err) {
+        // The chain or the login failed too: that is the problem to report first.
+        return describeConnectError(err, { ...endpoint, tls: "verify_ca" });
+    }
+    const byName = names.filter((n) => !n.includes("*")).map((n) => `${n}:${endpoint.port}`);
+    const hint = byName.length ? `the certificate names ${names.join(", ")}: connect to ${byName.join(" or ")} (if that name reaches this server), or` : "";
+    return mySqlAccessError(`${base}; ${hint} use --tls verify_ca to check the CA only`.replace("; use", ". Use"));
+}
+
+/**
+ * A REQUIRE SSL account is refused over plaintext with the same "access denied" as a wrong
+ * password. With a CA at hand, a verified TLS login tells the two apart (never an unverified
+ * one: some plugins send the password itself over TLS).
+ */
+async function plaintextRefused(open: (e: MySqlEndpoint) => Promise<mysql.Connection>, endpoint: MySqlEndpoint, error: MySqlAccessError): Promise<MySqlAccessError> {
+    const where = `${endpoint.host}:${endpoint.port}`;
+    if (!endpoint.caPem && !isRdsHost(endpoint.host)) {
+        return mySqlAccessError(
+            `${error.message} (over plaintext, --tls disabled: an account that REQUIRES SSL, as the platform's CDC user does, is refused with this same error; drop --tls disabled and pass --ca <PEM file>)`,
+            error.code,
+        );
+    }
+    try {
+        const conn = await open({ ...endpoint, tls: "verify_ca" });
+        await conn.end().catch(() => undefined);
+    } catch {
+        return error;
+    }
+    return mySqlAccessError(
+        `user "${endpoint.user}" at ${where} requires TLS (REQUIRE SSL): the server refuses it over plaintext (--tls disabled) and accepts the same login over verified TLS; drop --tls disabled`,
+        "TLS_REQUIRED",
+    );
 }
 
 /** Parses `mysql://user[:password]@host[:port][/database]`; a password in the URL is refused. */

@@ -111,7 +111,23 @@ async function tableChecks(conn: mysql.Connection, domains: Domain[]): Promise<C
 async function grantCheck(conn: mysql.Connection, options: PreflightOptions, domains: Domain[]): Promise<CheckResult> {
     const account = options.cdcAccount;
     const who = account ? `'${account.name}'@'${account.host}'` : "the connecting user";
-    const grants = parseGrants(await showGrants(conn, account));
+    let lines: string[];
+    try {
+        lines = await showGrants(conn, account);
+    } catch (err) {
+        const e = err as { code?: string; message?: string };
+        // MySQL and MariaDB: "There is no such grant defined for user … on host …" (1141).
+        if (account && e.code === "ER_NONEXISTING_GRANT") {
+            return check("cdc_grants", `CDC user grants (${who})`, false, `user ${who} does not exist on this server`, `${who} exists with the CDC grants`,
+                `create it with the SQL bootstrap (pulumi up), or name the account as it exists: --cdc-user name@host (the host part defaults to %; SELECT user, host FROM mysql.user lists them)`);
+        }
+        if (account && /ACCESS_DENIED/.test(e.code ?? "")) {
+            return check("cdc_grants", `CDC user grants (${who})`, false, `cannot read the grants of ${who}: ${e.message}`, "the grants readable",
+                `run preflight as ${who} itself (--url mysql://${account.name}@host), or as a user with SELECT on mysql.*`);
+        }
+        throw err;
+    }
+    const grants = parseGrants(lines);
     const missing: string[] = [];
     for (const p of CDC_GLOBAL_PRIVILEGES) if (!hasPrivilege(grants, p)) missing.push(`${p} ON *.*`);
     for (const d of domains) {
