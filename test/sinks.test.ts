@@ -359,7 +359,8 @@ describe("sinks under mocks (dev and prod)", function () {
                 assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
                 const policy = JSON.parse(settingFor(run, T.policy, id).inputs.policy);
                 // Written out, not rebuilt with the builder under test. The archive's policy adds
-                // replication-only writes and no deletes after it (auditArchive.test.ts).
+                // replication-only writes and no deletes after it (auditArchive.test.ts), and keeps the
+                // replication role out of the evidence prefix (evidenceArchive.test.ts).
                 const arn = bucket.state.arn;
                 assert.deepEqual(policy.Statement[0], {
                     Sid: "DenyInsecureTransport",
@@ -369,8 +370,8 @@ describe("sinks under mocks (dev and prod)", function () {
                     Resource: [arn, `${arn}/*`],
                     Condition: { Bool: { "aws:SecureTransport": "false" } },
                 });
-                // The archive's policy adds replication-only writes and no deletes; staging its audit/ write guard.
-                assert.equal(policy.Statement.length, bucket.name === "lake-audit" ? 3 : bucket.name === "lake-audit-staging" ? 2 : 1, bucket.name);
+                // The archive's policy: TLS, replication-only writes, evidence writers, no deletes; staging adds its audit/ write guard.
+                assert.equal(policy.Statement.length, bucket.name === "lake-audit" ? 4 : bucket.name === "lake-audit-staging" ? 2 : 1, bucket.name);
             }
         });
 

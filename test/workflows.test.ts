@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { EVIDENCE_PREFIX } from "../components/sinks/evidenceArchive";
 import { REPO_ROOT, readStackConfig } from "./support/harness";
 
 const DIR = path.join(REPO_ROOT, ".github", "workflows");
@@ -56,9 +57,11 @@ const CLOUD_STACKS = fs
 /** Permissions a job may ask for, and why. */
 const ALLOWED_PERMISSIONS: Record<string, string[]> = {
     contents: ["read"],
-    "id-token": ["write"], // OIDC to AWS
-    "pull-requests": ["write"], // preview comment
+    "id-token": ["write"], // OIDC to AWS, and the evidence pack's attestation
+    "pull-requests": ["write", "read"], // plan comment; the evidence pack's pull request and reviews
     issues: ["write"], // drift report
+    attestations: ["write"], // the evidence pack's attestation
+    actions: ["read"], // the evidence pack's deployment approvals
 };
 
 describe("workflows: every file", () => {
@@ -88,7 +91,9 @@ describe("workflows: every file", () => {
                     assert.ok(ALLOWED_PERMISSIONS[scope]?.includes(level), `${name}.yml job ${jobName}: permission ${scope}: ${level} is not allowed`);
                 }
                 const assumesRole = actionStep(job, "aws-actions/configure-aws-credentials").length > 0;
-                assert.equal(job.permissions["id-token"] === "write", assumesRole, `${name}.yml job ${jobName}: id-token: write only with OIDC to AWS`);
+                const attests = actionStep(job, "actions/attest-build-provenance").length > 0;
+                assert.equal(job.permissions["id-token"] === "write", assumesRole || attests, `${name}.yml job ${jobName}: id-token: write only with OIDC to AWS or to sign an attestation`);
+                assert.equal(job.permissions.attestations === "write", attests, `${name}.yml job ${jobName}: attestations: write only to sign`);
                 const comments = job.steps.some((s) => s.with?.["comment-on-pr"] === true || /gh api .*issues\/.*comments/.test(s.run ?? ""));
                 assert.equal(job.permissions["pull-requests"] === "write", comments, `${name}.yml job ${jobName}: pull-requests: write only to comment`);
                 for (const step of actionStep(job, "actions/checkout")) {
@@ -127,7 +132,8 @@ describe("workflows: preview", () => {
         assert.deepEqual(job.permissions, { contents: "read" });
         const plan = stepNamed(job, "Offline plan of every cloud stack against the base branch");
         assert.match(plan.run!, new RegExp(`for STACK in ${CLOUD_STACKS.join(" ")}; do`), "every cloud stack");
-        assert.match(plan.run!, /npm run --silent plan -- --stack "\$STACK" --against "\$BASE_SHA"/);
+        assert.match(plan.run!, /npm run --silent plan -- --stack "\$STACK" --against "\$BASE_SHA" > /);
+        assert.match(plan.run!, /npm run --silent plan -- --stack "\$STACK" --against "\$BASE_SHA" --diff-only > "\$change"/, "the comment shows the change, not the inventory");
         assert.match(plan.run!, /\|\| status=1[\s\S]*exit \$status/, "a failing plan (mandatory policy) fails the job");
         assert.ok(!/secrets\./.test(YAML.stringify(job)), "the plan job must not reference secrets");
         assert.equal(actionStep(job, "actions/checkout")[0].with?.["fetch-depth"], 0, "--against needs the base commit");
@@ -164,8 +170,8 @@ describe("workflows: deploy", () => {
     const wf = load("deploy");
     it("on merge to main: up dev, then the prod plan, then prod behind the prod environment", () => {
         assert.deepEqual(wf.on.push, { branches: ["main"] });
-        assert.deepEqual(Object.keys(wf.jobs).sort(), ["dev", "prod", "prod-plan"]);
-        assert.equal(wf.jobs["prod-plan"].needs, "dev");
+        assert.deepEqual(Object.keys(wf.jobs).sort(), ["dev", "evidence-inputs", "prod", "prod-plan"]);
+        assert.deepEqual(wf.jobs["prod-plan"].needs, ["dev", "evidence-inputs"]);
         assert.equal(wf.jobs.prod.needs, "prod-plan");
         for (const stack of CLOUD_STACKS) {
             const job = wf.jobs[stack];
@@ -198,7 +204,7 @@ describe("workflows: prod approvers approve exactly what runs (issue 22, item 10
         assert.match(preview.run!, /plan-sha256=\$\(sha256sum prod-plan\/plan\.json/);
         assert.equal(plan.outputs?.["plan-sha256"], "${{ steps.preview.outputs.plan-sha256 }}");
         const upload = actionStep(plan, "actions/upload-artifact")[0];
-        assert.deepEqual([upload.with?.name, upload.with?.path, upload.with?.["if-no-files-found"]], ["prod-plan", "prod-plan/", "error"]);
+        assert.deepEqual([upload.with?.name, upload.with?.path, upload.with?.["if-no-files-found"]], ["prod-plan", "prod-plan/\nevidence/\n", "error"]);
     });
 
     it("after the gate: pulumi up --plan on that file, only after its digest matched the one shown", () => {
@@ -216,6 +222,80 @@ describe("workflows: prod approvers approve exactly what runs (issue 22, item 10
         }
         assert.deepEqual(actionStep(prod, "pulumi/actions").map((s) => s.with?.command), [undefined], "prod's pulumi/actions only installs the CLI");
         assert.ok(!/pulumi up(?![^\n]*--plan)/.test(runs(prod)), "every prod up runs with --plan");
+    });
+});
+
+describe("workflows: every prod deploy leaves a signed evidence pack (issue 25)", () => {
+    const wf = load("deploy");
+    const plan = wf.jobs["prod-plan"];
+    const prod = wf.jobs.prod;
+    const index = (job: Job, name: string) => job.steps.indexOf(stepNamed(job, name));
+    const upIndex = prod.steps.findIndex((s) => /pulumi up\b/.test(s.run ?? ""));
+
+    it("evidence-inputs: the suite writes its JSON report, schema:check and e2e their --json, all kept for the pack, without secrets", () => {
+        const job = wf.jobs["evidence-inputs"];
+        assert.equal(stepNamed(job, "npm test (JSON report)").env?.TEST_REPORT, "evidence-inputs/test-report.json");
+        assert.match(stepNamed(job, "npm test (JSON report)").run!, /npm test$/);
+        assert.match(runs(job), /schema:check -- --stack prod --against "\$BEFORE" --json > evidence-inputs\/schema-check\.json/);
+        assert.match(runs(job), /npm run --silent e2e -- --json > evidence-inputs\/e2e\.json/);
+        const keep = stepNamed(job, "Keep the results for the evidence pack");
+        assert.deepEqual([keep.if, keep.with?.name, keep.with?.path], ["always()", "evidence-inputs", "evidence-inputs/"]);
+        assert.deepEqual(job.permissions, { contents: "read" });
+        assert.deepEqual([...secretsOf(job)], []);
+    });
+
+    it("prod cannot proceed without a pack: built before the gate with --require-pass, verified (signature, commit, plan) before up", () => {
+        const build = stepNamed(plan, "Build the evidence pack (before the gate, from the saved plan)");
+        assert.ok(index(plan, "Build the evidence pack (before the gate, from the saved plan)") > index(plan, "pulumi preview --save-plan (what the approvers approve)"), "from the saved plan");
+        assert.match(build.run!, /args=\(--stack prod --saved-plan prod-plan\/plan\.json --out evidence --attest-expected --require-pass\)/);
+        assert.match(build.run!, /npm run --silent evidence -- "\$\{args\[@\]\}" \|\| status=\$\?[\s\S]*GITHUB_STEP_SUMMARY[\s\S]*exit \$status\s*$/, "the approvers see the page; a pack that does not PASS fails the job");
+        for (const input of ["test-report", "e2e", "schema-check", "pull-request"]) assert.match(build.run!, new RegExp(`\\b${input}\\b`), input);
+        assert.equal(build.if, undefined);
+        assert.ok(!plan.steps.some((s) => "continue-on-error" in s), "prod-plan fails when its pack fails");
+        assert.match(String(stepNamed(plan, "Keep the saved plan and the pack for the approved job").with?.path), /evidence\//);
+        assert.equal(prod.needs, "prod-plan");
+
+        const verify = stepNamed(prod, "No evidence pack, no deploy (signed, intact, this commit, this plan)");
+        assert.equal(verify.run, "npm run --silent evidence -- --verify evidence --saved-plan prod-plan/plan.json");
+        assert.equal(verify.if, undefined, "the check cannot be skipped");
+        assert.ok(index(prod, "No evidence pack, no deploy (signed, intact, this commit, this plan)") < upIndex);
+        assert.ok(!prod.steps.slice(0, upIndex).some((s) => "continue-on-error" in s || s.if !== undefined), "nothing before up is optional");
+    });
+
+    it("the pack is signed with a pinned actions/attest-build-provenance over OIDC, before the gate and after the deploy", () => {
+        for (const [job, name] of [[plan, "Sign the evidence pack the approvers see"], [prod, "Sign the evidence pack"]] as const) {
+            const sign = stepNamed(job, name);
+            assert.match(sign.uses!, /^actions\/attest-build-provenance@[0-9a-f]{40}$/);
+            assert.equal(sign.with?.["subject-path"], "evidence/*");
+            assert.match(String(sign.if), /^always\(\)/);
+            assert.deepEqual([job.permissions?.["id-token"], job.permissions?.attestations], ["write", "write"]);
+        }
+        assert.ok(index(prod, "Sign the evidence pack") > index(prod, "Complete the evidence pack"), "the completed pack is what is signed");
+    });
+
+    it("after up the pack is completed, uploaded and archived even when up or the completion failed", () => {
+        const after = prod.steps.slice(upIndex + 1);
+        assert.ok(after.length >= 5);
+        for (const step of after) {
+            assert.match(String(step.if), /^always\(\)/, `${step.name}: runs even when an earlier step failed`);
+            assert.ok(!("continue-on-error" in step), `${step.name}`);
+        }
+        const complete = stepNamed(prod, "Complete the evidence pack");
+        assert.match(complete.run!, /args=\(--complete evidence --require-pass\)/);
+        for (const input of ["up", "drift", "approvals"]) assert.match(complete.run!, new RegExp(`\\b${input}\\b`));
+        assert.match(runs(prod), /pulumi refresh --stack prod --preview-only --json/, "the drift check after the update");
+        assert.match(runs(prod), /pulumi stack history --stack prod --json --page-size 1 > after-deploy\/up\.json/);
+        const upload = stepNamed(prod, "Upload the evidence pack");
+        assert.match(upload.uses!, /^actions\/upload-artifact@[0-9a-f]{40}$/);
+        assert.deepEqual([upload.if, upload.with?.path, upload.with?.["if-no-files-found"]], ["always()", "evidence/", "error"]);
+        const archive = stepNamed(prod, "Archive the evidence pack (audit archive, Object Lock)");
+        assert.equal(archive.if, "always()");
+        assert.match(archive.run!, /bucket=\$\(pulumi stack output lakeAuditBucket --stack prod\)/);
+        assert.match(archive.run!, new RegExp(`prefix="${EVIDENCE_PREFIX}/prod/`), "its own prefix in the archive, the one the bucket policy opens");
+        assert.match(archive.run!, /aws s3 cp evidence "s3:\/\/\$bucket\/\$prefix\/" --recursive --checksum-algorithm SHA256\n/, "Object Lock needs a checksum");
+        assert.doesNotMatch(archive.run!, /--object-lock-/, "the bucket's default retention (10 years in prod) applies; the writer may not set its own");
+        assert.match(archive.run!, /get-object-retention/, "the run summary shows the lock");
+        assert.equal(prod.permissions?.actions, "read", "reads the deployment approvals");
     });
 });
 
@@ -416,7 +496,7 @@ describe("workflows: self-hosted runners cannot be borrowed (issue 22, item 6)",
 
     it("drift runs on its own runner groups, never on a deploy runner", () => {
         assert.deepEqual(load("drift").jobs.drift["runs-on"], { group: "lifesci-${{ matrix.stack }}-drift" });
-        const deployGroups = Object.values(load("deploy").jobs).map((j) => (j["runs-on"] as { group: string }).group);
+        const deployGroups = Object.values(load("deploy").jobs).flatMap((j) => (typeof j["runs-on"] === "object" && !Array.isArray(j["runs-on"]) ? [j["runs-on"].group] : []));
         assert.deepEqual([...new Set(deployGroups)].sort(), ["lifesci-dev-deploy", "lifesci-prod-deploy"]);
     });
 

@@ -126,6 +126,11 @@ const LISTS: [Section, string, unknown[][], [unknown, string][]][] = [
         [["10.40.1.5/16"], "operatorCidrs.0: 10.40.1.5/16 has host bits set: its network address is 10.40.0.0/16; write that, or 10.40.1.5/32 for the one host"],
     ]],
     ["ksqldb", "allowReplay", [[], ["order_monitoring", "lab_validation"]], [["order_monitoring", "allowReplay: must be a list of ksqlDB app names"]]],
+    ["lake", "evidenceWriterArns", [[], ["arn:aws:iam::123456789012:role/lifesci-prod-deploy"], ["arn:aws-us-gov:iam::123456789012:role/ci/deploy"]], [
+        [["arn:aws:iam::123456789012:user/alice"], "evidenceWriterArns.0: must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"],
+        [["arn:aws:iam::123456789012:role/deploy", "arn:aws:iam::12345:role/x"], "evidenceWriterArns.1: must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"],
+        [["lifesci-prod-deploy"], "evidenceWriterArns.0: must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"],
+    ]],
 ];
 
 const BOOLEANS: [Section, string][] = [

@@ -168,6 +168,8 @@ export const lakeSchema = z.strictObject({
      * KMS key (issue 22): a break-glass role outside day-to-day admin. Required for cloud stacks.
      */
     breakGlassRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, { message: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/break-glass" }).optional(),
+    /** IAM roles that archive evidence packs under evidence/ in the audit archive (the prod deploy role). */
+    evidenceWriterArns: z.array(z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { message: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" })).optional(),
 });
 
 export const warehouseSchema = z.strictObject({
@@ -287,7 +289,7 @@ export type ConfluentConfig = Resolved<ConfluentSection, "cku"> & { cloud: "AWS"
 export type TopicsConfig = Resolved<TopicsSection>;
 export type CdcConfig = Resolved<CdcSection>;
 /** Raw objects expire after `rawExpirationDays` (unset keeps them); exactly one of auditLockDays/Years is set. */
-export type LakeConfig = Resolved<LakeSection, "rawExpirationDays" | "auditLockDays" | "auditLockYears" | "breakGlassRoleArn">;
+export type LakeConfig = Resolved<LakeSection, "rawExpirationDays" | "auditLockDays" | "auditLockYears" | "breakGlassRoleArn" | "evidenceWriterArns">;
 /** `organizationName`/`accountName` come from the provider's own `snowflake:` namespace (not secrets). */
 export type WarehouseConfig = Resolved<WarehouseSection, "region"> & { organizationName: string; accountName: string };
 /** `orderStuckSlaMinutes`: an order longer in one status is stuck; `useDetailedProcessingLog`: off in prod (GMP rows). */

@@ -44,6 +44,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
             rawExpirationDays: 365,
             auditLockMode: "GOVERNANCE",
             auditLockDays: 7,
+            evidenceWriterArns: [],
             flushSize: 1000,
             rotateIntervalMs: 600_000,
             timeInterval: "HOURLY",
@@ -83,6 +84,8 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
             rawExpirationDays: undefined,
             auditLockMode: "COMPLIANCE",
             auditLockYears: 10,
+            // The prod deploy role's ARN: set it in the stack file (README "Evidence packs").
+            evidenceWriterArns: [],
             flushSize: 10000,
             rotateIntervalMs: 3_600_000,
             timeInterval: "HOURLY",

@@ -10,6 +10,7 @@
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-what-is-isnot-replicated.html).
 // Pure: policy documents and the replication rule; lake.ts wires them to resources.
 import type * as aws from "@pulumi/aws";
+import { evidenceArchiveStatements } from "./evidenceArchive";
 import { PolicyDocument, tlsOnlyBucketPolicy } from "./lake";
 
 /** The replication rule's id: CloudWatch labels the replication metrics with it (dimension RuleId). */
@@ -119,8 +120,10 @@ export function replicationRolePolicy(p: ReplicationPathArns): PolicyDocument {
  * versions; nobody deletes them or bypasses governance retention (Object Lock already forbids it in
  * COMPLIANCE mode; in GOVERNANCE mode (dev) this policy is what keeps the record).
  */
-export function auditArchiveBucketPolicy(archiveBucketArn: string, replicationRoleArn: string): PolicyDocument {
+export function auditArchiveBucketPolicy(archiveBucketArn: string, replicationRoleArn: string, evidenceWriterArns: readonly string[] = []): PolicyDocument {
     if (!replicationRoleArn) throw new Error("audit archive bucket policy: the replication role ARN is empty");
+    // The evidence writers (evidenceArchive.ts) are the one exception, confined to the evidence prefix.
+    const writers = evidenceWriterArns.length === 0 ? replicationRoleArn : [replicationRoleArn, ...evidenceWriterArns];
     return {
         Version: "2012-10-17",
         Statement: [
@@ -131,7 +134,7 @@ export function auditArchiveBucketPolicy(archiveBucketArn: string, replicationRo
                 Principal: "*",
                 Action: [...ARCHIVE_WRITE_ACTIONS],
                 Resource: `${archiveBucketArn}/*`,
-                Condition: { ArnNotEquals: { "aws:PrincipalArn": replicationRoleArn } },
+                Condition: { ArnNotEquals: { "aws:PrincipalArn": writers } },
             },
             {
                 Sid: "NoDeletes",
@@ -140,6 +143,7 @@ export function auditArchiveBucketPolicy(archiveBucketArn: string, replicationRo
                 Action: [...ARCHIVE_DELETE_ACTIONS],
                 Resource: `${archiveBucketArn}/*`,
             },
+            ...evidenceArchiveStatements(archiveBucketArn, replicationRoleArn, evidenceWriterArns, ARCHIVE_WRITE_ACTIONS),
         ],
     };
 }

@@ -26,6 +26,7 @@ export interface PolicyStatement {
     Principal?: unknown;
     Action: string | string[];
     Resource?: string | string[];
+    NotResource?: string | string[];
     Condition?: Record<string, Record<string, unknown>>;
 }
 
@@ -443,7 +444,7 @@ export class Lake extends pulumi.ComponentResource {
                 tags: { ...tags, purpose: "audit-archive" },
             },
             stateful,
-            (arn) => replicationRoleArn.apply((roleArn) => auditArchiveBucketPolicy(arn, roleArn)),
+            (arn) => replicationRoleArn.apply((roleArn) => auditArchiveBucketPolicy(arn, roleArn, args.config.evidenceWriterArns ?? [])),
             this.archiveKey,
         );
         audit.settings.push(

@@ -49,17 +49,23 @@ function run(command: string, args: string): Promise<HelpRun> {
     });
 }
 
-/** --help of every CLI script, at most `parallel` at a time (each pays ts-node's start-up); cached per process. */
+/**
+ * The program a script runs: scripts that run the same file with different preset arguments
+ * (`local.ts up|down|verify`) share one parser, which reads --help before acting on any argument.
+ */
+const programOf = (command: string) => /\S+\.(?:ts|js)\b/.exec(command)?.[0] ?? command;
+
+/** --help of every CLI script, once per program, at most `parallel` at a time (each pays ts-node's start-up); cached per process. */
 export async function helpOfAll(scripts: CliScript[] = cliScripts(), parallel = 3): Promise<Map<string, HelpRun>> {
     const queue = [...scripts];
     const worker = async () => {
         for (let s = queue.shift(); s; s = queue.shift()) {
-            if (!runs.has(s.command)) runs.set(s.command, run(s.command, "--help"));
-            await runs.get(s.command);
+            if (!runs.has(programOf(s.command))) runs.set(programOf(s.command), run(s.command, "--help"));
+            await runs.get(programOf(s.command));
         }
     };
     await Promise.all(Array.from({ length: parallel }, worker));
-    return new Map(await Promise.all(scripts.map(async (s) => [s.script, await runs.get(s.command)!] as const)));
+    return new Map(await Promise.all(scripts.map(async (s) => [s.script, await runs.get(programOf(s.command))!] as const)));
 }
 
 /** One CLI run with the given arguments (for error paths). */

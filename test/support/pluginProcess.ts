@@ -27,10 +27,11 @@ export function startPluginProcess(options: {
     return new Promise<PluginProcess>((resolve, reject) => {
         let out = "";
         const seconds = options.timeoutMs / 1000;
-        const timer = setTimeout(
-            () => reject(new Error(`${options.what} printed no port within ${seconds} s${options.hint ? ` (${options.hint})` : ""}: ${stderr.join("")}`)),
-            options.timeoutMs,
-        );
+        const timer = setTimeout(() => {
+            // A process that missed the deadline is stopped, not left behind (it would print its port later, to no one).
+            child.kill();
+            reject(new Error(`${options.what} printed no port within ${seconds} s${options.hint ? ` (${options.hint})` : ""}: ${stderr.join("")}`));
+        }, options.timeoutMs);
         child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
             out += chunk;
             const m = /^(\d+)\s*$/m.exec(out);

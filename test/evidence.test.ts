@@ -1,0 +1,294 @@
+// The evidence pack (issue 25), end to end on a throwaway repository holding the program at two
+// commits (prod: longer RDS backups on the protected instance, one new migration): the pack for
+// --stack prod --against HEAD~1 built offline, validated against the committed schema, verified,
+// tampered with in every way the verifier knows, completed after a (recorded) deploy, and its
+// verdict on the first line of the page when a test, a policy or the e2e path fails.
+import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { UsageError } from "../scripts/cliSupport";
+import { offlinePlanOf, parseMochaReport } from "../scripts/checks/evidenceCollect";
+import { EvidencePack, PACK_FILES, assemblePack, manifestOf, missing, present, renderMarkdown } from "../scripts/checks/evidencePack";
+import { schemaText } from "../scripts/checks/evidenceSchema";
+import { SCHEMA_PATH, checkAttestation, checkSchema, main, verifyPack } from "../scripts/evidence";
+import { PROGRAM_PATHS, REPO_ROOT } from "./support/harness";
+
+const MIGRATION = "sql/mysql/lims/V900__evidence_test_index.sql";
+
+describe("evidence pack", function () {
+    this.timeout(180_000);
+    let repo: string;
+    let work: string;
+    let head: string;
+    let base: string;
+    // offlinePlanOf evaluates each commit once per process, so building and verifying share evaluations.
+    const planOf: typeof offlinePlanOf = offlinePlanOf;
+    const output: string[] = [];
+    const run = (...args: string[]) => main(["--dir", repo, ...args], planOf, async (t) => void output.push(t));
+    const fixture = (name: string, content: unknown) => {
+        const file = path.join(work, name);
+        fs.writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
+        return file;
+    };
+    const readPack = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, PACK_FILES.json), "utf8")) as EvidencePack;
+    const copyPack = (from: string, to: string) => {
+        fs.cpSync(from, to, { recursive: true });
+        return to;
+    };
+    /** Rewrites a pack's JSON and renews its manifest, as a forger who knows the format would. */
+    const forge = (dir: string, edit: (p: EvidencePack) => EvidencePack) => {
+        const pack = edit(readPack(dir));
+        fs.writeFileSync(path.join(dir, PACK_FILES.json), `${JSON.stringify(pack, null, 2)}\n`);
+        const files = [PACK_FILES.json, PACK_FILES.markdown, PACK_FILES.html, PACK_FILES.schema].map((name) => ({ name, content: fs.readFileSync(path.join(dir, name)) }));
+        fs.writeFileSync(path.join(dir, PACK_FILES.manifest), manifestOf(files));
+        return dir;
+    };
+    const mochaReport = (failures: number) => ({
+        stats: { suites: 3, tests: 10, passes: 10 - failures, pending: 0, failures, duration: 1234 },
+        tests: [],
+        passes: [],
+        pending: [],
+        failures: Array.from({ length: failures }, (_, i) => ({ title: `t${i}`, fullTitle: `suite t${i}`, file: `${REPO_ROOT}/test/x.test.ts`, err: { message: `expected ${i}\nstack` } })),
+    });
+    const noGh = () => ({ ran: false, ok: false, detail: "the GitHub CLI (gh) is not installed" });
+
+    let packDir: string;
+
+    before(async () => {
+        repo = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-evidence-repo-")));
+        work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-evidence-")));
+        const files = execFileSync("git", ["-C", REPO_ROOT, "ls-files", "Pulumi.*.yaml", "package-lock.json", "policy/package-lock.json", ...PROGRAM_PATHS], { encoding: "utf8" })
+            .split("\n")
+            .filter(Boolean);
+        for (const f of files) {
+            fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
+            fs.copyFileSync(path.join(REPO_ROOT, f), path.join(repo, f));
+        }
+        fs.writeFileSync(path.join(repo, ".gitignore"), "node_modules\n");
+        const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { encoding: "utf8" }).trim();
+        git("init", "-q", "-b", "main");
+        git("add", ".");
+        git("commit", "-q", "-m", "base");
+        const prodYaml = path.join(repo, "Pulumi.prod.yaml");
+        const prod = fs.readFileSync(prodYaml, "utf8");
+        assert.ok(prod.includes("backupRetentionDays: 14"));
+        fs.writeFileSync(prodYaml, prod.replace("backupRetentionDays: 14", "backupRetentionDays: 21"));
+        fs.writeFileSync(path.join(repo, MIGRATION), "-- evidence test: a new migration file\nSELECT 1;\n");
+        git("add", ".");
+        git("commit", "-q", "-m", "prod keeps three weeks of backups");
+        head = git("rev-parse", "HEAD");
+        base = git("rev-parse", "HEAD~1");
+        packDir = path.join(work, "pack");
+        const code = await run("--stack", "prod", "--against", "HEAD~1", "--out", packDir, "--test-report", fixture("report.json", mochaReport(0)));
+        assert.equal(code, 0, output.join("\n"));
+    });
+
+    after(() => {
+        fs.rmSync(repo, { recursive: true, force: true });
+        fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    it("--stack prod --against HEAD~1, offline: valid against the committed schema, with the change, the protected resource and the migration", () => {
+        const pack = readPack(packDir);
+        assert.deepEqual(checkSchema(pack), { name: "schema", ok: true, detail: "valid against docs/evidence-pack.schema.json" });
+        assert.deepEqual(fs.readdirSync(packDir).sort(), Object.values(PACK_FILES).sort());
+        assert.equal(pack.identity.commit.status === "present" && pack.identity.commit.value.sha, head);
+        assert.deepEqual(pack.changes.against, present("git", { ref: "HEAD~1", commit: base }));
+        const plan = pack.changes.offlinePlan.status === "present" ? pack.changes.offlinePlan.value : assert.fail("no offline plan");
+        const rds = plan.changed.find((c) => c.key === "aws:rds/instance:Instance::mysql-db");
+        assert.deepEqual(rds?.paths, ["backupRetentionPeriod"]);
+        assert.deepEqual(plan.protectedTouched.find((p) => p.key === "aws:rds/instance:Instance::mysql-db"), { key: "aws:rds/instance:Instance::mysql-db", how: "changed" });
+        assert.deepEqual(pack.changes.migrations, present(`git diff --diff-filter=A ${base.slice(0, 12)} ${head.slice(0, 12)} -- sql/mysql`, [MIGRATION]));
+        assert.equal(pack.testing.policies.status, "present");
+        assert.equal(pack.testing.suite.status === "present" && pack.testing.suite.value.tests, 10);
+        // What this offline run could not know is missing, with its source and why, never filled in.
+        for (const fact of [pack.changes.savedPlan, pack.testing.e2e, pack.changes.schemas, pack.afterDeploy.up, pack.afterDeploy.drift, pack.identity.workflowRun, pack.identity.pullRequest]) {
+            assert.equal(fact.status, "missing");
+            assert.ok(fact.status === "missing" && fact.reason.length > 10 && fact.source.length > 2);
+        }
+        assert.equal(pack.verdict, "PASS", "e2e, schema:check and the saved plan are optional before the gate; tests, policies and the plan are there");
+    });
+
+    it("the page's first line is the headline; every section names its sources; missing facts read MISSING", () => {
+        const md = fs.readFileSync(path.join(packDir, PACK_FILES.markdown), "utf8");
+        const pack = readPack(packDir);
+        assert.equal(md.split("\n")[0], pack.headline);
+        assert.match(pack.headline, /^(PASS|INCOMPLETE): prod at [0-9a-f]{12} \(planned\)/);
+        for (const section of ["## 1. Identity", "## 2. What changes", "## 3. How it was tested", "## 4. After deploy"]) assert.ok(md.includes(section), section);
+        assert.match(md, /\*\*End-to-end data path \(npm run e2e\)\*\*: MISSING — /);
+        assert.ok((md.match(/^_source: /gm) ?? []).length >= 20, "a source under every fact");
+        assert.match(fs.readFileSync(path.join(packDir, PACK_FILES.html), "utf8"), new RegExp(`<title>${pack.headline.slice(0, 30).replace(/[()]/g, "\\$&")}`));
+    });
+
+    it("the committed schema is the generated one, and it rejects facts without a source, value or reason", () => {
+        assert.equal(fs.readFileSync(SCHEMA_PATH, "utf8"), schemaText(), "docs/evidence-pack.schema.json is stale: npm run evidence -- --write-schema");
+        const pack = readPack(packDir);
+        const broken: [string, (p: any) => void][] = [
+            ["present without value", (p) => delete p.testing.policies.value],
+            ["missing without reason", (p) => delete p.testing.e2e.reason],
+            ["a fact without source", (p) => delete p.identity.commit.source],
+            ["an invented status", (p) => (p.testing.e2e.status = "assumed")],
+            ["an unknown section", (p) => (p.notes = "trust me")],
+            ["a headline without verdict", (p) => (p.headline = "prod looks fine")],
+            ["a short commit", (p) => (p.identity.commit.value.sha = "abc123")],
+        ];
+        for (const [why, edit] of broken) {
+            const copy = JSON.parse(JSON.stringify(pack));
+            edit(copy);
+            assert.equal(checkSchema(copy).ok, false, why);
+        }
+    });
+
+    it("--verify: the untouched pack verifies (manifest, schema, verdict, no attestation claimed, commit and plan recomputed)", async () => {
+        const checks = await verifyPack(packDir, { repo, runGh: noGh, offlinePlan: planOf });
+        assert.deepEqual(checks.map((c) => [c.name, c.ok]), [["integrity", true], ["schema", true], ["verdict", true], ["attestation", true], ["commit", true], ["plan", true]], JSON.stringify(checks));
+        assert.match(checks[3].detail, /none claimed .*nothing proves who made this pack/);
+    });
+
+    it("--verify fails a tampered pack: an edited file, an added file, a forged verdict, a forged plan, another commit", async () => {
+        const edited = copyPack(packDir, path.join(work, "edited"));
+        fs.appendFileSync(path.join(edited, PACK_FILES.markdown), "\nApproved by QA.\n");
+        assert.deepEqual((await verifyPack(edited, { repo, runGh: noGh, offlinePlan: planOf })).map((c) => [c.name, c.ok]), [["integrity", false]]);
+
+        const added = copyPack(packDir, path.join(work, "added"));
+        fs.writeFileSync(path.join(added, "extra.txt"), "x");
+        assert.match((await verifyPack(added, { repo, offlinePlan: planOf }))[0].detail, /extra\.txt is not part of the pack/);
+
+        // Two tests failed, but the headline still says PASS.
+        const verdict = forge(copyPack(packDir, path.join(work, "verdict")), (p) => {
+            assert.equal(p.verdict, "PASS");
+            const suite = p.testing.suite.status === "present" ? p.testing.suite.value : assert.fail();
+            return { ...p, testing: { ...p.testing, suite: { ...p.testing.suite, value: { ...suite, passes: 8, failures: 2 } } } };
+        });
+        const v = await verifyPack(verdict, { repo, runGh: noGh, offlinePlan: planOf });
+        assert.equal(v.find((c) => c.name === "verdict")?.ok, false, JSON.stringify(v));
+
+        const plan = forge(copyPack(packDir, path.join(work, "plan")), (p) => {
+            const body = { ...p, changes: { ...p.changes, offlinePlan: present("offline plan", { added: [], deleted: [], changed: [], protectedTouched: [] }) } };
+            const { headline: _h, verdict: _v, reasons: _r, ...rest } = body;
+            return assemblePack(rest);
+        });
+        const p = await verifyPack(plan, { repo, runGh: noGh, offlinePlan: planOf });
+        assert.deepEqual(p.filter((c) => !c.ok).map((c) => c.name), ["plan"]);
+        assert.match(p.find((c) => c.name === "plan")!.detail, /offline plan diff differ/);
+
+        const other = forge(copyPack(packDir, path.join(work, "other")), (pk) => ({ ...pk, identity: { ...pk.identity, commit: present("git", { sha: base, subject: "base", worktreeClean: true }) } }));
+        const o = await verifyPack(other, { repo, runGh: noGh, offlinePlan: planOf });
+        assert.ok(o.some((c) => !c.ok), "the pack of HEAD relabelled as HEAD~1 does not verify");
+    });
+
+    it("attestation: a claimed one that cannot be checked fails unless --allow-unattested; a bad one fails; a workflow pack must claim one", () => {
+        const pack = readPack(packDir);
+        const claimed: EvidencePack = { ...pack, attestation: { expected: true, repository: "lifesci/lifesci-streaming", signerWorkflow: "lifesci/lifesci-streaming/.github/workflows/deploy.yml" } };
+        const unchecked = checkAttestation(packDir, claimed, false, false, noGh);
+        assert.equal(unchecked.ok, false);
+        assert.match(unchecked.detail, /NOT CHECKED: the GitHub CLI \(gh\) is not installed.*--allow-unattested/);
+        const allowed = checkAttestation(packDir, claimed, true, false, noGh);
+        assert.equal(allowed.ok, true);
+        assert.match(allowed.detail, /^NOT CHECKED/);
+        let asked: string[] = [];
+        const badSignature = (file: string, repository: string, signer: string) => ((asked = [file, repository, signer]), { ran: true, ok: false, detail: "no matching attestation" });
+        assert.equal(checkAttestation(packDir, claimed, true, false, badSignature).ok, false, "--allow-unattested does not excuse a failed check");
+        assert.deepEqual(asked, [path.join(packDir, PACK_FILES.manifest), "lifesci/lifesci-streaming", "lifesci/lifesci-streaming/.github/workflows/deploy.yml"]);
+        const fromWorkflow: EvidencePack = { ...pack, identity: { ...pack.identity, workflowRun: present("env", { repository: "a/b", runId: "1", runAttempt: "1", workflowRef: "a/b/.github/workflows/deploy.yml@refs/heads/main", url: "u" }) } };
+        assert.equal(checkAttestation(packDir, fromWorkflow, true, false, noGh).ok, false, "a workflow pack that stopped claiming its attestation");
+        assert.equal(checkAttestation(packDir, pack, false, true, noGh).ok, false, "--require-attestation");
+    });
+
+    it("a failing test, a mandatory policy violation or a failed e2e hop says FAIL on the page's first line (and the build exits 1)", async () => {
+        const failedTests = path.join(work, "failed-tests");
+        const code = await run("--stack", "prod", "--against", "HEAD~1", "--out", failedTests, "--test-report", fixture("failing.json", mochaReport(2)));
+        assert.equal(code, 1);
+        const first = fs.readFileSync(path.join(failedTests, PACK_FILES.markdown), "utf8").split("\n")[0];
+        assert.match(first, /^FAIL: prod at [0-9a-f]{12} \(planned\) — 2 of 10 tests failed/);
+        assert.match(fs.readFileSync(path.join(failedTests, PACK_FILES.markdown), "utf8"), /- FAILED suite t1 \(test\/x\.test\.ts\): expected 1$/m);
+
+        const tscDir = path.join(work, "failed-tsc");
+        assert.equal(await run("--stack", "prod", "--out", tscDir, "--test-report", fixture("tsc.json", { ...mochaReport(0), npmTest: { typecheckExitCode: 2, "test:unitExitCode": 0 } })), 1);
+        assert.match(fs.readFileSync(path.join(tscDir, PACK_FILES.markdown), "utf8").split("\n")[0], /^FAIL: .* — type check failed \(exit 2\)/);
+
+        const e2eDir = path.join(work, "failed-e2e");
+        const e2e = {
+            ok: false,
+            hops: [
+                { name: "mariadb->kafka", ok: true, status: "passed", latencyMs: 800, detail: "" },
+                { name: "kafka->postgres", ok: false, status: "failed", latencyMs: null, detail: "timeout" },
+                { name: "ksqldb", ok: true, status: "not-run", detail: "ksqlDB is not served by Maven Central" },
+            ],
+            differences: [{ what: "database", local: "MySQL 8", e2e: "MariaDB", why: "Debian ships MariaDB" }],
+        };
+        assert.equal(await run("--stack", "prod", "--against", "HEAD~1", "--out", e2eDir, "--test-report", fixture("ok.json", mochaReport(0)), "--e2e", fixture("e2e.json", e2e)), 1);
+        const e2ePage = fs.readFileSync(path.join(e2eDir, PACK_FILES.markdown), "utf8");
+        assert.match(e2ePage.split("\n")[0], /^FAIL: .* — e2e failed \(kafka->postgres\)$/);
+        assert.match(e2ePage, /^\| ksqldb \| NOT RUN \| — \| ksqlDB is not served by Maven Central \|$/m, "a hop that could not run is not shown as passed");
+        assert.match(e2ePage, /^- database: local MySQL 8; e2e MariaDB; \(Debian ships MariaDB\)$/m);
+
+        const pack = readPack(packDir);
+        const { headline: _h, verdict: _v, reasons: _r, ...body } = pack;
+        const policyFail = assemblePack({ ...body, testing: { ...body.testing, policies: present("offline plan", { checked: [{ policy: "rds-storage-encrypted", level: "mandatory" }], mandatory: [{ policy: "rds-storage-encrypted", message: "RDS storage must be encrypted" }], advisory: [] }) } });
+        assert.match(renderMarkdown(policyFail).split("\n")[0], /^FAIL: prod at [0-9a-f]{12} \(planned\) — 1 mandatory policy violation\(s\)$/);
+    });
+
+    it("--complete adds the deploy's facts: PASS only with the saved plan, a succeeded update of this commit and no drift", async () => {
+        const savedPlan = fixture("plan.json", { manifest: {}, resourcePlans: { "urn:pulumi:prod::lifesci-streaming::aws:rds/instance:Instance::mysql-db": { goal: {}, steps: ["update"] }, "urn:pulumi:prod::lifesci-streaming::x:y:Z::same": { goal: {}, steps: [] } } });
+        const dir = path.join(work, "deployed");
+        assert.equal(await run("--stack", "prod", "--against", "HEAD~1", "--out", dir, "--test-report", fixture("ok2.json", mochaReport(0)), "--saved-plan", savedPlan, "--require-pass"), 0, output.slice(-1)[0]);
+        assert.equal(readPack(dir).verdict, "PASS");
+        const history = [{ version: 42, result: "succeeded", environment: { "git.head": head }, startTime: "2026-12-03T10:00:00Z", endTime: "2026-12-03T10:04:00Z", resourceChanges: { update: 1, same: 300 } }];
+        const drift = { steps: [{ op: "same", urn: "u1" }], changeSummary: { same: 301 } };
+        const approvals = [{ state: "approved", comment: "reviewed the plan", user: { login: "qa-lead" }, environments: [{ name: "prod" }] }];
+        assert.equal(await run("--complete", dir, "--up", fixture("up.json", history), "--drift", fixture("drift.json", drift), "--approvals", fixture("approvals.json", approvals), "--require-pass"), 0);
+        const pack = readPack(dir);
+        assert.equal(pack.stage, "deployed");
+        assert.equal(pack.verdict, "PASS", pack.headline);
+        assert.deepEqual(pack.identity.deploymentApprovals.status === "present" && pack.identity.deploymentApprovals.value, [{ reviewer: "qa-lead", state: "approved prod", comment: "reviewed the plan" }]);
+        assert.equal(pack.changes.savedPlan.status === "present" && pack.changes.savedPlan.value.update.length, 1);
+        assert.deepEqual((await verifyPack(dir, { repo, runGh: noGh, offlinePlan: planOf, savedPlan })).filter((c) => !c.ok), []);
+
+        // The update ran another commit, or prod drifted: FAIL.
+        const wrongHead = copyPack(dir, path.join(work, "wrong-head"));
+        assert.equal(await run("--complete", wrongHead, "--up", fixture("up2.json", [{ ...history[0], environment: { "git.head": base } }]), "--drift", fixture("drift2.json", drift)), 1);
+        assert.match(readPack(wrongHead).headline, /^FAIL: .*pulumi up ran [0-9a-f]{12}, not [0-9a-f]{12}/);
+        const drifted = copyPack(dir, path.join(work, "drifted"));
+        assert.equal(await run("--complete", drifted, "--up", fixture("up3.json", history), "--drift", fixture("drift3.json", { steps: [{ op: "update", urn: "urn:x" }], changeSummary: { update: 1, same: 300 } })), 1);
+        assert.match(readPack(drifted).headline, /drift after deploy \(1 resource\(s\) differ\)/);
+
+        // A tampered pack is not completed.
+        fs.appendFileSync(path.join(drifted, PACK_FILES.markdown), "x");
+        await assert.rejects(run("--complete", drifted, "--up", fixture("up4.json", history)), /--complete: .*evidence\.md does not match its digest/);
+    });
+
+    it("bad inputs fail with the option and the file named", async () => {
+        await assert.rejects(run("--stack", "prod", "--test-report", fixture("not.json", "{oops")), (e: Error) => e instanceof UsageError && /--test-report: .*not\.json is not JSON/.test(e.message));
+        await assert.rejects(run("--stack", "prod", "--e2e", fixture("e2e-bad.json", { hops: [] })), /--e2e: .*e2e-bad\.json is not e2e --json output/);
+        await assert.rejects(run("--stack", "prod", "--saved-plan", fixture("plan-bad.json", { steps: [] })), /--saved-plan: .*plan-bad\.json is not a Pulumi update plan/);
+        await assert.rejects(run("--stack", "prod", "--up", path.join(work, "nope.json")), /--up: cannot read .*nope\.json \(ENOENT\)/);
+        await assert.rejects(run("--stack", "prod", "--against", "no-such-ref"), /--against: "no-such-ref" is not a commit/);
+        await assert.rejects(run("--stack", "staging"), /--stack: no Pulumi\.staging\.yaml/);
+        await assert.rejects(run("--verify", path.join(work, "nope")), /--verify: .* is not a directory/);
+        await assert.rejects(run("--stack", "prod", "--bogus"), /unknown option '--bogus'/i);
+    });
+
+    it("npm test's reporter (TEST_REPORT=<file>) writes mocha's JSON report beside the spec output, and the pack reads it", () => {
+        const spec = path.join(work, "tiny.spec.js");
+        fs.writeFileSync(spec, 'it("passes", () => {});\nit("fails", () => { throw new Error("boom"); });\n');
+        const report = path.join(work, "tiny-report.json");
+        const result = spawnSync(process.execPath, [require.resolve("mocha/bin/mocha.js"), "--no-config", "--reporter", path.join(REPO_ROOT, "scripts/testReporter.js"), spec], {
+            cwd: work,
+            encoding: "utf8",
+            env: { ...process.env, TEST_REPORT: report },
+        });
+        assert.equal(result.status, 1, result.stderr);
+        assert.match(result.stdout, /1 passing/, "the console keeps the spec output");
+        const suite = parseMochaReport("--test-report", report, JSON.parse(fs.readFileSync(report, "utf8")));
+        assert.deepEqual([suite.tests, suite.passes, suite.failures], [2, 1, 1]);
+        assert.deepEqual(suite.failing.map((f) => [f.title, f.error]), [["fails", "boom"]]);
+    });
+
+    it("a fact is either present with a value or missing with a reason (helpers)", () => {
+        assert.deepEqual(missing("src", "why"), { status: "missing", source: "src", reason: "why" });
+        assert.deepEqual(present("src", 1), { status: "present", source: "src", value: 1 });
+    });
+});
