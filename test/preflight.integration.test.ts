@@ -6,6 +6,7 @@ import { domainByName } from "../components/catalog";
 import { runCdcSmoke } from "../scripts/checks/cdcSmoke";
 import { applyBootstrap, connectMySql, MySqlEndpoint } from "../components/source";
 import { CheckResult, PreflightReport, retentionFromVariables, runPreflight } from "../scripts/checks/preflight";
+import { HelpRun, outputOf } from "./support/cliScripts";
 import { MariaDb } from "./support/mariadb";
 import { CDC_PASSWORD, adminEndpoint, bootstrapSpec, bootstrappedSources, cdcEndpoint, restoreBaseline } from "./support/sources";
 
@@ -20,19 +21,13 @@ const failed = (report: PreflightReport): CheckResult[] => report.checks.filter(
  * Runs a command-line entry point the way `npm run <script> -- ...` does. Asynchronous, so a test
  * with several invocations starts them together (each pays ts-node's start-up).
  */
-function cli(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), path.join(__dirname, "..", "scripts", script), ...args], {
+function cli(script: string, args: string[], env: Record<string, string> = {}): Promise<HelpRun> {
+    return outputOf(
+        spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), path.join(__dirname, "..", "scripts", script), ...args], {
             env: { ...process.env, ...env },
             timeout: 60_000,
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+        }),
+    );
 }
 
 describe("CDC preflight (real MariaDB)", function () {

@@ -1,6 +1,6 @@
 // The package.json scripts that run one of the project's command-line programs, and their --help
 // output, run the way npm runs them (shared by the help test and the README test; one run each).
-import { spawn } from "child_process";
+import { ChildProcessWithoutNullStreams, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -32,14 +32,9 @@ export interface HelpRun {
 
 const runs = new Map<string, Promise<HelpRun>>();
 
-/** `npm run <script> -- --help`, without npm's own start-up: the script's command through sh with node_modules/.bin on PATH. */
-function run(command: string, args: string): Promise<HelpRun> {
+/** A spawned command's exit code and its whole output, once it closes. */
+export function outputOf(child: ChildProcessWithoutNullStreams): Promise<HelpRun> {
     return new Promise((resolve, reject) => {
-        const child = spawn("sh", ["-c", `${command} ${args}`], {
-            cwd: REPO_ROOT,
-            env: { ...process.env, PATH: `${path.join(REPO_ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}` },
-            timeout: 60_000,
-        });
         let stdout = "";
         let stderr = "";
         child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -47,6 +42,17 @@ function run(command: string, args: string): Promise<HelpRun> {
         child.on("error", reject);
         child.on("close", (code) => resolve({ code, stdout, stderr }));
     });
+}
+
+/** `npm run <script> -- --help`, without npm's own start-up: the script's command through sh with node_modules/.bin on PATH. */
+function run(command: string, args: string): Promise<HelpRun> {
+    return outputOf(
+        spawn("sh", ["-c", `${command} ${args}`], {
+            cwd: REPO_ROOT,
+            env: { ...process.env, PATH: `${path.join(REPO_ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}` },
+            timeout: 60_000,
+        }),
+    );
 }
 
 /**
