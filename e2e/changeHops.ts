@@ -9,7 +9,7 @@ import { readMigrationDir } from "../components/source";
 import { localCdcSourceConfig } from "../local/connectorMapping";
 import { runSchemaCheck, stackCheckSettings } from "../scripts/checks/schemaCheck";
 import { REPO_ROOT } from "../scripts/mockEngine";
-import { ADMIN_USER, E2eContext, bootstrapProps } from "./harness";
+import { E2eContext, bootstrapProps } from "./harness";
 import type { HopOutcome } from "./hops";
 import { RecordedConnector, engineProps, urnOf } from "./localStack";
 import { kafkaAdmin, tempDir } from "./runtime";
@@ -176,7 +176,8 @@ export async function addTableHop(ctx: E2eContext): Promise<HopOutcome> {
     // 4. The snapshot signal resource, updated after the connector: writes one execute-snapshot signal.
     const signal = ctx.plan.snapshotSignals.find((r) => r.name.endsWith(`-${domain.name}-snapshot-signal`));
     if (!signal) return { ok: false, detail: `the local stack has no snapshot signal for ${domain.name}` };
-    const signalProps = engineProps(signal, { host: ctx.mariadb.host, port: ctx.mariadb.port, adminUser: ADMIN_USER, adminPassword: ctx.secrets.adminPassword });
+    // The signal writer logs in as the CDC user (its recorded user); only the password is this run's.
+    const signalProps = engineProps(signal, { host: ctx.mariadb.host, port: ctx.mariadb.port, password: ctx.secrets.cdcPassword });
     const urn = urnOf(ctx.plan.run, signal);
     const first = await ctx.host.create(urn, (await ctx.host.check(urn, {}, signalProps)).inputs);
     const signalledAt = Date.now();
