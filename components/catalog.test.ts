@@ -157,7 +157,7 @@ describe("catalog: topic names for any catalog (property)", () => {
 
 describe("catalog: Kafka Streams apps", () => {
     const app = streamsAppByName("batch_release");
-    const local: StreamsRuntime = { basePrefix: "lifesci", bootstrapServers: "kafka:29092", securityProtocol: "PLAINTEXT", valueFormat: "json", replicationFactor: 1 };
+    const local: StreamsRuntime = { target: "local", basePrefix: "lifesci", bootstrapServers: "kafka:29092", securityProtocol: "PLAINTEXT", valueFormat: "json", replicationFactor: 1 };
 
     it("gives the batch release app exactly the contract's variables, topic names from the catalog helpers", () => {
         const { environment, secretEnv } = streamsAppEnvironment(app, local);
@@ -179,12 +179,21 @@ describe("catalog: Kafka Streams apps", () => {
             REPLICATION_FACTOR: "1",
             STATE_DIR: "/var/lib/kafka-streams",
             HEALTH_PORT: "8080",
+            // The local warehouse's JDBC sink needs the Connect schema with each status value.
+            STATUS_JSON_SCHEMAS: "true",
         });
         assert.deepEqual(secretEnv, []);
     });
 
+    it("the cloud target keeps the status values flat JSON for the Snowflake sink; only the local target asks for the schema envelope", () => {
+        const cloud = streamsAppEnvironment(app, { ...local, target: "cloud" });
+        assert.equal(cloud.environment.STATUS_JSON_SCHEMAS, undefined);
+        const { STATUS_JSON_SCHEMAS: _, ...rest } = streamsAppEnvironment(app, local).environment;
+        assert.deepEqual(cloud.environment, rest, "the targets differ in nothing else");
+    });
+
     it("asks for the API keys as secrets on SASL_SSL with Avro, and never puts them in the plain environment", () => {
-        const cloud = streamsAppEnvironment(app, { ...local, securityProtocol: "SASL_SSL", valueFormat: "avro", schemaRegistryUrl: "https://psrc.example", replicationFactor: 3 });
+        const cloud = streamsAppEnvironment(app, { ...local, target: "cloud", securityProtocol: "SASL_SSL", valueFormat: "avro", schemaRegistryUrl: "https://psrc.example", replicationFactor: 3 });
         assert.deepEqual(cloud.secretEnv, ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "SCHEMA_REGISTRY_USERNAME", "SCHEMA_REGISTRY_PASSWORD"]);
         for (const name of STREAMS_SECRET_ENV) assert.equal(cloud.environment[name], undefined, name);
         assert.equal(cloud.environment.SCHEMA_REGISTRY_URL, "https://psrc.example");

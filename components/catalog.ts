@@ -278,9 +278,14 @@ export type WarehouseSource =
     | { kind: "ksql"; suffix: string; columns: readonly KsqlOutputColumn[] }
     /**
      * A Kafka Streams app's output (STREAMS_APPS, by its env variable) with the columns of its JSON
-     * value: one per top-level field (types in ksqlDB SQL terms, mapped like the ksqlDB ones).
+     * value: one per top-level field, named exactly as the app writes it (types in ksqlDB SQL terms,
+     * mapped like the ksqlDB ones). The local Postgres table takes the names as they are; Snowflake
+     * upper-cases them (its connector matches top-level JSON keys to columns case-insensitively:
+     * https://docs.snowflake.com/user-guide/kafka-connector/how-the-connector-works). `key` is the
+     * field the app keys its records by: the local table's primary key, which the local sink
+     * upserts on and deletes by when a tombstone arrives.
      */
-    | { kind: "streams"; app: StreamsAppName; env: string; columns: readonly KsqlOutputColumn[] };
+    | { kind: "streams"; app: StreamsAppName; env: string; key: string; columns: readonly KsqlOutputColumn[] };
 
 export interface WarehouseTable {
     /** Snowflake table name (upper case, unquoted identifier). */
@@ -356,33 +361,38 @@ export const WAREHOUSE_TABLES: readonly WarehouseTable[] = [
         },
     },
     {
-        // Every status change of every batch (the topic is compacted, the table keeps history):
-        // the current status of a batch is its row with the latest DECIDED_AT.
+        // Snowflake keeps every status change of every batch (the topic is compacted, the table
+        // keeps history): the current status of a batch is its row with the latest DECIDED_AT.
+        // The local Postgres stand-in keeps the current status only: one row per batch_number,
+        // upserted, deleted with the batch (local/connectorMapping.ts).
         name: "BATCH_RELEASE_STATUS",
         description: "Batch release readiness per batch (READY, BLOCKED with reasons, PENDING), every decision",
         source: {
             kind: "streams",
             app: "batch_release",
             env: "TOPIC_STATUS",
-            // The app's JSON status value (streams/batch-release README, "Output records").
+            key: "batch_number",
+            // The app's JSON status value (streams/batch-release README, "Output records"; the
+            // Connect schema of StatusRecords.STATUS_FIELDS, which test/streamsWarehouse.test.ts
+            // holds these columns to). Timestamps are ISO-8601 UTC strings the warehouses cast.
             columns: [
-                { name: "BATCH_NUMBER", type: "STRING" },
-                { name: "BATCH_ID", type: "BIGINT" },
-                { name: "MATERIAL_ID", type: "STRING" },
-                { name: "PLANT", type: "STRING" },
-                { name: "LINE_ID", type: "STRING" },
-                { name: "BATCH_STATUS", type: "STRING" },
-                { name: "STATUS", type: "STRING" },
-                { name: "REASON_CODES", type: "STRING" },
-                { name: "REASON_SUMMARY", type: "STRING" },
+                { name: "batch_number", type: "STRING" },
+                { name: "batch_id", type: "BIGINT" },
+                { name: "material_id", type: "STRING" },
+                { name: "plant", type: "STRING" },
+                { name: "line_id", type: "STRING" },
+                { name: "batch_status", type: "STRING" },
+                { name: "status", type: "STRING" },
+                { name: "reason_codes", type: "STRING" },
+                { name: "reason_summary", type: "STRING" },
                 // The reasons array as JSON text ([{code, test_code|event_id, ..., text}]).
-                { name: "REASONS", type: "STRING" },
-                { name: "REQUIRED_TESTS", type: "INT" },
-                { name: "TESTS_IN_SPEC", type: "INT" },
-                { name: "STARTED_AT", type: "TIMESTAMP" },
-                { name: "COMPLETED_AT", type: "TIMESTAMP" },
-                { name: "DECIDED_AT", type: "TIMESTAMP" },
-                { name: "SOURCE_TS", type: "TIMESTAMP" },
+                { name: "reasons", type: "STRING" },
+                { name: "required_tests", type: "INT" },
+                { name: "tests_in_spec", type: "INT" },
+                { name: "started_at", type: "TIMESTAMP" },
+                { name: "completed_at", type: "TIMESTAMP" },
+                { name: "decided_at", type: "TIMESTAMP" },
+                { name: "source_ts", type: "TIMESTAMP" },
             ],
         },
     },
@@ -427,6 +437,19 @@ export function warehouseTopic(basePrefix: string, table: WarehouseTable): strin
     }
     requireDerivedTopic(source.suffix, `WAREHOUSE_TABLES ${table.name}`);
     return derivedTopicName(basePrefix, source.suffix);
+}
+
+/**
+ * The column a Kafka Streams warehouse table is keyed by (the app's record key, also a field of its
+ * value); fails naming the table when the catalog declares no such column. Other tables: undefined.
+ */
+export function warehouseRecordKey(table: WarehouseTable): string | undefined {
+    const source = table.source;
+    if (source.kind !== "streams") return undefined;
+    if (!source.columns.some((c) => c.name === source.key)) {
+        throw new Error(`catalog WAREHOUSE_TABLES ${table.name}: key "${source.key}" is not one of its columns (${source.columns.map((c) => c.name).join(", ")})`);
+    }
+    return source.key;
 }
 
 /** The Snowflake schema a warehouse table lives in: CDC for row state, CURATED for app outputs (ksqlDB, Kafka Streams). */
@@ -709,8 +732,17 @@ export function streamsAppTopics(basePrefix: string, app: StreamsApp): TopicSpec
 export const STREAMS_SECRET_ENV = ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "SCHEMA_REGISTRY_USERNAME", "SCHEMA_REGISTRY_PASSWORD"] as const;
 export type StreamsSecretEnv = (typeof STREAMS_SECRET_ENV)[number];
 
+/**
+ * Where a Streams app's outputs are consumed, which decides their shape: in the cloud the
+ * Snowflake sink reads schemaless JSON (`input.data.format=JSON`); locally the Debezium JDBC sink
+ * needs a Connect schema, so the status values carry it (STATUS_JSON_SCHEMAS=true). The e2e run
+ * takes the local target's environment.
+ */
+export type StreamsTarget = "cloud" | "local";
+
 /** Where and how a Streams app runs: what differs between cloud, local and the e2e harness. */
 export interface StreamsRuntime {
+    target: StreamsTarget;
     basePrefix: string;
     bootstrapServers: string;
     /** PLAINTEXT (local, e2e) or SASL_SSL with an API key (Confluent Cloud). */
@@ -802,6 +834,9 @@ export function streamsAppEnvironment(app: StreamsApp, runtime: StreamsRuntime):
     environment.REPLICATION_FACTOR = String(runtime.replicationFactor);
     environment.STATE_DIR = runtime.stateDir ?? STREAMS_DEFAULTS.stateDir;
     environment.HEALTH_PORT = String(healthPort);
+    // The local warehouse's JDBC sink maps fields to columns by the record's Connect schema: each
+    // status value in JsonConverter's {schema, payload} envelope (streams/batch-release README).
+    if (runtime.target === "local") environment.STATUS_JSON_SCHEMAS = "true";
 
     const secretEnv: StreamsSecretEnv[] = [];
     if (runtime.securityProtocol === "SASL_SSL") secretEnv.push("KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD");

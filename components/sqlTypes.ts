@@ -126,3 +126,27 @@ export function ksqlToPostgresType(type: string, where: string): string {
     if (!row) throw new Error(`${where}: type ${type} has no Postgres mapping`);
     return row.postgres;
 }
+
+/**
+ * The Kafka Connect schema type (JsonConverter's `type`: string, int32, int64...) a Kafka Streams
+ * app's JSON field must have to land in a declared column of this type. Timestamps travel as
+ * ISO-8601 UTC strings: Snowflake casts them into TIMESTAMP_NTZ, the local Postgres casts them on
+ * insert (the sink's pgjdbc `stringtype=unspecified`, local/connectorMapping.ts).
+ */
+const CONNECT_TYPE_OF_COLUMN: Record<string, string> = {
+    BIGINT: "int64",
+    INT: "int32",
+    INTEGER: "int32",
+    DOUBLE: "float64",
+    BOOLEAN: "boolean",
+    STRING: "string",
+    VARCHAR: "string",
+    TIMESTAMP: "string",
+};
+
+/** The Connect type a Streams app's field must carry for a column of this ksqlDB type; errors name the column. */
+export function connectTypeForColumn(type: string, where: string): string {
+    const connect = CONNECT_TYPE_OF_COLUMN[type.toUpperCase()];
+    if (!connect) throw new Error(`${where}: type ${type} has no Kafka Connect type a Kafka Streams app can write it as`);
+    return connect;
+}

@@ -1,12 +1,16 @@
 // The batch release Kafka Streams app (streams/batch-release) on the real data path: the app as a
 // Java process against the broker, reading the CDC topics Debezium writes from MariaDB (Connect's
-// JSON converter, hence VALUE_FORMAT=json), with the environment the platform builds from the
-// catalog. A sample batch is driven through its life by SQL commits; the hop checks each status
-// record and measures the latency from a test-result commit to its status record.
+// JSON converter, hence VALUE_FORMAT=json), with the environment of the local stack's container
+// (e2e/differences.ts STREAMS_ENV_RULES lists what the harness changes). A sample batch is driven
+// through its life by SQL commits, to its deletion; the hop checks each status record and measures
+// the latency from a test-result commit to its status record. After each step it also waits for
+// the batch's row in the local warehouse (the local stack's status sink, created by the deploy hop)
+// and records what it saw; the status warehouse hop judges those observations.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { STREAMS_APPS, streamsAppEnvironment, streamsAppInputTopics, streamsHealthProbe } from "../components/catalog";
+import { STREAMS_APPS, streamsAppInputTopics, streamsHealthProbe } from "../components/catalog";
+import { harnessStreamsEnvironment } from "./differences";
 import type { E2eContext } from "./harness";
 import type { HopOutcome } from "./hops";
 import { freePort, sleep } from "./runtime";
@@ -27,30 +31,38 @@ export interface StatusValue {
     [k: string]: unknown;
 }
 
+/** The status value of a record: flat JSON, or the payload of Connect's {schema, payload} envelope (STATUS_JSON_SCHEMAS=true); null for a tombstone. */
 export function statusOf(r: SeenRecord): StatusValue | null {
-    if (r.value === null || r.value === undefined) return null;
-    return (typeof r.value === "string" ? JSON.parse(r.value) : r.value) as StatusValue;
+    const value = statusEnvelopeOf(r);
+    if (value === null) return null;
+    return ("schema" in value && "payload" in value ? value.payload : value) as StatusValue;
 }
 
-const keyOf = (r: SeenRecord) => (typeof r.key === "string" ? r.key : JSON.stringify(r.key));
+/** The parsed value as written (envelope or flat); null for a tombstone. */
+export function statusEnvelopeOf(r: SeenRecord): Record<string, any> | null {
+    if (r.value === null || r.value === undefined) return null;
+    return (typeof r.value === "string" ? JSON.parse(r.value) : r.value) as Record<string, any>;
+}
+
+export const keyOf = (r: SeenRecord) => (typeof r.key === "string" ? r.key : JSON.stringify(r.key));
 
 /** `<prefix>` of the local stack: the CDC connectors' topic.prefix is `<prefix>.<domain>`. */
-function basePrefixOf(ctx: E2eContext): string {
+export function basePrefixOf(ctx: E2eContext): string {
     const mes = ctx.plan.cdcConnectors.find((c) => c.name.endsWith("-mes-cdc"));
     if (!mes) throw new Error("no CDC connector for domain mes");
     return String(mes.config["topic.prefix"]).replace(/\.mes$/, "");
 }
 
-/** One step of the sample batch's life: SQL to commit, and the status it must lead to. */
+/** One step of the sample batch's life: SQL to commit, and the status it must lead to (a tombstone when the batch is deleted). */
 interface Step {
     what: string;
     sql: { database: "mes" | "lims"; statement: string; params?: unknown[] }[];
-    expect: { status: StatusValue["status"]; reasonCodes: string };
+    expect: { status: StatusValue["status"]; reasonCodes: string } | "tombstone";
     /** A test-result commit: its latency goes into the hop's figures. */
     resultCommit?: boolean;
 }
 
-const BATCH = "BR-E2E-01";
+export const BATCH = "BR-E2E-01";
 const MATERIAL = "MAT-E2E-BR";
 const ids = { batch: 800_001, spec: 800_001, sample: 800_001, event: 800_001, result: 800_001, retest: 800_002 };
 
@@ -111,7 +123,64 @@ export const LIFE: Step[] = [
         sql: [{ database: "lims", statement: "INSERT INTO spec_limits (spec_id, material_id, test_code, lower_limit, upper_limit, unit, spec_version, effective_from) VALUES (?, ?, 'ASSAY', 100.5, 101.5, '%', 2, NOW(6))", params: [ids.spec + 1, MATERIAL] }],
         expect: { status: "BLOCKED", reasonCodes: "TEST_OUT_OF_SPEC" },
     },
+    {
+        what: "the batch row is deleted in MES (a data correction)",
+        sql: [{ database: "mes", statement: "DELETE FROM batches WHERE batch_id = ?", params: [ids.batch] }],
+        expect: "tombstone",
+    },
 ];
+
+/** What the local warehouse showed for the sample batch after one step of its life. */
+export interface StatusRowObservation {
+    step: string;
+    committedAt: number;
+    /** The status record (or tombstone) the step led to. */
+    record?: SeenRecord;
+    /** When the row matched the record (or was gone, after a tombstone); undefined: it did not within the wait. */
+    seenAt?: number;
+    /** The row as last read (null: no row). */
+    row: Record<string, unknown> | null;
+}
+
+/** The local warehouse's status relation (schema.table as the warehouse DDL quotes it). */
+export const STATUS_RELATION = `"CURATED"."BATCH_RELEASE_STATUS"`;
+const ROW_WAIT_MS = 30_000;
+
+/** A status row equals a record's payload: text columns as text, counts as numbers, timestamps as the same instant (the TIMESTAMP column holds UTC). */
+export function statusRowDifferences(row: Record<string, unknown>, payload: Record<string, unknown>): string[] {
+    const out: string[] = [];
+    for (const [field, value] of Object.entries(payload)) {
+        const cell = row[field];
+        if (!(field in row)) {
+            out.push(`no column ${field}`);
+            continue;
+        }
+        if (value === null || cell === null) {
+            if (value !== cell) out.push(`${field}: record ${JSON.stringify(value)} vs row ${JSON.stringify(cell)}`);
+            continue;
+        }
+        const same = /_at$|_ts$/.test(field) ? Date.parse(String(value)) === Date.parse(`${String(cell).replace(" ", "T")}Z`) : String(value) === String(cell);
+        if (!same) out.push(`${field}: record ${JSON.stringify(value)} vs row ${JSON.stringify(cell)}`);
+    }
+    return out;
+}
+
+type PgClient = InstanceType<typeof import("pg").Client>;
+
+/** Waits until the batch's row in the local warehouse matches the record (or is gone after a tombstone). */
+async function observeRow(pg: PgClient, batch: string, record: SeenRecord, committedAt: number, step: string): Promise<StatusRowObservation> {
+    const payload = statusOf(record);
+    const deadline = Date.now() + ROW_WAIT_MS;
+    let row: Record<string, unknown> | null = null;
+    for (;;) {
+        const res = await pg.query(`SELECT * FROM ${STATUS_RELATION} WHERE "batch_number" = $1`, [batch]);
+        row = res.rows[0] ?? null;
+        const matches = payload === null ? row === null : row !== null && statusRowDifferences(row, payload).length === 0;
+        if (matches) return { step, committedAt, record, seenAt: Date.now(), row };
+        if (Date.now() > deadline) return { step, committedAt, record, row };
+        await sleep(50);
+    }
+}
 
 const POISON = "{not a Debezium envelope";
 
@@ -128,6 +197,29 @@ async function sendPoison(ctx: E2eContext, topic: string): Promise<void> {
     }
 }
 
+/** The status sink's connector as the local stack records it. */
+export function statusSinkOf(ctx: E2eContext) {
+    return ctx.plan.sinkConnectors.find((c) => c.name.endsWith("-snowflake-streams"));
+}
+
+/** A client of the harness's PostgreSQL, values as PostgreSQL prints them; undefined when the status sink was not deployed. */
+export async function statusWarehouseClient(ctx: E2eContext): Promise<PgClient | undefined> {
+    const sink = statusSinkOf(ctx);
+    if (!sink || !ctx.deployed.has(sink.resource.name)) return undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require("pg") as typeof import("pg");
+    const pg = new Client({
+        host: "127.0.0.1",
+        port: ctx.postgres.port,
+        user: ctx.postgres.user,
+        password: ctx.postgres.password,
+        database: ctx.postgres.database,
+        types: { getTypeParser: () => (v: string) => v },
+    } as never);
+    await pg.connect();
+    return pg;
+}
+
 async function healthy(url: string): Promise<boolean> {
     const res = await fetch(url).catch(() => undefined);
     return res?.status === 200;
@@ -136,20 +228,14 @@ async function healthy(url: string): Promise<boolean> {
 export async function batchReleaseHop(ctx: E2eContext): Promise<HopOutcome> {
     const basePrefix = basePrefixOf(ctx);
     const healthPort = await freePort();
-    const { environment, secretEnv } = streamsAppEnvironment(APP, {
-        basePrefix,
-        bootstrapServers: ctx.kafka.bootstrap,
-        securityProtocol: "PLAINTEXT",
-        valueFormat: "json",
-        replicationFactor: 1,
-        stateDir: path.join(ctx.dir, "batch-release-state"),
-        healthPort,
-        // The seed batch B2611-0042 completed on 2026-11-21 and is not READY: overdue at the first check.
-        overdueAfter: "PT24H",
-        overdueCheckInterval: "PT5S",
-    });
+    // The local container's environment (the catalog's, target local), with the harness's rewrites only.
+    const local = ctx.plan.streamsApps.get(APP.name);
+    if (!local) return { ok: false, detail: `the local stack runs no container for ${APP.name}` };
+    const environment = harnessStreamsEnvironment(APP.name, local, { kafkaBootstrap: ctx.kafka.bootstrap, stateDir: path.join(ctx.dir, "batch-release-state"), healthPort });
+    ctx.log(`batch-release environment: the local container's, rewritten: ${Object.keys(local).filter((k) => local[k] !== environment[k]).join(", ")}`);
     const problems: string[] = [];
-    if (secretEnv.length) problems.push(`PLAINTEXT/json needs no secrets, got ${secretEnv.join(", ")}`);
+    // The seed batch B2611-0042 completed on 2026-11-21 and is not READY: overdue at the first check.
+    if (environment.OVERDUE_AFTER !== "PT24H") problems.push(`the hop expects OVERDUE_AFTER PT24H (the local default), got ${environment.OVERDUE_AFTER}`);
     // The catalog's input topics are the topics the connectors actually write.
     const inputs = streamsAppInputTopics(basePrefix, APP);
     for (const t of inputs) if (!ctx.watcher.records.some((r) => r.topic === t)) problems.push(`no CDC record on ${t} (catalog topic name != connector topic?)`);
@@ -192,31 +278,46 @@ export async function batchReleaseHop(ctx: E2eContext): Promise<HopOutcome> {
         mes: await connectMySql({ ...ctx.mariadb.rootEndpoint, database: "mes" }),
         lims: await connectMySql({ ...ctx.mariadb.rootEndpoint, database: "lims" }),
     };
+    // The local warehouse, when the deploy hop created the status sink (the status warehouse hop says if not).
+    const pg = await statusWarehouseClient(ctx);
+    ctx.statusRows = [];
     const life: string[] = [];
     const latencies: number[] = [];
+    const describe = (x: SeenRecord) => `${statusOf(x)?.status ?? "tombstone"}${statusOf(x)?.reason_codes ? ` (${statusOf(x)!.reason_codes})` : ""}`;
     try {
         for (const [i, step] of LIFE.entries()) {
-            if (i === LIFE.length - 1) await sendPoison(ctx, environment.TOPIC_TEST_RESULTS);
+            if (i === LIFE.length - 2) await sendPoison(ctx, environment.TOPIC_TEST_RESULTS);
             const before = new Set(ctx.watcher.on(statusTopic));
             for (const q of step.sql) await conns[q.database].query(q.statement, q.params ?? []);
             const committedAt = Date.now();
             const fresh = (x: SeenRecord) => x.topic === statusTopic && keyOf(x) === BATCH && !before.has(x);
-            const wanted = (x: SeenRecord) => fresh(x) && statusOf(x)?.status === step.expect.status && statusOf(x)?.reason_codes === step.expect.reasonCodes;
+            const expect = step.expect;
+            const wanted = (x: SeenRecord) => fresh(x) && (expect === "tombstone" ? x.value === null : statusOf(x)?.status === expect.status && statusOf(x)?.reason_codes === expect.reasonCodes);
             const r = await ctx.watcher.waitFor(wanted, 60_000);
             // Rows of one step commit to different topics, so a decision in between may show (e.g. the
             // batch before its spec): every status record of the step is listed.
-            const seen = ctx.watcher.on(statusTopic).filter(fresh).map((x) => `${statusOf(x)?.status ?? "tombstone"}${statusOf(x)?.reason_codes ? ` (${statusOf(x)!.reason_codes})` : ""}`);
+            const seen = ctx.watcher.on(statusTopic).filter(fresh).map(describe);
+            const want = expect === "tombstone" ? "tombstone" : `${expect.status} (${expect.reasonCodes})`;
             if (!r) {
-                problems.push(`step ${i + 1} (${step.what}): no ${step.expect.status} (${step.expect.reasonCodes}) for ${BATCH} within 60 s; saw ${seen.join(", ") || "nothing"}`);
+                problems.push(`step ${i + 1} (${step.what}): no ${want} for ${BATCH} within 60 s; saw ${seen.join(", ") || "nothing"}`);
                 break;
             }
             const latency = r.arrivedAt - committedAt;
             if (step.resultCommit) latencies.push(latency);
-            life.push(`${i + 1}. ${step.what}: ${seen.slice(0, seen.length).join(" then ")}, ${latency} ms after the commit`);
+            let warehouse = "";
+            if (pg) {
+                const seenRow = await observeRow(pg, BATCH, r, committedAt, `${i + 1}. ${step.what}`);
+                ctx.statusRows.push(seenRow);
+                warehouse = seenRow.seenAt
+                    ? `; Postgres: ${seenRow.row ? `${seenRow.row.status} (${seenRow.row.reason_codes})` : "no row"} ${seenRow.seenAt - committedAt} ms after the commit`
+                    : `; Postgres: not as the record within ${ROW_WAIT_MS / 1000} s (row: ${seenRow.row ? `${seenRow.row.status} (${seenRow.row.reason_codes})` : "none"})`;
+            }
+            life.push(`${i + 1}. ${step.what}: ${seen.join(" then ")}, ${latency} ms after the commit${warehouse}`);
         }
     } finally {
         await conns.mes.end().catch(() => undefined);
         await conns.lims.end().catch(() => undefined);
+        await pg?.end().catch(() => undefined);
     }
 
     // Overdue: one record for the seed batch that completed long ago and is not READY, none for the sample batch.
@@ -243,8 +344,8 @@ export async function batchReleaseHop(ctx: E2eContext): Promise<HopOutcome> {
     if (deadLetters.length !== 1 || deadLetters[0].value !== POISON) {
         problems.push(`dead-letter topic: expected the one poison record, got ${deadLetters.length}: ${deadLetters.map((r) => JSON.stringify(r.value)).join(", ").slice(0, 300)}`);
     } else life.push(`poison record on ${environment.TOPIC_TEST_RESULTS}: dead-lettered unchanged, the next change decided`);
-    const final = ctx.watcher.on(statusTopic).filter((x) => keyOf(x) === BATCH).pop();
-    if (final) ctx.log(`last status record of ${BATCH}: ${typeof final.value === "string" ? final.value : JSON.stringify(final.value)}`);
+    const final = ctx.watcher.on(statusTopic).filter((x) => keyOf(x) === BATCH && x.value !== null).pop();
+    if (final) ctx.log(`last status record of ${BATCH} before its deletion: ${typeof final.value === "string" ? final.value : JSON.stringify(final.value)}`);
 
     // SIGTERM (what ECS and Docker send): Streams closes cleanly within the stop timeout.
     const stopStarted = Date.now();
@@ -258,6 +359,6 @@ export async function batchReleaseHop(ctx: E2eContext): Promise<HopOutcome> {
     return {
         ok: true,
         latencies,
-        detail: `${BATCH}: ${LIFE.map((s) => s.expect.status).join(" -> ")}; seed batches decided; latency = test-result commit -> status record`,
+        detail: `${BATCH}: ${LIFE.map((s) => (s.expect === "tombstone" ? "tombstone" : s.expect.status)).join(" -> ")}; seed batches decided; latency = test-result commit -> status record`,
     };
 }

@@ -111,9 +111,10 @@ export const CONNECTOR_RULES: Record<string, KeyRule> = {
         rewrite: (_, env) => ({ "schema.history.internal.kafka.bootstrap.servers": env.kafkaBootstrap }),
     },
     "connection.url": {
-        e2e: "jdbc:postgresql://127.0.0.1:<port>/warehouse",
+        e2e: "jdbc:postgresql://127.0.0.1:<port>/warehouse (the local URL's parameters kept)",
         difference: { what: "connection.url", local: "jdbc:postgresql://postgres:5432/warehouse", reason: "the PostgreSQL child process on a free loopback port" },
-        rewrite: (_, env) => ({ "connection.url": env.postgresJdbcUrl }),
+        // Only the server moves: parameters such as stringtype=unspecified are part of the sink's behaviour.
+        rewrite: (value, env) => ({ "connection.url": `${env.postgresJdbcUrl}${value.includes("?") ? value.slice(value.indexOf("?")) : ""}` }),
     },
 };
 
@@ -142,4 +143,67 @@ export function harnessConnectorConfig(name: string, local: Record<string, strin
         rewritten.push({ key, local: value, e2e: Object.entries(out).map(([k, v]) => `${k}=${v}`).join(", ") || "(removed)" });
     }
     return { config, rewritten };
+}
+
+/** Where the harness runs a Kafka Streams app. */
+export interface HarnessStreamsEndpoints {
+    kafkaBootstrap: string;
+    /** A directory of this run for the app's RocksDB stores. */
+    stateDir: string;
+    /** A free loopback port for its health endpoint. */
+    healthPort: number;
+}
+
+type EnvRule = { difference: Omit<Difference, "e2e">; e2e: string; rewrite: (value: string, env: HarnessStreamsEndpoints) => Record<string, string> };
+
+/**
+ * Variables of a Kafka Streams app's environment the harness rewrites; every other variable
+ * (topics, application.id, STATUS_JSON_SCHEMAS, OVERDUE_AFTER, ...) is the local container's.
+ */
+export const STREAMS_ENV_RULES: Record<string, EnvRule> = {
+    KAFKA_BOOTSTRAP_SERVERS: {
+        e2e: "127.0.0.1:<broker port>",
+        difference: { what: "Kafka Streams KAFKA_BOOTSTRAP_SERVERS", local: "kafka:29092", reason: "the broker child process on a free loopback port" },
+        rewrite: (_, env) => ({ KAFKA_BOOTSTRAP_SERVERS: env.kafkaBootstrap }),
+    },
+    VALUE_FORMAT: {
+        e2e: "json",
+        difference: { what: "Kafka Streams VALUE_FORMAT", local: "avro", reason: "the harness's CDC topics are JsonConverter JSON (see converters / Schema Registry); the app reads both through one adapter" },
+        rewrite: (value) => ({ VALUE_FORMAT: value === "avro" ? "json" : value }),
+    },
+    SCHEMA_REGISTRY_URL: {
+        e2e: "(removed)",
+        difference: { what: "Kafka Streams SCHEMA_REGISTRY_URL", local: "http://schema-registry:8081", reason: "no Schema Registry (JSON CDC values)" },
+        rewrite: () => ({}),
+    },
+    STATE_DIR: {
+        e2e: "<run directory>/batch-release-state",
+        difference: { what: "Kafka Streams STATE_DIR", local: "/var/lib/kafka-streams (a named volume)", reason: "a process on this machine, not a container: the run's own directory" },
+        rewrite: (_, env) => ({ STATE_DIR: env.stateDir }),
+    },
+    HEALTH_PORT: {
+        e2e: "a free loopback port",
+        difference: { what: "Kafka Streams HEALTH_PORT", local: "8080 inside the container", reason: "processes share the host's ports" },
+        rewrite: (_, env) => ({ HEALTH_PORT: String(env.healthPort) }),
+    },
+    OVERDUE_CHECK_INTERVAL: {
+        e2e: "PT5S",
+        difference: { what: "Kafka Streams OVERDUE_CHECK_INTERVAL", local: "streams.overdueCheckInterval (PT1M)", reason: "the hop waits for the overdue record of a seed batch: seconds, not a minute" },
+        rewrite: () => ({ OVERDUE_CHECK_INTERVAL: "PT5S" }),
+    },
+};
+
+/** The local container's environment with the harness rewrites applied; fails naming a variable still aimed at a container. */
+export function harnessStreamsEnvironment(app: string, local: Record<string, string>, env: HarnessStreamsEndpoints): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(local)) {
+        const rule = STREAMS_ENV_RULES[key];
+        if (!rule) {
+            if (CONTAINER_ADDRESS.test(value)) throw new Error(`Kafka Streams app ${app}: ${key}=${value} addresses the Docker network and has no rule in e2e/differences.ts`);
+            out[key] = value;
+            continue;
+        }
+        Object.assign(out, rule.rewrite(value, env));
+    }
+    return out;
 }

@@ -29,6 +29,7 @@ import {
 } from "./runtime";
 import { TopicWatcher } from "./topicWatcher";
 import type { PlannedChange } from "./workload";
+import type { StatusRowObservation } from "./batchReleaseHop";
 
 export const ADMIN_USER = "lifesci_e2e_admin";
 
@@ -58,6 +59,8 @@ export interface E2eContext {
     committed: CommittedChange[];
     /** When the CDC connectors were created (start of their snapshot). */
     connectorsCreatedAt?: number;
+    /** The sample batch's row in the local warehouse after each step of its life (batch release hop). */
+    statusRows?: StatusRowObservation[];
     /** Starts another Java process (e.g. a Kafka Streams app), stopped with the rest. */
     startJava(spec: Omit<JavaProcessSpec, "dir">): ManagedProcess;
     /** The runtime classpath of a Maven module (target/classes + dependencies from Maven Central). */

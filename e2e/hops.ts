@@ -11,6 +11,7 @@ import { sleep } from "./runtime";
 import { SeenRecord } from "./topicWatcher";
 import { addTableHop, heartbeatHop, migrationHop } from "./changeHops";
 import { batchReleaseHop } from "./batchReleaseHop";
+import { statusWarehouseHop } from "./statusWarehouseHop";
 import { warehouseHop } from "./warehouseHop";
 import { CHANGE_DRIVERS, planChanges } from "./workload";
 
@@ -42,6 +43,7 @@ export const HOP_NAMES = {
     warehouse: "warehouse sink: the changes in PostgreSQL, in the warehouse DDL's columns and types, deletes included",
     topics: "every topic a connector writes was created beforehand",
     batchRelease: "Kafka Streams batch release: CDC changes in MariaDB -> status record on batch_release_status",
+    statusWarehouse: "status sink: batch_release_status in PostgreSQL, one row per batch, deleted with the batch",
     ksqldb: "ksqlDB apps: CDC topics -> derived topics",
     s3: "S3 sinks: raw lake and audit archive",
 } as const;
@@ -233,6 +235,7 @@ const topicsCreated: Hop = {
 
 const warehouse: Hop = { name: HOP_NAMES.warehouse, after: [HOP_NAMES.cdc], run: warehouseHop };
 const batchRelease: Hop = { name: HOP_NAMES.batchRelease, after: [HOP_NAMES.snapshot], run: batchReleaseHop };
+const statusWarehouse: Hop = { name: HOP_NAMES.statusWarehouse, after: [HOP_NAMES.batchRelease], run: statusWarehouseHop };
 const migration: Hop = { name: HOP_NAMES.migration, after: [HOP_NAMES.deploy], run: migrationHop };
 const addTable: Hop = { name: HOP_NAMES.addTable, after: [HOP_NAMES.deploy], run: addTableHop };
 const heartbeat: Hop = { name: HOP_NAMES.heartbeat, after: [HOP_NAMES.deploy], run: heartbeatHop };
@@ -250,6 +253,7 @@ export const HOPS: Hop[] = [
     addTable,
     heartbeat,
     batchRelease,
+    statusWarehouse,
     // Last: after every hop has written what it writes.
     topicsCreated,
     notHere(HOP_NAMES.ksqldb, "ksqlDB is in no reachable registry (Confluent's images and packages only); the grammar, replay and contract tests cover the apps"),

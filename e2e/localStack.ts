@@ -2,6 +2,9 @@
 // Nothing here is rebuilt from the catalog: the topics come from the topics-init container's
 // script, the warehouse DDL from the Postgres container's upload, the connectors, the SQL bootstrap
 // and the snapshot signals from their recorded inputs (with their serialized providers).
+import { STREAMS_APPS, StreamsAppName } from "../components/catalog";
+import { HOSTS } from "../local/settings";
+import { LOCAL_STREAMS } from "../local/streams";
 import { RecordedResource, StackRun, plain, runStack } from "../scripts/mockEngine";
 
 export const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
@@ -44,6 +47,13 @@ export interface LocalStackPlan {
     cdcConnectors: RecordedConnector[];
     sinkConnectors: RecordedConnector[];
     snapshotSignals: RecordedResource[];
+    /** Each Kafka Streams app's container environment, as the local stack sets it. */
+    streamsApps: Map<StreamsAppName, Record<string, string>>;
+}
+
+/** Docker's `KEY=value` list as a record (the value may contain `=`). */
+export function envRecord(envs: string[]): Record<string, string> {
+    return Object.fromEntries(envs.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 }
 
 /** Pulumi's serialized secret: `{<sig key>: <secret sig>, value}`. */
@@ -78,8 +88,17 @@ export async function localStackPlan(): Promise<LocalStackPlan> {
     const dynamic = run.ofType(DYNAMIC);
     const bootstrap = dynamic.find((r) => r.name.endsWith("-mysql-bootstrap"));
     if (!bootstrap) throw new Error("local stack: no mysql-bootstrap resource");
+    const streamsApps = new Map<StreamsAppName, Record<string, string>>();
+    for (const app of STREAMS_APPS) {
+        const host = LOCAL_STREAMS[app.name].host;
+        // local/docker.ts service(): the container resource is `<base>-<host key>`, named `<prefix>-<host>`.
+        const c = run.ofType(CONTAINER).find((r) => r.name.endsWith(`-${host}`));
+        if (!c) throw new Error(`local stack: no container ${HOSTS[host]} for the Kafka Streams app ${app.name}`);
+        streamsApps.set(app.name, envRecord(unsecret(c.inputs.envs) as string[]));
+    }
     return {
         run,
+        streamsApps,
         topics: parseTopicScript((plain(topicsInit.inputs.command) as string[]).join("\n")),
         warehouseDdl: ddl.content,
         bootstrap,

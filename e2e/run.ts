@@ -5,13 +5,13 @@
 // Exit 0 when every hop passed (hops that cannot run here say so), 1 when a hop failed, 2 when the
 // data path could not be started (missing binary, Maven failure, a server that did not start).
 import { defineCli, parseCli, runCli } from "../scripts/cliSupport";
-import { STATIC_DIFFERENCES, CONNECTOR_RULES } from "./differences";
+import { STATIC_DIFFERENCES, CONNECTOR_RULES, STREAMS_ENV_RULES } from "./differences";
 import { E2eContext, EnvironmentError, ProgramError, startHarness, stopHarness } from "./harness";
 import { HOPS, HOP_NAMES, Hop } from "./hops";
 import { HopResult, buildReport, exitCode, failed, formatReport, notRun, passed } from "./report";
 
 function allDifferences() {
-    return [...STATIC_DIFFERENCES, ...Object.values(CONNECTOR_RULES).map((r) => ({ ...r.difference, e2e: r.e2e }))];
+    return [...STATIC_DIFFERENCES, ...[...Object.values(CONNECTOR_RULES), ...Object.values(STREAMS_ENV_RULES)].map((r) => ({ ...r.difference, e2e: r.e2e }))];
 }
 
 export async function runHops(ctx: E2eContext, hops: readonly Hop[], log: (m: string) => void): Promise<HopResult[]> {

@@ -3,10 +3,10 @@
 // Confluent S3 sink (aimed at MinIO with store.url) and Debezium's JDBC sink (Postgres as the
 // warehouse stand-in; from Maven Central, so the e2e run executes the same plugin). Pure functions: every cloud key must have a rule here, so a new cloud
 // setting cannot silently go missing locally.
-import { Domain, WarehouseTable, warehouseTopic } from "../components/catalog";
+import { Domain, WarehouseTable, warehouseRecordKey, warehouseTopic } from "../components/catalog";
 import { CdcConfig, LakeConfig } from "../components/config";
 import { cdcConnectorName, cdcSourceConfig } from "../components/source";
-import { s3SinkConfig, snowflakeSinkConfig } from "../components/sinks";
+import { s3SinkConfig, snowflakeInputFormat, snowflakeSinkConfig } from "../components/sinks";
 
 export const DEBEZIUM_MYSQL_CLASS = "io.debezium.connector.mysql.MySqlConnector";
 export const S3_SINK_CLASS = "io.confluent.connect.s3.S3SinkConnector";
@@ -56,6 +56,7 @@ const requireValue = (what: string, key: string, expected: string) => (value: st
 const AVRO = "io.confluent.connect.avro.AvroConverter";
 const BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter";
 const STRING = "org.apache.kafka.connect.storage.StringConverter";
+const JSON_CONVERTER = "org.apache.kafka.connect.json.JsonConverter";
 
 /** Converters for AVRO topics; ksqlDB outputs may have KAFKA-format keys, read as bytes. */
 function converters(kafka: LocalKafka, keys: "avro" | "bytes"): Record<string, string> {
@@ -248,8 +249,53 @@ export interface LocalJdbcSinkSettings {
     schema: string;
     jdbcUrl: string;
     user: string;
-    kind: "cdc" | "ksql";
+    kind: WarehouseTable["source"]["kind"];
     kafka: LocalKafka;
+}
+
+/**
+ * How each kind of warehouse table is written (Debezium JDBC sink 2.7, the version e2e/pom.xml and
+ * the Connect image pin; every key: https://debezium.io/documentation/reference/2.7/connectors/jdbc.html#jdbc-connector-properties):
+ * - cdc: one row per source key (`insert.mode=upsert` on `primary.key.mode=record_key`, the Avro
+ *   key struct's fields); a delete arrives as the unwrap transform's `__deleted=true` row, as in
+ *   Snowflake, so `delete.enabled=false`.
+ * - ksql: every record is a row (`insert`, no key).
+ * - streams: the current state per record key, like the compacted topic: `upsert` on the primitive
+ *   string key, whose column `primary.key.fields` names (#jdbc-property-primary-key-fields: a
+ *   primitive key needs it); a tombstone deletes the row (`delete.enabled=true`, which needs
+ *   `primary.key.mode=record_key`: #jdbc-delete-mode, #jdbc-property-delete-enabled). Upsert:
+ *   #jdbc-idempotent-writes, #jdbc-property-insert-mode; key modes: #jdbc-primary-key-handling.
+ */
+function jdbcWriteMode(s: LocalJdbcSinkSettings, what: string): Record<string, string> {
+    if (s.kind === "cdc") return { "insert.mode": "upsert", "primary.key.mode": "record_key", "delete.enabled": "false" };
+    if (s.kind === "ksql") return { "insert.mode": "insert", "primary.key.mode": "none", "delete.enabled": "false" };
+    const keys = [...new Set(s.tables.map((t) => warehouseRecordKey(t)))];
+    if (keys.length !== 1 || !keys[0]) throw new Error(`${what}: the Kafka Streams tables ${s.tables.map((t) => t.name).join(", ")} must share one key column, got ${keys.join(", ")}`);
+    return { "insert.mode": "upsert", "primary.key.mode": "record_key", "primary.key.fields": keys[0], "delete.enabled": "true" };
+}
+
+/**
+ * The value converter for the cloud sink's `input.data.format`: AVRO through the local Schema
+ * Registry; JSON (the Kafka Streams outputs) through Kafka's JsonConverter with
+ * `schemas.enable=true`: the JDBC sink maps fields to columns by the record's Connect schema, which
+ * the local target's apps write inline (STATUS_JSON_SCHEMAS, catalog streamsAppEnvironment).
+ * JsonConverter and its schemas.enable: https://kafka.apache.org/37/documentation.html#connect_running
+ */
+function jdbcValueConverter(format: string, s: LocalJdbcSinkSettings, what: string): Record<string, string> {
+    if (format === "AVRO") return { "value.converter": AVRO, "value.converter.schema.registry.url": s.kafka.schemaRegistryUrl };
+    if (format === "JSON") return { "value.converter": JSON_CONVERTER, "value.converter.schemas.enable": "true" };
+    throw new Error(`${what}: cloud input.data.format=${format} has no local converter`);
+}
+
+/**
+ * pgjdbc binds strings as varchar unless `stringtype=unspecified`, which lets the server cast them
+ * to the column's type: the Streams apps' timestamps are ISO-8601 strings (Connect type string) and
+ * land in TIMESTAMP columns, as Snowflake casts them into TIMESTAMP_NTZ.
+ * https://jdbc.postgresql.org/documentation/use/#connection-parameters
+ */
+export function jdbcUrlFor(kind: LocalJdbcSinkSettings["kind"], jdbcUrl: string): string {
+    if (kind !== "streams") return jdbcUrl;
+    return `${jdbcUrl}${jdbcUrl.includes("?") ? "&" : "?"}stringtype=unspecified`;
 }
 
 const regexLiteral = (text: string) => `^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
@@ -270,6 +316,7 @@ export function localJdbcSinkConfig(s: LocalJdbcSinkSettings): LocalConnectorCon
         schema: s.schema,
         bufferFlushSeconds: 1,
         unwrapCdcEnvelope: s.kind === "cdc",
+        inputFormat: snowflakeInputFormat(s.kind),
     });
     // Topic -> table exactly as snowflake.topic2table.map says, as one RegexRouter per table.
     const routeTransforms = (mapValue: string) => {
@@ -288,9 +335,10 @@ export function localJdbcSinkConfig(s: LocalJdbcSinkSettings): LocalConnectorCon
         {
             ...MANAGED_AUTH,
             "connector.class": map(() => ({ "connector.class": JDBC_SINK_CLASS })),
-            "input.data.format": map(requireValue(what, "input.data.format", "AVRO")),
-            // Tombstones: the CDC sink drops them in the unwrap transform; ksqlDB streams emit none.
-            "behavior.on.null.values": drop("no JDBC equivalent; tombstones are dropped by the unwrap transform"),
+            "input.data.format": map((format) => jdbcValueConverter(format, s, what)),
+            // Tombstones: the CDC sink drops them in the unwrap transform; ksqlDB streams emit none;
+            // a Streams app's tombstone deletes its row locally (delete.enabled, jdbcWriteMode).
+            "behavior.on.null.values": drop("no JDBC equivalent; tombstones are dropped by the unwrap transform (cdc) or delete the row (streams)"),
             "snowflake.url.name": snowflakeOnly,
             "snowflake.user.name": snowflakeOnly,
             "snowflake.role.name": snowflakeOnly,
@@ -327,21 +375,15 @@ export function localJdbcSinkConfig(s: LocalJdbcSinkSettings): LocalConnectorCon
         config: {
             ...config,
             transforms: [...(config.transforms ? config.transforms.split(",") : []), ...routeNames].join(","),
-            "connection.url": s.jdbcUrl,
+            "connection.url": jdbcUrlFor(s.kind, s.jdbcUrl),
             "connection.username": s.user,
-            // CDC rows upsert on the record key (a delete arrives as the unwrap transform's
-            // __deleted=true row, as in Snowflake); ksqlDB outputs append.
-            ...(s.kind === "cdc" ? { "insert.mode": "upsert", "primary.key.mode": "record_key" } : { "insert.mode": "insert", "primary.key.mode": "none" }),
-            // Deletes stay rows with __deleted=true, like the Snowflake tables (tombstones are dropped by the unwrap transform).
-            "delete.enabled": "false",
+            ...jdbcWriteMode(s, what),
             // New source columns are added to the warehouse table, like Snowflake's schema evolution.
             // (Debezium has no "evolve but never create": the warehouse DDL creates every table first.)
             "schema.evolution": "basic",
             // The warehouse DDL quotes its upper-case schema and table names ("CDC"."SAP_SALES_ORDERS"), as Snowflake stores them.
             "quote.identifiers": "true",
             "errors.deadletterqueue.topic.replication.factor": "1",
-            "value.converter": AVRO,
-            "value.converter.schema.registry.url": s.kafka.schemaRegistryUrl,
         },
         sensitiveKeys: ["connection.password"],
     };

@@ -106,7 +106,7 @@ export class LocalPlatform extends pulumi.ComponentResource {
         );
         this.sinks = new LocalSinks(
             "sinks",
-            { ...scope, config: cfg, streaming: this.streaming, kafka, minioPassword, postgresPassword, cdcWriters: cdcConnectors, ksqlWriters: this.ksql.apps },
+            { ...scope, config: cfg, streaming: this.streaming, kafka, minioPassword, postgresPassword, cdcWriters: cdcConnectors, ksqlWriters: this.ksql.apps, streamsWriters: [...this.streamsApps.containers.values()] },
             child,
         );
         this.buckets = this.sinks.buckets;

@@ -1,7 +1,7 @@
 // Pure builders for the local containers' settings, derived from the catalog and the stack
 // config: MySQL binlog flags, Kafka KRaft environment, topic creation, MinIO buckets, the
 // Postgres warehouse tables and the Prometheus scrape config.
-import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics, cleanupPolicyOf, retentionMsOf, warehouseSchemaKind } from "../components/catalog";
+import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics, cleanupPolicyOf, retentionMsOf, warehouseRecordKey, warehouseSchemaKind } from "../components/catalog";
 import { LakeConfig, TopicsConfig } from "../components/config";
 import { DdlTable, domainTables } from "../components/ddl";
 import { ksqlToPostgresType, ksqlTypesFor } from "../components/sqlTypes";
@@ -112,7 +112,9 @@ const quote = (id: string) => `"${id.replace(/"/g, '""')}"`;
 /**
  * Postgres DDL for the warehouse stand-in: the Snowflake schemas and tables of the catalog.
  * CDC tables carry the MySQL columns as Debezium delivers them (plus the `__deleted` marker of the
- * unwrap transform) with the catalog's primary key; ksqlDB tables carry their declared columns.
+ * unwrap transform) with the catalog's primary key; ksqlDB tables carry their declared columns;
+ * Kafka Streams tables their declared columns (the app's field names) keyed by the record key the
+ * local sink upserts and deletes by.
  */
 export function postgresWarehouseDdl(tables: readonly WarehouseTable[] = WAREHOUSE_TABLES, read: (domain: string) => DdlTable[] = (d) => domainTables(d)): string {
     const out = Object.values(WAREHOUSE_SCHEMAS).map((s) => `CREATE SCHEMA IF NOT EXISTS ${quote(s)};`);
@@ -123,7 +125,9 @@ export function postgresWarehouseDdl(tables: readonly WarehouseTable[] = WAREHOU
         let columns: string[];
         let primaryKey: readonly string[] = [];
         if (source.kind === "ksql" || source.kind === "streams") {
-            columns = source.columns.map((c) => `${quote(c.name)} ${ksqlToPostgresType(c.type, where)}`);
+            const key = warehouseRecordKey(table);
+            columns = source.columns.map((c) => `${quote(c.name)} ${ksqlToPostgresType(c.type, where)}${c.name === key ? " NOT NULL" : ""}`);
+            if (key) primaryKey = [key];
         } else {
             const domain = DOMAINS.find((d) => d.name === (source.domain as DomainName));
             if (!domain) throw new Error(`${where}: unknown domain "${source.domain}"`);

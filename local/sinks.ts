@@ -1,8 +1,8 @@
 // Local sinks, the counterpart of components/sinks: MinIO for the S3 lake (raw + object-locked
-// audit bucket), Postgres for the warehouse, and the four sink connectors mapped from the cloud's.
+// audit bucket), Postgres for the warehouse, and the sink connectors mapped from the cloud's.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { SinkName, WAREHOUSE_TABLES, auditArchiveTopics, dlqTopicName, rawLakeTopics } from "../components/catalog";
+import { SinkName, WAREHOUSE_TABLES, WarehouseTable, auditArchiveTopics, dlqTopicName, rawLakeTopics, warehouseSchemaKind } from "../components/catalog";
 import { PlatformConfig } from "../components/config";
 import { AUDIT_TOPICS_DIR, RAW_TOPICS_DIR, WAREHOUSE_SCHEMAS, sinkConnectorName } from "../components/sinks";
 import { ConnectConnector } from "./connectProvider";
@@ -22,9 +22,10 @@ export interface LocalSinksArgs extends LocalScope {
     kafka: LocalKafka;
     minioPassword: pulumi.Output<string>;
     postgresPassword: pulumi.Output<string>;
-    /** What writes the CDC topics (the CDC connectors) and the derived topics (the ksqlDB apps). */
+    /** What writes the CDC topics (the CDC connectors), the derived topics (the ksqlDB apps) and the Streams apps' outputs. */
     cdcWriters: pulumi.Resource[];
     ksqlWriters: pulumi.Resource[];
+    streamsWriters: pulumi.Resource[];
     formerParent?: pulumi.Resource;
 }
 
@@ -103,25 +104,31 @@ export class LocalSinks extends pulumi.ComponentResource {
         s3Sink("s3-raw", rawLakeTopics(basePrefix), this.buckets.raw, RAW_TOPICS_DIR, "avro");
         s3Sink("s3-audit", auditArchiveTopics(basePrefix), this.buckets.audit, AUDIT_TOPICS_DIR, "bytes");
 
-        const jdbcSink = (name: SinkName, kind: "cdc" | "ksql") =>
+        // One JDBC sink per cloud Snowflake sink, each with its own dead-letter topic.
+        const writers: Record<WarehouseTable["source"]["kind"], pulumi.Resource[]> = { cdc: args.cdcWriters, ksql: args.ksqlWriters, streams: args.streamsWriters };
+        const jdbcSink = (name: SinkName, kind: WarehouseTable["source"]["kind"]) => {
+            const tables = WAREHOUSE_TABLES.filter((t) => t.source.kind === kind);
+            if (tables.length === 0) return;
             sink(
                 name,
                 localJdbcSinkConfig({
                     connectorName: sinkConnectorName(args.prefix, name),
                     dlqTopic: dlqTopicName(basePrefix, name),
                     basePrefix,
-                    tables: WAREHOUSE_TABLES.filter((t) => t.source.kind === kind),
-                    schema: WAREHOUSE_SCHEMAS[kind],
+                    tables,
+                    schema: WAREHOUSE_SCHEMAS[warehouseSchemaKind(tables[0])],
                     jdbcUrl: `jdbc:postgresql://${HOSTS.postgres}:5432/${WAREHOUSE_DATABASE}`,
                     user: POSTGRES_USER,
                     kind,
                     kafka: args.kafka,
                 }),
                 { "connection.password": args.postgresPassword },
-                [this.postgres, ...(kind === "ksql" ? args.ksqlWriters : args.cdcWriters)],
+                [this.postgres, ...writers[kind]],
             );
+        };
         jdbcSink("snowflake-cdc", "cdc");
         jdbcSink("snowflake-curated", "ksql");
+        jdbcSink("snowflake-streams", "streams");
         this.registerOutputs({ buckets: this.buckets });
     }
 }

@@ -20,6 +20,7 @@ export const LOCAL_STREAMS: Record<StreamsAppName, { host: keyof typeof HOSTS; h
 /** The app's environment in the local stack: no credentials (PLAINTEXT, local Schema Registry without auth). */
 export function localStreamsEnvironment(app: StreamsApp, basePrefix: string, kafka: LocalKafka, cfg: StreamsConfig): Record<string, string> {
     const { environment, secretEnv } = streamsAppEnvironment(app, {
+        target: "local",
         basePrefix,
         bootstrapServers: kafka.bootstrapServers,
         securityProtocol: "PLAINTEXT",

@@ -8,7 +8,7 @@ import * as path from "path";
 import { DOMAINS, KSQL_APPS, WAREHOUSE_TABLES, allTopics, auditArchiveTopics, rawLakeTopics, streamsAppByName, streamsHealthProbeShell, warehouseSchemaKind, warehouseTopic } from "../components/catalog";
 import { localStreamsEnvironment } from "../local/streams";
 import { cdcConnectorName, cdcSourceConfig } from "../components/source";
-import { s3SinkConfig, snowflakeSinkConfig, WAREHOUSE_SCHEMAS } from "../components/sinks";
+import { s3SinkConfig, snowflakeInputFormat, snowflakeSinkConfig, WAREHOUSE_SCHEMAS } from "../components/sinks";
 import { parsePlatformConfig } from "../components/config";
 import { localCdcSourceConfig, localJdbcSinkConfig, localS3SinkConfig, translateCloudConfig } from "../local/connectorMapping";
 import { catalogTopicRegex, localBuckets, minioInitScript, mysqlServerFlags, postgresWarehouseDdl, prometheusConfig, topicCreationScript } from "../local/settings";
@@ -74,20 +74,22 @@ describe("local stack: connector settings mapped from the cloud builders", () =>
     });
 
     it("the JDBC sinks into Postgres are documented and route every catalog warehouse topic to its table", () => {
-        for (const kind of ["cdc", "ksql"] as const) {
+        for (const kind of ["cdc", "ksql", "streams"] as const) {
             const tables = WAREHOUSE_TABLES.filter((t) => t.source.kind === kind);
-            const local = localJdbcSinkConfig({ connectorName: "x", dlqTopic: "lifesci.dlq.x", basePrefix: "lifesci", tables, schema: WAREHOUSE_SCHEMAS[kind], jdbcUrl: "jdbc:postgresql://postgres:5432/warehouse", user: "lifesci", kind, kafka });
+            const schema = WAREHOUSE_SCHEMAS[warehouseSchemaKind(tables[0])];
+            const local = localJdbcSinkConfig({ connectorName: "x", dlqTopic: "lifesci.dlq.x", basePrefix: "lifesci", tables, schema, jdbcUrl: "jdbc:postgresql://postgres:5432/warehouse", user: "lifesci", kind, kafka });
             assert.equal(local.config["connector.class"], "io.debezium.connector.jdbc.JdbcSinkConnector");
             assert.deepEqual(connectorConfigProblems("io.debezium.connector.jdbc.JdbcSinkConnector", local.config, sensitive(local.sensitiveKeys)), []);
-            const cloud = snowflakeSinkConfig({ connectorName: "x", serviceAccountId: "sa", dlqTopic: "lifesci.dlq.x", tables: tables.map((t) => ({ topic: warehouseTopic("lifesci", t), table: t.name })), accountUrl: "a", user: "u", role: "r", database: "d", schema: WAREHOUSE_SCHEMAS[kind], bufferFlushSeconds: 10, unwrapCdcEnvelope: kind === "cdc" });
+            const cloud = snowflakeSinkConfig({ connectorName: "x", serviceAccountId: "sa", dlqTopic: "lifesci.dlq.x", tables: tables.map((t) => ({ topic: warehouseTopic("lifesci", t), table: t.name })), accountUrl: "a", user: "u", role: "r", database: "d", schema, bufferFlushSeconds: 10, unwrapCdcEnvelope: kind === "cdc", inputFormat: snowflakeInputFormat(kind) });
             assert.equal(local.config.topics, cloud.topics);
+            assert.equal(local.config["errors.deadletterqueue.topic.name"], "lifesci.dlq.x");
             // Each topic lands in the table the Snowflake topic2table map names.
             const routes = cloud["snowflake.topic2table.map"].split(",").map((pair) => pair.split(":"));
             routes.forEach(([topic, table], i) => {
                 assert.ok(new RegExp(local.config[`transforms.route${i}.regex`]).test(topic));
                 assert.equal(local.config[`transforms.route${i}.replacement`], table);
             });
-            assert.equal(local.config["table.name.format"], `${WAREHOUSE_SCHEMAS[kind]}.\${topic}`);
+            assert.equal(local.config["table.name.format"], `${schema}.\${topic}`);
             if (kind === "cdc") {
                 assert.equal(local.config["transforms.unwrap.type"], cloud["transforms.unwrap.type"]);
                 assert.match(local.config.transforms, /^unwrap,route0/);
@@ -98,9 +100,29 @@ describe("local stack: connector settings mapped from the cloud builders", () =>
                 assert.deepEqual([local.config["insert.mode"], local.config["primary.key.mode"], local.config["delete.enabled"]], ["upsert", "record_key", "false"]);
                 assert.equal(cloud["snowflake.enable.schematization"], "true");
                 assert.equal(local.config["schema.evolution"], "basic");
+                assert.equal(local.config["value.converter"], "io.confluent.connect.avro.AvroConverter");
+            } else if (kind === "ksql") {
+                assert.deepEqual([local.config["insert.mode"], local.config["primary.key.mode"], local.config["delete.enabled"]], ["insert", "none", "false"]);
+                assert.equal(local.config["value.converter"], "io.confluent.connect.avro.AvroConverter");
             } else {
-                assert.deepEqual([local.config["insert.mode"], local.config["primary.key.mode"]], ["insert", "none"]);
+                // batch_release_status: the current status per batch, upserted on the string key
+                // batch_number, deleted by the app's tombstone; values with their Connect schema
+                // (the local app's STATUS_JSON_SCHEMAS envelope), keys as plain strings.
+                assert.equal(cloud["input.data.format"], "JSON");
+                assert.deepEqual(
+                    ["insert.mode", "primary.key.mode", "primary.key.fields", "delete.enabled"].map((k) => local.config[k]),
+                    ["upsert", "record_key", "batch_number", "true"],
+                );
+                assert.deepEqual(
+                    ["key.converter", "value.converter", "value.converter.schemas.enable"].map((k) => local.config[k]),
+                    ["org.apache.kafka.connect.storage.StringConverter", "org.apache.kafka.connect.json.JsonConverter", "true"],
+                );
+                assert.equal(local.config["value.converter.schema.registry.url"], undefined);
+                // ISO-8601 strings into TIMESTAMP columns: the server casts them (pgjdbc stringtype=unspecified).
+                assert.equal(local.config["connection.url"], "jdbc:postgresql://postgres:5432/warehouse?stringtype=unspecified");
+                assert.deepEqual(local.config.topics.split(","), ["lifesci.streams.batch_release_status"]);
             }
+            if (kind !== "streams") assert.equal(local.config["connection.url"], "jdbc:postgresql://postgres:5432/warehouse");
             // The warehouse DDL's upper-case quoted names ("CDC"."SAP_SALES_ORDERS") are only found quoted.
             assert.equal(local.config["quote.identifiers"], "true");
         }
@@ -139,11 +161,15 @@ describe("local stack: generated container settings", () => {
         for (const table of WAREHOUSE_TABLES) assert.ok(ddl.includes(`"${WAREHOUSE_SCHEMAS[warehouseSchemaKind(table)]}"."${table.name}"`), table.name);
         assert.match(ddl, /"CDC"\."SAP_SALES_ORDERS" \([^;]*"order_id" BIGINT NOT NULL[^;]*PRIMARY KEY \("order_id"\)/);
         assert.match(ddl, /"CURATED"\."LAB_RESULTS_OOS" \([^;]*"RESULT_VALUE" NUMERIC\(18,6\)/);
+        // The status table: the app's field names, keyed by the record key the local sink upserts and deletes by.
+        assert.match(ddl, /"CURATED"\."BATCH_RELEASE_STATUS" \(\s*"batch_number" TEXT NOT NULL,[^;]*"decided_at" TIMESTAMP\(3\)[^;]*PRIMARY KEY \("batch_number"\)\s*\);/);
     });
 
     it("Postgres DDL names the table when a catalog column has no mapping", () => {
         const broken = [{ name: "BROKEN", description: "", source: { kind: "ksql" as const, suffix: "ksql.lab_results_oos", columns: [{ name: "X", type: "MAP<STRING,INT>" }] } }];
         assert.throws(() => postgresWarehouseDdl(broken), /warehouse table BROKEN: type MAP<STRING,INT> has no Postgres mapping/);
+        const unkeyed = [{ name: "STATUS", description: "", source: { kind: "streams" as const, app: "batch_release" as const, env: "TOPIC_STATUS", key: "batch_no", columns: [{ name: "batch_number", type: "STRING" }] } }];
+        assert.throws(() => postgresWarehouseDdl(unkeyed), /catalog WAREHOUSE_TABLES STATUS: key "batch_no" is not one of its columns \(batch_number\)/);
     });
 
     it("the Prometheus config passes promtool check config and keeps exactly the catalog topics", () => {
@@ -267,9 +293,9 @@ describe("stacks: local under mocks", () => {
         assert.ok(bootstrap.dependsOn.includes(`${CONNECTOR}::local-mysql`));
     });
 
-    it("one Debezium connector per domain and the four sinks, each with a documented config, after Connect and the topics", () => {
+    it("one Debezium connector per domain and the five sinks, each with a documented config, after Connect and the topics", () => {
         const connectors = run.resources.filter((r) => r.name.startsWith("local-connector-"));
-        assert.deepEqual(connectors.map((c) => c.name).sort(), [...DOMAINS.map((d) => `local-connector-cdc-${d.name}`), ...["s3-audit", "s3-raw", "snowflake-cdc", "snowflake-curated"].map((s) => `local-connector-sink-${s}`)].sort());
+        assert.deepEqual(connectors.map((c) => c.name).sort(), [...DOMAINS.map((d) => `local-connector-cdc-${d.name}`), ...["s3-audit", "s3-raw", "snowflake-cdc", "snowflake-curated", "snowflake-streams"].map((s) => `local-connector-sink-${s}`)].sort());
         for (const c of connectors) {
             const config = plain(c.inputs.config);
             const sensitive = plain<Record<string, string>>(c.inputs.configSensitive);
@@ -277,6 +303,10 @@ describe("stacks: local under mocks", () => {
             assert.equal(c.inputs.endpoint, `http://127.0.0.1:${LOCAL_PORTS.connect}`);
             assert.ok(c.dependsOn.includes(`${CONNECTOR}::local-connect`) && c.dependsOn.includes(`${CONNECTOR}::local-topics-init`), c.name);
         }
+        // The status sink starts after the app's container, with its own dead-letter topic.
+        const streamsSink = run.one("pulumi-nodejs:dynamic:Resource", "local-connector-sink-snowflake-streams");
+        assert.ok(streamsSink.dependsOn.includes(`${CONNECTOR}::local-batchRelease`), "after the batch release app");
+        assert.equal(plain(streamsSink.inputs.config)["errors.deadletterqueue.topic.name"], "lifesci.dlq.snowflake-streams");
         const sap = plain(run.one("pulumi-nodejs:dynamic:Resource", "local-connector-cdc-sap").inputs.config);
         assert.equal(sap["topic.prefix"], "lifesci.sap");
         assert.equal(sap["table.include.list"], "sap_orders.sales_orders,sap_orders.order_items,sap_orders.materials");

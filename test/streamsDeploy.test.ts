@@ -63,6 +63,7 @@ describe("streams: the batch release app on ECS Fargate", () => {
             const c = container(run);
             const cluster = run.one(T.cluster);
             const expected = streamsAppEnvironment(APP, {
+                target: "cloud",
                 basePrefix: "lifesci",
                 bootstrapServers: String(cluster.state.bootstrapEndpoint).replace("SASL_SSL://", ""),
                 securityProtocol: "SASL_SSL",
@@ -71,6 +72,8 @@ describe("streams: the batch release app on ECS Fargate", () => {
                 replicationFactor: 3,
             });
             assert.deepEqual(Object.fromEntries(c.environment.map((e: { name: string; value: string }) => [e.name, e.value])), expected.environment);
+            // Flat JSON for the Snowflake sink (input.data.format=JSON): no Connect schema envelope in the cloud.
+            assert.ok(!c.environment.some((e: { name: string }) => e.name === "STATUS_JSON_SCHEMAS"), "STATUS_JSON_SCHEMAS is local only");
             const secretArn = run.one(T.secret, `${NAME}-secret`).state.arn;
             assert.deepEqual(
                 c.secrets,

@@ -34,7 +34,13 @@ export function sinkCommonConfig(s: {
         "input.data.format": s.inputFormat ?? "AVRO",
         "errors.tolerance": "all",
         "errors.deadletterqueue.topic.name": s.dlqTopic,
-        // The S3 and Snowflake sinks spell the same choice differently.
+        // The S3 and Snowflake sinks spell the same choice differently. Snowflake: IGNORE skips a
+        // tombstone, DEFAULT would insert an empty row
+        // (https://docs.confluent.io/cloud/current/connectors/cc-snowflake-sink/cc-snowflake-sink.html#configuration-properties).
+        // Deliberate for every warehouse table: CDC deletes arrive as __deleted rows (unwrap
+        // rewrite), ksqlDB streams write none, and a deleted batch's BATCH_RELEASE_STATUS history
+        // stays (the table is the decision record; the local Postgres stand-in deletes the row).
+        // S3: https://docs.confluent.io/cloud/current/connectors/cc-s3-sink/cc-s3-sink.html#configuration-properties
         "behavior.on.null.values": s.connectorClass === "S3_SINK" ? "ignore" : "IGNORE",
         "tasks.max": "1",
     };
@@ -110,6 +116,15 @@ export interface SnowflakeSinkSettings {
  */
 export function snowflakeInputKeyFormat(unwrapCdcEnvelope: boolean): "AVRO" | "STRING" {
     return unwrapCdcEnvelope ? "AVRO" : "STRING";
+}
+
+/**
+ * The value format a warehouse sink reads: the Kafka Streams apps write JSON (flat in the cloud,
+ * where schematization maps its top-level fields to the declared columns); CDC topics and ksqlDB
+ * outputs are AVRO.
+ */
+export function snowflakeInputFormat(kind: "cdc" | "ksql" | "streams"): "AVRO" | "JSON" {
+    return kind === "streams" ? "JSON" : "AVRO";
 }
 
 /** `<org>-<account>.snowflakecomputing.com:443`, the connector's `snowflake.url.name`. */

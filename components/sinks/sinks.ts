@@ -12,7 +12,7 @@ import {
     warehouseTopic,
 } from "../catalog";
 import { LakeConfig, WarehouseConfig } from "../config";
-import { SinkConnector, s3SinkConfig, sinkConnectorName, snowflakeAccountUrl, snowflakeInputKeyFormat, snowflakeSinkConfig } from "./sinkConnectors";
+import { SinkConnector, s3SinkConfig, sinkConnectorName, snowflakeAccountUrl, snowflakeInputFormat, snowflakeInputKeyFormat, snowflakeSinkConfig } from "./sinkConnectors";
 import { AUDIT_TOPICS_DIR, Lake, RAW_TOPICS_DIR } from "./lake";
 import { Streaming } from "../streaming";
 import { WAREHOUSE_SCHEMAS, Warehouse } from "./warehouse";
@@ -131,8 +131,7 @@ export class Sinks extends pulumi.ComponentResource {
                             schema: WAREHOUSE_SCHEMAS[warehouseSchemaKind(tables[0])],
                             bufferFlushSeconds: args.warehouseConfig.bufferFlushSeconds,
                             unwrapCdcEnvelope: kind === "cdc",
-                            // The Streams apps write schemaless JSON; schematization maps its top-level fields to the declared columns.
-                            inputFormat: kind === "streams" ? "JSON" : "AVRO",
+                            inputFormat: snowflakeInputFormat(kind),
                         }),
                     ),
                 {

@@ -6,10 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 import * as tls from "@pulumi/tls";
-import { DOMAINS, KsqlOutputColumn, WarehouseTable, warehouseSchemaKind } from "../catalog";
+import { DOMAINS, KsqlOutputColumn, WarehouseTable, warehouseRecordKey, warehouseSchemaKind } from "../catalog";
 import { WarehouseConfig } from "../config";
 import { DdlColumn, DdlTable, domainTables } from "../ddl";
-import { ksqlToSnowflakeType, mysqlToSnowflakeType } from "../sqlTypes";
+import { connectTypeForColumn, ksqlToSnowflakeType, mysqlToSnowflakeType } from "../sqlTypes";
 import { pemBody } from "./sinkConnectors";
 
 export interface WarehouseColumn {
@@ -295,4 +295,44 @@ export class Warehouse extends pulumi.ComponentResource {
             user: this.user.name,
         });
     }
+}
+
+/** A field of a Kafka Streams app's value as its Connect schema declares it (JsonConverter `fields`). */
+export interface ConnectField {
+    field: string;
+    type: string;
+    optional: boolean;
+}
+
+/**
+ * Where a Kafka Streams app's value schema and the catalog's columns of its warehouse table
+ * disagree: a field without a column, a column without a field (both in name order as written),
+ * a field whose Connect type cannot land in its column, an optional record key. Empty when they
+ * agree. The same declaration drives the Snowflake and the Postgres tables, so one check covers both.
+ */
+export function streamsFieldProblems(table: WarehouseTable, fields: readonly ConnectField[]): string[] {
+    const source = table.source;
+    if (source.kind !== "streams") throw new Error(`warehouse table ${table.name} is not a Kafka Streams output`);
+    const problems: string[] = [];
+    const declared = source.columns.map((c) => c.name);
+    const written = fields.map((f) => f.field);
+    if (declared.join(",") !== written.join(",")) {
+        const missing = written.filter((f) => !declared.includes(f));
+        const extra = declared.filter((c) => !written.includes(c));
+        problems.push(
+            `${table.name}: the app writes ${written.join(", ")}; the catalog declares ${declared.join(", ")}` +
+                (missing.length ? ` (no column for ${missing.join(", ")})` : "") +
+                (extra.length ? ` (no field for ${extra.join(", ")})` : ""),
+        );
+    }
+    for (const column of source.columns) {
+        const field = fields.find((f) => f.field === column.name);
+        if (!field) continue;
+        const expected = connectTypeForColumn(column.type, `warehouse table ${table.name} column ${column.name}`);
+        if (field.type !== expected) problems.push(`${table.name}.${column.name}: the app writes Connect ${field.type}, a ${column.type} column takes ${expected}`);
+    }
+    const key = warehouseRecordKey(table);
+    const keyField = fields.find((f) => f.field === key);
+    if (keyField?.optional) problems.push(`${table.name}.${key}: the record key field is optional; the table's primary key needs it in every record`);
+    return problems;
 }

@@ -176,6 +176,7 @@ export class StreamsAppDeployment extends pulumi.ComponentResource {
 
         const env = pulumi.all([kafka.cluster.bootstrapEndpoint, kafka.schemaRegistry.restEndpoint]).apply(([bootstrap, schemaRegistryUrl]) =>
             streamsAppEnvironment(app, {
+                target: "cloud",
                 basePrefix: args.basePrefix,
                 // The cluster reports `SASL_SSL://host:9092`; clients take host:port.
                 bootstrapServers: bootstrap.replace(/^[A-Z_]+:\/\//, ""),
