@@ -292,7 +292,7 @@ export async function batchReleaseHop(ctx: E2eContext): Promise<HopOutcome> {
             const committedAt = Date.now();
             const fresh = (x: SeenRecord) => x.topic === statusTopic && keyOf(x) === BATCH && !before.has(x);
             const expect = step.expect;
-            const wanted = (x: SeenRecord) => fresh(x) && (expect === "tombstone" ? x.value === null : statusOf(x)?.status === expect.status && statusOf(x)?.reason_codes === expect.reasonCodes);
+            const wanted = (x: SeenRecord) => fresh(x) && (expect === "tombstone" ? statusEnvelopeOf(x) === null : statusOf(x)?.status === expect.status && statusOf(x)?.reason_codes === expect.reasonCodes);
             const r = await ctx.watcher.waitFor(wanted, 60_000);
             // Rows of one step commit to different topics, so a decision in between may show (e.g. the
             // batch before its spec): every status record of the step is listed.
@@ -344,7 +344,7 @@ export async function batchReleaseHop(ctx: E2eContext): Promise<HopOutcome> {
     if (deadLetters.length !== 1 || deadLetters[0].value !== POISON) {
         problems.push(`dead-letter topic: expected the one poison record, got ${deadLetters.length}: ${deadLetters.map((r) => JSON.stringify(r.value)).join(", ").slice(0, 300)}`);
     } else life.push(`poison record on ${environment.TOPIC_TEST_RESULTS}: dead-lettered unchanged, the next change decided`);
-    const final = ctx.watcher.on(statusTopic).filter((x) => keyOf(x) === BATCH && x.value !== null).pop();
+    const final = ctx.watcher.on(statusTopic).filter((x) => keyOf(x) === BATCH && statusEnvelopeOf(x) !== null).pop();
     if (final) ctx.log(`last status record of ${BATCH} before its deletion: ${typeof final.value === "string" ? final.value : JSON.stringify(final.value)}`);
 
     // SIGTERM (what ECS and Docker send): Streams closes cleanly within the stop timeout.

@@ -32,7 +32,7 @@ export async function statusWarehouseHop(ctx: E2eContext): Promise<HopOutcome> {
 
         // What the app writes and what the table declares: the catalog's columns, both ways.
         const records = ctx.watcher.on(statusTopic);
-        const sample = records.find((r) => r.value !== null);
+        const sample = records.find((r) => statusEnvelopeOf(r) !== null);
         const schema = sample ? statusEnvelopeOf(sample)?.schema : undefined;
         if (!schema?.fields) problems.push(`the status records carry no Connect schema (STATUS_JSON_SCHEMAS is not on in the local environment?)`);
         else problems.push(...streamsFieldProblems(TABLE, schema.fields));

@@ -260,18 +260,25 @@ export interface LocalJdbcSinkSettings {
  *   key struct's fields); a delete arrives as the unwrap transform's `__deleted=true` row, as in
  *   Snowflake, so `delete.enabled=false`.
  * - ksql: every record is a row (`insert`, no key).
- * - streams: the current state per record key, like the compacted topic: `upsert` on the primitive
- *   string key, whose column `primary.key.fields` names (#jdbc-property-primary-key-fields: a
- *   primitive key needs it); a tombstone deletes the row (`delete.enabled=true`, which needs
- *   `primary.key.mode=record_key`: #jdbc-delete-mode, #jdbc-property-delete-enabled). Upsert:
- *   #jdbc-idempotent-writes, #jdbc-property-insert-mode; key modes: #jdbc-primary-key-handling.
+ * - streams: the current state per record key, like the compacted topic: `upsert` on the record
+ *   key, its column named by `primary.key.fields` (#jdbc-property-primary-key-fields); a tombstone
+ *   deletes the row (`delete.enabled=true`, which needs `primary.key.mode=record_key`:
+ *   #jdbc-delete-mode, #jdbc-property-delete-enabled). Upsert: #jdbc-idempotent-writes,
+ *   #jdbc-property-insert-mode; key modes: #jdbc-primary-key-handling. The apps key by a plain
+ *   string; the docs allow a primitive key named by primary.key.fields, but the 2.7.0 sink fails
+ *   the upsert on one ("No struct-based primary key defined for record key", seen in npm run e2e),
+ *   so Kafka's HoistField$Key wraps the string into a one-field struct named after the column
+ *   (https://kafka.apache.org/37/documentation.html#org.apache.kafka.connect.transforms.HoistField).
  */
-function jdbcWriteMode(s: LocalJdbcSinkSettings, what: string): Record<string, string> {
-    if (s.kind === "cdc") return { "insert.mode": "upsert", "primary.key.mode": "record_key", "delete.enabled": "false" };
-    if (s.kind === "ksql") return { "insert.mode": "insert", "primary.key.mode": "none", "delete.enabled": "false" };
+function jdbcWriteMode(s: LocalJdbcSinkSettings, what: string): { config: Record<string, string>; transforms: Record<string, Record<string, string>> } {
+    if (s.kind === "cdc") return { config: { "insert.mode": "upsert", "primary.key.mode": "record_key", "delete.enabled": "false" }, transforms: {} };
+    if (s.kind === "ksql") return { config: { "insert.mode": "insert", "primary.key.mode": "none", "delete.enabled": "false" }, transforms: {} };
     const keys = [...new Set(s.tables.map((t) => warehouseRecordKey(t)))];
     if (keys.length !== 1 || !keys[0]) throw new Error(`${what}: the Kafka Streams tables ${s.tables.map((t) => t.name).join(", ")} must share one key column, got ${keys.join(", ")}`);
-    return { "insert.mode": "upsert", "primary.key.mode": "record_key", "primary.key.fields": keys[0], "delete.enabled": "true" };
+    return {
+        config: { "insert.mode": "upsert", "primary.key.mode": "record_key", "primary.key.fields": keys[0], "delete.enabled": "true" },
+        transforms: { keyStruct: { type: "org.apache.kafka.connect.transforms.HoistField$Key", field: keys[0] } },
+    };
 }
 
 /**
@@ -371,13 +378,18 @@ export function localJdbcSinkConfig(s: LocalJdbcSinkSettings): LocalConnectorCon
         what,
     );
     const routeNames = routes.map((_, i) => `route${i}`);
+    const write = jdbcWriteMode(s, what);
+    const writeTransforms = Object.fromEntries(
+        Object.entries(write.transforms).flatMap(([alias, keys]) => Object.entries(keys).map(([k, v]) => [`transforms.${alias}.${k}`, v])),
+    );
     return {
         config: {
             ...config,
-            transforms: [...(config.transforms ? config.transforms.split(",") : []), ...routeNames].join(","),
+            transforms: [...(config.transforms ? config.transforms.split(",") : []), ...Object.keys(write.transforms), ...routeNames].join(","),
+            ...writeTransforms,
             "connection.url": jdbcUrlFor(s.kind, s.jdbcUrl),
             "connection.username": s.user,
-            ...jdbcWriteMode(s, what),
+            ...write.config,
             // New source columns are added to the warehouse table, like Snowflake's schema evolution.
             // (Debezium has no "evolve but never create": the warehouse DDL creates every table first.)
             "schema.evolution": "basic",

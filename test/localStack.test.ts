@@ -118,6 +118,9 @@ describe("local stack: connector settings mapped from the cloud builders", () =>
                     ["org.apache.kafka.connect.storage.StringConverter", "org.apache.kafka.connect.json.JsonConverter", "true"],
                 );
                 assert.equal(local.config["value.converter.schema.registry.url"], undefined);
+                // The 2.7.0 sink upserts on a struct key only: the string key becomes {batch_number}.
+                assert.match(local.config.transforms, /^keyStruct,route0$/);
+                assert.deepEqual([local.config["transforms.keyStruct.type"], local.config["transforms.keyStruct.field"]], ["org.apache.kafka.connect.transforms.HoistField$Key", "batch_number"]);
                 // ISO-8601 strings into TIMESTAMP columns: the server casts them (pgjdbc stringtype=unspecified).
                 assert.equal(local.config["connection.url"], "jdbc:postgresql://postgres:5432/warehouse?stringtype=unspecified");
                 assert.deepEqual(local.config.topics.split(","), ["lifesci.streams.batch_release_status"]);
