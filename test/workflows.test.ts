@@ -282,7 +282,9 @@ describe("workflows: every prod deploy leaves a signed evidence pack (issue 25)"
         }
         const complete = stepNamed(prod, "Complete the evidence pack");
         assert.match(complete.run!, /args=\(--complete evidence --require-pass\)/);
-        for (const input of ["up", "drift", "approvals"]) assert.match(complete.run!, new RegExp(`\\b${input}\\b`));
+        for (const input of ["up", "drift", "approvals", "stack-outputs"]) assert.match(complete.run!, new RegExp(`\\b${input}\\b`));
+        // The image digests come from the real update's outputs; secrets stay masked (no --show-secrets on this line).
+        assert.match(runs(prod), /^pulumi stack output --stack prod --json > after-deploy\/stack-outputs\.json /m);
         assert.match(runs(prod), /pulumi refresh --stack prod --preview-only --json/, "the drift check after the update");
         assert.match(runs(prod), /pulumi stack history --stack prod --json --page-size 1 > after-deploy\/up\.json/);
         const upload = stepNamed(prod, "Upload the evidence pack");
