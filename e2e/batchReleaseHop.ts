@@ -283,7 +283,9 @@ export async function batchReleaseHop(ctx: E2eContext): Promise<HopOutcome> {
     ctx.statusRows = [];
     const life: string[] = [];
     const latencies: number[] = [];
-    const describe = (x: SeenRecord) => `${statusOf(x)?.status ?? "tombstone"}${statusOf(x)?.reason_codes ? ` (${statusOf(x)!.reason_codes})` : ""}`;
+    // A deletion under STATUS_JSON_SCHEMAS: the schema'd null payload (what the JDBC sink deletes on), then the tombstone.
+    const describe = (x: SeenRecord) =>
+        statusEnvelopeOf(x) === null ? "tombstone" : statusOf(x) === null ? "delete (schema, null payload)" : `${statusOf(x)!.status}${statusOf(x)!.reason_codes ? ` (${statusOf(x)!.reason_codes})` : ""}`;
     try {
         for (const [i, step] of LIFE.entries()) {
             if (i === LIFE.length - 2) await sendPoison(ctx, environment.TOPIC_TEST_RESULTS);

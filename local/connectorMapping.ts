@@ -261,9 +261,11 @@ export interface LocalJdbcSinkSettings {
  *   Snowflake, so `delete.enabled=false`.
  * - ksql: every record is a row (`insert`, no key).
  * - streams: the current state per record key, like the compacted topic: `upsert` on the record
- *   key, its column named by `primary.key.fields` (#jdbc-property-primary-key-fields); a tombstone
- *   deletes the row (`delete.enabled=true`, which needs `primary.key.mode=record_key`:
- *   #jdbc-delete-mode, #jdbc-property-delete-enabled). Upsert: #jdbc-idempotent-writes,
+ *   key, its column named by `primary.key.fields` (#jdbc-property-primary-key-fields); a deleted
+ *   batch deletes the row (`delete.enabled=true`, which needs `primary.key.mode=record_key`:
+ *   #jdbc-delete-mode, #jdbc-property-delete-enabled). The sink deletes on a null value that has a
+ *   schema and skips a bare tombstone (no schema), so the local app writes the schema'd null before
+ *   the tombstone (streams/batch-release StatusRecords.deletion). Upsert: #jdbc-idempotent-writes,
  *   #jdbc-property-insert-mode; key modes: #jdbc-primary-key-handling. The apps key by a plain
  *   string; the docs allow a primitive key named by primary.key.fields, but the 2.7.0 sink fails
  *   the upsert on one ("No struct-based primary key defined for record key", seen in npm run e2e),

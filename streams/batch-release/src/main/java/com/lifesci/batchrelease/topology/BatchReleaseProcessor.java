@@ -88,6 +88,8 @@ class BatchReleaseProcessor implements Processor<String, Change, String, Output>
 
         if (state.batch == null) {
             if (state.lastContent != null) {
+                // A JDBC sink deletes on the schema'd null, not on the bare tombstone (StatusRecords.deletion).
+                if (statusJsonSchemas) context.forward(record.withValue(new Output(Output.Kind.STATUS, StatusRecords.deletion())));
                 context.forward(record.withValue(new Output(Output.Kind.STATUS, null)));
                 state.lastContent = null;
                 state.lastStatus = null;

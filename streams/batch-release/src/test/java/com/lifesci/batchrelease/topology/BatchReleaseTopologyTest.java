@@ -226,6 +226,25 @@ class BatchReleaseTopologyTest {
         assertEquals("2026-11-21T21:45:12Z", struct.getString("completed_at"));
     }
 
+    @Test
+    void withStatusJsonSchemasADeletedBatchGivesADeleteWithTheSchemaThenTheTombstone() {
+        driver.close();
+        start(new BatchReleaseTopology.Settings(Duration.ofHours(24), Duration.ofMinutes(1), true));
+        readyBatch();
+        drainStatus();
+        delete(batches, batchB1);
+        List<TestRecord<String, String>> out = drainStatus();
+        assertEquals(List.of("B1", "B1"), out.stream().map(TestRecord::key).toList());
+        // First a null value that carries the status schema: what a JDBC sink executes as a DELETE ...
+        org.apache.kafka.connect.data.SchemaAndValue delete = converter(true).toConnectData(TOPICS.status(), out.get(0).value().getBytes(StandardCharsets.UTF_8));
+        assertNull(delete.value());
+        assertEquals("lifesci.batch_release_status", delete.schema().name());
+        assertEquals(List.copyOf(StatusRecords.STATUS_FIELDS.keySet()), delete.schema().fields().stream().map(org.apache.kafka.connect.data.Field::name).toList());
+        // ... then the tombstone compaction needs, which JsonConverter reads without any schema.
+        assertNull(out.get(1).value());
+        assertNull(converter(true).toConnectData(TOPICS.status(), null).schema());
+    }
+
     // ---- PENDING ----
 
     @Test
