@@ -2,7 +2,10 @@
 // report, the topics-init parser, the connector rewrites and their guard, the workload plan and the
 // envelope check.
 import { strict as assert } from "assert";
-import { harnessConnectorConfig, HarnessEndpoints } from "./differences";
+import { harnessConnectorConfig, harnessStreamsEnvironment, HarnessEndpoints } from "./differences";
+import { statusRowDifferences } from "./batchReleaseHop";
+import { localStreamsEnvironment } from "../local/streams";
+import { streamsAppByName } from "../components/catalog";
 import { envelopeProblems } from "./hops";
 import { parseTopicScript, unsecret } from "./localStack";
 import { buildReport, exitCode, failed, formatReport, notRun, passed, percentile } from "./report";
@@ -67,6 +70,33 @@ describe("e2e harness helpers", () => {
         });
         assert.equal(rewritten.length, 5);
         assert.throws(() => harnessConnectorConfig("c", { ...local, "store.url": "http://minio:9000" }, env), /connector c: store\.url=http:\/\/minio:9000 addresses the Docker network/);
+    });
+
+    it("keeps the local JDBC URL's parameters when it moves the warehouse to the harness's PostgreSQL", () => {
+        const { config } = harnessConnectorConfig("c", { "connection.url": "jdbc:postgresql://postgres:5432/warehouse?stringtype=unspecified" }, env);
+        assert.equal(config["connection.url"], "jdbc:postgresql://127.0.0.1:4/warehouse?stringtype=unspecified");
+        assert.equal(harnessConnectorConfig("c", { "connection.url": "jdbc:postgresql://postgres:5432/warehouse" }, env).config["connection.url"], env.postgresJdbcUrl);
+    });
+
+    it("runs a Streams app with the local container's environment, changing only the listed variables", () => {
+        const local = localStreamsEnvironment(streamsAppByName("batch_release"), "lifesci", { bootstrapServers: "kafka:29092", schemaRegistryUrl: "http://schema-registry:8081" }, { overdueAfter: "PT24H", overdueCheckInterval: "PT1M" } as never);
+        const e2e = harnessStreamsEnvironment("batch_release", local, { kafkaBootstrap: "127.0.0.1:2", stateDir: "/tmp/run/state", healthPort: 5 });
+        const changed = Object.keys({ ...local, ...e2e }).filter((k) => local[k] !== e2e[k]).sort();
+        assert.deepEqual(changed, ["HEALTH_PORT", "KAFKA_BOOTSTRAP_SERVERS", "OVERDUE_CHECK_INTERVAL", "SCHEMA_REGISTRY_URL", "STATE_DIR", "VALUE_FORMAT"]);
+        assert.deepEqual([e2e.KAFKA_BOOTSTRAP_SERVERS, e2e.VALUE_FORMAT, e2e.SCHEMA_REGISTRY_URL, e2e.HEALTH_PORT], ["127.0.0.1:2", "json", undefined, "5"]);
+        // What the local target decides travels unchanged: the status values with their Connect schema.
+        assert.equal(e2e.STATUS_JSON_SCHEMAS, "true");
+        assert.throws(() => harnessStreamsEnvironment("x", { ...local, METRICS_URL: "http://prometheus:9090" }, { kafkaBootstrap: "b", stateDir: "s", healthPort: 1 }), /Kafka Streams app x: METRICS_URL=http:\/\/prometheus:9090 addresses the Docker network/);
+    });
+
+    it("a status row equals its record: text as text, counts as numbers, timestamps as the same UTC instant", () => {
+        const record = { batch_number: "B1", required_tests: 2, decided_at: "2026-12-03T12:35:01.920Z", completed_at: null };
+        assert.deepEqual(statusRowDifferences({ batch_number: "B1", required_tests: "2", decided_at: "2026-12-03 12:35:01.92", completed_at: null }, record), []);
+        assert.deepEqual(statusRowDifferences({ batch_number: "B1", required_tests: "2", decided_at: "2026-12-03 13:35:01.92", completed_at: "2026-12-03 00:00:00" }, record), [
+            'decided_at: record "2026-12-03T12:35:01.920Z" vs row "2026-12-03 13:35:01.92"',
+            'completed_at: record null vs row "2026-12-03 00:00:00"',
+        ]);
+        assert.deepEqual(statusRowDifferences({ batch_number: "B1" }, { batch_number: "B1", status: "READY" }), ["no column status"]);
     });
 
     it("e2e/pom.xml runs the plugin versions the local Connect image installs, on the Kafka release of its Confluent Platform", () => {

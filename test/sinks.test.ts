@@ -474,6 +474,22 @@ describe("sinks under mocks (dev and prod)", function () {
             }
         });
 
+        it(`${stack}: snowflake-streams reads the status topic as flat JSON and skips its tombstones on purpose (the table keeps each decision)`, () => {
+            const c = sinkConnector(runs[stack], "snowflake-streams");
+            const config: Record<string, string> = c.inputs.configNonsensitive;
+            assert.deepEqual(connectorConfigProblems("SnowflakeSink", config, plain<Record<string, string>>(c.inputs.configSensitive)), []);
+            assert.deepEqual(config.topics.split(","), snowflakeRoutes("streams").map((r) => r.topic));
+            assert.deepEqual(config.topics.split(","), ["lifesci.streams.batch_release_status"]);
+            assert.deepEqual([config["input.data.format"], config["input.key.format"]], ["JSON", "STRING"]);
+            // A deleted batch's tombstone: IGNORE skips it (DEFAULT would insert an empty row); its
+            // earlier decisions stay in CURATED.BATCH_RELEASE_STATUS, and nothing reaches the DLQ.
+            assert.equal(config["behavior.on.null.values"], "IGNORE");
+            assert.equal(config["errors.tolerance"], "all");
+            assert.equal(config["errors.deadletterqueue.topic.name"], dlqTopicName("lifesci", "snowflake-streams"));
+            assert.equal(config["snowflake.schema.name"], WAREHOUSE_SCHEMAS.ksql);
+            assert.equal(config.transforms, undefined, "no unwrap transform: the values are the app's, not Debezium envelopes");
+        });
+
         it(`${stack}: each sink's service account reads exactly its topics and subjects, its consumer group, and writes its DLQ`, () => {
             const run = runs[stack];
             const topicsOf: Record<string, string[]> = {
