@@ -56,6 +56,8 @@ export interface CliArgument {
     description: string;
     choices?: readonly string[];
     default?: string;
+    /** The last argument may take any number of values (`[name...]`); parseCli lists each in `args`. */
+    variadic?: boolean;
 }
 
 export interface CliSpec<O extends Record<string, CliOption>> {
@@ -100,7 +102,7 @@ function command<O extends Record<string, CliOption>>(spec: CliSpec<O>, out: { t
         attributes.set(option.attributeName(), key);
     }
     for (const a of spec.arguments ?? []) {
-        const argument = new Argument(`[${a.name}]`, a.description);
+        const argument = new Argument(`[${a.name}${a.variadic ? "..." : ""}]`, a.description);
         if (a.choices) argument.choices(a.choices);
         if (a.default !== undefined) argument.default(a.default);
         program.addArgument(argument);
@@ -137,7 +139,7 @@ export function parseCli<O extends Record<string, CliOption>>(spec: CliSpec<O>, 
     const values: Record<string, unknown> = {};
     for (const [attribute, value] of Object.entries(program.opts())) values[attributes.get(attribute) ?? attribute] = value;
     for (const [key, o] of Object.entries(spec.options)) if (o.type === "boolean" && values[key] === undefined) values[key] = o.default === true;
-    return { values: values as CliValues<O>, args: program.processedArgs as string[] };
+    return { values: values as CliValues<O>, args: (program.processedArgs as (string | string[] | undefined)[]).flat().filter((a): a is string => a !== undefined) };
 }
 
 /** The MySQL endpoint options preflight, cdc-smoke and schema:check share. */
