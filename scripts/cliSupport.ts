@@ -27,7 +27,7 @@
 // once it parses with parseCli before its first side effect.
 import * as fs from "fs";
 import { Argument, Command, CommanderError, Option } from "commander";
-import { MySqlEndpoint, TLS_MODES, TlsMode, isMySqlAccessError, parseMySqlUrl } from "../components/source/mysqlClient";
+import { MySqlEndpoint, TLS_MODES, TlsMode, isMySqlAccessError, parseMySqlUrl } from "../components/source/pure";
 
 export class UsageError extends Error {}
 

@@ -7,8 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { alertRules, MonitoredEstate, prometheusRuleFile } from "../components/monitoring/alerts";
-import { MetricsSource } from "../components/monitoring/metricsVocabulary";
+import { alertRules, MetricsSource, MonitoredEstate, prometheusRuleFile } from "../components/monitoring/pure";
 import { DOMAINS, SINK_NAMES, SinkName } from "../components/catalog";
 import { UsageError, defineCli, parseCli, runCli } from "./cliSupport";
 import { REPO_ROOT, readStackConfig } from "./mockEngine";

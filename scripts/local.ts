@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { connectMySql } from "../components/source/mysqlClient";
+import { connectMySql } from "../components/source/pure";
 import type { LocalCredentials } from "../local/localPlatform";
 import { localPassphraseEnv } from "../local/passphrase";
 import { PluginPins, checkPrerequisites, formatPrerequisites, localCleanupHint } from "../local/prerequisites";

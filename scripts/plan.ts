@@ -37,9 +37,9 @@ interface KsqlDeploymentInputs {
 
 const isKsqlDeployment = (inputs: Record<string, unknown>): boolean => typeof inputs.app === "string" && Array.isArray(inputs.statements);
 
-/** The ksqlDB provider's change planner, loaded when a plan compares revisions (it loads the Pulumi SDK; --help does not). */
+/** The ksqlDB folder (its provider's change planner), loaded when a plan compares revisions: it loads the Pulumi SDK, --help does not. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const ksqlProvider = () => require("../components/ksql/provider") as typeof import("../components/ksql/provider");
+const ksqlFolder = () => require("../components/ksql") as typeof import("../components/ksql");
 
 /** For every ksqlDB app deployment in both inventories whose statements differ: the provider's plan of the change. */
 export function ksqlAppPlans(before: Inventory, after: Inventory): KsqlAppPlan[] {
@@ -49,7 +49,7 @@ export function ksqlAppPlans(before: Inventory, after: Inventory): KsqlAppPlan[]
         const old = before.resources.find((r) => r.key === entry.key && isKsqlDeployment(r.inputs));
         if (!old) continue;
         const news = entry.inputs as unknown as KsqlDeploymentInputs;
-        const changes = ksqlProvider().planAppChange((old.inputs as unknown as KsqlDeploymentInputs).statements, news.statements, news.allowReplay === true);
+        const changes = ksqlFolder().planAppChange((old.inputs as unknown as KsqlDeploymentInputs).statements, news.statements, news.allowReplay === true);
         if (changes.length > 0) plans.push({ app: news.app, resource: entry.key, changes });
     }
     return plans;
@@ -57,7 +57,7 @@ export function ksqlAppPlans(before: Inventory, after: Inventory): KsqlAppPlan[]
 
 export function renderKsqlPlans(plans: readonly KsqlAppPlan[], ref: string): string {
     if (plans.length === 0) return `ksqlDB app changes against ${ref}: none`;
-    return [`ksqlDB app changes against ${ref}:`, ...plans.flatMap((p) => ksqlProvider().renderAppChange(p.app, p.changes).map((line) => `  ${line}`))].join("\n");
+    return [`ksqlDB app changes against ${ref}:`, ...plans.flatMap((p) => ksqlFolder().renderAppChange(p.app, p.changes).map((line) => `  ${line}`))].join("\n");
 }
 
 /** Extracts `ref` of the repository at `repoDir` into a temp dir that shares this checkout's node_modules. */

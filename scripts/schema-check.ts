@@ -8,7 +8,7 @@
 // check cannot run. A stale snapshot is its own verdict: it says nothing about the change.
 import { performance } from "perf_hooks";
 import { DOMAINS } from "../components/catalog";
-import { connectMySql } from "../components/source/mysqlClient";
+import { connectMySql } from "../components/source/pure";
 import { MYSQL_ENDPOINT_OPTIONS, UsageError, defineCli, endpointFromOptions, parseCli, runCli, writeStdout } from "./cliSupport";
 import { REPO_ROOT } from "./mockEngine";
 // The check itself (config, ksqlDB contracts, Avro predictions) loads after the arguments parse: --help does not pay for it.

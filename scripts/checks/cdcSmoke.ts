@@ -5,10 +5,8 @@ import type * as mysql from "mysql2/promise";
 import type ZongJiType from "@vlasky/zongji";
 import { DdlColumn, DdlTable, domainTables } from "../../components/ddl";
 import { DOMAINS, Domain, SIGNAL_TABLE } from "../../components/catalog";
-// The source's pure modules, not its index: a CLI run must not load the Pulumi resources.
-import { readEffectiveSchema } from "../../components/source/effectiveSchema";
-import { HISTORY_TABLE } from "../../components/source/migrations";
-import { MySqlEndpoint, connectMySql, mySqlAccessError, redact, tlsOptions } from "../../components/source/mysqlClient";
+// The source's pure side, not its index: a CLI run must not load the Pulumi resources.
+import { HISTORY_TABLE, MySqlEndpoint, connectMySql, mySqlAccessError, readEffectiveSchema, redact, tlsOptions } from "../../components/source/pure";
 
 export type ChangeOp = "insert" | "update" | "delete";
 
