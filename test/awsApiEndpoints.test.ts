@@ -64,7 +64,7 @@ describe("network.awsApiAccess: the workloads' path to the AWS APIs", () => {
             const service = suffix(e) as (typeof STREAMS_TASK_AWS_APIS)[number];
             assert.deepEqual(policy, service === "s3" ? s3GatewayEndpointPolicy("eu-central-1", "123456789012") : interfaceEndpointPolicy(service, "123456789012"));
             // Every statement without a condition is ECR's documented layer-bucket read.
-            for (const st of policy.Statement) {
+            for (const st of (JSON.parse(e.inputs.policy) as { Statement: any[] }).Statement) {
                 if (st.Condition) assert.deepEqual(st.Condition, { StringEquals: { "aws:PrincipalAccount": "123456789012" } }, service);
                 else assert.deepEqual([st.Action, st.Resource], [["s3:GetObject"], ["arn:aws:s3:::prod-eu-central-1-starport-layer-bucket/*"]], service);
             }
