@@ -135,6 +135,12 @@ function policyDocument(value: unknown): { Statement?: any[] | any } | undefined
 
 const asList = <X>(v: X | X[] | undefined): X[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/** A key policy principal that is the account itself (`arn:<partition>:iam::<account>:root`): its IAM policies decide. */
+const isAccountRoot = (principal: any): boolean => {
+    const arns = asList<string>(principal?.AWS);
+    return arns.length > 0 && arns.every((a) => /^arn:aws[\w-]*:iam::\d{12}:root$/.test(a) || /^\d{12}$/.test(a));
+};
+
 /** The bucket a bucket-setting resource configures: by dependency (preview) or by id/name value. */
 function configures(setting: PolicySubject, bucket: PolicySubject): boolean {
     if ((setting.propertyDependencies.bucket ?? []).includes(bucket.urn)) return true;
@@ -344,7 +350,7 @@ export const POLICIES: readonly PolicyRule[] = [
     {
         name: "audit-archive-key-protected",
         description:
-            "A stack with an audit archive bucket has a dedicated archive KMS key (tag purpose=audit-archive) whose key policy denies ScheduleKeyDeletion, DisableKey and PutKeyPolicy to every principal but one break-glass role, and an EventBridge rule that catches ScheduleKeyDeletion.",
+            "A stack with an audit archive bucket has a dedicated archive KMS key (tag purpose=audit-archive) whose key policy denies ScheduleKeyDeletion, DisableKey and PutKeyPolicy to every principal but one break-glass role, lets no principal but the account (its IAM policies) use it beyond kms:GenerateDataKey through S3 (kms:ViaService), and an EventBridge rule that catches ScheduleKeyDeletion.",
         enforcementLevel: "mandatory",
         validateStack(resources, report) {
             const archives = ofType(resources, T.bucket).filter((b) => b.props.tags?.purpose === "audit-archive");
@@ -359,6 +365,16 @@ export const POLICIES: readonly PolicyRule[] = [
                 if (doc === undefined && key.props.policy !== undefined) continue; // computed at preview
                 if (!doc || !guardingDeny(doc, ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"])) {
                     report(`archive KMS key ${key.name}: its key policy must deny kms:ScheduleKeyDeletion, kms:DisableKey and kms:PutKeyPolicy to every principal but the break-glass role`, key.urn);
+                }
+                // Named key users (the evidence writers) may only encrypt new objects through S3: no
+                // Decrypt (reading the audit trail), no management, no use outside S3.
+                for (const st of asList(doc?.Statement)) {
+                    if (st?.Effect !== "Allow" || isAccountRoot(st.Principal)) continue;
+                    const actions = asList<string>(st.Action);
+                    const viaS3 = asList<string>(st.Condition?.StringEquals?.["kms:ViaService"]);
+                    if (actions.length === 0 || actions.some((a) => a !== "kms:GenerateDataKey") || viaS3.length === 0 || !viaS3.every((v) => /^s3\.[a-z0-9-]+\.amazonaws\.com$/.test(v))) {
+                        report(`archive KMS key ${key.name}: statement ${st.Sid ?? "(no Sid)"} lets ${JSON.stringify(st.Principal)} use the key beyond kms:GenerateDataKey through S3 (kms:ViaService s3.<region>.amazonaws.com)`, key.urn);
+                    }
                 }
             }
             const watched = ofType(resources, T.eventRule).some((r) => {

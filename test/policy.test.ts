@@ -58,8 +58,18 @@ const tlsOnlyDoc = (arn: string) => JSON.stringify({ Statement: [{ Effect: "Deny
 const guardedStagingDoc = (condition: Record<string, unknown> = { ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam::1:role/audit-sink" } }, actions = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]) =>
     JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: actions, Resource: "arn:aws:s3:::staging-1/audit/*", Condition: condition }] });
 const archiveKey = (policy: string): FakeResource => ({ type: T.kmsKey, name: "archive-key", props: { policy, enableKeyRotation: true, tags: { purpose: "audit-archive" } } });
-const protectedKeyPolicy = (actions = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"]) =>
-    JSON.stringify({ Statement: [{ Effect: "Deny", Principal: { AWS: "*" }, Action: actions, Resource: "*", Condition: { ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam::1:role/break-glass" } } }] });
+const protectedKeyPolicy = (actions = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"], ...more: Record<string, unknown>[]) =>
+    JSON.stringify({ Statement: [{ Effect: "Deny", Principal: { AWS: "*" }, Action: actions, Resource: "*", Condition: { ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam::1:role/break-glass" } } }, ...more] });
+const accountRoot = { Sid: "EnableIamPolicies", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "kms:*", Resource: "*" };
+const keyWriter = (action: string[] = ["kms:GenerateDataKey"], condition: Record<string, unknown> = { StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" } }) => ({
+    Sid: "EvidenceWriters",
+    Effect: "Allow",
+    Principal: { AWS: "arn:aws:iam::111122223333:role/deploy" },
+    Action: action,
+    Resource: "*",
+    Condition: condition,
+});
+const KEY_DEFAULT = ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"];
 const tamperRule: FakeResource = {
     type: T.eventRule,
     name: "tamper",
@@ -188,8 +198,13 @@ const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], str
         ],
     },
     "audit-archive-key-protected": {
-        pass: [[auditBucket, archiveKey(protectedKeyPolicy()), tamperRule], [bucket("raw")]],
+        pass: [[auditBucket, archiveKey(protectedKeyPolicy()), tamperRule], [bucket("raw")], [auditBucket, archiveKey(protectedKeyPolicy(KEY_DEFAULT, accountRoot, keyWriter())), tamperRule]],
         fail: [
+            // A named key user that could read the audit trail (Decrypt), use the key outside S3, or manage it.
+            [[auditBucket, archiveKey(protectedKeyPolicy(KEY_DEFAULT, accountRoot, keyWriter(["kms:GenerateDataKey", "kms:Decrypt"]))), tamperRule], "statement EvidenceWriters lets"],
+            [[auditBucket, archiveKey(protectedKeyPolicy(KEY_DEFAULT, keyWriter(["kms:GenerateDataKey"], {}))), tamperRule], "beyond kms:GenerateDataKey through S3"],
+            [[auditBucket, archiveKey(protectedKeyPolicy(KEY_DEFAULT, keyWriter(["kms:*"]))), tamperRule], "beyond kms:GenerateDataKey through S3"],
+            [[auditBucket, archiveKey(protectedKeyPolicy(KEY_DEFAULT, keyWriter(undefined, { StringEquals: { "kms:ViaService": "lambda.eu-central-1.amazonaws.com" } }))), tamperRule], "beyond kms:GenerateDataKey through S3"],
             [[auditBucket, tamperRule], "no dedicated KMS key"],
             [[auditBucket, archiveKey(JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: "kms:*", Resource: "*" }] })), tamperRule], "must deny kms:ScheduleKeyDeletion"],
             [[auditBucket, archiveKey(protectedKeyPolicy(["kms:ScheduleKeyDeletion", "kms:DisableKey"])), tamperRule], "must deny kms:ScheduleKeyDeletion"],

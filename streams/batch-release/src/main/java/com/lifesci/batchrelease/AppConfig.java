@@ -1,5 +1,6 @@
 package com.lifesci.batchrelease;
 
+import com.lifesci.batchrelease.metrics.BatchStatusMetrics;
 import com.lifesci.batchrelease.topology.BatchReleaseTopology;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -17,7 +18,7 @@ import org.apache.kafka.streams.StreamsConfig;
 public record AppConfig(String bootstrapServers, String securityProtocol, String saslUsername, String saslPassword, String applicationId,
                         BatchReleaseTopology.Topics topics, String valueFormat, String schemaRegistryUrl, String schemaRegistryUsername,
                         String schemaRegistryPassword, Duration overdueAfter, Duration overdueCheckInterval, int replicationFactor,
-                        String stateDir, int healthPort, boolean statusJsonSchemas) {
+                        String stateDir, int healthPort, boolean statusJsonSchemas, String emfNamespace) {
 
     /** Bad configuration: the message names the variable. */
     public static class ConfigException extends RuntimeException {
@@ -51,11 +52,17 @@ public record AppConfig(String bootstrapServers, String securityProtocol, String
                 r.integer("REPLICATION_FACTOR", 3, 1, 32767),
                 r.optional("STATE_DIR", "/tmp/kafka-streams"),
                 r.integer("HEALTH_PORT", 8080, 0, 65535),
-                r.oneOf("STATUS_JSON_SCHEMAS", "false", "false", "true").equals("true"));
+                r.oneOf("STATUS_JSON_SCHEMAS", "false", "false", "true").equals("true"),
+                r.cloudwatchNamespace("METRICS_EMF_NAMESPACE"));
     }
 
     public BatchReleaseTopology.Settings topologySettings() {
-        return new BatchReleaseTopology.Settings(overdueAfter, overdueCheckInterval, statusJsonSchemas);
+        return topologySettings(new BatchStatusMetrics());
+    }
+
+    /** @param metrics the registry GET /metrics (and the EMF reporter) read */
+    public BatchReleaseTopology.Settings topologySettings(BatchStatusMetrics metrics) {
+        return new BatchReleaseTopology.Settings(overdueAfter, overdueCheckInterval, statusJsonSchemas, metrics);
     }
 
     /** Kafka Streams properties. https://kafka.apache.org/37/documentation/streams/developer-guide/config-streams.html */
@@ -92,7 +99,8 @@ public record AppConfig(String bootstrapServers, String securityProtocol, String
         return "application.id=" + applicationId + " bootstrap=" + bootstrapServers + " security=" + securityProtocol + " format=" + valueFormat
                 + (schemaRegistryUrl != null ? " schemaRegistry=" + schemaRegistryUrl : "") + " " + topics + " overdueAfter=" + overdueAfter
                 + " overdueCheckInterval=" + overdueCheckInterval + " replicationFactor=" + replicationFactor + " stateDir=" + stateDir
-                + " healthPort=" + healthPort + " statusJsonSchemas=" + statusJsonSchemas;
+                + " healthPort=" + healthPort + " statusJsonSchemas=" + statusJsonSchemas
+                + (emfNamespace != null ? " emfNamespace=" + emfNamespace : "");
     }
 
     private record Reader(Map<String, String> env) {
@@ -116,6 +124,21 @@ public record AppConfig(String bootstrapServers, String securityProtocol, String
         String url(String name) {
             String v = required(name);
             if (!v.matches("https?://[^\\s/]+.*")) throw new ConfigException(name + " is \"" + v + "\"; expected an http(s):// URL");
+            return v;
+        }
+
+        /**
+         * Optional CloudWatch namespace: 1-255 characters, ASCII without control characters, and not
+         * the reserved {@code AWS/} prefix
+         * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html, Namespace).
+         */
+        String cloudwatchNamespace(String name) {
+            String v = optional(name, null);
+            if (v == null) return null;
+            if (v.length() > 255 || !v.matches("[\\x20-\\x7E]+") || v.startsWith(":")) {
+                throw new ConfigException(name + " is \"" + v + "\"; expected a CloudWatch namespace (1-255 printable ASCII characters, not starting with ':')");
+            }
+            if (v.startsWith("AWS/")) throw new ConfigException(name + " is \"" + v + "\"; namespaces starting with AWS/ are reserved for AWS services");
             return v;
         }
 

@@ -4,8 +4,14 @@ import com.lifesci.batchrelease.cdc.AvroCdcDecoder;
 import com.lifesci.batchrelease.cdc.JsonCdcDecoder;
 import com.lifesci.batchrelease.cdc.SchemaRegistryClient;
 import com.lifesci.batchrelease.cdc.ValueDecoder;
+import com.lifesci.batchrelease.metrics.BatchStatusMetrics;
+import com.lifesci.batchrelease.metrics.EmbeddedMetricFormat;
+import com.lifesci.batchrelease.metrics.MetricNames;
+import com.lifesci.batchrelease.metrics.PrometheusText;
 import com.lifesci.batchrelease.topology.BatchReleaseTopology;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -30,7 +36,8 @@ public final class Main {
             System.exit(2);
             return;
         }
-        Topology topology = BatchReleaseTopology.build(config.topics(), decoder(config), config.topologySettings());
+        BatchStatusMetrics metrics = new BatchStatusMetrics();
+        Topology topology = BatchReleaseTopology.build(config.topics(), decoder(config), config.topologySettings(metrics));
         if (args.length > 0 && args[0].equals("--describe")) {
             System.out.println(topology.describe());
             return;
@@ -54,8 +61,28 @@ public final class Main {
             LOG.error("Kafka Streams thread failed; shutting the client down (ERROR)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        HealthServer health = new HealthServer(config.healthPort(), streams::state);
-        LOG.info("health endpoint on port {}: GET /health", health.port());
+        HealthServer health = new HealthServer(config.healthPort(), streams::state, () -> PrometheusText.render(metrics, MetricNames.DEFAULT));
+        LOG.info("health endpoint on port {}: GET /health, GET /metrics", health.port());
+        ScheduledExecutorService emf = null;
+        if (config.emfNamespace() != null) {
+            // CloudWatch embedded metric format on stdout (the awslogs driver ships it): once a minute,
+            // CloudWatch's standard resolution. Logs go to stderr, so stdout carries only these lines.
+            emf = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "emf-metrics");
+                t.setDaemon(true);
+                return t;
+            });
+            String namespace = config.emfNamespace();
+            emf.scheduleAtFixedRate(() -> {
+                try {
+                    for (String line : EmbeddedMetricFormat.events(metrics, MetricNames.DEFAULT, namespace, System.currentTimeMillis())) System.out.println(line);
+                    System.out.flush();
+                } catch (RuntimeException e) {
+                    LOG.warn("EMF metrics not written", e);
+                }
+            }, 60, 60, TimeUnit.SECONDS);
+            LOG.info("metrics also as CloudWatch EMF on stdout, namespace {}", namespace);
+        }
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutdown requested");
@@ -71,6 +98,7 @@ public final class Main {
         streams.start();
         stopped.await();
         boolean clean = streams.close(CLOSE_TIMEOUT);
+        if (emf != null) emf.shutdownNow();
         health.close();
         LOG.info("batch-release stopped (exit {}{})", exitCode[0], clean ? "" : ", Streams did not close within " + CLOSE_TIMEOUT);
         closed.countDown();

@@ -127,4 +127,18 @@ class AppConfigTest {
         assertEquals(Duration.ofDays(2), c.overdueAfter());
         assertEquals(Duration.ofSeconds(30), c.overdueCheckInterval());
     }
+
+    @Test
+    void emfNamespaceIsOptionalAndValidated() {
+        assertNull(AppConfig.fromEnv(minimal()).emfNamespace());
+        Map<String, String> env = minimal();
+        env.put("METRICS_EMF_NAMESPACE", "lifesci-dev/batch_release");
+        assertEquals("lifesci-dev/batch_release", AppConfig.fromEnv(env).emfNamespace());
+        env.put("METRICS_EMF_NAMESPACE", "AWS/ECS");
+        assertTrue(error(env).startsWith("METRICS_EMF_NAMESPACE is \"AWS/ECS\"; namespaces starting with AWS/ are reserved"), error(env));
+        env.put("METRICS_EMF_NAMESPACE", "caf\u00e9");
+        assertTrue(error(env).startsWith("METRICS_EMF_NAMESPACE is "), error(env));
+        env.put("METRICS_EMF_NAMESPACE", "x".repeat(256));
+        assertTrue(error(env).startsWith("METRICS_EMF_NAMESPACE is "), error(env));
+    }
 }

@@ -2,6 +2,7 @@ package com.lifesci.batchrelease.topology;
 
 import com.lifesci.batchrelease.cdc.CdcRecord;
 import com.lifesci.batchrelease.cdc.ValueDecoder;
+import com.lifesci.batchrelease.metrics.BatchStatusMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
@@ -41,8 +42,14 @@ public final class BatchReleaseTopology {
     /**
      * @param statusJsonSchemas status values in Connect's {schema, payload} envelope (for sinks
      *                          that need a schema) instead of flat JSON
+     * @param metrics           where each batch processor publishes its task's batches by status
      */
-    public record Settings(Duration overdueAfter, Duration overdueCheckInterval, boolean statusJsonSchemas) {}
+    public record Settings(Duration overdueAfter, Duration overdueCheckInterval, boolean statusJsonSchemas, BatchStatusMetrics metrics) {
+        /** With a registry of its own (tests that do not read the metrics). */
+        public Settings(Duration overdueAfter, Duration overdueCheckInterval, boolean statusJsonSchemas) {
+            this(overdueAfter, overdueCheckInterval, statusJsonSchemas, new BatchStatusMetrics());
+        }
+    }
 
     private static final Serde<Change> CHANGE = JsonSerde.of(Change.class);
 
