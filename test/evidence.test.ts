@@ -158,12 +158,18 @@ describe("evidence pack", function () {
         const checks = await verifyPack(packDir, { repo, runGh: noGh, offlinePlan: planOf });
         assert.deepEqual(checks.map((c) => [c.name, c.ok]), [["integrity", true], ["schema", true], ["verdict", true], ["attestation", true], ["commit", true], ["plan", true]], JSON.stringify(checks));
         assert.match(checks[3].detail, /none claimed .*nothing proves who made this pack/);
+        // The command the deploy job runs before `up`: exit 0 only for a pack that verifies.
+        assert.equal(await run("--verify", packDir), 0, output.slice(-1)[0]);
+        assert.match(output.slice(-1)[0], /\nverified$/);
     });
 
     it("--verify fails a tampered pack: an edited file, an added file, a forged verdict, a forged plan, another commit", async () => {
         const edited = copyPack(packDir, path.join(work, "edited"));
         fs.appendFileSync(path.join(edited, PACK_FILES.markdown), "\nApproved by QA.\n");
         assert.deepEqual((await verifyPack(edited, { repo, runGh: noGh, offlinePlan: planOf })).map((c) => [c.name, c.ok]), [["integrity", false]]);
+        // `npm run evidence -- --verify <dir>` (the step before `up`) exits 1 on it.
+        assert.equal(await run("--verify", edited), 1);
+        assert.match(output.slice(-1)[0], /^FAIL integrity: evidence\.md does not match its digest[^\n]*\nNOT verified$/);
 
         const added = copyPack(packDir, path.join(work, "added"));
         fs.writeFileSync(path.join(added, "extra.txt"), "x");
@@ -190,6 +196,7 @@ describe("evidence pack", function () {
         const other = forge(copyPack(packDir, path.join(work, "other")), (pk) => ({ ...pk, identity: { ...pk.identity, commit: present("git", { sha: base, subject: "base", worktreeClean: true }) } }));
         const o = await verifyPack(other, { repo, runGh: noGh, offlinePlan: planOf });
         assert.ok(o.some((c) => !c.ok), "the pack of HEAD relabelled as HEAD~1 does not verify");
+        assert.equal(await run("--verify", plan), 1, "a forged plan diff fails the command too");
     });
 
     it("attestation: a claimed one that cannot be checked fails unless --allow-unattested; a bad one fails; a workflow pack must claim one", () => {
@@ -237,6 +244,24 @@ describe("evidence pack", function () {
         assert.match(e2ePage.split("\n")[0], /^FAIL: .* — e2e failed \(kafka->postgres\)$/);
         assert.match(e2ePage, /^\| ksqldb \| NOT RUN \| — \| ksqlDB is not served by Maven Central \|$/m, "a hop that could not run is not shown as passed");
         assert.match(e2ePage, /^- database: local MySQL 8; e2e MariaDB; \(Debian ships MariaDB\)$/m);
+
+        // A commit whose program breaks a mandatory policy (RDS storage unencrypted), evaluated like any other.
+        const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { encoding: "utf8" }).trim();
+        const source = path.join(repo, "components/source/mysqlSource.ts");
+        const program = fs.readFileSync(source, "utf8");
+        assert.ok(program.includes("storageEncrypted: true,"));
+        git("checkout", "-q", "-b", "unencrypted");
+        try {
+            fs.writeFileSync(source, program.replace("storageEncrypted: true,", "storageEncrypted: false,"));
+            git("commit", "-q", "-am", "prod database unencrypted");
+        } finally {
+            git("checkout", "-q", "main");
+        }
+        const policyDir = path.join(work, "failed-policy");
+        assert.equal(await run("--stack", "prod", "--commit", "unencrypted", "--against", "main", "--out", policyDir, "--test-report", fixture("ok-policy.json", mochaReport(0))), 1);
+        const policyPage = fs.readFileSync(path.join(policyDir, PACK_FILES.markdown), "utf8");
+        assert.match(policyPage.split("\n")[0], /^FAIL: prod at [0-9a-f]{12} \(planned\) — 1 mandatory policy violation\(s\)$/);
+        assert.match(policyPage, /^- MANDATORY rds-storage-encrypted: /m);
 
         const pack = readPack(packDir);
         const { headline: _h, verdict: _v, reasons: _r, ...body } = pack;
@@ -302,6 +327,15 @@ describe("evidence pack", function () {
         assert.match(known.identity.streamsImages.source, /^`pulumi preview --save-plan`: .*plan-known\.json/);
         assert.equal(checkSchema(known).ok, true);
         assert.match(fs.readFileSync(path.join(work, "img-known", PACK_FILES.markdown), "utf8"), new RegExp(`streams-batch-release-task: \`${planned.replace(/[.]/g, "\\.")}\``));
+
+        // --verify with the saved plan recomputes those digests: a pack claiming another image does not verify.
+        const knownPlan = path.join(work, "plan-known.json");
+        assert.deepEqual((await verifyPack(path.join(work, "img-known"), { repo, runGh: noGh, offlinePlan: planOf, savedPlan: knownPlan })).filter((c) => !c.ok), []);
+        const swapped = forge(copyPack(path.join(work, "img-known"), path.join(work, "img-swapped")), (p) => ({
+            ...p,
+            identity: { ...p.identity, streamsImages: present(p.identity.streamsImages.source, [{ resource: "docker-build:index:Image::streams-batch-release-image-image", image: ran }]) },
+        }));
+        assert.deepEqual((await verifyPack(swapped, { repo, runGh: noGh, offlinePlan: planOf, savedPlan: knownPlan })).filter((c) => !c.ok).map((c) => c.name), ["image digests"]);
 
         // An update that rebuilds the image: the plan holds Pulumi's unknown, so the fact stays missing until up.
         const rebuilt = path.join(work, "img-rebuilt");

@@ -253,6 +253,7 @@ describe("workflows: every prod deploy leaves a signed evidence pack (issue 25)"
         assert.equal(build.if, undefined);
         assert.ok(!plan.steps.some((s) => "continue-on-error" in s), "prod-plan fails when its pack fails");
         assert.match(String(stepNamed(plan, "Keep the saved plan and the pack for the approved job").with?.path), /evidence\//);
+        assert.equal(stepNamed(plan, "Keep the saved plan and the pack for the approved job").if, "always()", "a pack that does not PASS is still uploaded for the run's reviewers");
         assert.equal(prod.needs, "prod-plan");
 
         const verify = stepNamed(prod, "No evidence pack, no deploy (signed, intact, this commit, this plan)");
