@@ -123,6 +123,34 @@ describe("network.awsApiAccess: the workloads' path to the AWS APIs", () => {
         assert.equal(run.one(T.service).inputs.networkConfiguration.subnets.length, 4);
     });
 
+    it("prod: a private subnet whose default route is an internet gateway fails the preview, naming the key that promised the NAT and the subnet", async function () {
+        this.timeout(120_000);
+        const igwFor = (bad: string) => ({
+            "aws:ec2/getRouteTable:getRouteTable": (inputs: any) => ({
+                id: `rtb-0${inputs.subnetId.slice(-2)}`,
+                routeTableId: `rtb-0${inputs.subnetId.slice(-2)}`,
+                routes: [{ cidrBlock: "0.0.0.0/0", ...(inputs.subnetId === bad ? { gatewayId: "igw-0public" } : { natGatewayId: "nat-0a" }) }],
+            }),
+        });
+        await assert.rejects(
+            runStack("prod", { invokes: igwFor("subnet-0a1b2c3d4e5f60712"), fresh: true }),
+            /lifesci-streaming:network\.internetEgress: .*subnet subnet-0a1b2c3d4e5f60712 \(route table rtb-012\) sends 0\.0\.0\.0\/0 to igw-0public/,
+        );
+        // With awsApiAccess nat (internetEgress unset) the same subnet is blamed on awsApiAccess.
+        await assert.rejects(
+            runStack("prod", { set: { "lifesci-streaming:network": { awsApiAccess: "nat" } }, invokes: igwFor("subnet-0a1b2c3d4e5f60711"), fresh: true }),
+            /lifesci-streaming:network\.awsApiAccess: .*subnet subnet-0a1b2c3d4e5f60711 .* igw-0public/,
+        );
+    });
+
+    it("prod with awsApiAccess nat: no endpoint, the NAT route checked, the output says the NAT is the operator's", async function () {
+        this.timeout(120_000);
+        const run = await runStack("prod", { set: { "lifesci-streaming:network": { awsApiAccess: "nat" } }, fresh: true });
+        assert.deepEqual(awsEndpoints(run).map(suffix), []);
+        assert.ok(run.invokes.filter((i) => i.token === "aws:ec2/getRouteTable:getRouteTable").length >= 3, "each subnet's route table looked up");
+        assert.match((run.outputs.awsApiAccess as { note: string }).note, /creates no VPC endpoints.*elasticloadbalancing.*rds/);
+    });
+
     it("dev with endpoints and no internet route is refused before any resource, naming network.awsApiAccess", async function () {
         this.timeout(60_000);
         await assert.rejects(
