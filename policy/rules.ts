@@ -62,6 +62,7 @@ export const T = {
     ecsService: "aws:ecs/service:Service",
     ecsTaskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
     serviceAccount: "confluentcloud:index/serviceAccount:ServiceAccount",
+    vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
 } as const;
 
 const MYSQL_PORT = 3306;
@@ -101,6 +102,11 @@ export function isProd(resource: PolicySubject): boolean {
 
 const ofType = (resources: readonly PolicySubject[], type: string) => resources.filter((r) => r.type === type);
 
+/** An endpoint of an AWS service (`com.amazonaws.<region>.<service>`), not of an endpoint service (`com.amazonaws.vpce.…`, PrivateLink to Confluent). */
+const AWS_SERVICE_ENDPOINT = /^com\.amazonaws\.(?!vpce\.)[a-z0-9-]+\.[a-z0-9.-]+$/;
+/** The one unconditioned grant the ECR guide documents for the S3 gateway: reading image layers. */
+const ECR_LAYER_BUCKET = /^arn:aws[a-z-]*:s3:::prod-[a-z0-9-]+-starport-layer-bucket\/\*$/;
+
 /** Confluent resources carry no tags: a stack is prod when its RDS instance is. */
 const prodStack = (resources: readonly PolicySubject[]) => ofType(resources, T.rdsInstance).some(isProd);
 
@@ -128,6 +134,12 @@ function policyDocument(value: unknown): { Statement?: any[] | any } | undefined
 }
 
 const asList = <X>(v: X | X[] | undefined): X[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** A key policy principal that is the account itself (`arn:<partition>:iam::<account>:root`): its IAM policies decide. */
+const isAccountRoot = (principal: any): boolean => {
+    const arns = asList<string>(principal?.AWS);
+    return arns.length > 0 && arns.every((a) => /^arn:aws[\w-]*:iam::\d{12}:root$/.test(a) || /^\d{12}$/.test(a));
+};
 
 /** The bucket a bucket-setting resource configures: by dependency (preview) or by id/name value. */
 function configures(setting: PolicySubject, bucket: PolicySubject): boolean {
@@ -338,7 +350,7 @@ export const POLICIES: readonly PolicyRule[] = [
     {
         name: "audit-archive-key-protected",
         description:
-            "A stack with an audit archive bucket has a dedicated archive KMS key (tag purpose=audit-archive) whose key policy denies ScheduleKeyDeletion, DisableKey and PutKeyPolicy to every principal but one break-glass role, and an EventBridge rule that catches ScheduleKeyDeletion.",
+            "A stack with an audit archive bucket has a dedicated archive KMS key (tag purpose=audit-archive) whose key policy denies ScheduleKeyDeletion, DisableKey and PutKeyPolicy to every principal but one break-glass role, lets no principal but the account (its IAM policies) use it beyond kms:GenerateDataKey through S3 (kms:ViaService), and an EventBridge rule that catches ScheduleKeyDeletion.",
         enforcementLevel: "mandatory",
         validateStack(resources, report) {
             const archives = ofType(resources, T.bucket).filter((b) => b.props.tags?.purpose === "audit-archive");
@@ -353,6 +365,16 @@ export const POLICIES: readonly PolicyRule[] = [
                 if (doc === undefined && key.props.policy !== undefined) continue; // computed at preview
                 if (!doc || !guardingDeny(doc, ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"])) {
                     report(`archive KMS key ${key.name}: its key policy must deny kms:ScheduleKeyDeletion, kms:DisableKey and kms:PutKeyPolicy to every principal but the break-glass role`, key.urn);
+                }
+                // Named key users (the evidence writers) may only encrypt new objects through S3: no
+                // Decrypt (reading the audit trail), no management, no use outside S3.
+                for (const st of asList(doc?.Statement)) {
+                    if (st?.Effect !== "Allow" || isAccountRoot(st.Principal)) continue;
+                    const actions = asList<string>(st.Action);
+                    const viaS3 = asList<string>(st.Condition?.StringEquals?.["kms:ViaService"]);
+                    if (actions.length === 0 || actions.some((a) => a !== "kms:GenerateDataKey") || viaS3.length === 0 || !viaS3.every((v) => /^s3\.[a-z0-9-]+\.amazonaws\.com$/.test(v))) {
+                        report(`archive KMS key ${key.name}: statement ${st.Sid ?? "(no Sid)"} lets ${JSON.stringify(st.Principal)} use the key beyond kms:GenerateDataKey through S3 (kms:ViaService s3.<region>.amazonaws.com)`, key.urn);
+                    }
                 }
             }
             const watched = ofType(resources, T.eventRule).some((r) => {
@@ -584,6 +606,47 @@ export const POLICIES: readonly PolicyRule[] = [
                     }
                     if (role === "DeveloperManage" && !(prefixed && resource.startsWith("topic="))) {
                         report(`role binding ${b.name}: DeveloperManage on ${resource}; a Kafka Streams app manages only its internal topics`, b.urn);
+                    }
+                }
+            }
+        },
+    },
+    {
+        name: "no-world-ingress",
+        description: "No security group admits any port from 0.0.0.0/0 or ::/0: the platform's inbound paths are named CIDRs, security-group references and PrivateLink.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            for (const rule of ingressRules(r)) {
+                const world = ruleCidrs(rule).filter((c) => WORLD.includes(c));
+                if (world.length > 0) report(`${r.name}: admits ports ${rule.fromPort}-${rule.toPort} from ${world.join(", ")}`);
+            }
+        },
+    },
+    {
+        name: "aws-api-endpoint-guarded",
+        description:
+            "VPC endpoints of AWS services carry an explicit policy whose wildcard-principal grants all have a condition (only ECR's layer bucket read may go without); interface endpoints resolve by private DNS behind a security group that admits only other security groups (by reference), never a CIDR.",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            for (const e of ofType(resources, T.vpcEndpoint).filter((x) => AWS_SERVICE_ENDPOINT.test(String(x.props.serviceName ?? "")))) {
+                const doc = policyDocument(e.props.policy);
+                if (!doc) report(`VPC endpoint ${e.name} (${e.props.serviceName}): needs an explicit endpoint policy (the default allows any principal, any action)`, e.urn);
+                for (const st of asList(doc?.Statement)) {
+                    if (st?.Effect !== "Allow" || !isWildcardPrincipal(st.Principal) || st.Condition) continue;
+                    const layerRead = asList(st.Action).every((a) => a === "s3:GetObject") && asList(st.Resource).every((x) => ECR_LAYER_BUCKET.test(String(x)));
+                    if (!layerRead) report(`VPC endpoint ${e.name}: statement ${st.Sid ?? "(no Sid)"} allows any principal without a condition`, e.urn);
+                }
+                if (e.props.vpcEndpointType !== "Interface") continue;
+                if (e.props.privateDnsEnabled !== true) report(`VPC endpoint ${e.name}: privateDnsEnabled must be true (clients use the service's own name)`, e.urn);
+                const groups = e.propertyDependencies.securityGroupIds ?? [];
+                if (asList(e.props.securityGroupIds).length === 0) report(`VPC endpoint ${e.name}: needs its own security group (without one AWS attaches the VPC's default group)`, e.urn);
+                for (const sg of resources.filter((x) => x.type === T.securityGroup && groups.includes(x.urn))) {
+                    const inline = ingressRules(sg);
+                    const standalone = resources.filter((x) => (x.type === T.vpcIngressRule || x.type === T.securityGroupRule) && (x.propertyDependencies.securityGroupId ?? []).includes(sg.urn)).flatMap(ingressRules);
+                    for (const rule of [...inline, ...standalone]) {
+                        if (ruleCidrs(rule).length > 0 || !(rule.referencedSecurityGroupId || rule.sourceSecurityGroupId || asList(rule.securityGroups).length)) {
+                            report(`security group ${sg.name} of VPC endpoint ${e.name}: admits ${ruleCidrs(rule).join(", ") || "a source"} that is not a security group reference`, sg.urn);
+                        }
                     }
                 }
             }

@@ -5,8 +5,9 @@
 //   --test-report <mocha json> --e2e <e2e --json> --schema-check <schema:check --json>
 //   --saved-plan <pulumi preview --save-plan file> --pull-request <{pull, reviews}>
 //   --approvals <runs/{id}/approvals> --up <pulumi stack history --json> --drift <refresh --preview-only --json>
+//   --stack-outputs <pulumi stack output --json> (image digests: only from the saved plan or these, never offline)
 //   --attest-expected (the workflow signs the pack) --require-pass (exit 1 unless PASS)
-// npm run evidence -- --complete <dir> [--up f] [--drift f] [--approvals f] [--require-pass]
+// npm run evidence -- --complete <dir> [--up f] [--drift f] [--approvals f] [--stack-outputs f] [--require-pass]
 //   adds the after-deploy facts to a pack (its manifest must hold) and renews its verdict.
 // npm run evidence -- --verify <dir> [--allow-unattested] [--require-attestation] [--saved-plan f]
 //   checks the manifest, the schema, the verdict, the attestation (gh attestation verify) and that
@@ -39,6 +40,7 @@ import {
 import {
     connectorsOf,
     git,
+    latestImages,
     migrationsAdded,
     offlinePlanOf,
     parseDeploymentApprovals,
@@ -48,11 +50,13 @@ import {
     parsePullRequest,
     parseSavedPlan,
     parseSchemaCheck,
+    parseStackOutputs,
     parseUpHistory,
     pulumiCliVersion,
     readJsonOption,
     resolveCommit,
-    streamsImagesOf,
+    streamsImagesFromSavedPlan,
+    streamsImagesOffline,
     toolFacts,
 } from "./checks/evidenceCollect";
 import { schemaText } from "./checks/evidenceSchema";
@@ -80,6 +84,7 @@ export const CLI = defineCli({
         approvals: { type: "string", value: "file", description: "GitHub /actions/runs/{id}/approvals (the prod gate)" },
         up: { type: "string", value: "file", description: "`pulumi stack history --json` after the update" },
         drift: { type: "string", value: "file", description: "`pulumi refresh --preview-only --json` after the update" },
+        "stack-outputs": { type: "string", value: "file", description: "`pulumi stack output --json` after the update (the Kafka Streams app images it runs, by digest)" },
         "attest-expected": { type: "boolean", description: "the workflow signs this pack (GitHub Actions only)" },
         "require-pass": { type: "boolean", description: "exit 1 unless the verdict is PASS" },
         complete: { type: "string", value: "dir", description: "add --up/--drift/--approvals to the pack in <dir>" },
@@ -93,7 +98,7 @@ export const CLI = defineCli({
 });
 
 type Values = CliValues<typeof CLI.options>;
-type AfterDeploy = Pick<Values, "up" | "drift" | "approvals">;
+type AfterDeploy = Pick<Values, "up" | "drift" | "approvals" | "stack-outputs">;
 
 /** Reads an optional input file into a fact: missing when the option is absent. */
 function input<T>(option: keyof typeof CLI.options, file: string | undefined, source: string, whenAbsent: string, parse: (option: string, file: string, json: unknown) => T): Fact<T> {
@@ -101,8 +106,16 @@ function input<T>(option: keyof typeof CLI.options, file: string | undefined, so
     return present(`${source}: ${file}`, parse(`--${option}`, file, readJsonOption(`--${option}`, file)));
 }
 
-function afterDeployFacts(v: AfterDeploy): { up: Fact<EvidencePack["afterDeploy"]["up"] extends Fact<infer T> ? T : never>; drift: EvidencePack["afterDeploy"]["drift"]; approvals: EvidencePack["identity"]["deploymentApprovals"] } {
+function afterDeployFacts(v: AfterDeploy): {
+    up: Fact<EvidencePack["afterDeploy"]["up"] extends Fact<infer T> ? T : never>;
+    drift: EvidencePack["afterDeploy"]["drift"];
+    approvals: EvidencePack["identity"]["deploymentApprovals"];
+    /** Only when --stack-outputs is given: what the update runs. */
+    streamsImages?: EvidencePack["identity"]["streamsImages"];
+} {
+    const outputs = v["stack-outputs"];
     return {
+        ...(outputs ? { streamsImages: parseStackOutputs("--stack-outputs", outputs, readJsonOption("--stack-outputs", outputs)) } : {}),
         up: input("up", v.up, "`pulumi stack history --json` after `pulumi up --plan`", "no `pulumi up` ran for this pack (built before the approval gate, or offline)", parseUpHistory),
         drift: input("drift", v.drift, "`pulumi refresh --preview-only --json` after the update", "no drift check ran after a deploy", parseDrift),
         approvals: input("approvals", v.approvals, "GitHub REST /actions/runs/{run_id}/approvals", "no deployment gate was passed (offline, or before the gate)", parseDeploymentApprovals),
@@ -147,6 +160,7 @@ export async function buildPack(v: Values, argv: string[], planOf: typeof offlin
     const after = afterDeployFacts(v);
     const savedPlanFile = v["saved-plan"];
     let savedPlan: EvidencePack["changes"]["savedPlan"] = missing("`pulumi preview --save-plan`", "no saved update plan (offline: the Pulumi CLI and the stack's state are not available)");
+    let savedPlanRaw: Buffer | undefined;
     if (savedPlanFile) {
         let raw: Buffer;
         try {
@@ -155,6 +169,7 @@ export async function buildPack(v: Values, argv: string[], planOf: typeof offlin
             throw new UsageError(`--saved-plan: cannot read ${savedPlanFile} (${(err as NodeJS.ErrnoException).code})`);
         }
         savedPlan = present(`\`pulumi preview --save-plan\`: ${savedPlanFile}`, parseSavedPlan("--saved-plan", savedPlanFile, raw));
+        savedPlanRaw = raw;
     }
 
     const planSource = `offline plan (scripts/plan.ts mock engine, policy/rules.ts) of ${commit.slice(0, 12)}${against ? ` against ${against.slice(0, 12)}` : ""}, each extracted with git archive`;
@@ -162,6 +177,11 @@ export async function buildPack(v: Values, argv: string[], planOf: typeof offlin
     const noAgainst = "no --against given: nothing to compare with";
     const clean = git(repo, ["status", "--porcelain", "--untracked-files=no"]) === "";
     const tools = toolFacts(repo, commit);
+    // An image digest is a fact only where a real engine reported it: the update's stack outputs,
+    // else the saved plan; the offline plan names the images but its digests are the mock's.
+    const offlineImages = streamsImagesOffline(plan.inventory, planSource);
+    const planImages = savedPlanFile && savedPlanRaw ? streamsImagesFromSavedPlan(savedPlanFile, savedPlanRaw, offlineImages) : offlineImages;
+    const streamsImages = latestImages(planImages, after.streamsImages);
     return assemblePack({
         schemaVersion: PACK_SCHEMA_VERSION,
         stage: after.up.status === "present" ? "deployed" : "planned",
@@ -179,7 +199,7 @@ export async function buildPack(v: Values, argv: string[], planOf: typeof offlin
                 ...tools,
                 connectors: connectorsOf(plan.inventory, planSource),
             },
-            streamsImages: streamsImagesOf(plan.inventory, planSource),
+            streamsImages,
         },
         changes: {
             against: against ? present("git", { ref: v.against!, commit: against }) : missing("--against", noAgainst),
@@ -384,7 +404,11 @@ export function completePack(dir: string, v: AfterDeploy): EvidencePack {
     return assemblePack({
         ...body,
         stage: "deployed",
-        identity: { ...body.identity, deploymentApprovals: after.approvals.status === "present" ? after.approvals : body.identity.deploymentApprovals },
+        identity: {
+            ...body.identity,
+            deploymentApprovals: after.approvals.status === "present" ? after.approvals : body.identity.deploymentApprovals,
+            streamsImages: latestImages(body.identity.streamsImages, after.streamsImages),
+        },
         afterDeploy: { up: after.up, drift: after.drift },
     });
 }

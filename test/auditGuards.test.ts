@@ -95,6 +95,8 @@ describe("audit staging and archive key under mocks (dev and prod)", function ()
             const policy = JSON.parse(archiveKey.inputs.policy);
             const deny = policy.Statement.find((s: any) => s.Effect === "Deny");
             assert.ok(deny && /break-glass/.test(JSON.stringify(deny.Condition)), JSON.stringify(policy));
+            // No evidence writers configured (the default): the account's IAM policies are the only key users.
+            assert.deepEqual(policy.Statement.filter((s: any) => s.Effect === "Allow").map((s: any) => s.Sid), ["EnableIamPolicies"]);
             assert.equal(archiveKey.protect, stack === "prod");
             const rule = run.ofType(T.eventRule).find((r) => r.inputs.eventPattern && JSON.parse(r.inputs.eventPattern).detail?.eventName?.includes("ScheduleKeyDeletion"))!;
             assert.ok(rule, "an EventBridge rule matches ScheduleKeyDeletion");

@@ -111,6 +111,19 @@ describe("evidence pack", function () {
         assert.equal(pack.verdict, "PASS", "e2e, schema:check and the saved plan are optional before the gate; tests, policies and the plan are there");
     });
 
+    it("offline, the Kafka Streams app image digest is MISSING with its reason: the mock engine's invented digest is never evidence", () => {
+        const pack = readPack(packDir);
+        const images = pack.identity.streamsImages;
+        assert.equal(images.status, "missing", JSON.stringify(images));
+        assert.ok(images.status === "missing");
+        assert.match(images.reason, /^known after the image build; see the saved plan \/ update \(built by docker-build:index:Image::streams-batch-release-image-image; /);
+        assert.match(images.source, /^offline plan \(scripts\/plan\.ts mock engine/);
+        const md = fs.readFileSync(path.join(packDir, PACK_FILES.markdown), "utf8");
+        assert.match(md, /^\*\*Kafka Streams app images\*\*: MISSING — known after the image build; see the saved plan \/ update /m);
+        // No file of the pack carries an image pinned by digest (the mock's are sha256:000…).
+        for (const name of [PACK_FILES.json, PACK_FILES.markdown, PACK_FILES.html]) assert.doesNotMatch(fs.readFileSync(path.join(packDir, name), "utf8"), /@sha256:[0-9a-f]{64}/, name);
+    });
+
     it("the page's first line is the headline; every section names its sources; missing facts read MISSING", () => {
         const md = fs.readFileSync(path.join(packDir, PACK_FILES.markdown), "utf8");
         const pack = readPack(packDir);
@@ -145,12 +158,18 @@ describe("evidence pack", function () {
         const checks = await verifyPack(packDir, { repo, runGh: noGh, offlinePlan: planOf });
         assert.deepEqual(checks.map((c) => [c.name, c.ok]), [["integrity", true], ["schema", true], ["verdict", true], ["attestation", true], ["commit", true], ["plan", true]], JSON.stringify(checks));
         assert.match(checks[3].detail, /none claimed .*nothing proves who made this pack/);
+        // The command the deploy job runs before `up`: exit 0 only for a pack that verifies.
+        assert.equal(await run("--verify", packDir), 0, output.slice(-1)[0]);
+        assert.match(output.slice(-1)[0], /\nverified$/);
     });
 
     it("--verify fails a tampered pack: an edited file, an added file, a forged verdict, a forged plan, another commit", async () => {
         const edited = copyPack(packDir, path.join(work, "edited"));
         fs.appendFileSync(path.join(edited, PACK_FILES.markdown), "\nApproved by QA.\n");
         assert.deepEqual((await verifyPack(edited, { repo, runGh: noGh, offlinePlan: planOf })).map((c) => [c.name, c.ok]), [["integrity", false]]);
+        // `npm run evidence -- --verify <dir>` (the step before `up`) exits 1 on it.
+        assert.equal(await run("--verify", edited), 1);
+        assert.match(output.slice(-1)[0], /^FAIL integrity: evidence\.md does not match its digest[^\n]*\nNOT verified$/);
 
         const added = copyPack(packDir, path.join(work, "added"));
         fs.writeFileSync(path.join(added, "extra.txt"), "x");
@@ -177,6 +196,7 @@ describe("evidence pack", function () {
         const other = forge(copyPack(packDir, path.join(work, "other")), (pk) => ({ ...pk, identity: { ...pk.identity, commit: present("git", { sha: base, subject: "base", worktreeClean: true }) } }));
         const o = await verifyPack(other, { repo, runGh: noGh, offlinePlan: planOf });
         assert.ok(o.some((c) => !c.ok), "the pack of HEAD relabelled as HEAD~1 does not verify");
+        assert.equal(await run("--verify", plan), 1, "a forged plan diff fails the command too");
     });
 
     it("attestation: a claimed one that cannot be checked fails unless --allow-unattested; a bad one fails; a workflow pack must claim one", () => {
@@ -225,6 +245,24 @@ describe("evidence pack", function () {
         assert.match(e2ePage, /^\| ksqldb \| NOT RUN \| — \| ksqlDB is not served by Maven Central \|$/m, "a hop that could not run is not shown as passed");
         assert.match(e2ePage, /^- database: local MySQL 8; e2e MariaDB; \(Debian ships MariaDB\)$/m);
 
+        // A commit whose program breaks a mandatory policy (RDS storage unencrypted), evaluated like any other.
+        const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { encoding: "utf8" }).trim();
+        const source = path.join(repo, "components/source/mysqlSource.ts");
+        const program = fs.readFileSync(source, "utf8");
+        assert.ok(program.includes("storageEncrypted: true,"));
+        git("checkout", "-q", "-b", "unencrypted");
+        try {
+            fs.writeFileSync(source, program.replace("storageEncrypted: true,", "storageEncrypted: false,"));
+            git("commit", "-q", "-am", "prod database unencrypted");
+        } finally {
+            git("checkout", "-q", "main");
+        }
+        const policyDir = path.join(work, "failed-policy");
+        assert.equal(await run("--stack", "prod", "--commit", "unencrypted", "--against", "main", "--out", policyDir, "--test-report", fixture("ok-policy.json", mochaReport(0))), 1);
+        const policyPage = fs.readFileSync(path.join(policyDir, PACK_FILES.markdown), "utf8");
+        assert.match(policyPage.split("\n")[0], /^FAIL: prod at [0-9a-f]{12} \(planned\) — 1 mandatory policy violation\(s\)$/);
+        assert.match(policyPage, /^- MANDATORY rds-storage-encrypted: /m);
+
         const pack = readPack(packDir);
         const { headline: _h, verdict: _v, reasons: _r, ...body } = pack;
         const policyFail = assemblePack({ ...body, testing: { ...body.testing, policies: present("offline plan", { checked: [{ policy: "rds-storage-encrypted", level: "mandatory" }], mandatory: [{ policy: "rds-storage-encrypted", message: "RDS storage must be encrypted" }], advisory: [] }) } });
@@ -258,6 +296,57 @@ describe("evidence pack", function () {
         // A tampered pack is not completed.
         fs.appendFileSync(path.join(drifted, PACK_FILES.markdown), "x");
         await assert.rejects(run("--complete", drifted, "--up", fixture("up4.json", history)), /--complete: .*evidence\.md does not match its digest/);
+    });
+
+    it("image digests come from real sources: the saved plan when it knows them, the update's stack outputs after up", async () => {
+        const digest = (c: string) => `sha256:${c.repeat(64)}`;
+        const repoUrl = "210987654321.dkr.ecr.eu-central-1.amazonaws.com/lifesci-prod/batch-release";
+        const planned = `${repoUrl}:4f1c2d3e4f5a6b7c8d9e@${digest("a")}`;
+        const ran = `${repoUrl}:5e6f7a8b9c0d1e2f3a4b@${digest("b")}`;
+        const urn = (type: string, name: string) => `urn:pulumi:prod::lifesci-streaming::lifesci:platform:CloudPlatform$lifesci:streams:StreamsApps$lifesci:streams:StreamsApp$${type}::${name}`;
+        const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // Pulumi's unknown value in a plan
+        const planWith = (ref: string) => ({
+            manifest: {},
+            resourcePlans: {
+                [urn("lifesci:streams:StreamsImage$docker-build:index:Image", "streams-batch-release-image-image")]: { goal: { type: "docker-build:index:Image", name: "streams-batch-release-image-image", custom: true }, steps: ["same"], state: { digest: ref.split("@")[1] ?? UNKNOWN, ref } },
+                [urn("aws:ecs/taskDefinition:TaskDefinition", "streams-batch-release-task")]: { goal: { type: "aws:ecs/taskDefinition:TaskDefinition", name: "streams-batch-release-task", custom: true, inputDiff: {} }, steps: ["same"], state: { containerDefinitions: JSON.stringify([{ name: "batch-release", image: ref }]) } },
+                [urn("aws:rds/instance:Instance", "mysql-db")]: { goal: {}, steps: ["update"] },
+            },
+        });
+        const build = async (dir: string, ...extra: string[]) => {
+            assert.equal(await run("--stack", "prod", "--against", "HEAD~1", "--out", dir, "--test-report", fixture("ok3.json", mochaReport(0)), ...extra), 0, output.slice(-1)[0]);
+            return readPack(dir);
+        };
+
+        // The saved plan of an update that keeps the image: its digest is known before the gate.
+        const known = await build(path.join(work, "img-known"), "--saved-plan", fixture("plan-known.json", planWith(planned)));
+        assert.deepEqual(known.identity.streamsImages.status === "present" && known.identity.streamsImages.value, [
+            { resource: "aws:ecs/taskDefinition:TaskDefinition::streams-batch-release-task", image: planned },
+            { resource: "docker-build:index:Image::streams-batch-release-image-image", image: planned },
+        ]);
+        assert.match(known.identity.streamsImages.source, /^`pulumi preview --save-plan`: .*plan-known\.json/);
+        assert.equal(checkSchema(known).ok, true);
+        assert.match(fs.readFileSync(path.join(work, "img-known", PACK_FILES.markdown), "utf8"), new RegExp(`streams-batch-release-task: \`${planned.replace(/[.]/g, "\\.")}\``));
+
+        // An update that rebuilds the image: the plan holds Pulumi's unknown, so the fact stays missing until up.
+        const rebuilt = path.join(work, "img-rebuilt");
+        const pending = await build(rebuilt, "--saved-plan", fixture("plan-rebuilt.json", planWith(UNKNOWN)));
+        assert.ok(pending.identity.streamsImages.status === "missing");
+        assert.match(pending.identity.streamsImages.reason, /^known after the image build; see the saved plan \/ update: the saved plan holds no digest/);
+        assert.equal(await run("--complete", rebuilt, "--stack-outputs", fixture("outputs.json", { lakeAuditBucket: "b", streamsImages: { batch_release: ran }, mysqlEndpoint: "[secret]" })), 0);
+        const completed = readPack(rebuilt);
+        assert.deepEqual(completed.identity.streamsImages.status === "present" && completed.identity.streamsImages.value, [{ resource: "stack output streamsImages.batch_release", image: ran }]);
+        assert.match(completed.identity.streamsImages.source, /^`pulumi stack output --json` after the update: .*outputs\.json/);
+        assert.equal(checkSchema(completed).ok, true);
+
+        // Stack outputs that hide or lack the digest are shown as missing, naming the output; a bad file is an error.
+        const hidden = path.join(work, "img-hidden");
+        await build(hidden, "--saved-plan", fixture("plan-rebuilt2.json", planWith(UNKNOWN)));
+        assert.equal(await run("--complete", hidden, "--stack-outputs", fixture("outputs-secret.json", { streamsImages: { batch_release: "[secret]" } })), 0);
+        const h = readPack(hidden).identity.streamsImages;
+        assert.ok(h.status === "missing");
+        assert.match(h.reason, /not an image reference by digest: streamsImages\.batch_release is "\[secret\]"/);
+        await assert.rejects(run("--complete", hidden, "--stack-outputs", fixture("outputs-bad.json", { streamsImages: ["x"] })), /--stack-outputs: .*outputs-bad\.json streamsImages is not an object/);
     });
 
     it("bad inputs fail with the option and the file named", async () => {

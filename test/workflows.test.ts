@@ -253,6 +253,7 @@ describe("workflows: every prod deploy leaves a signed evidence pack (issue 25)"
         assert.equal(build.if, undefined);
         assert.ok(!plan.steps.some((s) => "continue-on-error" in s), "prod-plan fails when its pack fails");
         assert.match(String(stepNamed(plan, "Keep the saved plan and the pack for the approved job").with?.path), /evidence\//);
+        assert.equal(stepNamed(plan, "Keep the saved plan and the pack for the approved job").if, "always()", "a pack that does not PASS is still uploaded for the run's reviewers");
         assert.equal(prod.needs, "prod-plan");
 
         const verify = stepNamed(prod, "No evidence pack, no deploy (signed, intact, this commit, this plan)");
@@ -282,7 +283,9 @@ describe("workflows: every prod deploy leaves a signed evidence pack (issue 25)"
         }
         const complete = stepNamed(prod, "Complete the evidence pack");
         assert.match(complete.run!, /args=\(--complete evidence --require-pass\)/);
-        for (const input of ["up", "drift", "approvals"]) assert.match(complete.run!, new RegExp(`\\b${input}\\b`));
+        for (const input of ["up", "drift", "approvals", "stack-outputs"]) assert.match(complete.run!, new RegExp(`\\b${input}\\b`));
+        // The image digests come from the real update's outputs; secrets stay masked (no --show-secrets on this line).
+        assert.match(runs(prod), /^pulumi stack output --stack prod --json > after-deploy\/stack-outputs\.json /m);
         assert.match(runs(prod), /pulumi refresh --stack prod --preview-only --json/, "the drift check after the update");
         assert.match(runs(prod), /pulumi stack history --stack prod --json --page-size 1 > after-deploy\/up\.json/);
         const upload = stepNamed(prod, "Upload the evidence pack");
@@ -293,6 +296,8 @@ describe("workflows: every prod deploy leaves a signed evidence pack (issue 25)"
         assert.match(archive.run!, /bucket=\$\(pulumi stack output lakeAuditBucket --stack prod\)/);
         assert.match(archive.run!, new RegExp(`prefix="${EVIDENCE_PREFIX}/prod/`), "its own prefix in the archive, the one the bucket policy opens");
         assert.match(archive.run!, /aws s3 cp evidence "s3:\/\/\$bucket\/\$prefix\/" --recursive --checksum-algorithm SHA256\n/, "Object Lock needs a checksum");
+        // The writer holds kms:GenerateDataKey on the archive key, not the kms:Decrypt of a multipart upload.
+        assert.match(archive.run!, /aws configure set default\.s3\.multipart_threshold 5GB\n(.*\n)*aws s3 cp evidence/);
         assert.doesNotMatch(archive.run!, /--object-lock-/, "the bucket's default retention (10 years in prod) applies; the writer may not set its own");
         assert.match(archive.run!, /get-object-retention/, "the run summary shows the lock");
         assert.equal(prod.permissions?.actions, "read", "reads the deployment approvals");

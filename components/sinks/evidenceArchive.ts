@@ -54,3 +54,35 @@ export function evidenceArchiveStatements(archiveBucketArn: string, replicationR
     );
     return statements;
 }
+
+/**
+ * The archive key's statement for the evidence writers (a key policy statement: the writers are
+ * roles this program does not own, and the key policy is where the archive key's users are named).
+ * A PutObject into a bucket whose default encryption is SSE-KMS needs kms:GenerateDataKey on the
+ * key, and nothing more; kms:Decrypt is for reading objects and for multipart uploads, which the
+ * deploy workflow avoids (one PutObject per pack file), so the writers get no way to read the audit
+ * trail through the key. Only through S3 of the stack's region (kms:ViaService), and only for the
+ * archive (S3's encryption context aws:s3:arn: the bucket ARN with S3 Bucket Keys, the object ARN
+ * without, which can only be under evidence/ for these writers).
+ *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#aws-managed-customer-managed-keys (permissions: upload needs kms:GenerateDataKey, download kms:Decrypt)
+ *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions (multipart upload with SSE-KMS: kms:Decrypt too)
+ *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
+ *   https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ *   https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html (in a key policy the resource is "*": this key)
+ */
+export function evidenceWriterKeyStatement(writerArns: readonly string[], archiveBucketArn: string, region: string): PolicyStatement | undefined {
+    if (writerArns.length === 0) return undefined;
+    for (const arn of writerArns) if (!IAM_ROLE_ARN.test(arn)) throw new Error(`lake.evidenceWriterArns: "${arn}" is not an IAM role ARN`);
+    if (!archiveBucketArn || !region) throw new Error("evidence writers' key statement: the archive bucket ARN and the region are required");
+    return {
+        Sid: "EvidenceWritersEncryptThroughS3ForTheArchive",
+        Effect: "Allow",
+        Principal: { AWS: writerArns.length === 1 ? writerArns[0] : [...writerArns] },
+        Action: ["kms:GenerateDataKey"],
+        Resource: "*",
+        Condition: {
+            StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` },
+            StringLike: { "kms:EncryptionContext:aws:s3:arn": [archiveBucketArn, `${archiveBucketArn}/${EVIDENCE_PREFIX}/*`] },
+        },
+    };
+}

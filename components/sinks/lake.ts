@@ -15,6 +15,7 @@ import {
     replicationTrustPolicy,
 } from "./auditReplication";
 import { LakeConfig } from "../config";
+import { evidenceWriterKeyStatement } from "./evidenceArchive";
 
 /** Prefixes inside the buckets the sinks write under (`topics.dir`); the role may write nowhere else. */
 export const RAW_TOPICS_DIR = "cdc";
@@ -193,8 +194,15 @@ export const ARCHIVE_KEY_PROTECTED_ACTIONS = ["kms:ScheduleKeyDeletion", "kms:Di
  *   https://docs.aws.amazon.com/kms/latest/developerguide/conditions-aws.html (aws:PrincipalArn)
  *   https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html (BypassPolicyLockoutSafetyCheck)
  */
-export function archiveKeyPolicy(p: { accountId: string; partition: string; breakGlassRoleArn: string }): PolicyDocument {
+export function archiveKeyPolicy(p: {
+    accountId: string;
+    partition: string;
+    breakGlassRoleArn: string;
+    /** lake.evidenceWriterArns: may encrypt evidence packs into the archive (evidenceWriterKeyStatement). */
+    evidenceWriters?: { writerArns: readonly string[]; archiveBucketArn: string; region: string };
+}): PolicyDocument {
     if (!p.breakGlassRoleArn) throw new Error("archive key policy: the break-glass role ARN is empty (lifesci-streaming:lake.breakGlassRoleArn)");
+    const writers = p.evidenceWriters && evidenceWriterKeyStatement(p.evidenceWriters.writerArns, p.evidenceWriters.archiveBucketArn, p.evidenceWriters.region);
     return {
         Version: "2012-10-17",
         Statement: [
@@ -213,6 +221,7 @@ export function archiveKeyPolicy(p: { accountId: string; partition: string; brea
                 Resource: "*",
                 Condition: { ArnNotEquals: { "aws:PrincipalArn": p.breakGlassRoleArn } },
             },
+            ...(writers ? [writers] : []),
         ],
     };
 }
@@ -333,13 +342,24 @@ export class Lake extends pulumi.ComponentResource {
         const partition = caller.arn.apply((arn) => arn.split(":")[1] || "aws");
         if (!args.config.breakGlassRoleArn) throw new Error("lifesci-streaming:lake.breakGlassRoleArn: required for the audit archive key");
         const breakGlassRoleArn = args.config.breakGlassRoleArn;
+        // Bucket names are global: the account id keeps them unique.
+        const bucketName = (kind: string) => pulumi.interpolate`${namePrefix}-${kind}-${caller.accountId}`;
+        const archiveBucketName = bucketName("audit-archive");
+        // The key policy names the archive's ARN before the bucket exists (the bucket is encrypted with this key).
+        const evidenceWriters = pulumi.all([partition, archiveBucketName]).apply(([part, bucket]) => ({
+            writerArns: args.config.evidenceWriterArns ?? [],
+            archiveBucketArn: `arn:${part}:s3:::${bucket}`,
+            region: args.region,
+        }));
         this.archiveKey = new aws.kms.Key(
             `${name}-archive-key`,
             {
                 description: `${namePrefix} audit archive encryption (deletion, disabling and policy changes: break-glass role only)`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
-                policy: pulumi.all([caller.accountId, partition]).apply(([accountId, part]) => JSON.stringify(archiveKeyPolicy({ accountId, partition: part, breakGlassRoleArn }))),
+                policy: pulumi
+                    .all([caller.accountId, partition, evidenceWriters])
+                    .apply(([accountId, part, writers]) => JSON.stringify(archiveKeyPolicy({ accountId, partition: part, breakGlassRoleArn, evidenceWriters: writers }))),
                 bypassPolicyLockoutSafetyCheck: true,
                 tags: { ...tags, purpose: "audit-archive" },
             },
@@ -403,9 +423,6 @@ export class Lake extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // Bucket names are global: the account id keeps them unique.
-        const bucketName = (kind: string) => pulumi.interpolate`${namePrefix}-${kind}-${caller.accountId}`;
-
         const raw = this.guardedBucket(`${name}-raw`, {
             bucket: bucketName("lake-raw"),
             // dev data is disposable; prod keeps every version until the lifecycle removes it.
@@ -437,7 +454,7 @@ export class Lake extends pulumi.ComponentResource {
         const audit = this.guardedBucket(
             `${name}-audit`,
             {
-                bucket: bucketName("audit-archive"),
+                bucket: archiveBucketName,
                 // Object Lock can only be switched on when the bucket is created.
                 objectLockEnabled: true,
                 forceDestroy: false,

@@ -152,18 +152,95 @@ export function pulumiCliVersion(): Fact<string> {
     }
 }
 
-const IMAGE_BY_DIGEST = /[\w.\-/:]+@sha256:[0-9a-f]{64}/g;
+// ---------------------------------------------------------------------------------------------
+// Kafka Streams app image digests: only from what a real engine reported
 
-/** Container images referenced by digest anywhere in the inventory's inputs (ECS task definitions of the streams apps). */
-export function streamsImagesOf(inventory: Inventory, source: string): Fact<{ resource: string; image: string }[]> {
-    const found: { resource: string; image: string }[] = [];
-    const scan = (entry: InventoryEntry, value: unknown) => {
-        if (typeof value === "string") for (const m of value.match(IMAGE_BY_DIGEST) ?? []) found.push({ resource: entry.key, image: m });
-        else if (value && typeof value === "object") for (const v of Object.values(value)) scan(entry, v);
+/** `<repository>[:tag]@sha256:<64 hex>`: an image pinned by the digest of its pushed manifest. */
+const IMAGE_BY_DIGEST = /[\w.\-/:]+@sha256:[0-9a-f]{64}/g;
+const IMAGE_REF = /^[\w.\-/:]+@sha256:[0-9a-f]{64}$/;
+/** The resource that builds and pushes a Streams app's image, and the one that runs it (components/streams). */
+const IMAGE_TYPE = "docker-build:index:Image";
+const TASK_TYPE = "aws:ecs/taskDefinition:TaskDefinition";
+export type StreamsImageFact = Fact<{ resource: string; image: string }[]>;
+export const AFTER_BUILD = "known after the image build; see the saved plan / update";
+
+/**
+ * What the offline plan can say about the Streams app images: which resources build them, never a
+ * digest. A digest exists only once the image is built and pushed; under the mock engine every
+ * "digest" is one scripts/mockEngine.ts invents, so the offline plan is no source for it.
+ */
+export function streamsImagesOffline(inventory: Inventory, source: string): StreamsImageFact {
+    const built = inventory.resources.filter((r) => r.custom && r.type === IMAGE_TYPE).map((r) => r.key);
+    if (built.length === 0) return missing(source, "no resource of this commit builds a container image (no Kafka Streams app image is deployed on this stack)");
+    return missing(source, `${AFTER_BUILD} (built by ${built.join(", ")}; the offline plan builds nothing, so it knows no digest)`);
+}
+
+/** `type::name` of a URN (`urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>`), as in the inventory. */
+export function urnKey(urn: string): string {
+    const parts = urn.split("::");
+    if (parts.length < 4) return urn;
+    const type = parts[2].split("$").pop()!;
+    return `${type}::${parts.slice(3).join("::")}`;
+}
+
+/**
+ * Image references by digest in a saved update plan: the proposed outputs (`state`) and the new
+ * inputs (`goal.inputDiff`) of the image and task definition resources. An image this update
+ * rebuilds is unknown in the plan (Pulumi's unknown sentinel, no digest), so it is not found here.
+ * Plan format: https://www.pulumi.com/docs/iac/operations/stack-management/update-plans/ (apitype
+ * ResourcePlanV1: goal, steps, state).
+ */
+export function streamsImagesOfSavedPlan(raw: Buffer): { resource: string; image: string }[] {
+    let json: any;
+    try {
+        json = JSON.parse(raw.toString("utf8"));
+    } catch {
+        return [];
+    }
+    const plans = (isObj(json?.plan) ? json.plan : json)?.resourcePlans;
+    if (!isObj(plans)) return [];
+    const found = new Map<string, { resource: string; image: string }>();
+    const scan = (resource: string, value: unknown) => {
+        if (typeof value === "string") for (const image of value.match(IMAGE_BY_DIGEST) ?? []) found.set(`${resource} ${image}`, { resource, image });
+        else if (value && typeof value === "object") for (const v of Object.values(value)) scan(resource, v);
     };
-    for (const r of inventory.resources) if (r.custom) scan(r, r.inputs);
-    const unique = [...new Map(found.map((f) => [`${f.resource} ${f.image}`, f])).values()];
-    return unique.length > 0 ? present(source, unique) : missing(source, "no resource of this commit references a container image by digest (no Kafka Streams app image is deployed on this stack)");
+    for (const [urn, plan] of Object.entries(plans).sort(([a], [b]) => a.localeCompare(b))) {
+        const key = urnKey(urn);
+        const type = String((plan as any)?.goal?.type ?? key.split("::")[0]);
+        if (type !== IMAGE_TYPE && type !== TASK_TYPE) continue;
+        if ((plan as any)?.steps?.includes?.("delete") && !(plan as any).steps.some((s: string) => s.startsWith("create"))) continue;
+        scan(key, (plan as any)?.state);
+        scan(key, (plan as any)?.goal?.inputDiff?.adds);
+        scan(key, (plan as any)?.goal?.inputDiff?.updates);
+    }
+    return [...found.values()];
+}
+
+/** The images fact from a saved plan: present when the plan knows the digests, else missing and why. */
+export function streamsImagesFromSavedPlan(file: string, raw: Buffer, offline: StreamsImageFact): StreamsImageFact {
+    const source = `\`pulumi preview --save-plan\`: ${file} (proposed outputs and inputs of the image and task definition resources)`;
+    const images = streamsImagesOfSavedPlan(raw);
+    if (images.length > 0) return present(source, images);
+    if (offline.status === "missing" && !offline.reason.startsWith(AFTER_BUILD)) return offline;
+    return missing(source, `${AFTER_BUILD}: the saved plan holds no digest (this update builds the image); the pack completed after \`pulumi up\` takes it from the stack outputs`);
+}
+
+/** What the update runs (stack outputs) wins over what the plan expected; a missing one keeps a present digest. */
+export const latestImages = (planned: StreamsImageFact, updated?: StreamsImageFact): StreamsImageFact =>
+    updated && (updated.status === "present" || planned.status === "missing") ? updated : planned;
+
+/** `pulumi stack output --json` after the update: `streamsImages` maps each app to the image it runs. */
+export function parseStackOutputs(option: string, file: string, json: unknown): StreamsImageFact {
+    if (!isObj(json)) throw bad(option, file, "is not `pulumi stack output --json` output (expected an object of outputs)");
+    const source = `\`pulumi stack output --json\` after the update: ${file} (streamsImages)`;
+    const images = json.streamsImages;
+    if (images === undefined) return missing(source, "the stack exports no streamsImages (no Kafka Streams app is deployed on this stack)");
+    if (!isObj(images)) throw bad(option, file, "streamsImages is not an object of app name -> image");
+    const refs = Object.entries(images).sort(([a], [b]) => a.localeCompare(b));
+    const notDigests = refs.filter(([, ref]) => typeof ref !== "string" || !IMAGE_REF.test(ref)).map(([app, ref]) => `streamsImages.${app} is ${JSON.stringify(ref)}`);
+    if (notDigests.length > 0) return missing(source, `not an image reference by digest: ${notDigests.join("; ")}`);
+    if (refs.length === 0) return missing(source, "streamsImages is empty (no Kafka Streams app is deployed on this stack)");
+    return present(source, refs.map(([app, ref]) => ({ resource: `stack output streamsImages.${app}`, image: ref as string })));
 }
 
 export function connectorsOf(inventory: Inventory, source: string): Fact<{ resource: string; connectorClass: string }[]> {
