@@ -5,12 +5,14 @@
 // Exit 0 when every hop passed (hops that cannot run here say so), 1 when a hop failed, 2 when the
 // data path could not be started (missing binary, Maven failure, a server that did not start).
 import { defineCli, parseCli, runCli } from "../scripts/cliSupport";
-import { STATIC_DIFFERENCES, CONNECTOR_RULES } from "./differences";
-import { E2eContext, EnvironmentError, ProgramError, startHarness, stopHarness } from "./harness";
-import { HOPS, HOP_NAMES, Hop } from "./hops";
+import type { E2eContext } from "./harness";
+import type { Hop } from "./hops";
 import { HopResult, buildReport, exitCode, failed, formatReport, notRun, passed } from "./report";
 
-function allDifferences() {
+// The harness, the hops and the connector rules load the program (and the Pulumi SDK): the command
+// imports them after its arguments parse, so --help answers first.
+async function allDifferences() {
+    const { STATIC_DIFFERENCES, CONNECTOR_RULES } = await import("./differences");
     return [...STATIC_DIFFERENCES, ...Object.values(CONNECTOR_RULES).map((r) => ({ ...r.difference, e2e: r.e2e }))];
 }
 
@@ -50,6 +52,8 @@ export const CLI = defineCli({
 if (require.main === module) {
     runCli(async () => {
         const { values } = parseCli(CLI);
+        const { EnvironmentError, ProgramError, startHarness, stopHarness } = await import("./harness");
+        const { HOPS, HOP_NAMES } = await import("./hops");
         const started = Date.now();
         const log = (m: string) => process.stderr.write(`e2e: ${m}\n`);
         let ctx: E2eContext | undefined;
@@ -64,7 +68,7 @@ if (require.main === module) {
                     failed(HOP_NAMES.evaluate, err.message),
                     ...HOPS.map((h) => failed(h.name, `not checked: depends on the failed hop(s) ${HOP_NAMES.evaluate}`)),
                 ];
-                const report = buildReport(hops, allDifferences(), Date.now() - started);
+                const report = buildReport(hops, await allDifferences(), Date.now() - started);
                 process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
                 return exitCode(report);
             }
@@ -75,7 +79,7 @@ if (require.main === module) {
             throw err;
         }
         await stopHarness(ctx, values.keep || hops.some((h) => h.status === "failed"));
-        const report = buildReport([passed(HOP_NAMES.evaluate, "the local stack evaluated under the mock engine; its resources are what the run deploys"), ...hops], allDifferences(), Date.now() - started);
+        const report = buildReport([passed(HOP_NAMES.evaluate, "the local stack evaluated under the mock engine; its resources are what the run deploys"), ...hops], await allDifferences(), Date.now() - started);
         process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
         return exitCode(report);
     });

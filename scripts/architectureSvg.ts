@@ -20,7 +20,7 @@ import {
     topicName,
     warehouseTopic,
 } from "../components/catalog";
-import { ALERT_INTENTS } from "../components/monitoring";
+import { ALERT_INTENTS } from "../components/monitoring/pure";
 
 const PREFIX = "<prefix>";
 

@@ -3,7 +3,7 @@
 // CDC user. Run it against dev or local sources only. Exit 0 when every image is complete.
 import { formatSmoke, runCdcSmoke } from "./checks/cdcSmoke";
 import { selectDomains } from "./checks/preflight";
-import { MYSQL_ENDPOINT_OPTIONS, UsageError, defineCli, endpointFromOptions, parseCli, runCli } from "./cliSupport";
+import { CliWrite, MYSQL_ENDPOINT_OPTIONS, UsageError, defineCli, endpointFromOptions, parseCli, runCli, writeStdout } from "./cliSupport";
 
 export const CLI = defineCli({
     name: "npm run cdc-smoke --",
@@ -20,21 +20,23 @@ export const CLI = defineCli({
     exitCodes: { 0: "every change arrived complete", 1: "a change was missing or incomplete", 2: "usage error, or the server cannot be reached" },
 });
 
-if (require.main === module)
-    runCli(async () => {
-        const { values } = parseCli(CLI);
-        if (!values["cdc-password-env"]) throw new UsageError("--cdc-password-env is required: the CDC user's password, read from that environment variable");
-        const writer = endpointFromOptions(values);
-        const reader = endpointFromOptions({
-            ...values,
-            url: `mysql://${encodeURIComponent(values["cdc-user"])}@${writer.host}:${writer.port}`,
-            "password-env": values["cdc-password-env"],
-        });
-        const report = await runCdcSmoke({
-            writer,
-            reader,
-            domains: selectDomains(values.databases?.split(",").map((d) => d.trim()).filter(Boolean)),
-        });
-        process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatSmoke(report)}\n`);
-        return report.ok ? 0 : 1;
+/** The command: its exit code (errors become exit 2 in runCli); the report goes to `write`. */
+export async function main(argv: readonly string[] = process.argv.slice(2), write: CliWrite = writeStdout): Promise<number> {
+    const { values } = parseCli(CLI, argv);
+    if (!values["cdc-password-env"]) throw new UsageError("--cdc-password-env is required: the CDC user's password, read from that environment variable");
+    const writer = endpointFromOptions(values);
+    const reader = endpointFromOptions({
+        ...values,
+        url: `mysql://${encodeURIComponent(values["cdc-user"])}@${writer.host}:${writer.port}`,
+        "password-env": values["cdc-password-env"],
     });
+    const report = await runCdcSmoke({
+        writer,
+        reader,
+        domains: selectDomains(values.databases?.split(",").map((d) => d.trim()).filter(Boolean)),
+    });
+    await write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatSmoke(report)}\n`);
+    return report.ok ? 0 : 1;
+}
+
+if (require.main === module) runCli(() => main());

@@ -1,6 +1,6 @@
 // The shared argument parser: typed values, the same --help everywhere, one-line usage errors.
 import { strict as assert } from "assert";
-import { HelpShown, MYSQL_ENDPOINT_OPTIONS, UsageError, cliHelp, defineCli, parseCli } from "./cliSupport";
+import { HelpShown, MYSQL_ENDPOINT_OPTIONS, UsageError, cliHelp, defineCli, parseCli, runInProcess } from "./cliSupport";
 
 const CLI = defineCli({
     name: "npm run thing --",
@@ -60,6 +60,30 @@ describe("cliSupport: one argument parser for every CLI", () => {
         usageError(["--mode", "c"], /'c' is invalid.*a, b/);
         usageError(["sideways"], /'sideways' is invalid/);
         usageError(["up", "extra"], /too many arguments/);
+    });
+
+    it("a variadic last argument lists each value in args, checked against its choices", () => {
+        const modules = defineCli({ name: "x", summary: "y", options: {}, arguments: [{ name: "module", variadic: true, choices: ["a", "b"], description: "m" }] });
+        assert.deepEqual(parseCli(modules, []).args, []);
+        assert.deepEqual(parseCli(modules, ["b", "a"]).args, ["b", "a"]);
+        assert.throws(() => parseCli(modules, ["a", "c"]), (err: Error) => err instanceof UsageError && /'c' is invalid.*a, b/.test(err.message));
+        assert.match(cliHelp(modules), /^Usage: x \[options\] \[module\.\.\.\]$/m);
+    });
+
+    it("runInProcess: what runCli would print and exit with (help on stdout exit 0, one error line exit 2)", async () => {
+        const main = async (argv: string[], write: (t: string) => Promise<void>) => {
+            const { values } = parseCli(CLI, argv);
+            if (values.url === "mysql://down") throw new Error("cannot reach MySQL at down:3306");
+            if (values.url === "mysql://usage") throw new UsageError("--url: do not put the password in the URL");
+            await write(`stack ${values.stack}\n`);
+            return values.json ? 1 : 0;
+        };
+        assert.deepEqual(await runInProcess((w) => main(["--stack", "prod"], w)), { code: 0, stdout: "stack prod\n", stderr: "" });
+        assert.deepEqual(await runInProcess((w) => main(["--json"], w)), { code: 1, stdout: "stack dev\n", stderr: "" });
+        assert.deepEqual(await runInProcess((w) => main(["--help"], w)), { code: 0, stdout: cliHelp(CLI), stderr: "" });
+        assert.deepEqual(await runInProcess((w) => main(["--url", "mysql://usage"], w)), { code: 2, stdout: "", stderr: "error: --url: do not put the password in the URL\n" });
+        assert.deepEqual(await runInProcess((w) => main(["--url", "mysql://down"], w)), { code: 2, stdout: "", stderr: "error: cannot reach MySQL at down:3306\n" });
+        assert.deepEqual(await runInProcess((w) => main(["--stak", "x"], w)), { code: 2, stdout: "", stderr: "error: unknown option '--stak' (Did you mean --stack?) (see --help)\n" });
     });
 
     it("the MySQL endpoint options offer every TLS mode", () => {

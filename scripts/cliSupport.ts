@@ -27,7 +27,7 @@
 // once it parses with parseCli before its first side effect.
 import * as fs from "fs";
 import { Argument, Command, CommanderError, Option } from "commander";
-import { MySqlEndpoint, TLS_MODES, TlsMode, isMySqlAccessError, parseMySqlUrl } from "../components/source";
+import { MySqlEndpoint, TLS_MODES, TlsMode, isMySqlAccessError, parseMySqlUrl } from "../components/source/pure";
 
 export class UsageError extends Error {}
 
@@ -56,6 +56,8 @@ export interface CliArgument {
     description: string;
     choices?: readonly string[];
     default?: string;
+    /** The last argument may take any number of values (`[name...]`); parseCli lists each in `args`. */
+    variadic?: boolean;
 }
 
 export interface CliSpec<O extends Record<string, CliOption>> {
@@ -100,7 +102,7 @@ function command<O extends Record<string, CliOption>>(spec: CliSpec<O>, out: { t
         attributes.set(option.attributeName(), key);
     }
     for (const a of spec.arguments ?? []) {
-        const argument = new Argument(`[${a.name}]`, a.description);
+        const argument = new Argument(`[${a.name}${a.variadic ? "..." : ""}]`, a.description);
         if (a.choices) argument.choices(a.choices);
         if (a.default !== undefined) argument.default(a.default);
         program.addArgument(argument);
@@ -137,7 +139,7 @@ export function parseCli<O extends Record<string, CliOption>>(spec: CliSpec<O>, 
     const values: Record<string, unknown> = {};
     for (const [attribute, value] of Object.entries(program.opts())) values[attributes.get(attribute) ?? attribute] = value;
     for (const [key, o] of Object.entries(spec.options)) if (o.type === "boolean" && values[key] === undefined) values[key] = o.default === true;
-    return { values: values as CliValues<O>, args: program.processedArgs as string[] };
+    return { values: values as CliValues<O>, args: (program.processedArgs as (string | string[] | undefined)[]).flat().filter((a): a is string => a !== undefined) };
 }
 
 /** The MySQL endpoint options preflight, cdc-smoke and schema:check share. */
@@ -179,21 +181,52 @@ export function endpointFromOptions(values: { url?: string; "password-env"?: str
 /** Writes to stdout and waits until a pipe has taken it (the process exits right after). */
 export const writeStdout = (text: string) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
 
+/** What a CLI prints and returns. */
+export interface CliOutcome {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Where a CLI main writes: the process's stdout in a real run, a buffer in an in-process test. */
+export type CliWrite = (text: string) => Promise<void>;
+
 /**
- * Runs a CLI main: HelpShown prints the usage (exit 0); operator-facing errors become one line on
- * stderr and exit code 2.
+ * What a main's failure becomes: HelpShown prints the usage (exit 0); operator-facing errors become
+ * one line on stderr and exit code 2. Shared by runCli and runInProcess, so in-process tests see
+ * exactly what the process prints.
  */
+export function failureOutcome(err: unknown): CliOutcome {
+    if (err instanceof HelpShown) return { code: 0, stdout: err.text, stderr: "" };
+    const message = err instanceof UsageError || isMySqlAccessError(err) ? err.message : ((err as Error)?.message ?? String(err));
+    return { code: 2, stdout: "", stderr: `error: ${message}\n` };
+}
+
+/** Runs a CLI main: its exit code, or its failure as failureOutcome says. */
 export function runCli(main: () => Promise<number>): void {
     main().then(
         (code) => process.exit(code),
         async (err: unknown) => {
-            if (err instanceof HelpShown) {
-                await writeStdout(err.text);
-                process.exit(0);
-            }
-            const message = err instanceof UsageError || isMySqlAccessError(err) ? err.message : ((err as Error)?.message ?? String(err));
-            await new Promise<void>((resolve) => process.stderr.write(`error: ${message}\n`, () => resolve()));
-            process.exit(2);
+            const outcome = failureOutcome(err);
+            if (outcome.stdout) await writeStdout(outcome.stdout);
+            if (outcome.stderr) await new Promise<void>((resolve) => process.stderr.write(outcome.stderr, () => resolve()));
+            process.exit(outcome.code);
         },
     );
+}
+
+/**
+ * A CLI main run in this process, as runCli would run it: exit code, what it wrote, and the failure
+ * line. Tests about a command's logic use it (a process start costs ts-node's start-up); one real
+ * process run per CLI keeps the process itself (exit code, streams) proven.
+ */
+export async function runInProcess(main: (write: CliWrite) => Promise<number>): Promise<CliOutcome> {
+    let stdout = "";
+    try {
+        const code = await main(async (text) => void (stdout += text));
+        return { code, stdout, stderr: "" };
+    } catch (err) {
+        const outcome = failureOutcome(err);
+        return { ...outcome, stdout: stdout + outcome.stdout };
+    }
 }

@@ -14,7 +14,7 @@ import {
     WAREHOUSE_TABLES,
     cdcTopicPrefix,
 } from "../components/catalog";
-import { SECRET_CONFIG_KEYS, parsePlatformConfig } from "../components/config";
+import { SECRET_CONFIG_KEYS } from "../components/config/schema";
 import { renderArchitectureSvg } from "./architectureSvg";
 import { defineCli, parseCli, runCli } from "./cliSupport";
 import { REPO_ROOT, StackRun, readStackConfig, runStack } from "./mockEngine";
@@ -170,6 +170,9 @@ export function renderConfigReference(stacks: readonly string[] = DOCS_STACKS): 
     const effective = Object.fromEntries(
         stacks.map((stack) => {
             const { values, secretKeys } = readStackConfig(stack);
+            // The config loader loads the Pulumi SDK: when the docs are generated, not for --help.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { parsePlatformConfig } = require("../components/config") as typeof import("../components/config");
             const config = parsePlatformConfig({ project: "lifesci-streaming", stack, values, secretKeys: new Set(secretKeys) });
             return [stack, flattenConfig(config, "", {})];
         }),

@@ -7,11 +7,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { alertRules, MetricsSource, MonitoredEstate, prometheusRuleFile } from "../components/monitoring";
+import { alertRules, MetricsSource, MonitoredEstate, prometheusRuleFile } from "../components/monitoring/pure";
 import { DOMAINS, SINK_NAMES, SinkName } from "../components/catalog";
-import { parsePlatformConfig } from "../components/config";
-import { cdcConnectorName } from "../components/source";
-import { AUDIT_REPLICATION_RULE_ID, sinkConnectorName } from "../components/sinks";
 import { UsageError, defineCli, parseCli, runCli } from "./cliSupport";
 import { REPO_ROOT, readStackConfig } from "./mockEngine";
 
@@ -65,6 +62,13 @@ export function readStackOutputs(file: string): StackOutputs {
 /** The command (exit code; errors become exit 2 in runCli). Everything is checked before the first file is written. */
 export function main(argv: readonly string[] = process.argv.slice(2)): number {
     const { values: options } = parseCli(CLI, argv);
+    // The config loader and the resource names load the program's modules (and the Pulumi SDK):
+    // after the arguments parse, so --help and usage errors do not pay for them.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { parsePlatformConfig } = require("../components/config") as typeof import("../components/config");
+    const { cdcConnectorName } = require("../components/source") as typeof import("../components/source");
+    const { AUDIT_REPLICATION_RULE_ID, sinkConnectorName } = require("../components/sinks") as typeof import("../components/sinks");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const stack = options.stack;
     if (!fs.existsSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`))) throw new UsageError(`--stack: no Pulumi.${stack}.yaml in ${REPO_ROOT}`);
     const outDir = path.resolve(options.out, stack);

@@ -4,16 +4,22 @@
 // (from the environment, or generated once into .pulumi/local-passphrase: local/passphrase.ts).
 import * as fs from "fs";
 import * as path from "path";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { connectMySql } from "../components/source";
-import { LocalCredentials } from "../local/localPlatform";
-import { PULUMI_CLI_DIR, realPathProbes, realPrerequisiteProbe } from "../local/probes";
+import type { PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { connectMySql } from "../components/source/pure";
+import type { LocalCredentials } from "../local/localPlatform";
 import { localPassphraseEnv } from "../local/passphrase";
 import { PluginPins, checkPrerequisites, formatPrerequisites, localCleanupHint } from "../local/prerequisites";
-import { formatVerification, insertVerificationRows, runVerification, verificationHops, verificationMarker } from "../local/verify";
 import { LOCAL_PORTS, connectPluginDownloads, localUrls } from "../local/versions";
 import { defineCli, parseCli, runCli } from "./cliSupport";
 import { PLUGINS_SHA256 } from "./pinConnectPlugins";
+
+// The Automation API, the path probes (Kafka, S3, PostgreSQL clients) and the verification (the sink
+// settings) load when a command runs: --help answers before them.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const automation = () => require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
+const probes = () => require("../local/probes") as typeof import("../local/probes");
+const verification = () => require("../local/verify") as typeof import("../local/verify");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const CLI = defineCli({
     name: "ts-node scripts/local.ts",
@@ -39,7 +45,7 @@ const STATE_DIR = path.join(ROOT, ".pulumi", "local-state");
 async function openStack(cli: PulumiCommand | undefined): Promise<Stack> {
     const backend = STATE_DIR;
     fs.mkdirSync(backend, { recursive: true });
-    return LocalWorkspace.createOrSelectStack(
+    return automation().LocalWorkspace.createOrSelectStack(
         { stackName: STACK, workDir: ROOT },
         {
             pulumiCommand: cli,
@@ -63,11 +69,11 @@ function connectPluginPins(): PluginPins {
 async function prerequisites(command: string): Promise<PulumiCommand | undefined> {
     let cli: PulumiCommand | undefined;
     const report = await checkPrerequisites(
-        realPrerequisiteProbe(NAME_PREFIX, PULUMI_CLI_DIR(ROOT), (c) => (cli = c)),
+        probes().realPrerequisiteProbe(NAME_PREFIX, probes().PULUMI_CLI_DIR(ROOT), (c) => (cli = c)),
         {
             ports: LOCAL_PORTS,
             pulumiVersion: PULUMI_CLI_VERSION,
-            pulumiInstallDir: PULUMI_CLI_DIR(ROOT),
+            pulumiInstallDir: probes().PULUMI_CLI_DIR(ROOT),
             // Only `up` builds the Connect image; down and verify must work without pins.
             connectPlugins: command === "up" ? connectPluginPins() : undefined,
         },
@@ -87,12 +93,12 @@ async function verify(stack: Stack): Promise<boolean> {
     const started = Date.now();
     let rows;
     try {
-        rows = await insertVerificationRows(conn, verificationMarker());
+        rows = await verification().insertVerificationRows(conn, verification().verificationMarker());
     } finally {
         await conn.end();
     }
     console.log(`Inserted order ${rows.marker}, out-of-spec lab result ${rows.resultId}, machine alarm ${rows.eventId}; waiting up to ${VERIFY_TIMEOUT_MS / 1000} s`);
-    const probes = realPathProbes({
+    const pathProbes = probes().realPathProbes({
         kafkaBootstrap: `127.0.0.1:${LOCAL_PORTS.kafka}`,
         ksqlUrl: `http://127.0.0.1:${LOCAL_PORTS.ksqldb}`,
         minioUrl: `http://127.0.0.1:${LOCAL_PORTS.minio}`,
@@ -101,12 +107,13 @@ async function verify(stack: Stack): Promise<boolean> {
         postgres: { host: "127.0.0.1", port: LOCAL_PORTS.postgres, user: credentials.postgresUser, password: credentials.postgresPassword, database: "warehouse" },
     });
     try {
-        const results = await runVerification(verificationHops("lifesci", rows, buckets), probes, started, { timeoutMs: VERIFY_TIMEOUT_MS, pollMs: 2_000 });
+        const { formatVerification, runVerification, verificationHops } = verification();
+        const results = await runVerification(verificationHops("lifesci", rows, buckets), pathProbes, started, { timeoutMs: VERIFY_TIMEOUT_MS, pollMs: 2_000 });
         console.log(formatVerification(results, localUrls(), VERIFY_TIMEOUT_MS));
         console.log(`  Grafana login: ${credentials.grafanaUser} / the password in \`pulumi stack output localCredentials --show-secrets\``);
         return results.every((r) => r.passed);
     } finally {
-        await probes.close();
+        await pathProbes.close();
     }
 }
 

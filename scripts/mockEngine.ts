@@ -5,35 +5,33 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
 export const REPO_ROOT = path.join(__dirname, "..");
 const PROJECT = "lifesci-streaming";
 
+// The SDK is loaded on first use, not on import: the CLIs that import this module for its paths
+// and config reader (and every CLI's --help) do not pay for @pulumi/pulumi.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const sdk = (): typeof import("@pulumi/pulumi") => require("@pulumi/pulumi");
 // Internal helpers the SDK exports at runtime but not in its typings.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown };
+const settings = () => require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+const debuggable = () => require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown };
 // The mock monitor's request/response plumbing, to record registrations as the engine receives them.
-function rpcInternals(): { unknownValue: string; deserializeProperties(s: unknown): any; serializeProperties(label: string, v: unknown): Promise<any> } {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require("@pulumi/pulumi/runtime/rpc");
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const resproto = require("@pulumi/pulumi/proto/resource_pb");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const structproto = require("google-protobuf/google/protobuf/struct_pb");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runtimeState = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { monitor: any } } };
+const rpcInternals = () => require("@pulumi/pulumi/runtime/rpc") as { unknownValue: string; deserializeProperties(s: unknown): any; serializeProperties(label: string, v: unknown): Promise<any> };
+const resproto = () => require("@pulumi/pulumi/proto/resource_pb");
+const structproto = () => require("google-protobuf/google/protobuf/struct_pb");
+const runtimeState = () => require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { monitor: any } } };
+const outputInternals = () => require("@pulumi/pulumi/output") as { isUnknown(v: unknown): boolean };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * A run that fails on purpose leaves promises that never settle; the SDK would report them as
  * leaks at exit and set a failing exit code. They belong to a finished run, so forget them.
  */
 function forgetAbandonedPromises(): void {
-    debuggable.leakedPromises();
+    debuggable().leakedPromises();
 }
 
 export interface RecordedResource {
@@ -133,7 +131,7 @@ function packageOf(type: string): string {
 }
 
 /** The value the engine uses for "unknown during preview". */
-const UNKNOWN = rpcInternals().unknownValue;
+const unknownValue = () => rpcInternals().unknownValue;
 
 /**
  * Provider-computed state in a preview: every value the provider would compute is unknown; values
@@ -145,7 +143,7 @@ function unknownsFor(computed: unknown, input: unknown): unknown {
         const inputs = input && typeof input === "object" ? (input as Record<string, unknown>) : {};
         return Object.fromEntries(Object.entries(computed).map(([k, v]) => [k, unknownsFor(v, inputs[k])]));
     }
-    return JSON.stringify(computed) === JSON.stringify(input) ? computed : UNKNOWN;
+    return JSON.stringify(computed) === JSON.stringify(input) ? computed : unknownValue();
 }
 
 /** What a copy of the program needs to evaluate (besides the Pulumi.<stack>.yaml files). */
@@ -462,26 +460,24 @@ export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any
     }),
 };
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const outputInternals = require("@pulumi/pulumi/output") as { isUnknown(v: unknown): boolean };
 /** True for a value a preview does not know: in recorded inputs (the SDK's marker) or state (the wire value). */
 export function isUnknownValue(value: unknown): boolean {
-    return outputInternals.isUnknown(value) || value === UNKNOWN;
+    return outputInternals().isUnknown(value) || value === unknownValue();
 }
 
 /** How a resolved output that a preview does not know is shown. */
 export const UNKNOWN_OUTPUT = "[unknown during preview]";
 
 async function resolveDeep(value: unknown): Promise<unknown> {
-    if (pulumi.Output.isInstance(value)) {
+    if (sdk().Output.isInstance(value)) {
         // `promise(true)` yields the unknown marker where a preview does not know the value (an
         // apply would never run there).
         const inner = await (value as any).promise(true);
         const known: boolean = await (value as any).isKnown;
-        return !known || outputInternals.isUnknown(inner) ? UNKNOWN_OUTPUT : resolveDeep(inner);
+        return !known || outputInternals().isUnknown(inner) ? UNKNOWN_OUTPUT : resolveDeep(inner);
     }
     if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
-    if (value && typeof value === "object" && !(value instanceof pulumi.Resource)) {
+    if (value && typeof value === "object" && !(value instanceof sdk().Resource)) {
         const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveDeep(v)]));
         return Object.fromEntries(entries);
     }
@@ -597,14 +593,14 @@ async function evaluateStackTraced(stack: string, options: RunOptions): Promise<
         const state: Record<string, any> = { ...inputs, ...(preview ? (unknownsFor(computed, inputs) as Record<string, any>) : computed) };
         // The engine marks these outputs secret; the mock monitor does not, so do it here.
         for (const field of r.secretOutputs) {
-            if (field in state && !isSecretInput(state[field]) && state[field] !== UNKNOWN) state[field] = secretInput(state[field]);
+            if (field in state && !isSecretInput(state[field]) && state[field] !== unknownValue()) state[field] = secretInput(state[field]);
         }
         r.state = state;
         r.id = preview ? undefined : id;
         return { urn, id: preview ? "" : id, state };
     };
 
-    await pulumi.runtime.setMocks(
+    await sdk().runtime.setMocks(
         {
             newResource() {
                 throw new Error("mock engine: registrations go through the engine's registerResource");
@@ -622,27 +618,27 @@ async function evaluateStackTraced(stack: string, options: RunOptions): Promise<
     );
     // Answer registrations here rather than in the SDK's mock monitor, which names resources by
     // their direct parent only and drops protect, dependencies and the provider reference.
-    const monitor = runtimeState.getStore().settings.monitor;
+    const monitor = runtimeState().getStore().settings.monitor;
     monitor.registerResource = async (req: any, callback: (err: unknown, res?: unknown) => void) => {
         try {
             const { urn, id, state } = register(req);
             const serialized = await rpcInternals().serializeProperties("", state);
             monitor.resources.set(urn, { urn, id: id || null, state: serialized });
-            const response = new resproto.RegisterResourceResponse();
+            const response = new (resproto().RegisterResourceResponse)();
             response.setUrn(urn);
             response.setId(id);
-            response.setObject(structproto.Struct.fromJavaScript(serialized));
+            response.setObject(structproto().Struct.fromJavaScript(serialized));
             callback(null, response);
         } catch (err) {
             callback(err);
         }
     };
-    pulumi.runtime.setAllConfig(values, [...secretKeys, ...(options.secretKeys ?? [])]);
+    sdk().runtime.setAllConfig(values, [...secretKeys, ...(options.secretKeys ?? [])]);
     clearProgramModules(programDir);
 
     const rawOutputs: Record<string, unknown> = {};
-    const evaluation = pulumi.runtime.runInPulumiStack(async () => {
-        pulumi.runtime.registerStackTransformation((args) => {
+    const evaluation = sdk().runtime.runInPulumiStack(async () => {
+        sdk().runtime.registerStackTransformation((args) => {
             const parentUrn = args.opts.parent ? urnOfResource.get(args.opts.parent) : undefined;
             const urn = engineUrn(stack, parentUrn, args.type, args.name);
             urnOfResource.set(args.resource, urn);
@@ -653,7 +649,7 @@ async function evaluateStackTraced(stack: string, options: RunOptions): Promise<
             r.parent = args.opts.parent ? describe(args.opts.parent) : undefined;
             const deps = args.opts.dependsOn;
             r.dependsOn = (Array.isArray(deps) ? deps : deps ? [deps] : [])
-                .filter((d): d is pulumi.Resource => d instanceof pulumi.Resource)
+                .filter((d): d is pulumi.Resource => d instanceof sdk().Resource)
                 .map(describe);
             return undefined;
         });
@@ -670,7 +666,7 @@ async function evaluateStackTraced(stack: string, options: RunOptions): Promise<
             (async () => {
                 await evaluation;
                 const resolved = (await resolveDeep(rawOutputs)) as Record<string, unknown>;
-                await settings.waitForRPCs();
+                await settings().waitForRPCs();
                 if (registrationErrors.length > 0) throw registrationErrors[0];
                 return resolved;
             })(),
@@ -707,7 +703,7 @@ async function evaluateStackTraced(stack: string, options: RunOptions): Promise<
 
 /** Resolves an SDK output and tells whether it is marked secret. */
 export async function secretness(value: unknown): Promise<boolean> {
-    return pulumi.isSecret(pulumi.output(value as any));
+    return sdk().isSecret(sdk().output(value as any));
 }
 
 /** The mock monitor hands secret inputs over wrapped in this signature. */

@@ -10,7 +10,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { KsqlStatementChange, KsqlStatementSpec, planAppChange, renderAppChange } from "../components/ksql";
+import type { KsqlStatementChange, KsqlStatementSpec } from "../components/ksql";
 import { Violation, checkResources } from "../policy/rules";
 import { UsageError, defineCli, parseCli, runCli, writeStdout } from "./cliSupport";
 import { Inventory, InventoryDiff, diffInventories, inventoryOf, inventoryPolicySubjects, renderDiff, renderInventory } from "./inventory";
@@ -37,6 +37,10 @@ interface KsqlDeploymentInputs {
 
 const isKsqlDeployment = (inputs: Record<string, unknown>): boolean => typeof inputs.app === "string" && Array.isArray(inputs.statements);
 
+/** The ksqlDB folder (its provider's change planner), loaded when a plan compares revisions: it loads the Pulumi SDK, --help does not. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ksqlFolder = () => require("../components/ksql") as typeof import("../components/ksql");
+
 /** For every ksqlDB app deployment in both inventories whose statements differ: the provider's plan of the change. */
 export function ksqlAppPlans(before: Inventory, after: Inventory): KsqlAppPlan[] {
     const plans: KsqlAppPlan[] = [];
@@ -45,7 +49,7 @@ export function ksqlAppPlans(before: Inventory, after: Inventory): KsqlAppPlan[]
         const old = before.resources.find((r) => r.key === entry.key && isKsqlDeployment(r.inputs));
         if (!old) continue;
         const news = entry.inputs as unknown as KsqlDeploymentInputs;
-        const changes = planAppChange((old.inputs as unknown as KsqlDeploymentInputs).statements, news.statements, news.allowReplay === true);
+        const changes = ksqlFolder().planAppChange((old.inputs as unknown as KsqlDeploymentInputs).statements, news.statements, news.allowReplay === true);
         if (changes.length > 0) plans.push({ app: news.app, resource: entry.key, changes });
     }
     return plans;
@@ -53,7 +57,7 @@ export function ksqlAppPlans(before: Inventory, after: Inventory): KsqlAppPlan[]
 
 export function renderKsqlPlans(plans: readonly KsqlAppPlan[], ref: string): string {
     if (plans.length === 0) return `ksqlDB app changes against ${ref}: none`;
-    return [`ksqlDB app changes against ${ref}:`, ...plans.flatMap((p) => renderAppChange(p.app, p.changes).map((line) => `  ${line}`))].join("\n");
+    return [`ksqlDB app changes against ${ref}:`, ...plans.flatMap((p) => ksqlFolder().renderAppChange(p.app, p.changes).map((line) => `  ${line}`))].join("\n");
 }
 
 /** Extracts `ref` of the repository at `repoDir` into a temp dir that shares this checkout's node_modules. */

@@ -8,10 +8,11 @@
 // check cannot run. A stale snapshot is its own verdict: it says nothing about the change.
 import { performance } from "perf_hooks";
 import { DOMAINS } from "../components/catalog";
-import { connectMySql } from "../components/source";
+import { connectMySql } from "../components/source/pure";
 import { MYSQL_ENDPOINT_OPTIONS, UsageError, defineCli, endpointFromOptions, parseCli, runCli, writeStdout } from "./cliSupport";
 import { REPO_ROOT } from "./mockEngine";
-import { SchemaCheckReport, assertGitRef, formatSchemaCheck, schemaCheckExitCode, runSchemaCheck, snapshotProblems, stackCheckSettings } from "./checks/schemaCheck";
+// The check itself (config, ksqlDB contracts, Avro predictions) loads after the arguments parse: --help does not pay for it.
+import type { SchemaCheckReport } from "./checks/schemaCheck";
 import { startMariaDb } from "./checks/throwawayMariaDb";
 
 export const CLI = defineCli({
@@ -38,6 +39,7 @@ export const CLI = defineCli({
 /** The command; returns the exit code (errors become exit 2 in runCli). `write` receives the output. */
 export async function main(args: string[], write: (text: string) => Promise<void> = writeStdout): Promise<number> {
     const { values } = parseCli(CLI, args);
+    const { assertGitRef, formatSchemaCheck, schemaCheckExitCode, runSchemaCheck, snapshotProblems, stackCheckSettings } = await import("./checks/schemaCheck");
     const repoRoot = values.dir ?? REPO_ROOT;
     const against = values.against;
     assertGitRef(repoRoot, against);

@@ -3,7 +3,9 @@
 // does nothing else: no `pulumi up`, no files written.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
-import { REPO_ROOT, cliScripts, helpOfAll, runScript } from "./support/cliScripts";
+import * as path from "path";
+import { CliOption, CliSpec, cliHelp } from "../scripts/cliSupport";
+import { REPO_ROOT, cliScripts, helpOfAll, programOf, runScript } from "./support/cliScripts";
 
 /** Files git shows as new or ignored: what a side effect of --help would leave behind. */
 const worktreeState = () =>
@@ -21,7 +23,7 @@ describe("every CLI: --help", function () {
             assert.ok(scripts.includes(known), `${known} in ${scripts.join(", ")}`);
         }
         assert.ok(!scripts.includes("test") && !scripts.includes("typecheck"), "tools with their own help are not ours");
-        assert.ok(scripts.includes("mutation"), "npm run mutation runs the project's per-module driver (scripts/mutation/run.js)");
+        assert.ok(scripts.includes("mutation"), "npm run mutation runs the project's per-module driver (scripts/mutation/run.ts)");
         // The filter reads commands, not names: a new script that runs a project file is covered.
         assert.deepEqual(
             cliScripts({ scripts: { e2e: "ts-node --transpile-only e2e/run.ts", evidence: "node scripts/evidence.js --all", lint: "eslint ." } }).map((s) => s.script),
@@ -44,6 +46,29 @@ describe("every CLI: --help", function () {
         assert.match(help.get("bench")!.stdout, /--no-startup/);
         assert.match(help.get("plan")!.stdout, /--diff-only/);
         assert.equal(worktreeState(), before, "--help wrote nothing (alerts:export writes its rule files only when run)");
+    });
+
+    it("is the shared parser's help of the program's declaration (not text written by hand)", async () => {
+        const help = await helpOfAll();
+        for (const { script, command } of cliScripts()) {
+            // Every CLI module exports its declaration; loading one runs nothing (require.main guard).
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const spec = (require(path.join(REPO_ROOT, programOf(command))) as { CLI?: CliSpec<Record<string, CliOption>> }).CLI;
+            assert.ok(spec, `${programOf(command)} exports its CLI declaration (defineCli)`);
+            assert.equal(help.get(script)!.stdout, cliHelp(spec), `npm run ${script} -- --help`);
+        }
+    });
+
+    it("answers before the program loads: no Pulumi SDK or provider package (what a program run pays)", async () => {
+        for (const [script, run] of await helpOfAll()) {
+            assert.ok(run.packages, `npm run ${script} -- --help: the loaded packages were recorded`);
+            assert.ok(run.packages.includes("commander"), `npm run ${script}: the shared parser answered (${run.packages.join(", ")})`);
+            assert.deepEqual(
+                run.packages.filter((p) => p.startsWith("@pulumi/")),
+                [],
+                `npm run ${script} -- --help loaded the program: parse the arguments before importing it (dynamic import after parseCli)`,
+            );
+        }
     });
 
     it("-h is --help", async () => {

@@ -6,6 +6,8 @@ import { domainByName } from "../components/catalog";
 import { runCdcSmoke } from "../scripts/checks/cdcSmoke";
 import { applyBootstrap, connectMySql, MySqlEndpoint } from "../components/source";
 import { CheckResult, PreflightReport, retentionFromVariables, runPreflight } from "../scripts/checks/preflight";
+import { main as preflightMain } from "../scripts/preflight";
+import { CliOutcome, runInProcess } from "../scripts/cliSupport";
 import { HelpRun, outputOf } from "./support/cliScripts";
 import { MariaDb } from "./support/mariadb";
 import { CDC_PASSWORD, adminEndpoint, bootstrapSpec, bootstrappedSources, cdcEndpoint, restoreBaseline } from "./support/sources";
@@ -29,6 +31,13 @@ function cli(script: string, args: string[], env: Record<string, string> = {}): 
         }),
     );
 }
+
+/**
+ * `npm run preflight -- <args>` in this process: the same main, parser and error lines as the
+ * command (runCli and runInProcess share failureOutcome). Tests about the checks and their messages
+ * use it; the tests about the process (exit code and streams of a real run) use `cli`.
+ */
+const preflightCommand = (args: string[]): Promise<CliOutcome> => runInProcess((write) => preflightMain(args, write));
 
 describe("CDC preflight (real MariaDB)", function () {
     this.timeout(60_000);
@@ -126,17 +135,23 @@ describe("npm run preflight (real MariaDB)", function () {
     const env = { CDC_PW: CDC_PASSWORD };
     let url: string;
     let ca: string[];
+    // The in-process runs read --password-env from this process's environment.
+    const PASSWORD_VARS = { LIFESCI_TEST_CDC_PW: CDC_PASSWORD, LIFESCI_TEST_WRONG_PW: "not-the-password" };
 
     before(async () => {
         server = await bootstrappedSources();
         url = `mysql://lifesci_cdc@${server.host}:${server.port}`;
         ca = ["--ca", path.join(server.dir, "ca.pem")];
+        Object.assign(process.env, PASSWORD_VARS);
+    });
+    after(() => {
+        for (const name of Object.keys(PASSWORD_VARS)) delete process.env[name];
     });
 
     it("prints a table and exits 0 on a ready server; --json gives the same checks", async () => {
         const [human, json] = await Promise.all([
             cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], env),
-            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca, "--json", "--databases", "lims,mes"], env),
+            preflightCommand(["--url", url, "--password-env", "LIFESCI_TEST_CDC_PW", ...ca, "--json", "--databases", "lims,mes"]),
         ]);
         assert.equal(human.code, 0, human.stderr);
         assert.match(human.stdout, /PASS\s+binlog_format\s+binlog_format=ROW/);
@@ -151,7 +166,7 @@ describe("npm run preflight (real MariaDB)", function () {
     it("exits 1 and prints the failing check with its fix on a misconfigured server", async () => {
         await server.query("SET GLOBAL binlog_row_image = 'MINIMAL'");
         try {
-            const result = await cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], env);
+            const result = await preflightCommand(["--url", url, "--password-env", "LIFESCI_TEST_CDC_PW", ...ca]);
             assert.equal(result.code, 1);
             assert.match(result.stdout, /FAIL\s+binlog_row_image\s+binlog_row_image=MINIMAL\n\s+expected FULL; fix: SET GLOBAL binlog_row_image='FULL'/);
             assert.match(result.stdout, /NOT ready for CDC \(1 check\(s\) failed\)/);
@@ -160,7 +175,7 @@ describe("npm run preflight (real MariaDB)", function () {
         }
     });
 
-    const oneLine = (result: { code: number | null; stdout: string; stderr: string }, pattern: RegExp) => {
+    const oneLine = (result: CliOutcome, pattern: RegExp) => {
         assert.equal(result.code, 2);
         assert.equal(result.stdout, "");
         assert.match(result.stderr, pattern);
@@ -169,16 +184,15 @@ describe("npm run preflight (real MariaDB)", function () {
     };
 
     it("unreachable host, bad credentials, unknown database: one clear line each, exit 2", async () => {
-        const wrong = "not-the-password";
         const [unreachable, denied, unknownDb, unknownInUrl] = await Promise.all([
-            cli("preflight.ts", ["--url", "mysql://lifesci_cdc@localhost:1", "--password-env", "CDC_PW", ...ca], env),
-            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca], { CDC_PW: wrong }),
-            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...ca, "--databases", "erp"], env),
-            cli("preflight.ts", ["--url", `${url}/nosuchdb`, "--password-env", "CDC_PW", ...ca], env),
+            preflightCommand(["--url", "mysql://lifesci_cdc@localhost:1", "--password-env", "LIFESCI_TEST_CDC_PW", ...ca]),
+            preflightCommand(["--url", url, "--password-env", "LIFESCI_TEST_WRONG_PW", ...ca]),
+            preflightCommand(["--url", url, "--password-env", "LIFESCI_TEST_CDC_PW", ...ca, "--databases", "erp"]),
+            preflightCommand(["--url", `${url}/nosuchdb`, "--password-env", "LIFESCI_TEST_CDC_PW", ...ca]),
         ]);
         oneLine(unreachable, /^error: cannot reach MySQL at localhost:1/);
         oneLine(denied, /^error: access denied for user "lifesci_cdc"/);
-        assert.ok(!denied.stderr.includes(wrong));
+        assert.ok(!denied.stderr.includes(PASSWORD_VARS.LIFESCI_TEST_WRONG_PW));
         oneLine(unknownDb, /^error: unknown database "erp": the catalog captures sap_orders, lims, mes, screening/);
         oneLine(unknownInUrl, /^error: (unknown database "nosuchdb"|access denied)/);
     });
@@ -216,11 +230,11 @@ describe("npm run preflight (real MariaDB)", function () {
         // The certificate names "localhost"; 127.0.0.1 is the same server under a name it does not carry.
         const byIp = `mysql://lifesci_cdc@127.0.0.1:${server.port}`;
         const [untrusted, byAddress, chainOnly, noCa, missingCa] = await Promise.all([
-            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", ...wrongCa], env),
-            cli("preflight.ts", ["--url", byIp, "--password-env", "CDC_PW", ...ca], env),
-            cli("preflight.ts", ["--url", byIp, "--password-env", "CDC_PW", ...ca, "--tls", "verify_ca"], env),
-            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW"], env),
-            cli("preflight.ts", ["--url", url, "--password-env", "CDC_PW", "--ca", path.join(server.dir, "nope.pem")], env),
+            preflightCommand(["--url", url, "--password-env", "LIFESCI_TEST_CDC_PW", ...wrongCa]),
+            preflightCommand(["--url", byIp, "--password-env", "LIFESCI_TEST_CDC_PW", ...ca]),
+            preflightCommand(["--url", byIp, "--password-env", "LIFESCI_TEST_CDC_PW", ...ca, "--tls", "verify_ca"]),
+            preflightCommand(["--url", url, "--password-env", "LIFESCI_TEST_CDC_PW"]),
+            preflightCommand(["--url", url, "--password-env", "LIFESCI_TEST_CDC_PW", "--ca", path.join(server.dir, "nope.pem")]),
         ]);
         oneLine(untrusted, /^error: TLS certificate of MySQL at localhost:\d+ is not trusted by the given CA/);
         oneLine(byAddress, /^error: cannot verify that the TLS certificate names 127\.0\.0\.1: verify_identity needs the server's DNS name .*; the certificate names localhost: connect to localhost:\d+ .*--tls verify_ca/);
@@ -237,9 +251,9 @@ describe("npm run preflight (real MariaDB)", function () {
 
     it("refuses a password in the URL and names missing options", async () => {
         const [inUrl, noUrl, noEnv] = await Promise.all([
-            cli("preflight.ts", ["--url", `mysql://lifesci_cdc:secret@127.0.0.1:${server.port}`]),
-            cli("preflight.ts", []),
-            cli("preflight.ts", ["--url", url, "--password-env", "NOPE_NOT_SET"]),
+            preflightCommand(["--url", `mysql://lifesci_cdc:secret@127.0.0.1:${server.port}`]),
+            preflightCommand([]),
+            preflightCommand(["--url", url, "--password-env", "NOPE_NOT_SET"]),
         ]);
         oneLine(inUrl, /--url: do not put the password in the URL/);
         oneLine(noUrl, /--url is required/);

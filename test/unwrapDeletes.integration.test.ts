@@ -6,6 +6,7 @@
 // stopped working (a delete then became a tombstone, which the sink ignores: the row never left).
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -30,8 +31,21 @@ function requireTool(cmd: string, hint: string): void {
     }
 }
 
-/** The probe's classpath for one Debezium version, resolved by Maven (cached in ~/.m2). */
+/**
+ * Resolved classpaths, keyed by the pom and the versions: Maven's start-up costs ~4 s CPU per
+ * version, and its answer only changes with them. A cached classpath is used only while every jar
+ * on it is still there (in ~/.m2); otherwise Maven resolves it again.
+ */
+const CLASSPATH_CACHE = path.join(os.tmpdir(), "lifesci-unwrap-classpath");
+
+/** The probe's classpath for one Debezium version, resolved by Maven (jars cached in ~/.m2, the classpath in CLASSPATH_CACHE). */
 function classpath(debezium: string, kafka: string): string {
+    const key = createHash("sha256").update(fs.readFileSync(path.join(PROBE_DIR, "pom.xml"))).update(`\0${debezium}\0${kafka}`).digest("hex").slice(0, 16);
+    const cached = path.join(CLASSPATH_CACHE, `${key}.txt`);
+    if (fs.existsSync(cached)) {
+        const cp = fs.readFileSync(cached, "utf8").trim();
+        if (cp && cp.split(path.delimiter).every((jar) => fs.existsSync(jar))) return cp;
+    }
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "unwrap-cp-")), "cp.txt");
     try {
         execFileSync("mvn", ["-B", "-q", "-f", path.join(PROBE_DIR, "pom.xml"), "dependency:build-classpath", `-Ddebezium.version=${debezium}`, `-Dkafka.version=${kafka}`, `-Dmdep.outputFile=${out}`], {
@@ -43,6 +57,8 @@ function classpath(debezium: string, kafka: string): string {
     }
     const cp = fs.readFileSync(out, "utf8").trim();
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    fs.mkdirSync(CLASSPATH_CACHE, { recursive: true });
+    fs.writeFileSync(cached, cp);
     return cp;
 }
 
@@ -51,7 +67,8 @@ function unwrap(cp: string, config: Record<string, string>): Record<string, stri
     const args = Object.entries(config)
         .filter(([k]) => k.startsWith("transforms.unwrap.") && k !== "transforms.unwrap.type")
         .map(([k, v]) => `${k.slice("transforms.unwrap.".length)}=${v}`);
-    const out = execFileSync("java", ["-cp", cp, path.join(PROBE_DIR, "UnwrapProbe.java"), ...args], { encoding: "utf8", timeout: 60_000 });
+    // A short-lived JVM: C1 only and the serial collector halve its start-up CPU (same results).
+    const out = execFileSync("java", ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp, path.join(PROBE_DIR, "UnwrapProbe.java"), ...args], { encoding: "utf8", timeout: 60_000 });
     return Object.fromEntries(
         out
             .trim()

@@ -4,7 +4,7 @@
 // (scripts/exportAlerts.ts). Pure: no resources, no I/O.
 import { DERIVED_TOPICS, DOMAINS, DomainName, STREAMS_APPS, cdcTopicPrefix, cdcTopics, derivedTopicName, streamsApplicationId } from "../catalog";
 import { MetricsSource, MetricsVocabulary, exactAlternation, vocabulary } from "./metricsVocabulary";
-import { AlertThresholds, OperatingHours } from "../config";
+import type { AlertThresholds, OperatingHours } from "../config";
 
 export type Severity = "critical" | "warning" | "info";
 export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];

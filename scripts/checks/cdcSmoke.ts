@@ -3,9 +3,10 @@
 // needs to emit complete change events. Rows it writes are deleted again by the test itself.
 import type * as mysql from "mysql2/promise";
 import type ZongJiType from "@vlasky/zongji";
-import { DOMAINS, Domain } from "../../components/catalog";
 import { DdlColumn, DdlTable, domainTables } from "../../components/ddl";
-import { HISTORY_TABLE, MySqlEndpoint, SIGNAL_TABLE, connectMySql, mySqlAccessError, readEffectiveSchema, redact, tlsOptions } from "../../components/source";
+import { DOMAINS, Domain, SIGNAL_TABLE } from "../../components/catalog";
+// The source's pure side, not its index: a CLI run must not load the Pulumi resources.
+import { HISTORY_TABLE, MySqlEndpoint, connectMySql, mySqlAccessError, readEffectiveSchema, redact, tlsOptions } from "../../components/source/pure";
 
 export type ChangeOp = "insert" | "update" | "delete";
 

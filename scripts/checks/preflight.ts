@@ -15,7 +15,7 @@ import {
     parseGrants,
     rdsBinlogRetentionHours,
     showGrants,
-} from "../../components/source";
+} from "../../components/source/pure";
 
 export type CheckStatus = "pass" | "fail" | "warn";
 

@@ -7,7 +7,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import type * as mysql from "mysql2/promise";
-import { MySqlEndpoint, connectMySql } from "../../components/source";
+import { MySqlEndpoint, connectMySql } from "../../components/source/pure";
 
 export const INSTALL_HINT = "apt-get install -y --no-install-recommends mariadb-server";
 

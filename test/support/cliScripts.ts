@@ -2,6 +2,7 @@
 // output, run the way npm runs them (shared by the help test and the README test; one run each).
 import { ChildProcessWithoutNullStreams, spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 export const REPO_ROOT = path.join(__dirname, "..", "..");
@@ -28,6 +29,8 @@ export interface HelpRun {
     code: number | null;
     stdout: string;
     stderr: string;
+    /** The npm packages the command loaded (test/support/loadedPackages.js), for runs of `run`. */
+    packages?: string[];
 }
 
 const runs = new Map<string, Promise<HelpRun>>();
@@ -44,22 +47,45 @@ export function outputOf(child: ChildProcessWithoutNullStreams): Promise<HelpRun
     });
 }
 
-/** `npm run <script> -- --help`, without npm's own start-up: the script's command through sh with node_modules/.bin on PATH. */
-function run(command: string, args: string): Promise<HelpRun> {
-    return outputOf(
+let packagesDir: string | undefined;
+let runCount = 0;
+
+/**
+ * `npm run <script> -- --help`, without npm's own start-up: the script's command through sh with
+ * node_modules/.bin on PATH; the packages it loaded are recorded (a preload writes them at exit).
+ */
+async function run(command: string, args: string): Promise<HelpRun> {
+    if (!packagesDir) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-cli-packages-"));
+        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+        packagesDir = dir;
+    }
+    const packagesFile = path.join(packagesDir, `${++runCount}.json`);
+    const preload = `--require ${JSON.stringify(path.join(__dirname, "loadedPackages.js"))}`;
+    const result = await outputOf(
         spawn("sh", ["-c", `${command} ${args}`], {
             cwd: REPO_ROOT,
-            env: { ...process.env, PATH: `${path.join(REPO_ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}` },
+            env: {
+                ...process.env,
+                PATH: `${path.join(REPO_ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}`,
+                NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(" "),
+                LIFESCI_LOADED_PACKAGES_FILE: packagesFile,
+            },
             timeout: 60_000,
         }),
     );
+    if (fs.existsSync(packagesFile)) {
+        result.packages = JSON.parse(fs.readFileSync(packagesFile, "utf8")) as string[];
+        fs.rmSync(packagesFile);
+    }
+    return result;
 }
 
 /**
  * The program a script runs: scripts that run the same file with different preset arguments
  * (`local.ts up|down|verify`) share one parser, which reads --help before acting on any argument.
  */
-const programOf = (command: string) => /\S+\.(?:ts|js)\b/.exec(command)?.[0] ?? command;
+export const programOf = (command: string) => /\S+\.(?:ts|js)\b/.exec(command)?.[0] ?? command;
 
 /** --help of every CLI script, once per program, at most `parallel` at a time (each pays ts-node's start-up); cached per process. */
 export async function helpOfAll(scripts: CliScript[] = cliScripts(), parallel = 3): Promise<Map<string, HelpRun>> {
