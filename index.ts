@@ -46,6 +46,8 @@ function cloudOutputs(config: PlatformConfig): Outputs {
         // Kafka Streams apps: ECS service and the image it runs, per catalog app.
         streamsServices: Object.fromEntries([...platform.streamsApps.apps].map(([app, d]) => [app, d.service.name])),
         streamsImages: Object.fromEntries([...platform.streamsApps.apps].map(([app, d]) => [app, d.image.ref])),
+        // How the workloads' private subnets reach the AWS APIs: the endpoints created, or that none are (nat).
+        awsApiAccess: { ...platform.awsApiAccess, endpointIds: Object.fromEntries([...(platform.awsApiEndpoints?.endpoints ?? [])].map(([s, e]) => [s, e.id])) },
     };
 }
 

@@ -11,6 +11,7 @@ import { CdcConnectors, CdcTruststore, MySqlSource, sourceNetwork } from "./sour
 import { SchemaGovernance, Streaming } from "./streaming";
 import { assertWarehouseMatchesKsql, KsqlDb, loadCheckedKsqlApps } from "./ksql";
 import { StreamsApps, StreamsTaskSecurityGroup } from "./streams";
+import { AwsApiEndpoints, RETARGET_LAMBDA_AWS_APIS, STREAMS_TASK_AWS_APIS, WorkloadApiNeeds, awsApiAccessSummary } from "./network";
 import { AUDIT_REPLICATION_RULE_ID, Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig, Monitoring } from "./monitoring";
 
@@ -58,6 +59,10 @@ export class CloudPlatform extends pulumi.ComponentResource {
     readonly ksqldb: KsqlDb;
     readonly schemaGovernance: SchemaGovernance;
     readonly streamsApps: StreamsApps;
+    /** network.awsApiAccess endpoints: the VPC endpoints of the AWS APIs the workloads call. */
+    readonly awsApiEndpoints?: AwsApiEndpoints;
+    /** What the stack says about the workloads' AWS API path (stack output `awsApiAccess`). */
+    readonly awsApiAccess: ReturnType<typeof awsApiAccessSummary>;
 
     constructor(name: string, args: CloudPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:platform:CloudPlatform", name, {}, opts);
@@ -117,6 +122,31 @@ export class CloudPlatform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        // The workloads in the private subnets and the AWS APIs each calls (network.awsApiAccess).
+        const retarget = this.mysql.privateLink?.retarget;
+        const workloads: (WorkloadApiNeeds & { securityGroupId: pulumi.Input<string> })[] = [
+            ...[...streamsSecurityGroups].map(([app, sg]) => ({ label: `Kafka Streams ${app} tasks`, services: STREAMS_TASK_AWS_APIS, securityGroupId: sg.securityGroup.id })),
+            ...(retarget ? [{ label: "MySQL failover re-targeting Lambda", services: RETARGET_LAMBDA_AWS_APIS, securityGroupId: retarget.securityGroup.id }] : []),
+        ];
+        const awsApiAccess = cfg.network.awsApiAccess ?? "nat";
+        this.awsApiAccess = awsApiAccessSummary(awsApiAccess, workloads);
+        if (awsApiAccess === "endpoints") {
+            this.awsApiEndpoints = new AwsApiEndpoints(
+                "aws-api-endpoints",
+                {
+                    namePrefix: cfg.namePrefix,
+                    region: cfg.region,
+                    accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+                    vpcId: network.vpcId,
+                    subnetIds: network.subnetIds,
+                    workloads,
+                    // Private DNS sends the in-VPC deploy runners' AWS calls here too.
+                    otherClients: cfg.mysql.deployerSecurityGroupIds.map((id, i) => ({ label: `deploy runner ${i + 1}`, securityGroupId: id })),
+                    tags,
+                },
+                { parent: this },
+            );
+        }
         const truststore = cdcTruststoreFromConfig();
 
         // Compatibility per CDC and ksqlDB subject, in force before the first schema is registered
@@ -209,6 +239,9 @@ export class CloudPlatform extends pulumi.ComponentResource {
                     privateEndpointSecurityGroupId: this.streaming.privateNetwork?.endpointSecurityGroup.id,
                     ready: this.streaming.privateNetwork?.ready ?? [],
                 },
+                // The tasks start only once they can pull the image, read the secret and write
+                // logs (the endpoints, when the program provides them).
+                awsApiReady: this.awsApiEndpoints ? [this.awsApiEndpoints] : [],
                 protect: cfg.protect,
                 tags,
             },

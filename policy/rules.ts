@@ -62,6 +62,7 @@ export const T = {
     ecsService: "aws:ecs/service:Service",
     ecsTaskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
     serviceAccount: "confluentcloud:index/serviceAccount:ServiceAccount",
+    vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
 } as const;
 
 const MYSQL_PORT = 3306;
@@ -100,6 +101,11 @@ export function isProd(resource: PolicySubject): boolean {
 }
 
 const ofType = (resources: readonly PolicySubject[], type: string) => resources.filter((r) => r.type === type);
+
+/** An endpoint of an AWS service (`com.amazonaws.<region>.<service>`), not of an endpoint service (`com.amazonaws.vpce.…`, PrivateLink to Confluent). */
+const AWS_SERVICE_ENDPOINT = /^com\.amazonaws\.(?!vpce\.)[a-z0-9-]+\.[a-z0-9.-]+$/;
+/** The one unconditioned grant the ECR guide documents for the S3 gateway: reading image layers. */
+const ECR_LAYER_BUCKET = /^arn:aws[a-z-]*:s3:::prod-[a-z0-9-]+-starport-layer-bucket\/\*$/;
 
 /** Confluent resources carry no tags: a stack is prod when its RDS instance is. */
 const prodStack = (resources: readonly PolicySubject[]) => ofType(resources, T.rdsInstance).some(isProd);
@@ -600,6 +606,47 @@ export const POLICIES: readonly PolicyRule[] = [
                     }
                     if (role === "DeveloperManage" && !(prefixed && resource.startsWith("topic="))) {
                         report(`role binding ${b.name}: DeveloperManage on ${resource}; a Kafka Streams app manages only its internal topics`, b.urn);
+                    }
+                }
+            }
+        },
+    },
+    {
+        name: "no-world-ingress",
+        description: "No security group admits any port from 0.0.0.0/0 or ::/0: the platform's inbound paths are named CIDRs, security-group references and PrivateLink.",
+        enforcementLevel: "mandatory",
+        validateResource(r, report) {
+            for (const rule of ingressRules(r)) {
+                const world = ruleCidrs(rule).filter((c) => WORLD.includes(c));
+                if (world.length > 0) report(`${r.name}: admits ports ${rule.fromPort}-${rule.toPort} from ${world.join(", ")}`);
+            }
+        },
+    },
+    {
+        name: "aws-api-endpoint-guarded",
+        description:
+            "VPC endpoints of AWS services carry an explicit policy whose wildcard-principal grants all have a condition (only ECR's layer bucket read may go without); interface endpoints resolve by private DNS behind a security group that admits only other security groups (by reference), never a CIDR.",
+        enforcementLevel: "mandatory",
+        validateStack(resources, report) {
+            for (const e of ofType(resources, T.vpcEndpoint).filter((x) => AWS_SERVICE_ENDPOINT.test(String(x.props.serviceName ?? "")))) {
+                const doc = policyDocument(e.props.policy);
+                if (!doc) report(`VPC endpoint ${e.name} (${e.props.serviceName}): needs an explicit endpoint policy (the default allows any principal, any action)`, e.urn);
+                for (const st of asList(doc?.Statement)) {
+                    if (st?.Effect !== "Allow" || !isWildcardPrincipal(st.Principal) || st.Condition) continue;
+                    const layerRead = asList(st.Action).every((a) => a === "s3:GetObject") && asList(st.Resource).every((x) => ECR_LAYER_BUCKET.test(String(x)));
+                    if (!layerRead) report(`VPC endpoint ${e.name}: statement ${st.Sid ?? "(no Sid)"} allows any principal without a condition`, e.urn);
+                }
+                if (e.props.vpcEndpointType !== "Interface") continue;
+                if (e.props.privateDnsEnabled !== true) report(`VPC endpoint ${e.name}: privateDnsEnabled must be true (clients use the service's own name)`, e.urn);
+                const groups = e.propertyDependencies.securityGroupIds ?? [];
+                if (asList(e.props.securityGroupIds).length === 0) report(`VPC endpoint ${e.name}: needs its own security group (without one AWS attaches the VPC's default group)`, e.urn);
+                for (const sg of resources.filter((x) => x.type === T.securityGroup && groups.includes(x.urn))) {
+                    const inline = ingressRules(sg);
+                    const standalone = resources.filter((x) => (x.type === T.vpcIngressRule || x.type === T.securityGroupRule) && (x.propertyDependencies.securityGroupId ?? []).includes(sg.urn)).flatMap(ingressRules);
+                    for (const rule of [...inline, ...standalone]) {
+                        if (ruleCidrs(rule).length > 0 || !(rule.referencedSecurityGroupId || rule.sourceSecurityGroupId || asList(rule.securityGroups).length)) {
+                            report(`security group ${sg.name} of VPC endpoint ${e.name}: admits ${ruleCidrs(rule).join(", ") || "a source"} that is not a security group reference`, sg.urn);
+                        }
                     }
                 }
             }

@@ -55,7 +55,9 @@ import {
     pulumiCliVersion,
     readJsonOption,
     resolveCommit,
+    SAVED_PLAN_IMAGES,
     streamsImagesFromSavedPlan,
+    streamsImagesOfSavedPlan,
     streamsImagesOffline,
     toolFacts,
 } from "./checks/evidenceCollect";
@@ -382,9 +384,16 @@ export async function verifyPack(dir: string, options: VerifyOptions = {}): Prom
     checks.push(checkVerdict(pack));
     checks.push(checkAttestation(dir, pack, options.allowUnattested === true, options.requireAttestation === true, options.runGh));
     if (options.savedPlan) {
+        const raw = fs.readFileSync(options.savedPlan);
         const claimed = valueOf(pack.changes.savedPlan)?.sha256;
-        const actual = sha256(fs.readFileSync(options.savedPlan));
+        const actual = sha256(raw);
         checks.push({ name: "saved plan", ok: claimed === actual, detail: claimed === actual ? `${options.savedPlan} is the plan the pack describes` : `${options.savedPlan} sha256 ${actual} is not the pack's ${claimed ?? "(none)"}` });
+        // Image digests the pack took from the saved plan are what that plan holds.
+        const images = pack.identity.streamsImages;
+        if (images.status === "present" && images.source.startsWith(SAVED_PLAN_IMAGES)) {
+            const same = canonicalJson(images.value) === canonicalJson(streamsImagesOfSavedPlan(raw));
+            checks.push({ name: "image digests", ok: same, detail: same ? `the Kafka Streams image digests are the saved plan's` : `the pack's Kafka Streams image digests are not the ones ${options.savedPlan} holds` });
+        }
     }
     checks.push(...(await checkCommitAndPlan(pack, path.resolve(options.repo ?? REPO_ROOT), options.offlinePlan)));
     return checks;

@@ -83,8 +83,9 @@ export function inventoryPolicySubjects(run: StackRun): PolicySubject[] {
         const props = Object.fromEntries(Object.entries(r.inputs).map(([k, v]) => [k, unwrap(v)]));
         const propertyDependencies: Record<string, string[]> = {};
         for (const [k, v] of Object.entries(props)) {
-            const dep = typeof v === "string" ? urnById.get(v) : undefined;
-            if (dep) propertyDependencies[k] = [dep];
+            // A list of ids (securityGroupIds, subnetIds) depends on each resource it names, as in the engine.
+            const deps = (Array.isArray(v) ? v : [v]).map((x) => (typeof x === "string" ? urnById.get(x) : undefined)).filter((u): u is string => u !== undefined);
+            if (deps.length > 0) propertyDependencies[k] = deps;
         }
         return { type: r.type, name: r.name, urn: stackUrn(run.stack, r.type, r.name), props, protect: r.protect, propertyDependencies };
     });

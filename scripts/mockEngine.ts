@@ -445,6 +445,18 @@ export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any
         inputs.id === "eni-0rdsstandby"
             ? { id: inputs.id, privateIp: "172.31.36.5", availabilityZone: "eu-central-1b", description: "RDSNetworkInterface" }
             : { id: inputs.id, privateIp: "172.31.20.17", availabilityZone: "eu-central-1a", description: "RDSNetworkInterface" },
+    // The route table explicitly associated with a subnet: one private table per zone (as a NAT-per-AZ VPC has), with its NAT route.
+    "aws:ec2/getRouteTable:getRouteTable": (inputs) => {
+        const zone = "abc"[Number.parseInt(String(inputs.subnetId).slice(-1), 16) % 3];
+        return {
+            id: `rtb-0private${zone}`,
+            routeTableId: `rtb-0private${zone}`,
+            subnetId: inputs.subnetId,
+            vpcId: String(inputs.subnetId).startsWith("subnet-0a1") ? "vpc-0a1b2c3d4e5f60718" : "vpc-0def4017",
+            associations: [{ subnetId: inputs.subnetId, routeTableId: `rtb-0private${zone}`, main: false }],
+            routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: `nat-0${zone}` }],
+        };
+    },
     "aws:ec2/getSubnets:getSubnets": () => ({
         id: "eu-central-1",
         ids: ["subnet-0a1b2c3d", "subnet-0b2c3d4e", "subnet-0c3d4e5f"],

@@ -328,6 +328,15 @@ describe("evidence pack", function () {
         assert.equal(checkSchema(known).ok, true);
         assert.match(fs.readFileSync(path.join(work, "img-known", PACK_FILES.markdown), "utf8"), new RegExp(`streams-batch-release-task: \`${planned.replace(/[.]/g, "\\.")}\``));
 
+        // --verify with the saved plan recomputes those digests: a pack claiming another image does not verify.
+        const knownPlan = path.join(work, "plan-known.json");
+        assert.deepEqual((await verifyPack(path.join(work, "img-known"), { repo, runGh: noGh, offlinePlan: planOf, savedPlan: knownPlan })).filter((c) => !c.ok), []);
+        const swapped = forge(copyPack(path.join(work, "img-known"), path.join(work, "img-swapped")), (p) => ({
+            ...p,
+            identity: { ...p.identity, streamsImages: present(p.identity.streamsImages.source, [{ resource: "docker-build:index:Image::streams-batch-release-image-image", image: ran }]) },
+        }));
+        assert.deepEqual((await verifyPack(swapped, { repo, runGh: noGh, offlinePlan: planOf, savedPlan: knownPlan })).filter((c) => !c.ok).map((c) => c.name), ["image digests"]);
+
         // An update that rebuilds the image: the plan holds Pulumi's unknown, so the fact stays missing until up.
         const rebuilt = path.join(work, "img-rebuilt");
         const pending = await build(rebuilt, "--saved-plan", fixture("plan-rebuilt.json", planWith(UNKNOWN)));

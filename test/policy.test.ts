@@ -109,6 +109,30 @@ const role = (principal: unknown, condition?: Record<string, unknown>): FakeReso
     props: { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole", ...(condition ? { Condition: condition } : {}) }] }) },
 });
 
+
+/** An AWS API endpoint with its security group and ingress rules (deps name the fake resources). */
+const account = "123456789012";
+const perimeterPolicy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": account } } }] });
+const layerRead = { Sid: "EcrImageLayers", Effect: "Allow", Principal: "*", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::prod-eu-central-1-starport-layer-bucket/*"] };
+const endpointSg: FakeResource = { type: T.securityGroup, name: "endpoints-sg", props: { vpcId: "vpc-1" } };
+const fromGroup = (name: string, props: Record<string, any> = { referencedSecurityGroupId: "sg-workload" }): FakeResource => ({
+    type: T.vpcIngressRule,
+    name,
+    props: { ipProtocol: "tcp", fromPort: 443, toPort: 443, ...props },
+    deps: { securityGroupId: ["endpoints-sg"] },
+});
+const awsEndpoint = (props: Record<string, any> = {}, name = "ecr-api"): FakeResource => ({
+    type: T.vpcEndpoint,
+    name,
+    props: { serviceName: "com.amazonaws.eu-central-1.ecr.api", vpcEndpointType: "Interface", privateDnsEnabled: true, securityGroupIds: ["sg-endpoints"], policy: perimeterPolicy, ...props },
+    deps: { securityGroupIds: ["endpoints-sg"] },
+});
+const s3Gateway = (statements: unknown[]): FakeResource => ({
+    type: T.vpcEndpoint,
+    name: "s3",
+    props: { serviceName: "com.amazonaws.eu-central-1.s3", vpcEndpointType: "Gateway", routeTableIds: ["rtb-1"], policy: JSON.stringify({ Statement: statements }) },
+});
+
 /** Per policy: a compliant resource set and violating ones (with a fragment of the expected message). */
 const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], string][] }> = {
     "rds-storage-encrypted": {
@@ -371,6 +395,33 @@ const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], str
             [[streamsAccount, streamsBinding("manage-input", "DeveloperManage", "topic=lifesci.mes.mes.batches")], "DeveloperManage on topic=lifesci.mes.mes.batches"],
         ],
     },
+    "no-world-ingress": {
+        pass: [[sg(["10.40.0.0/16"], 443, 443)], [fromGroup("from-workload")], [{ type: T.securityGroup, name: "egress-only", props: { egress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] } }]],
+        fail: [
+            [[sg(["0.0.0.0/0"], 443, 443)], "admits ports 443-443 from 0.0.0.0/0"],
+            [[fromGroup("from-world", { cidrIpv4: "0.0.0.0/0" })], "from 0.0.0.0/0"],
+            [[fromGroup("from-world6", { cidrIpv6: "::/0" })], "from ::/0"],
+            [[{ type: T.securityGroupRule, name: "rule", props: { type: "ingress", protocol: "tcp", fromPort: 0, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] } }], "admits ports 0-65535"],
+        ],
+    },
+    "aws-api-endpoint-guarded": {
+        pass: [
+            [endpointSg, fromGroup("from-workload"), fromGroup("from-runner", { referencedSecurityGroupId: "sg-runner" }), awsEndpoint()],
+            [s3Gateway([layerRead, { Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": account } } }])],
+            // The Confluent PrivateLink endpoint is an endpoint service, not an AWS API: its own rules apply.
+            [{ type: T.vpcEndpoint, name: "confluent", props: { serviceName: "com.amazonaws.vpce.eu-central-1.vpce-svc-0abc", vpcEndpointType: "Interface", privateDnsEnabled: false } }],
+        ],
+        fail: [
+            [[endpointSg, awsEndpoint({ policy: undefined })], "needs an explicit endpoint policy"],
+            [[endpointSg, awsEndpoint({ policy: JSON.stringify({ Statement: [{ Sid: "Open", Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] }) })], "statement Open allows any principal without a condition"],
+            [[s3Gateway([{ ...layerRead, Resource: ["arn:aws:s3:::someone-elses-bucket/*"] }])], "allows any principal without a condition"],
+            [[s3Gateway([{ ...layerRead, Action: ["s3:GetObject", "s3:PutObject"] }])], "allows any principal without a condition"],
+            [[endpointSg, awsEndpoint({ privateDnsEnabled: false })], "privateDnsEnabled must be true"],
+            [[endpointSg, awsEndpoint({ securityGroupIds: [] })], "needs its own security group"],
+            [[endpointSg, fromGroup("from-vpc", { referencedSecurityGroupId: undefined, cidrIpv4: "10.0.0.0/16" }), awsEndpoint()], "admits 10.0.0.0/16 that is not a security group reference"],
+            [[{ ...endpointSg, props: { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/8"] }] } }, awsEndpoint()], "admits 10.0.0.0/8"],
+        ],
+    },
     "kms-key-rotation": {
         pass: [[{ type: T.kmsKey, name: "k", props: { enableKeyRotation: true } }]],
         fail: [[[{ type: T.kmsKey, name: "k", props: {} }], "enableKeyRotation"]],
@@ -420,6 +471,21 @@ describe("policy pack: the real stacks comply", () => {
             assert.deepEqual(violations.map((v) => `${v.policy}: ${v.message}`), []);
         });
     }
+
+    it("prod: an AWS API endpoint without its policy, or its security group opened to a CIDR, is caught", async () => {
+        const run = await runStack("prod");
+        const subjects = inventoryPolicySubjects(run);
+        const broken = subjects.map((s) =>
+            s.type === T.vpcEndpoint && s.name === "aws-api-endpoints-secretsmanager"
+                ? { ...s, props: { ...s.props, policy: undefined } }
+                : s.type === T.vpcIngressRule && s.name.startsWith("aws-api-endpoints-from-")
+                  ? { ...s, props: { ...s.props, referencedSecurityGroupId: undefined, cidrIpv4: "10.10.0.0/16" } }
+                  : s,
+        );
+        const violations = checkResources(broken).filter((v) => v.policy === "aws-api-endpoint-guarded").map((v) => v.message);
+        assert.ok(violations.some((m) => m.includes("aws-api-endpoints-secretsmanager") && m.includes("explicit endpoint policy")), JSON.stringify(violations));
+        assert.ok(violations.some((m) => m.includes("aws-api-endpoints-sg") && m.includes("10.10.0.0/16")), JSON.stringify(violations));
+    });
 
     it("prod: protect switched off on RDS is caught by prod-deletion-protection", async () => {
         const run = await runStack("prod");

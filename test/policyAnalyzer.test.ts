@@ -38,6 +38,24 @@ interface BrokenCopy {
 }
 
 const BROKEN: BrokenCopy[] = [
+    // The workloads' AWS API endpoints (network.awsApiAccess endpoints): one without its policy.
+    {
+        policy: "aws-api-endpoint-guarded",
+        stack: "prod",
+        breakIt: (rs) =>
+            breakEvery(rs, "aws:ec2/vpcEndpoint:VpcEndpoint", (p, r) => {
+                if (r.name === "aws-api-endpoints-secretsmanager") delete p.policy;
+            }),
+    },
+    // HTTPS from anywhere into the Streams tasks (not the MySQL port, which db-port-not-public guards).
+    {
+        policy: "no-world-ingress",
+        stack: "dev",
+        breakIt: (rs) =>
+            breakEvery(rs, "aws:ec2/securityGroup:SecurityGroup", (p, r) => {
+                if (r.name === "streams-batch-release-sg") p.ingress = [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }];
+            }),
+    },
     { policy: "ecs-task-not-public", stack: "prod", breakIt: (rs) => breakEvery(rs, "aws:ecs/service:Service", (p) => void (p.networkConfiguration.assignPublicIp = true)) },
     {
         policy: "ecs-no-plaintext-secret",

@@ -151,7 +151,7 @@ describe("trust boundary: the PrivateLink chain (prod)", () => {
 
     it("the deploy runner reaches the private Kafka REST and ksqlDB endpoints through an interface endpoint and a private zone", () => {
         const network = run().one(T.network);
-        const endpoint = run().one(T.vpcEndpoint);
+        const endpoint = run().one(T.vpcEndpoint, /^streaming-.*-endpoint$/);
         assert.deepEqual([endpoint.inputs.vpcEndpointType, endpoint.inputs.serviceName, endpoint.inputs.privateDnsEnabled], ["Interface", network.state.aws[0].privateLinkEndpointService, false]);
         const sg = run().one(T.securityGroup, "streaming-private-endpoint-sg");
         // The deploy runners, and the Kafka Streams tasks (by their own security group): nothing else.

@@ -21,6 +21,8 @@ import {
     PlatformConfig,
     SSL_MODES,
     TARGETS,
+    AWS_API_ACCESS_MODES,
+    INTERNET_EGRESS_MODES,
     TIERS,
     Target,
     Tier,
@@ -525,5 +527,64 @@ describe("config/checks: ksqldb.allowReplay, a per-app permission", () => {
             }),
             { numRuns: 200 },
         );
+    });
+});
+
+describe("config/checks: network.awsApiAccess x internetEgress x mysql.network, in every tier and target", () => {
+    const networkOnly = (problems: string[]) => problems.filter((p) => keyOf(p).startsWith("lifesci-streaming:network."));
+    // The oracle, written from the README's rules rather than from the code: local never asks;
+    // cloud needs a choice; a NAT is a route to the internet; the Streams apps always need the
+    // internet (public Schema Registry), and the public brokers too with mysql.network public.
+    function expected(target: Target, tier: Tier, access: string | undefined, egress: string | undefined): string | undefined {
+        if (target === "local") return undefined;
+        if (access === undefined) return `network.awsApiAccess: required for tier ${tier}`;
+        if (access === "nat" && egress === "none") return "network.internetEgress: none contradicts awsApiAccess nat";
+        const effective = egress ?? (access === "endpoints" ? "none" : "nat");
+        if (effective === "none") return `${egress === "none" ? "network.internetEgress" : "network.awsApiAccess"}: endpoints reach the AWS APIs only`;
+        return undefined;
+    }
+
+    it("every combination: exactly the expected problem, naming the key the user set, or none", () => {
+        for (const [tier, target] of COMBOS) {
+            for (const access of [undefined, ...AWS_API_ACCESS_MODES]) {
+                for (const egress of [undefined, ...INTERNET_EGRESS_MODES]) {
+                    for (const network of MYSQL_NETWORKS) {
+                        const problems = networkOnly(problemsAfter(tier, target, (c) => void ((c.network = { awsApiAccess: access, internetEgress: egress }), (c.mysql.network = network))));
+                        const want = expected(target, tier, access, egress);
+                        const what = `${tier}/${target} awsApiAccess=${access} internetEgress=${egress} mysql.network=${network}`;
+                        if (want === undefined) assert.deepEqual(problems, [], what);
+                        else {
+                            assert.equal(problems.length, 1, `${what}: ${JSON.stringify(problems)}`);
+                            assert.ok(problems[0].startsWith(`lifesci-streaming:${want}`), `${what}: ${problems[0]}`);
+                        }
+                    }
+                }
+            }
+        }
+    });
+
+    it("the refusal lists what needs the internet: the public brokers only where mysql.network is public, Schema Registry always", () => {
+        const endpointsOnly = (network: "public" | "privatelink") =>
+            networkOnly(problemsAfter("dev", "cloud", (c) => void ((c.network = { awsApiAccess: "endpoints" }), (c.mysql.network = network))))[0];
+        assert.match(endpointsOnly("public"), /Confluent Cloud's public Kafka brokers/);
+        assert.match(endpointsOnly("public"), /Confluent Schema Registry's public REST endpoint/);
+        assert.doesNotMatch(endpointsOnly("privatelink"), /Kafka brokers/);
+        assert.match(endpointsOnly("privatelink"), /Schema Registry/);
+        assert.match(endpointsOnly("privatelink"), /set network\.internetEgress nat/);
+    });
+
+    it("the loader: prod's stack file without the section is refused naming the key; dev's defaults to nat", () => {
+        for (const [stack, tier] of [["prod", "prod"], ["dev", "dev"]] as const) {
+            const { values, secretKeys } = stackFile(stack);
+            delete values["lifesci-streaming:network"];
+            const parse = () => parsePlatformConfig({ project: "lifesci-streaming", stack, values, secretKeys, env: {} });
+            if (tier === "prod") assert.throws(parse, /lifesci-streaming:network\.awsApiAccess: required for tier prod/);
+            else assert.equal(parse().network.awsApiAccess, "nat");
+        }
+        const { values, secretKeys } = stackFile("prod");
+        values["lifesci-streaming:network"] = JSON.stringify({ awsApiAccess: "endpoint" });
+        assert.throws(() => parsePlatformConfig({ project: "lifesci-streaming", stack: "prod", values, secretKeys, env: {} }), /lifesci-streaming:network\.awsApiAccess: must be one of nat, endpoints/);
+        values["lifesci-streaming:network"] = JSON.stringify({ awsApiAcess: "nat" });
+        assert.throws(() => parsePlatformConfig({ project: "lifesci-streaming", stack: "prod", values, secretKeys, env: {} }), /lifesci-streaming:network: unknown key\(s\) awsApiAcess \(did you mean awsApiAccess\?\)/);
     });
 });

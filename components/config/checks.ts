@@ -1,6 +1,7 @@
 // Rules that span keys or depend on the tier: run on the resolved config, every problem names its key.
 import { KSQL_APPS } from "../catalog";
 import { databaseCidrProblems } from "./cidr";
+import { networkProblems } from "./network";
 import { ALLOW_REPLAY_ENV, PROD_COMPATIBILITY_LEVELS, PROJECT_NAMESPACE, PlatformConfig, fargateMemoryChoices } from "./schema";
 
 const key = (name: string) => `${PROJECT_NAMESPACE}:${name}`;
@@ -71,7 +72,7 @@ function streamsProblems(cfg: PlatformConfig): string[] {
 
 /** Rules that span keys or depend on the tier. */
 export function crossFieldProblems(cfg: PlatformConfig): string[] {
-    const problems: string[] = [...sinkProblems(cfg), ...streamsProblems(cfg)];
+    const problems: string[] = [...sinkProblems(cfg), ...streamsProblems(cfg), ...networkProblems(cfg)];
     const { mysql, confluent, topics } = cfg;
     if (cfg.tier === "prod") {
         if (mysql.backupRetentionDays < 7) {

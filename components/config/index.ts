@@ -5,3 +5,4 @@ export { snowflakeRegionOf } from "./checks";
 export * from "./loader";
 export * from "./monitoring";
 export * from "./cidr";
+export * from "./network";

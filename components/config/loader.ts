@@ -16,6 +16,7 @@ import {
     cdcSchema,
     schemaRegistrySchema,
     streamsSchema,
+    networkSchema,
     confluentSchema,
     ksqldbSchema,
     lakeSchema,
@@ -61,6 +62,7 @@ const KNOWN_KEYS = [
     "cdcTruststorePassword",
     "schemaRegistry",
     "streams",
+    "network",
     "tierOverride",
 ] as const;
 
@@ -238,6 +240,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
     const ksqldb = parseSection(raw, "ksqldb", ksqldbSchema, problems);
     const schemaRegistry = parseSection(raw, "schemaRegistry", schemaRegistrySchema, problems);
     const streams = parseSection(raw, "streams", streamsSchema, problems);
+    const network = parseSection(raw, "network", networkSchema, problems);
 
     const region = raw.values["aws:region"] ?? "";
     const regionProblem = regionProblemOf(region, target);
@@ -270,6 +273,7 @@ export function parsePlatformConfig(raw: RawConfig): PlatformConfig {
         ksqldb: withDefaults(defaults.ksqldb, ksqldb),
         schemaRegistry: withDefaults(defaults.schemaRegistry, schemaRegistry),
         streams: withDefaults(defaults.streams, streams),
+        network: withDefaults(defaults.network, network),
     };
 
     // Rules across keys judge the resolved config: where a key they read was already refused (a

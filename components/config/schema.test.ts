@@ -28,6 +28,9 @@ import {
     LOG_RETENTION_DAYS,
     fargateMemoryChoices,
     streamsSchema,
+    AWS_API_ACCESS_MODES,
+    INTERNET_EGRESS_MODES,
+    networkSchema,
 } from "./schema";
 
 const SECTIONS = {
@@ -40,6 +43,7 @@ const SECTIONS = {
     warehouse: warehouseSchema,
     ksqldb: ksqldbSchema,
     streams: streamsSchema,
+    network: networkSchema,
 } as const;
 type Section = keyof typeof SECTIONS;
 
@@ -98,6 +102,8 @@ const ENUMS: [Section, string, readonly string[], string?][] = [
     ["lake", "auditLockMode", OBJECT_LOCK_MODES, "must be one of GOVERNANCE, COMPLIANCE"],
     ["lake", "timeInterval", S3_TIME_INTERVALS],
     ["warehouse", "warehouseSize", WAREHOUSE_SIZES],
+    ["network", "awsApiAccess", AWS_API_ACCESS_MODES, "must be one of nat, endpoints"],
+    ["network", "internetEgress", INTERNET_EGRESS_MODES, "must be one of nat, none"],
 ];
 
 /** Patterns: [section, key, accepted, refused (the near misses), message]. */

@@ -262,6 +262,27 @@ export const streamsSchema = z.strictObject({
 });
 
 /**
+ * How the private subnets of the workloads (Kafka Streams tasks on Fargate, the RDS failover
+ * re-targeting Lambda) reach the AWS APIs they call: `nat`, the operator's NAT gateway (or
+ * endpoints the operator manages) carries them and the program creates nothing; `endpoints`, the
+ * program creates the VPC endpoints they need (components/network).
+ */
+export const AWS_API_ACCESS_MODES = ["nat", "endpoints"] as const;
+/**
+ * Whether the private subnets route to the internet (through a NAT gateway): `nat` yes, `none`
+ * no. Unset: `nat` with awsApiAccess nat, `none` with awsApiAccess endpoints.
+ */
+export const INTERNET_EGRESS_MODES = ["nat", "none"] as const;
+export type AwsApiAccess = (typeof AWS_API_ACCESS_MODES)[number];
+export type InternetEgress = (typeof INTERNET_EGRESS_MODES)[number];
+
+/** The workloads' network path out of the private subnets (cloud stacks). */
+export const networkSchema = z.strictObject({
+    awsApiAccess: z.enum(AWS_API_ACCESS_MODES, { error: `must be one of ${AWS_API_ACCESS_MODES.join(", ")}` }).optional(),
+    internetEgress: z.enum(INTERNET_EGRESS_MODES, { error: `must be one of ${INTERNET_EGRESS_MODES.join(", ")}` }).optional(),
+});
+
+/**
  * The per-deploy half of a prod replay allowance: the deploy's environment names the app(s)
  * too (comma-separated), so a replay in prod is one reviewed config change plus one deliberate run.
  */
@@ -279,6 +300,7 @@ export type WarehouseSection = z.infer<typeof warehouseSchema>;
 export type KsqlDbSection = z.infer<typeof ksqldbSchema>;
 export type SchemaRegistrySection = z.infer<typeof schemaRegistrySchema>;
 export type StreamsSection = z.infer<typeof streamsSchema>;
+export type NetworkSection = z.infer<typeof networkSchema>;
 
 /**
  * `bootstrap`: run the SQL bootstrap (databases, DDL, CDC user, binlog retention) during `pulumi up`;
@@ -298,6 +320,12 @@ export type KsqlDbConfig = Resolved<KsqlDbSection>;
 export type SchemaRegistryConfig = Resolved<SchemaRegistrySection>;
 /** Per tier: ECS service size of each Kafka Streams app, overdue rule timing, log retention. */
 export type StreamsConfig = Resolved<StreamsSection>;
+/**
+ * `awsApiAccess` stays unset only where the tier has no default (prod: the operator chooses, and a
+ * missing choice is an error for target cloud); `internetEgress` unset follows awsApiAccess
+ * (effectiveInternetEgress in network.ts).
+ */
+export type NetworkConfig = Resolved<NetworkSection, "awsApiAccess" | "internetEgress">;
 
 export interface PlatformConfig {
     project: string;
@@ -319,4 +347,5 @@ export interface PlatformConfig {
     ksqldb: KsqlDbConfig;
     schemaRegistry: SchemaRegistryConfig;
     streams: StreamsConfig;
+    network: NetworkConfig;
 }

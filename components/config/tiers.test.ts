@@ -23,6 +23,8 @@ function minimal(tier: "dev" | "prod", target: "cloud" | "local", stack: string,
         // and (issue 22) its VPC and private subnets, and the archive key's break-glass role.
         if (tier === "prod") {
             values["lifesci-streaming:mysql"] = JSON.stringify({ deployerSecurityGroupIds: ["sg-0abc1234"], vpcId: "vpc-0abc1234", subnetIds: ["subnet-0a1", "subnet-0a2"] });
+            // Whether the prod VPC has a NAT gateway is the operator's fact too (network.awsApiAccess).
+            values["lifesci-streaming:network"] = JSON.stringify({ awsApiAccess: "nat" });
         }
         values["lifesci-streaming:lake"] = JSON.stringify({ breakGlassRoleArn: "arn:aws:iam::123456789012:role/break-glass" });
     }

@@ -1,7 +1,7 @@
 // Tier defaults: what each section holds when the stack config leaves a key out, as one
 // {dev, prod} table so the difference between the tiers reads side by side.
 import { DEFAULT_MAX_CIDR_PREFIX } from "./cidr";
-import { CdcConfig, ConfluentConfig, KsqlDbConfig, LakeConfig, MySqlConfig, SchemaRegistryConfig, StreamsConfig, Tier, TopicsConfig, WarehouseConfig } from "./schema";
+import { CdcConfig, ConfluentConfig, KsqlDbConfig, LakeConfig, MySqlConfig, NetworkConfig, SchemaRegistryConfig, StreamsConfig, Tier, TopicsConfig, WarehouseConfig } from "./schema";
 
 export interface TierDefaults {
     mysql: Omit<MySqlConfig, "vpcId" | "subnetIds" | "caPem">;
@@ -14,6 +14,7 @@ export interface TierDefaults {
     ksqldb: KsqlDbConfig;
     schemaRegistry: SchemaRegistryConfig;
     streams: StreamsConfig;
+    network: NetworkConfig;
 }
 
 export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
@@ -55,6 +56,9 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
         schemaRegistry: { cdcCompatibility: "BACKWARD", ksqlCompatibility: "BACKWARD", overrides: {} },
         // One small task: a restart only pauses the status until the state is restored.
         streams: { desiredCount: 1, cpu: 512, memoryMiB: 1024, overdueAfter: "PT24H", overdueCheckInterval: "PT1M", logRetentionDays: 14 },
+        // Dev's Kafka Streams tasks reach Confluent's public brokers, which needs the internet
+        // anyway: nat is the only choice that can work there.
+        network: { awsApiAccess: "nat" },
     },
     prod: {
         mysql: {
@@ -97,6 +101,9 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
         // Two tasks share the partitions, so one can take over while the other restarts (and
         // RocksDB gets room); logs are kept a year with the rest of the GMP record.
         streams: { desiredCount: 2, cpu: 1024, memoryMiB: 2048, overdueAfter: "PT24H", overdueCheckInterval: "PT1M", logRetentionDays: 365 },
+        // No default: whether the prod VPC has a NAT gateway is the operator's fact, and the
+        // choice decides what leaves the VPC and what it costs (network.awsApiAccess is required).
+        network: {},
     },
 };
 

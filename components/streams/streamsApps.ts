@@ -108,6 +108,8 @@ export interface StreamsAppDeploymentArgs {
     subnetIds: pulumi.Input<string[]>;
     securityGroup: aws.ec2.SecurityGroup;
     kafka: StreamsKafka;
+    /** What must exist before the tasks start: the VPC endpoints of the AWS APIs, when the program provides them (network.awsApiAccess). */
+    awsApiReady?: pulumi.Resource[];
     protect: boolean;
     tags: Record<string, string>;
 }
@@ -316,7 +318,7 @@ export class StreamsAppDeployment extends pulumi.ComponentResource {
                 waitForSteadyState: true,
                 tags,
             },
-            { parent: this, dependsOn: [...ioTopics, ...egressRules, ...this.identity.roleBindings] },
+            { parent: this, dependsOn: [...ioTopics, ...egressRules, ...this.identity.roleBindings, ...(args.awsApiReady ?? [])] },
         );
         this.registerOutputs({ serviceName: this.service.name, repositoryUrl: this.image.repository.repositoryUrl, secretArn: this.secret.arn });
     }
@@ -332,6 +334,8 @@ export interface StreamsAppsArgs {
     /** Task security groups by app (StreamsTaskSecurityGroup), created before the Confluent network. */
     securityGroups: Map<string, StreamsTaskSecurityGroup>;
     kafka: StreamsKafka;
+    /** What must exist before the tasks start: the VPC endpoints of the AWS APIs, when the program provides them (network.awsApiAccess). */
+    awsApiReady?: pulumi.Resource[];
     protect: boolean;
     tags: Record<string, string>;
 }

@@ -163,6 +163,8 @@ const IMAGE_TYPE = "docker-build:index:Image";
 const TASK_TYPE = "aws:ecs/taskDefinition:TaskDefinition";
 export type StreamsImageFact = Fact<{ resource: string; image: string }[]>;
 export const AFTER_BUILD = "known after the image build; see the saved plan / update";
+/** How an images fact taken from a saved plan names its source (--verify --saved-plan recomputes those). */
+export const SAVED_PLAN_IMAGES = "`pulumi preview --save-plan`";
 
 /**
  * What the offline plan can say about the Streams app images: which resources build them, never a
@@ -184,8 +186,9 @@ export function urnKey(urn: string): string {
 }
 
 /**
- * Image references by digest in a saved update plan: the proposed outputs (`state`) and the new
- * inputs (`goal.inputDiff`) of the image and task definition resources. An image this update
+ * Image references by digest in a saved update plan: the outputs (`state`: the engine records each
+ * resource's outputs as the preview computed them, the old ones for an unchanged resource) and the
+ * new inputs (`goal.inputDiff`) of the image and task definition resources. An image this update
  * rebuilds is unknown in the plan (Pulumi's unknown sentinel, no digest), so it is not found here.
  * Plan format: https://www.pulumi.com/docs/iac/operations/stack-management/update-plans/ (apitype
  * ResourcePlanV1: goal, steps, state).
@@ -218,7 +221,7 @@ export function streamsImagesOfSavedPlan(raw: Buffer): { resource: string; image
 
 /** The images fact from a saved plan: present when the plan knows the digests, else missing and why. */
 export function streamsImagesFromSavedPlan(file: string, raw: Buffer, offline: StreamsImageFact): StreamsImageFact {
-    const source = `\`pulumi preview --save-plan\`: ${file} (proposed outputs and inputs of the image and task definition resources)`;
+    const source = `${SAVED_PLAN_IMAGES}: ${file} (proposed outputs and inputs of the image and task definition resources)`;
     const images = streamsImagesOfSavedPlan(raw);
     if (images.length > 0) return present(source, images);
     if (offline.status === "missing" && !offline.reason.startsWith(AFTER_BUILD)) return offline;

@@ -75,6 +75,8 @@ export class PrivateLinkRetarget extends pulumi.ComponentResource {
     readonly function: aws.lambda.Function;
     readonly eventRule: aws.cloudwatch.EventRule;
     readonly eventSubscription: aws.rds.EventSubscription;
+    /** The function's security group (the AWS API endpoints admit it by reference). */
+    readonly securityGroup: aws.ec2.SecurityGroup;
 
     constructor(name: string, args: PrivateLinkRetargetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lifesci:source:PrivateLinkRetarget", name, {}, opts);
@@ -107,7 +109,7 @@ export class PrivateLinkRetarget extends pulumi.ComponentResource {
             child,
         );
         // HTTPS to the RDS and ELB APIs only (the VPC's DNS resolver is not filtered by security groups).
-        const securityGroup = new aws.ec2.SecurityGroup(
+        const securityGroup = (this.securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
             {
                 name: `${functionName}`,
@@ -117,7 +119,7 @@ export class PrivateLinkRetarget extends pulumi.ComponentResource {
                 tags,
             },
             child,
-        );
+        ));
         this.function = new aws.lambda.Function(
             `${name}-function`,
             {

@@ -1,0 +1,122 @@
+// How the workloads' private subnets reach the AWS APIs (network.awsApiAccess), evaluated under
+// the mock engine: dev (nat) creates no endpoint and says so; prod (endpoints) creates exactly
+// the endpoints its workloads need, behind one security group that admits them by reference.
+import { strict as assert } from "assert";
+import { RETARGET_LAMBDA_AWS_APIS, STREAMS_TASK_AWS_APIS, interfaceEndpointPolicy, s3GatewayEndpointPolicy } from "../components/network";
+import { StackRun, plain, runStack } from "./support/harness";
+
+const T = {
+    endpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    service: "aws:ecs/service:Service",
+    lambda: "aws:lambda/function:Function",
+};
+const AWS_SERVICE = /^com\.amazonaws\.eu-central-1\./;
+const awsEndpoints = (run: StackRun) => run.ofType(T.endpoint).filter((e) => AWS_SERVICE.test(String(e.inputs.serviceName)));
+const suffix = (e: { inputs: Record<string, any> }) => String(e.inputs.serviceName).replace(AWS_SERVICE, "");
+
+const runs: Record<string, StackRun> = {};
+before(async function () {
+    this.timeout(180_000);
+    for (const stack of ["dev", "prod"]) runs[stack] = await runStack(stack);
+});
+
+describe("network.awsApiAccess: the workloads' path to the AWS APIs", () => {
+    it("dev (nat): no AWS API endpoint and no endpoint security group; the stack output says the NAT is the operator's", () => {
+        const run = runs.dev;
+        assert.deepEqual(awsEndpoints(run).map(suffix), []);
+        assert.equal(run.resources.filter((r) => r.type === "lifesci:network:AwsApiEndpoints").length, 0);
+        const out = run.outputs.awsApiAccess as { mode: string; endpoints: string[]; note: string; endpointIds: Record<string, string> };
+        assert.equal(out.mode, "nat");
+        assert.deepEqual(out.endpoints, []);
+        assert.deepEqual(out.endpointIds, {});
+        assert.match(out.note, /creates no VPC endpoints; the operator's NAT gateway .* ecr\.api, ecr\.dkr, logs, secretsmanager, s3/);
+    });
+
+    it("prod (endpoints): exactly the endpoints the Streams tasks and the failover Lambda need, interface ones with private DNS", () => {
+        const run = runs.prod;
+        const expected = [...new Set([...STREAMS_TASK_AWS_APIS, ...RETARGET_LAMBDA_AWS_APIS])].sort();
+        assert.deepEqual(awsEndpoints(run).map(suffix).sort(), expected);
+        assert.deepEqual(expected, ["ecr.api", "ecr.dkr", "elasticloadbalancing", "logs", "rds", "s3", "secretsmanager"]);
+        for (const e of awsEndpoints(run)) {
+            assert.equal(e.inputs.vpcId, "vpc-0a1b2c3d4e5f60718", suffix(e));
+            if (suffix(e) === "s3") {
+                assert.equal(e.inputs.vpcEndpointType, "Gateway");
+                // The route tables of the workloads' subnets (one per zone in the mocks), each once.
+                assert.deepEqual([...e.inputs.routeTableIds].sort(), ["rtb-0privatea", "rtb-0privateb", "rtb-0privatec"]);
+                assert.equal(e.inputs.subnetIds, undefined);
+            } else {
+                assert.equal(e.inputs.vpcEndpointType, "Interface", suffix(e));
+                assert.equal(e.inputs.privateDnsEnabled, true, suffix(e));
+                // The prod subnets, one per availability zone.
+                assert.deepEqual(e.inputs.subnetIds, ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60712", "subnet-0a1b2c3d4e5f60713"], suffix(e));
+                const sg = run.one(T.securityGroup, "aws-api-endpoints-sg");
+                assert.deepEqual(e.inputs.securityGroupIds, [sg.id], suffix(e));
+            }
+        }
+    });
+
+    it("prod: the endpoint policies admit this account's principals (and ECR's layer bucket on the S3 gateway), nothing wider", () => {
+        const run = runs.prod;
+        for (const e of awsEndpoints(run)) {
+            const policy = JSON.parse(e.inputs.policy);
+            const service = suffix(e) as (typeof STREAMS_TASK_AWS_APIS)[number];
+            assert.deepEqual(policy, service === "s3" ? s3GatewayEndpointPolicy("eu-central-1", "123456789012") : interfaceEndpointPolicy(service, "123456789012"));
+            // Every statement without a condition is ECR's documented layer-bucket read.
+            for (const st of (JSON.parse(e.inputs.policy) as { Statement: any[] }).Statement) {
+                if (st.Condition) assert.deepEqual(st.Condition, { StringEquals: { "aws:PrincipalAccount": "123456789012" } }, service);
+                else assert.deepEqual([st.Action, st.Resource], [["s3:GetObject"], ["arn:aws:s3:::prod-eu-central-1-starport-layer-bucket/*"]], service);
+            }
+        }
+    });
+
+    it("prod: the endpoint security group admits 443 only, from the Streams task, Lambda and deploy runner groups by reference, never a CIDR", () => {
+        const run = runs.prod;
+        const sg = run.one(T.securityGroup, "aws-api-endpoints-sg");
+        assert.equal(sg.inputs.ingress, undefined, "no inline rules");
+        assert.equal(sg.inputs.egress, undefined, "no egress: an endpoint answers, never calls");
+        const rules = run.ofType(T.ingress).filter((r) => r.inputs.securityGroupId === sg.id);
+        const streamsSg = run.one(T.securityGroup, "streams-batch-release-sg").id;
+        const lambdaSg = run.one(T.securityGroup, /retarget-sg$/).id;
+        assert.deepEqual(
+            rules.map((r) => r.inputs.referencedSecurityGroupId).sort(),
+            [streamsSg, lambdaSg, "sg-0a1b2c3d4e5f60718"].sort(),
+        );
+        // The Lambda really runs in the group the endpoints admit.
+        assert.deepEqual(run.one(T.lambda).inputs.vpcConfig.securityGroupIds, [lambdaSg]);
+        for (const r of rules) {
+            assert.deepEqual([r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort], ["tcp", 443, 443], r.name);
+            assert.equal(r.inputs.cidrIpv4, undefined, r.name);
+            assert.equal(r.inputs.cidrIpv6, undefined, r.name);
+        }
+    });
+
+    it("prod: the Streams service starts after the endpoints exist (its first tasks pull through them)", () => {
+        const run = runs.prod;
+        const service = run.one(T.service);
+        for (const e of awsEndpoints(run)) assert.ok(service.dependencies.includes(e.urn), `the ECS service waits for ${suffix(e)}`);
+        assert.ok(!runs.dev.one(T.service).dependencies.some((u) => u.includes("AwsApiEndpoints")));
+    });
+
+    it("prod: the stack output lists the endpoints and their ids", () => {
+        const out = runs.prod.outputs.awsApiAccess as { mode: string; endpoints: string[]; endpointIds: Record<string, string> };
+        assert.equal(out.mode, "endpoints");
+        assert.ok(out.endpoints.includes("s3 (gateway)") && out.endpoints.includes("ecr.dkr (interface)"), out.endpoints.join());
+        assert.deepEqual(Object.keys(out.endpointIds).sort(), ["ecr.api", "ecr.dkr", "elasticloadbalancing", "logs", "rds", "s3", "secretsmanager"]);
+        assert.equal(plain(out.endpointIds.s3), awsEndpoints(runs.prod).find((e) => suffix(e) === "s3")!.id);
+    });
+
+    it("dev with endpoints and no internet route is refused before any resource, naming network.awsApiAccess", async function () {
+        this.timeout(60_000);
+        await assert.rejects(
+            runStack("dev", { set: { "lifesci-streaming:network": { awsApiAccess: "endpoints" } }, fresh: true }),
+            /lifesci-streaming:network\.awsApiAccess: endpoints reach the AWS APIs only.*Confluent Cloud's public Kafka brokers/s,
+        );
+    });
+
+    it("prod without a choice is refused, naming network.awsApiAccess", async function () {
+        this.timeout(60_000);
+        await assert.rejects(runStack("prod", { unset: ["lifesci-streaming:network"], fresh: true }), /lifesci-streaming:network\.awsApiAccess: required for tier prod/);
+    });
+});
