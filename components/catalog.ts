@@ -727,8 +727,13 @@ export interface StreamsRuntime {
     overdueCheckInterval?: string;
     /** Directory of the RocksDB state stores. */
     stateDir?: string;
-    /** Port of `GET /health` (200 RUNNING, 503 otherwise). */
+    /** Port of `GET /health` (200 RUNNING, 503 otherwise) and `GET /metrics` (Prometheus text format). */
     healthPort?: number;
+    /**
+     * CloudWatch namespace of the app's embedded-metric-format lines on stdout (METRICS_EMF_NAMESPACE):
+     * set where the awslogs driver ships stdout to CloudWatch Logs (ECS), unset elsewhere.
+     */
+    metricsNamespace?: string;
 }
 
 export interface StreamsEnvironment {
@@ -740,6 +745,8 @@ export interface StreamsEnvironment {
 
 /** The app's health endpoint on HEALTH_PORT: 200 while Kafka Streams is RUNNING, 503 otherwise. */
 export const STREAMS_HEALTH_PATH = "/health";
+/** The app's metrics on HEALTH_PORT, in Prometheus' text exposition format (what the local Prometheus scrapes). */
+export const STREAMS_METRICS_PATH = "/metrics";
 
 /**
  * The container health check of a Streams app (ECS task and local container alike), as argv: 0
@@ -802,6 +809,15 @@ export function streamsAppEnvironment(app: StreamsApp, runtime: StreamsRuntime):
     environment.REPLICATION_FACTOR = String(runtime.replicationFactor);
     environment.STATE_DIR = runtime.stateDir ?? STREAMS_DEFAULTS.stateDir;
     environment.HEALTH_PORT = String(healthPort);
+    if (runtime.metricsNamespace !== undefined) {
+        // CloudWatch namespaces: printable ASCII, 1-255 characters, AWS/ reserved
+        // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html); the app checks the same.
+        const ns = runtime.metricsNamespace;
+        if (!/^[\x20-\x7e]{1,255}$/.test(ns) || ns.startsWith(":") || ns.startsWith("AWS/")) {
+            throw new Error(`${where}: METRICS_EMF_NAMESPACE "${ns}" is not a CloudWatch namespace of our own (1-255 printable ASCII characters, not AWS/...)`);
+        }
+        environment.METRICS_EMF_NAMESPACE = ns;
+    }
 
     const secretEnv: StreamsSecretEnv[] = [];
     if (runtime.securityProtocol === "SASL_SSL") secretEnv.push("KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD");

@@ -4,14 +4,14 @@
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAINS, STREAMS_APPS, WAREHOUSE_TABLES, allTopics } from "./catalog";
-import { PlatformConfig } from "./config";
+import { PlatformConfig, effectiveInternetEgress } from "./config";
 import * as aws from "@pulumi/aws";
 // In data-path order: source -> streaming -> ksql / streams -> sinks -> monitoring.
 import { CdcConnectors, CdcTruststore, MySqlSource, sourceNetwork } from "./source";
 import { SchemaGovernance, Streaming } from "./streaming";
 import { assertWarehouseMatchesKsql, KsqlDb, loadCheckedKsqlApps } from "./ksql";
 import { StreamsApps, StreamsTaskSecurityGroup } from "./streams";
-import { AwsApiEndpoints, RETARGET_LAMBDA_AWS_APIS, STREAMS_TASK_AWS_APIS, WorkloadApiNeeds, awsApiAccessSummary } from "./network";
+import { AwsApiEndpoints, RETARGET_LAMBDA_AWS_APIS, STREAMS_TASK_AWS_APIS, WorkloadApiNeeds, awsApiAccessSummary, subnetsWithInternetRoute } from "./network";
 import { AUDIT_REPLICATION_RULE_ID, Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig, Monitoring } from "./monitoring";
 
@@ -129,6 +129,11 @@ export class CloudPlatform extends pulumi.ComponentResource {
             ...(retarget ? [{ label: "MySQL failover re-targeting Lambda", services: RETARGET_LAMBDA_AWS_APIS, securityGroupId: retarget.securityGroup.id }] : []),
         ];
         const awsApiAccess = cfg.network.awsApiAccess ?? "nat";
+        // Private subnets from config (prod): the route the stack relies on is checked at preview.
+        const workloadSubnetIds =
+            network.placement === "private-subnets" && effectiveInternetEgress(cfg.network) === "nat"
+                ? subnetsWithInternetRoute(network.subnetIds, `lifesci-streaming:network.${cfg.network.internetEgress ? "internetEgress" : "awsApiAccess"}`, { parent: this })
+                : network.subnetIds;
         this.awsApiAccess = awsApiAccessSummary(awsApiAccess, workloads);
         if (awsApiAccess === "endpoints") {
             this.awsApiEndpoints = new AwsApiEndpoints(
@@ -229,7 +234,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                 topicsConfig: cfg.topics,
                 region: cfg.region,
                 // The platform's subnets, as for RDS; tasks get no public IP.
-                subnetIds: network.subnetIds,
+                subnetIds: workloadSubnetIds,
                 securityGroups: streamsSecurityGroups,
                 kafka: {
                     environmentId: this.streaming.environment.id,

@@ -7,6 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { STREAMS_APPS, streamsAppEnvironment, streamsAppInputTopics, streamsHealthProbe } from "../components/catalog";
+import { streamsAppMetrics } from "../components/monitoring/pure";
 import type { E2eContext } from "./harness";
 import type { HopOutcome } from "./hops";
 import { freePort, sleep } from "./runtime";
@@ -237,6 +238,31 @@ export async function batchReleaseHop(ctx: E2eContext): Promise<HopOutcome> {
         execFileSync(command, args, { stdio: "pipe", timeout: 10_000 });
     } catch {
         problems.push("the platform's health probe (streamsHealthProbe) failed against the running app");
+    }
+    // Batches by status on GET /metrics (the dashboard panel's source) agree with the status topic:
+    // the latest record per batch, counted per status.
+    try {
+        const names = streamsAppMetrics(APP);
+        const latest = new Map<string, StatusValue | null>();
+        for (const r of ctx.watcher.on(statusTopic)) latest.set(keyOf(r), statusOf(r));
+        const fromTopic: Record<string, number> = { READY: 0, BLOCKED: 0, PENDING: 0 };
+        for (const v of latest.values()) if (v) fromTopic[v.status]++;
+        const response = await fetch(`http://127.0.0.1:${healthPort}/metrics`);
+        const text = await response.text();
+        const fromMetrics: Record<string, number> = { READY: 0, BLOCKED: 0, PENDING: 0 };
+        const sample = new RegExp(`^${names.batchesByStatus.prometheus}\\{(.*)\\} (\\d+)$`);
+        for (const line of text.split("\n")) {
+            const m = sample.exec(line);
+            const status = m && new RegExp(`${names.statusLabel.prometheus}="([A-Z]+)"`).exec(m[1])?.[1];
+            if (m && status) fromMetrics[status] = (fromMetrics[status] ?? 0) + Number(m[2]);
+        }
+        const contentType = response.headers.get("content-type");
+        if (contentType !== "text/plain; version=0.0.4; charset=utf-8") problems.push(`GET /metrics content type ${contentType}`);
+        if (JSON.stringify(fromMetrics) !== JSON.stringify(fromTopic)) {
+            problems.push(`GET /metrics batches by status ${JSON.stringify(fromMetrics)} disagree with the status topic ${JSON.stringify(fromTopic)}`);
+        } else life.push(`GET /metrics: batches by status ${JSON.stringify(fromMetrics)}, as the status topic's latest record per batch`);
+    } catch (e) {
+        problems.push(`GET /metrics: ${(e as Error).message}`);
     }
     // Exactly the one poison record sent above is dead-lettered, unchanged, and the step after it was decided.
     const deadLetters = ctx.watcher.on(environment.TOPIC_DEAD_LETTER);

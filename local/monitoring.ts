@@ -10,6 +10,7 @@ import { MonitoredLocalConnector } from "./connectors";
 import { LocalScope, childOptions, dataVolume, loopback, pinnedImage, service } from "./docker";
 import { HOSTS, KAFKA_EXPORTER_PORT, KAFKA_INTERNAL_BOOTSTRAP, catalogTopicRegex, prometheusConfig } from "./settings";
 import { LocalStreaming } from "./streaming";
+import { localStreamsMetricsTargets } from "./streams";
 import { LOCAL_PORTS } from "./versions";
 
 export const GRAFANA_ADMIN = "admin";
@@ -44,7 +45,7 @@ export class LocalMonitoring extends pulumi.ComponentResource {
             image: pinnedImage(args, child, "prometheus").imageId,
             ports: [[9090, LOCAL_PORTS.prometheus]],
             volumes: [{ volume: dataVolume(args, child, "prometheus"), path: "/prometheus" }],
-            uploads: [{ file: "/etc/prometheus/prometheus.yml", content: prometheusConfig(basePrefix, 15) }],
+            uploads: [{ file: "/etc/prometheus/prometheus.yml", content: prometheusConfig(basePrefix, 15, localStreamsMetricsTargets()) }],
             healthcheck: "wget -qO- http://localhost:9090/-/ready >/dev/null",
             dependsOn: [kafkaExporter, args.streaming.connect],
         });

@@ -1,7 +1,7 @@
 // Pure builders for the local containers' settings, derived from the catalog and the stack
 // config: MySQL binlog flags, Kafka KRaft environment, topic creation, MinIO buckets, the
 // Postgres warehouse tables and the Prometheus scrape config.
-import { DOMAINS, DomainName, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics, cleanupPolicyOf, retentionMsOf, warehouseSchemaKind } from "../components/catalog";
+import { DOMAINS, DomainName, STREAMS_METRICS_PATH, TopicSpec, WAREHOUSE_TABLES, WarehouseTable, allTopics, cleanupPolicyOf, retentionMsOf, warehouseSchemaKind } from "../components/catalog";
 import { LakeConfig, TopicsConfig } from "../components/config";
 import { DdlTable, domainTables } from "../components/ddl";
 import { ksqlToPostgresType, ksqlTypesFor } from "../components/sqlTypes";
@@ -152,10 +152,11 @@ export function catalogTopicRegex(basePrefix: string): string {
 
 /**
  * Prometheus config (JSON is valid YAML): kafka-exporter for offsets and consumer lag, Kafka
- * Connect's JMX exporter for connector/task and Debezium metrics. Topic series are kept only
+ * Connect's JMX exporter for connector/task and Debezium metrics, the Kafka Streams apps'
+ * GET /metrics (their batches by release status). Topic series are kept only
  * for catalog topics, so dashboards and alerts see exactly what the platform declares.
  */
-export function prometheusConfig(basePrefix: string, scrapeIntervalSeconds: number): string {
+export function prometheusConfig(basePrefix: string, scrapeIntervalSeconds: number, streamsMetricsTargets: readonly string[] = []): string {
     const config = {
         global: { scrape_interval: `${scrapeIntervalSeconds}s`, evaluation_interval: `${scrapeIntervalSeconds}s` },
         scrape_configs: [
@@ -171,6 +172,10 @@ export function prometheusConfig(basePrefix: string, scrapeIntervalSeconds: numb
                 job_name: "kafka-connect",
                 static_configs: [{ targets: [`${HOSTS.connect}:${CONNECT_JMX_PORT}`] }],
             },
+            // The Kafka Streams apps' own gauges (batches by release status): GET /metrics on their health port.
+            ...(streamsMetricsTargets.length > 0
+                ? [{ job_name: "kafka-streams", metrics_path: STREAMS_METRICS_PATH, static_configs: [{ targets: [...streamsMetricsTargets] }] }]
+                : []),
             {
                 job_name: "prometheus",
                 static_configs: [{ targets: ["localhost:9090"] }],

@@ -4,7 +4,7 @@
 // on its /health endpoint and waited for.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { STREAMS_APPS, StreamsApp, StreamsAppName, streamsAppEnvironment, streamsHealthProbeShell } from "../components/catalog";
+import { STREAMS_APPS, STREAMS_DEFAULTS, StreamsApp, StreamsAppName, streamsAppEnvironment, streamsHealthProbeShell } from "../components/catalog";
 import { StreamsConfig } from "../components/config";
 import { buildContextOf } from "../components/streams";
 import { LocalKafka, localCdcValueFormat } from "./connectorMapping";
@@ -16,6 +16,11 @@ import { LOCAL_PORTS } from "./versions";
 export const LOCAL_STREAMS: Record<StreamsAppName, { host: keyof typeof HOSTS; healthPort: number }> = {
     batch_release: { host: "batchRelease", healthPort: LOCAL_PORTS.batchReleaseHealth },
 };
+
+/** Where the local Prometheus scrapes each app's GET /metrics: its container on the stack's network, its HEALTH_PORT. */
+export function localStreamsMetricsTargets(): string[] {
+    return STREAMS_APPS.map((app) => `${HOSTS[LOCAL_STREAMS[app.name].host]}:${STREAMS_DEFAULTS.healthPort}`);
+}
 
 /** The app's environment in the local stack: no credentials (PLAINTEXT, local Schema Registry without auth). */
 export function localStreamsEnvironment(app: StreamsApp, basePrefix: string, kafka: LocalKafka, cfg: StreamsConfig): Record<string, string> {

@@ -3,7 +3,7 @@
 // the endpoints its workloads need, behind one security group that admits them by reference.
 import { strict as assert } from "assert";
 import { RETARGET_LAMBDA_AWS_APIS, STREAMS_TASK_AWS_APIS, interfaceEndpointPolicy, s3GatewayEndpointPolicy } from "../components/network";
-import { StackRun, plain, runStack } from "./support/harness";
+import { StackRun, plain, readStackConfig, runStack } from "./support/harness";
 
 const T = {
     endpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
@@ -15,6 +15,9 @@ const T = {
 const AWS_SERVICE = /^com\.amazonaws\.eu-central-1\./;
 const awsEndpoints = (run: StackRun) => run.ofType(T.endpoint).filter((e) => AWS_SERVICE.test(String(e.inputs.serviceName)));
 const suffix = (e: { inputs: Record<string, any> }) => String(e.inputs.serviceName).replace(AWS_SERVICE, "");
+
+/** Pulumi.prod.yaml's mysql section. */
+const prodMysql = () => JSON.parse(readStackConfig("prod").values["lifesci-streaming:mysql"]);
 
 const runs: Record<string, StackRun> = {};
 before(async function () {
@@ -105,6 +108,47 @@ describe("network.awsApiAccess: the workloads' path to the AWS APIs", () => {
         assert.ok(out.endpoints.includes("s3 (gateway)") && out.endpoints.includes("ecr.dkr (interface)"), out.endpoints.join());
         assert.deepEqual(Object.keys(out.endpointIds).sort(), ["ecr.api", "ecr.dkr", "elasticloadbalancing", "logs", "rds", "s3", "secretsmanager"]);
         assert.equal(plain(out.endpointIds.s3), awsEndpoints(runs.prod).find((e) => suffix(e) === "s3")!.id);
+    });
+
+    it("prod with two subnets in one zone: the interface endpoints take the first of each zone, the S3 gateway each route table once", async function () {
+        this.timeout(120_000);
+        const mysql = { ...prodMysql(), subnetIds: ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60712", "subnet-0a1b2c3d4e5f60713", "subnet-0a1b2c3d4e5f60714"] };
+        const run = await runStack("prod", { set: { "lifesci-streaming:mysql": mysql }, fresh: true });
+        // ...714 is in the zone of ...711 (the mocks place a subnet by its last hex digit).
+        const ecr = awsEndpoints(run).find((e) => suffix(e) === "ecr.api")!;
+        assert.deepEqual(ecr.inputs.subnetIds, ["subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60712", "subnet-0a1b2c3d4e5f60713"]);
+        const s3 = awsEndpoints(run).find((e) => suffix(e) === "s3")!;
+        assert.deepEqual([...s3.inputs.routeTableIds].sort(), ["rtb-0privatea", "rtb-0privateb", "rtb-0privatec"]);
+        // The workloads themselves still use every subnet.
+        assert.equal(run.one(T.service).inputs.networkConfiguration.subnets.length, 4);
+    });
+
+    it("prod: a private subnet whose default route is an internet gateway fails the preview, naming the key that promised the NAT and the subnet", async function () {
+        this.timeout(120_000);
+        const igwFor = (bad: string) => ({
+            "aws:ec2/getRouteTable:getRouteTable": (inputs: any) => ({
+                id: `rtb-0${inputs.subnetId.slice(-2)}`,
+                routeTableId: `rtb-0${inputs.subnetId.slice(-2)}`,
+                routes: [{ cidrBlock: "0.0.0.0/0", ...(inputs.subnetId === bad ? { gatewayId: "igw-0public" } : { natGatewayId: "nat-0a" }) }],
+            }),
+        });
+        await assert.rejects(
+            runStack("prod", { invokes: igwFor("subnet-0a1b2c3d4e5f60712"), fresh: true }),
+            /lifesci-streaming:network\.internetEgress: .*subnet subnet-0a1b2c3d4e5f60712 \(route table rtb-012\) sends 0\.0\.0\.0\/0 to igw-0public/,
+        );
+        // With awsApiAccess nat (internetEgress unset) the same subnet is blamed on awsApiAccess.
+        await assert.rejects(
+            runStack("prod", { set: { "lifesci-streaming:network": { awsApiAccess: "nat" } }, invokes: igwFor("subnet-0a1b2c3d4e5f60711"), fresh: true }),
+            /lifesci-streaming:network\.awsApiAccess: .*subnet subnet-0a1b2c3d4e5f60711 .* igw-0public/,
+        );
+    });
+
+    it("prod with awsApiAccess nat: no endpoint, the NAT route checked, the output says the NAT is the operator's", async function () {
+        this.timeout(120_000);
+        const run = await runStack("prod", { set: { "lifesci-streaming:network": { awsApiAccess: "nat" } }, fresh: true });
+        assert.deepEqual(awsEndpoints(run).map(suffix), []);
+        assert.ok(run.invokes.filter((i) => i.token === "aws:ec2/getRouteTable:getRouteTable").length >= 3, "each subnet's route table looked up");
+        assert.match((run.outputs.awsApiAccess as { note: string }).note, /creates no VPC endpoints.*elasticloadbalancing.*rds/);
     });
 
     it("dev with endpoints and no internet route is refused before any resource, naming network.awsApiAccess", async function () {

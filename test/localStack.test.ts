@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DOMAINS, KSQL_APPS, WAREHOUSE_TABLES, allTopics, auditArchiveTopics, rawLakeTopics, streamsAppByName, streamsHealthProbeShell, warehouseSchemaKind, warehouseTopic } from "../components/catalog";
-import { localStreamsEnvironment } from "../local/streams";
+import { localStreamsEnvironment, localStreamsMetricsTargets } from "../local/streams";
 import { cdcConnectorName, cdcSourceConfig } from "../components/source";
 import { s3SinkConfig, snowflakeSinkConfig, WAREHOUSE_SCHEMAS } from "../components/sinks";
 import { parsePlatformConfig } from "../components/config";
@@ -148,11 +148,15 @@ describe("local stack: generated container settings", () => {
 
     it("the Prometheus config passes promtool check config and keeps exactly the catalog topics", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "prom-local-"));
-        fs.writeFileSync(path.join(dir, "prometheus.yml"), prometheusConfig("lifesci", 15));
+        fs.writeFileSync(path.join(dir, "prometheus.yml"), prometheusConfig("lifesci", 15, localStreamsMetricsTargets()));
         const result = promtool(["check", "config", "prometheus.yml"], dir);
         assert.equal(result.status, 0, result.output);
-        const config = JSON.parse(prometheusConfig("lifesci", 15));
-        assert.deepEqual(config.scrape_configs.map((j: any) => j.job_name), ["kafka-exporter", "kafka-connect", "prometheus"]);
+        const config = JSON.parse(prometheusConfig("lifesci", 15, localStreamsMetricsTargets()));
+        assert.deepEqual(config.scrape_configs.map((j: any) => j.job_name), ["kafka-exporter", "kafka-connect", "kafka-streams", "prometheus"]);
+        // The Streams apps' GET /metrics, on the container's name and the port its HEALTH_PORT says.
+        const streams = config.scrape_configs.find((j: any) => j.job_name === "kafka-streams");
+        assert.equal(streams.metrics_path, "/metrics");
+        assert.deepEqual(streams.static_configs, [{ targets: ["batch-release:8080"] }]);
         const keep = new RegExp(`^(?:${config.scrape_configs[0].metric_relabel_configs[0].regex})$`);
         for (const t of allTopics("lifesci")) assert.ok(keep.test(t.name), t.name);
         assert.ok(keep.test(""), "series without a topic label are kept");
@@ -228,6 +232,10 @@ describe("stacks: local under mocks", () => {
         // The local CDC topics are Avro (the local source's converter), read through the local Schema Registry.
         assert.deepEqual([env.VALUE_FORMAT, env.KAFKA_SECURITY_PROTOCOL, env.SCHEMA_REGISTRY_URL], ["avro", "PLAINTEXT", "http://schema-registry:8081"]);
         assert.equal(app.inputs.healthcheck.tests[1], streamsHealthProbeShell(8080));
+        // The local Prometheus scrapes its GET /metrics (batches by release status) at its network alias and HEALTH_PORT.
+        const promConfig = JSON.parse(container("prometheus").inputs.uploads.find((u: any) => u.file === "/etc/prometheus/prometheus.yml").content);
+        const streamsJob = promConfig.scrape_configs.find((j: any) => j.job_name === "kafka-streams");
+        assert.deepEqual(streamsJob.static_configs[0].targets, [`${app.inputs.networksAdvanced[0].aliases[0]}:${env.HEALTH_PORT}`]);
         assert.equal(app.inputs.wait, true);
         assert.ok(app.dependsOn.includes(`${CONNECTOR}::local-topics-init`), "its topics exist first");
     });

@@ -1,8 +1,8 @@
 // Monitoring under the mock engine: what Grafana, Confluent and AWS would receive for dev and
 // prod, and that every Grafana and Confluent credential stays secret.
 import { strict as assert } from "assert";
-import { ALERT_INTENTS } from "../components/monitoring";
-import { DOMAINS, SINK_NAMES, allTopics } from "../components/catalog";
+import { ALERT_INTENTS, cloudwatchPromName, streamsAppMetrics } from "../components/monitoring";
+import { DOMAINS, SINK_NAMES, allTopics, streamsAppByName } from "../components/catalog";
 import { DEFAULT_THRESHOLDS } from "../components/config";
 import { StackRun, isSecretInput, plain, runStack } from "./support/harness";
 
@@ -95,6 +95,40 @@ describe("monitoring: metrics in (Grafana Cloud)", () => {
         assert.deepEqual(rds.resourceDiscoveryTagFilters, [{ key: "project", value: "lifesci-streaming" }, { key: "stack", value: "dev" }]);
         assert.deepEqual(job.inputs.regionsSubsetOverrides, ["eu-central-1"]);
     });
+
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: the batches-by-status panel queries the series the app's EMF lines become, through the scrape job's custom namespace`, () => {
+            const run = runs[stack];
+            const names = streamsAppMetrics(streamsAppByName("batch_release"));
+            // 1. The ECS task writes EMF into this namespace...
+            const container = JSON.parse(run.one("aws:ecs/taskDefinition:TaskDefinition", "streams-batch-release-task").inputs.containerDefinitions)[0];
+            const namespace = container.environment.find((e: { name: string }) => e.name === "METRICS_EMF_NAMESPACE")?.value;
+            assert.equal(namespace, `lifesci-${stack}/streams`);
+            // 2. ...the CloudWatch scrape job reads exactly that namespace and the metric names the app emits (its metrics.json)...
+            const custom = run.one(T.cloudwatchJob).inputs.customNamespaces;
+            assert.equal(custom.length, 1);
+            assert.equal(custom[0].name, namespace);
+            assert.deepEqual(
+                custom[0].metrics.map((m: any) => m.name),
+                [names.batchesByStatus.cloudwatch, names.overdueBatches.cloudwatch],
+            );
+            // 3. ...and the panel queries the Prometheus name Grafana Cloud gives that metric and statistic, by the status dimension.
+            const job = custom[0].metrics[0];
+            const series = cloudwatchPromName(custom[0].name, job.name, job.statistics[0]);
+            assert.equal(series, `aws_lifesci_${stack}_streams_batches_average`);
+            const dashboard = JSON.parse(run.ofType(T.dashboard).find((d) => JSON.parse(d.inputs.configJson).uid === `lifesci-${stack}-streams`)!.inputs.configJson);
+            assert.equal(dashboard.title, `lifesci-${stack} Kafka Streams apps`);
+            const panel = dashboard.panels.find((p: any) => p.title === "batch_release: batches by release status");
+            assert.ok(panel, "the by-status panel exists");
+            assert.equal(
+                panel.targets[0].expr,
+                `sum by (status) (label_replace(${series}, "status", "$1", "dimension_${names.statusLabel.cloudwatch}", "(.*)"))`,
+            );
+            assert.equal(panel.targets[0].legendFormat, "{{status}}");
+            const overdue = dashboard.panels.find((p: any) => p.title.startsWith("batch_release: overdue batches"));
+            assert.equal(overdue.targets[0].expr, `sum(${cloudwatchPromName(namespace, custom[0].metrics[1].name, custom[0].metrics[1].statistics[0])})`);
+        });
+    }
 
     it("looks up the stack by slug and the stack's Prometheus data source by name", () => {
         const stackLookup = runs.dev.invokes.find((i) => i.token === "grafana:cloud/getStack:getStack");

@@ -420,6 +420,8 @@ const CASES: Record<string, { pass: FakeResource[][]; fail: [FakeResource[], str
             [[endpointSg, awsEndpoint({ securityGroupIds: [] })], "needs its own security group"],
             [[endpointSg, fromGroup("from-vpc", { referencedSecurityGroupId: undefined, cidrIpv4: "10.0.0.0/16" }), awsEndpoint()], "admits 10.0.0.0/16 that is not a security group reference"],
             [[{ ...endpointSg, props: { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/8"] }] } }, awsEndpoint()], "admits 10.0.0.0/8"],
+            // A reference does not excuse a CIDR in the same inline rule.
+            [[{ ...endpointSg, props: { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: ["sg-workload"], cidrBlocks: ["10.0.0.0/8"] }] } }, awsEndpoint()], "admits 10.0.0.0/8"],
         ],
     },
     "kms-key-rotation": {

@@ -69,6 +69,8 @@ describe("streams: the batch release app on ECS Fargate", () => {
                 valueFormat: "avro",
                 schemaRegistryUrl: "https://psrc-mock01.eu-central-1.aws.confluent.cloud",
                 replicationFactor: 3,
+                // Batches by status as EMF lines, in the stack's own namespace (monitoring/streamsMetrics.ts).
+                metricsNamespace: `lifesci-${stack}/streams`,
             });
             assert.deepEqual(Object.fromEntries(c.environment.map((e: { name: string; value: string }) => [e.name, e.value])), expected.environment);
             const secretArn = run.one(T.secret, `${NAME}-secret`).state.arn;

@@ -3,7 +3,8 @@
 // Grafana Cloud and the local Grafana; only the metrics vocabulary differs.
 import { DERIVED_TOPICS, DOMAINS, STREAMS_APPS, allTopics, cdcTopics, derivedTopicName, streamsApplicationId } from "../catalog";
 import { AlertRule, MonitoredEstate } from "./alerts";
-import { MetricsSource, exactAlternation, sinkConsumerGroup, vocabulary } from "./metricsVocabulary";
+import { MetricsSource, STREAMS_STATUS_LABEL, exactAlternation, sinkConsumerGroup, vocabulary } from "./metricsVocabulary";
+import { streamsAppMetrics, streamsCloudwatchNamespace } from "./streamsMetrics";
 
 /** Grafana's dashboard schema version these models follow (Grafana 11). */
 export const DASHBOARD_SCHEMA_VERSION = 39;
@@ -137,8 +138,26 @@ export function buildDashboards(
     }
     dashboards.push(dashboard(dashboardUid(namePrefix, "consumer-lag"), `${namePrefix} consumer lag`, ["lag"], lag, dataSourceUid));
 
-    // Each Streams app: what it writes (status changes, overdue batches, dead letters) and how far behind it is.
+    // Each Streams app: its batches by release status (the app's own gauges), what it writes (status
+    // changes, overdue batches, dead letters) and how far behind it is.
     const streams: PanelSpec[] = STREAMS_APPS.flatMap((app) => [
+        ...(() => {
+            const ref = { metrics: streamsAppMetrics(app), cloudwatchNamespace: streamsCloudwatchNamespace(namePrefix) };
+            return [
+                {
+                    title: `${app.name}: batches by release status`,
+                    type: "timeseries" as const,
+                    unit: "short",
+                    targets: [{ expr: m.streamsBatchesByStatus(ref), legendFormat: `{{${STREAMS_STATUS_LABEL}}}` }],
+                },
+                {
+                    title: `${app.name}: overdue batches (completed, not READY)`,
+                    type: "stat" as const,
+                    unit: "short",
+                    targets: [{ expr: m.streamsOverdueBatches(ref), legendFormat: "overdue" }],
+                },
+            ];
+        })(),
         {
             title: `${app.name}: consumer lag`,
             type: "timeseries" as const,

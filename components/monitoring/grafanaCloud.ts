@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
 import { MonitoringConfig } from "../config";
 import { WorkloadIdentity } from "../streaming";
+import { streamsCustomNamespace } from "./streamsMetrics";
 
 export const CONFLUENT_METRICS_EXPORT_URL = "https://api.telemetry.confluent.cloud/v2/metrics/cloud/export";
 
@@ -227,6 +228,11 @@ export class GrafanaCloudMetrics extends pulumi.ComponentResource {
                 awsAccountResourceId: awsAccount.resourceId,
                 regionsSubsetOverrides: [args.awsRegion],
                 exportTags: true,
+                // The Kafka Streams apps' EMF metrics (batches by release status): a custom namespace
+                // lists its metrics and statistics; no resource discovery, no tags
+                // (https://www.pulumi.com/registry/packages/grafana/api-docs/cloudprovider/awscloudwatchscrapejob/).
+                // The role's cloudwatch:GetMetricData/ListMetrics on "*" already covers it.
+                customNamespaces: [streamsCustomNamespace(namePrefix, 300)],
                 services: [
                     {
                         name: "AWS/RDS",

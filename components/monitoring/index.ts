@@ -4,3 +4,4 @@ export * from "./dashboards";
 export * from "./grafanaCloud";
 export * from "./metricsVocabulary";
 export * from "./monitoring";
+export * from "./streamsMetrics";

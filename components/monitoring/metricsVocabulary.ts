@@ -17,6 +17,12 @@
 // kafka_consumergroup_lag), the Kafka Connect JMX exporter (kafka_connect_connector_status,
 // kafka_connect_task_error_metrics_*) and Debezium's MBeans (debezium_metrics_*, label name =
 // the connector's topic.prefix). No RDS and no ksqlDB export locally.
+//
+// Kafka Streams apps' own gauges (batches by release status): names from the app's metrics.json
+// (streamsMetrics.ts); locally scraped from the app's GET /metrics, in the cloud CloudWatch EMF
+// metrics read by Grafana Cloud's CloudWatch scrape job. Both queries sum over stream tasks and
+// instances and carry the status in the label `status`.
+import { STREAMS_CLOUDWATCH_STATISTIC, StreamsAppMetrics, cloudwatchPromName } from "./streamsMetrics";
 
 export const METRICS_SOURCES = ["confluent-cloud", "local"] as const;
 export type MetricsSource = (typeof METRICS_SOURCES)[number];
@@ -31,6 +37,15 @@ export interface ConnectorRef {
 export function sinkConsumerGroup(source: MetricsSource, connector: ConnectorRef): string {
     return `connect-${source === "confluent-cloud" ? connector.id : connector.name}`;
 }
+
+/** A Streams app's metric names and, in the cloud, the CloudWatch namespace its tasks write to. */
+export interface StreamsMetricsRef {
+    metrics: StreamsAppMetrics;
+    cloudwatchNamespace: string;
+}
+
+/** The label the by-status queries carry the release status in, whatever the source calls it. */
+export const STREAMS_STATUS_LABEL = "status";
 
 export interface MetricsVocabulary {
     source: MetricsSource;
@@ -61,6 +76,15 @@ export interface MetricsVocabulary {
     s3ReplicationFailed?(rule: { sourceBucket: string; destinationBucket: string; ruleId: string }, windowMinutes: number): string;
     /** Unhealthy targets of an NLB target group (CloudWatch UnHealthyHostCount, Maximum). */
     nlbUnhealthyHosts?(ref: { targetGroup: string; loadBalancer: string }): string;
+    /** Batches of a Streams app per release status, summed over its stream tasks and instances; label `status`. */
+    streamsBatchesByStatus(app: StreamsMetricsRef): string;
+    /** Batches of a Streams app completed more than OVERDUE_AFTER ago and not READY, summed over tasks and instances. */
+    streamsOverdueBatches(app: StreamsMetricsRef): string;
+}
+
+/** Sum per status over tasks and instances, the status copied into the common label first. */
+function sumByStatus(series: string, statusLabel: string): string {
+    return `sum by (${STREAMS_STATUS_LABEL}) (label_replace(${series}, ${promString(STREAMS_STATUS_LABEL)}, "$1", ${promString(statusLabel)}, "(.*)"))`;
 }
 
 /** A PromQL double-quoted string literal. */
@@ -124,6 +148,13 @@ export function confluentCloudVocabulary(kafkaId?: string): MetricsVocabulary {
         // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html).
         nlbUnhealthyHosts: (n) =>
             `max(aws_networkelb_un_healthy_host_count_maximum{dimension_TargetGroup=${promString(n.targetGroup)}, dimension_LoadBalancer=${promString(n.loadBalancer)}}) or on() vector(0)`,
+        // CloudWatch dimensions arrive as dimension_<Name> labels (YACE).
+        streamsBatchesByStatus: (a) =>
+            sumByStatus(
+                cloudwatchPromName(a.cloudwatchNamespace, a.metrics.batchesByStatus.cloudwatch, STREAMS_CLOUDWATCH_STATISTIC),
+                `dimension_${a.metrics.statusLabel.cloudwatch}`,
+            ),
+        streamsOverdueBatches: (a) => `sum(${cloudwatchPromName(a.cloudwatchNamespace, a.metrics.overdueBatches.cloudwatch, STREAMS_CLOUDWATCH_STATISTIC)})`,
     };
 }
 
@@ -145,6 +176,8 @@ export function localVocabulary(): MetricsVocabulary {
         sinkErrors: (c, w) => `sum(increase(kafka_connect_task_error_metrics_total_record_errors{${connector(c)}}[${w}m]))`,
         cdcEvents: (prefix, _t, w) =>
             `sum(increase(debezium_metrics_totalnumberofeventsseen{context="streaming", name=${promString(prefix)}}[${w}m]))`,
+        streamsBatchesByStatus: (a) => sumByStatus(a.metrics.batchesByStatus.prometheus, a.metrics.statusLabel.prometheus),
+        streamsOverdueBatches: (a) => `sum(${a.metrics.overdueBatches.prometheus})`,
     };
 }
 

@@ -1,2 +1,3 @@
 // How the workloads in the private subnets reach the AWS APIs (network.awsApiAccess).
 export * from "./awsApiEndpoints";
+export * from "./internetRoute";

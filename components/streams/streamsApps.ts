@@ -21,6 +21,7 @@ import * as aws from "@pulumi/aws";
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { STREAMS_APPS, StreamsApp, StreamsSecretEnv, streamsAppEnvironment, streamsAppTopics } from "../catalog";
+import { streamsCloudwatchNamespace } from "../monitoring/pure";
 import { StreamsConfig, TopicsConfig } from "../config";
 import { WorkloadIdentity } from "../streaming";
 import { streamsAccess, streamsAppGrants } from "./grants";
@@ -191,6 +192,8 @@ export class StreamsAppDeployment extends pulumi.ComponentResource {
                 replicationFactor: 3,
                 overdueAfter: args.config.overdueAfter,
                 overdueCheckInterval: args.config.overdueCheckInterval,
+                // Batches by status as EMF lines on stdout -> awslogs -> CloudWatch -> Grafana Cloud (monitoring/streamsMetrics.ts).
+                metricsNamespace: streamsCloudwatchNamespace(args.namePrefix),
             }),
         );
         this.environment = env.environment;
