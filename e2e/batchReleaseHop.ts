@@ -10,7 +10,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { STREAMS_APPS, streamsAppInputTopics, streamsHealthProbe } from "../components/catalog";
-import { streamsAppMetrics } from "../components/monitoring/streamsMetrics";
+import { streamsAppMetrics } from "../components/monitoring/pure";
 import { harnessStreamsEnvironment } from "./differences";
 import type { E2eContext } from "./harness";
 import type { HopOutcome } from "./hops";
