@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { STREAMS_APPS, streamsAppEnvironment, streamsAppInputTopics, streamsHealthProbe } from "../components/catalog";
-import { streamsAppMetrics } from "../components/monitoring/streamsMetrics";
+import { streamsAppMetrics } from "../components/monitoring/pure";
 import type { E2eContext } from "./harness";
 import type { HopOutcome } from "./hops";
 import { freePort, sleep } from "./runtime";

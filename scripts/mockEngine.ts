@@ -5,6 +5,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { performance } from "perf_hooks";
 import type * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
@@ -88,6 +89,8 @@ export interface StackRun {
     rawOutputs: Record<string, unknown>;
     ofType(type: string): RecordedResource[];
     one(type: string, name?: string | RegExp): RecordedResource;
+    /** How long the evaluation took (a shared run: the first evaluation's time, loading the program's modules included). */
+    evaluationMs: number;
 }
 
 export interface RunOptions {
@@ -514,14 +517,16 @@ async function evaluateStack(stack: string, options: RunOptions): Promise<StackR
     // Error messages are untouched; only those debug traces go while the program evaluates.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
+    const started = performance.now();
     try {
-        return await evaluateStackTraced(stack, options);
+        const run = await evaluateStackTraced(stack, options);
+        return { ...run, evaluationMs: performance.now() - started };
     } finally {
         Error.stackTraceLimit = stackTraceLimit;
     }
 }
 
-async function evaluateStackTraced(stack: string, options: RunOptions): Promise<StackRun> {
+async function evaluateStackTraced(stack: string, options: RunOptions): Promise<Omit<StackRun, "evaluationMs">> {
     const programDir = path.resolve(options.programDir ?? REPO_ROOT);
     const { values, secretKeys } = readStackConfig(stack, programDir);
     for (const k of options.unset ?? []) delete values[k];

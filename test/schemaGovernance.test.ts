@@ -17,7 +17,7 @@ const T = {
 const runs: Record<string, StackRun> = {};
 before(async function () {
     this.timeout(120_000);
-    for (const stack of ["dev", "prod"]) runs[stack] = await runStack(stack, { fresh: true });
+    for (const stack of ["dev", "prod"]) runs[stack] = await runStack(stack);
 });
 
 const everySubject = (prefix: string) => [

@@ -21,7 +21,7 @@ import * as aws from "@pulumi/aws";
 import * as confluent from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { STREAMS_APPS, StreamsApp, StreamsSecretEnv, streamsAppEnvironment, streamsAppTopics } from "../catalog";
-import { streamsCloudwatchNamespace } from "../monitoring";
+import { streamsCloudwatchNamespace } from "../monitoring/pure";
 import { StreamsConfig, TopicsConfig } from "../config";
 import { WorkloadIdentity } from "../streaming";
 import { streamsAccess, streamsAppGrants } from "./grants";

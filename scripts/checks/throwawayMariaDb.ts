@@ -90,6 +90,9 @@ export async function startMariaDb(extraArgs: string[] = [], certName: "localhos
             `--datadir=${datadir}`,
             `--socket=${path.join(dir, "mysqld.sock")}`,
             `--pid-file=${path.join(dir, "mysqld.pid")}`,
+            // Its own temporary files beside its data: servers started side by side (other test
+            // runs on this machine) never share /tmp's #sql-temptable-* names.
+            `--tmpdir=${dir}`,
             `--port=${port}`,
             "--bind-address=127.0.0.1",
             `--user=${os.userInfo().username}`,
