@@ -11,7 +11,7 @@ import { CdcConnectors, CdcTruststore, MySqlSource, sourceNetwork } from "./sour
 import { SchemaGovernance, Streaming } from "./streaming";
 import { assertWarehouseMatchesKsql, KsqlDb, loadCheckedKsqlApps } from "./ksql";
 import { StreamsApps, StreamsTaskSecurityGroup } from "./streams";
-import { AwsApiEndpoints, RETARGET_LAMBDA_AWS_APIS, STREAMS_TASK_AWS_APIS, WorkloadApiNeeds, awsApiAccessSummary, subnetsWithInternetRoute } from "./network";
+import { AwsApiEndpoints, RETARGET_LAMBDA_AWS_APIS, STREAMS_TASK_AWS_APIS, WorkloadApiNeeds, awsApiAccessSummary, checkedWorkloadSubnets } from "./network";
 import { AUDIT_REPLICATION_RULE_ID, Lake, sinkConnectorName, Sinks, Warehouse } from "./sinks";
 import { GrafanaCloudMetrics, grafanaCredentialsFromConfig, Monitoring } from "./monitoring";
 
@@ -129,10 +129,25 @@ export class CloudPlatform extends pulumi.ComponentResource {
             ...(retarget ? [{ label: "MySQL failover re-targeting Lambda", services: RETARGET_LAMBDA_AWS_APIS, securityGroupId: retarget.securityGroup.id }] : []),
         ];
         const awsApiAccess = cfg.network.awsApiAccess ?? "nat";
-        // Private subnets from config (prod): the route the stack relies on is checked at preview.
+        // Where the tasks and the endpoints run: network.workloadSubnetIds, else the database's
+        // subnets. Subnets from config are checked at preview: in the database's VPC, and with a
+        // NAT as the way out, a default route through it.
+        const explicitSubnets = cfg.network.workloadSubnetIds;
+        const routeKey =
+            effectiveInternetEgress(cfg.network) === "nat" && (explicitSubnets !== undefined || network.placement === "private-subnets")
+                ? `lifesci-streaming:network.${cfg.network.internetEgress ? "internetEgress" : "awsApiAccess"}`
+                : undefined;
         const workloadSubnetIds =
-            network.placement === "private-subnets" && effectiveInternetEgress(cfg.network) === "nat"
-                ? subnetsWithInternetRoute(network.subnetIds, `lifesci-streaming:network.${cfg.network.internetEgress ? "internetEgress" : "awsApiAccess"}`, { parent: this })
+            explicitSubnets !== undefined || routeKey !== undefined
+                ? checkedWorkloadSubnets(
+                      {
+                          subnetIds: explicitSubnets ?? network.subnetIds,
+                          subnetsKey: explicitSubnets ? "network.workloadSubnetIds" : "mysql.subnetIds",
+                          vpcId: explicitSubnets ? network.vpcId : undefined,
+                          routeKey,
+                      },
+                      { parent: this },
+                  )
                 : network.subnetIds;
         this.awsApiAccess = awsApiAccessSummary(awsApiAccess, workloads);
         if (awsApiAccess === "endpoints") {
@@ -143,7 +158,7 @@ export class CloudPlatform extends pulumi.ComponentResource {
                     region: cfg.region,
                     accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
                     vpcId: network.vpcId,
-                    subnetIds: network.subnetIds,
+                    subnetIds: workloadSubnetIds,
                     workloads,
                     // Private DNS sends the in-VPC deploy runners' AWS calls here too.
                     otherClients: cfg.mysql.deployerSecurityGroupIds.map((id, i) => ({ label: `deploy runner ${i + 1}`, securityGroupId: id })),

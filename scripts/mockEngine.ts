@@ -417,10 +417,11 @@ export const DEFAULT_INVOKES: Record<string, (inputs: any) => Record<string, any
     // Looked up by id: a dedicated VPC (prod's mysql.vpcId); without: the account's default VPC.
     "aws:ec2/getVpc:getVpc": (inputs) => (inputs.id ? { id: inputs.id, cidrBlock: "10.10.0.0/16", default: false } : { id: "vpc-0def4017", cidrBlock: "172.31.0.0/16", default: true }),
     // Subnets of a configured VPC are private (prefix subnet-0a1, as in Pulumi.prod.yaml); others belong to the default VPC.
+    // Subnets prefixed subnet-0d are private subnets added to the default VPC (dev's network.workloadSubnetIds).
     "aws:ec2/getSubnet:getSubnet": (inputs) => ({
         id: inputs.id,
         vpcId: String(inputs.id).startsWith("subnet-0a1") ? "vpc-0a1b2c3d4e5f60718" : "vpc-0def4017",
-        mapPublicIpOnLaunch: !String(inputs.id).startsWith("subnet-0a1"),
+        mapPublicIpOnLaunch: !String(inputs.id).startsWith("subnet-0a1") && !String(inputs.id).startsWith("subnet-0d"),
         availabilityZone: `eu-central-1${"abc"[Number.parseInt(String(inputs.id).slice(-1), 16) % 3]}`,
         availabilityZoneId: `euc1-az${(Number.parseInt(String(inputs.id).slice(-1), 16) % 3) + 1}`,
     }),

@@ -37,6 +37,31 @@ describe("network.awsApiAccess: the workloads' path to the AWS APIs", () => {
         assert.match(out.note, /creates no VPC endpoints; the operator's NAT gateway .* ecr\.api, ecr\.dkr, logs, secretsmanager, s3/);
     });
 
+    it("dev: the tasks run in network.workloadSubnetIds, checked at preview to be in the database's VPC with a NAT route", () => {
+        const run = runs.dev;
+        assert.deepEqual(run.one(T.service).inputs.networkConfiguration.subnets, ["subnet-0d1e2f3a4b5c6d7e1", "subnet-0d1e2f3a4b5c6d7e2"]);
+        const looked = (token: string) => run.invokes.filter((i) => i.token === token).map((i) => i.inputs.id ?? i.inputs.subnetId);
+        for (const id of ["subnet-0d1e2f3a4b5c6d7e1", "subnet-0d1e2f3a4b5c6d7e2"]) {
+            assert.ok(looked("aws:ec2/getSubnet:getSubnet").includes(id), `${id}'s VPC checked`);
+            assert.ok(looked("aws:ec2/getRouteTable:getRouteTable").includes(id), `${id}'s route checked`);
+        }
+    });
+
+    it("dev: a workload subnet outside the database's VPC, or routed to an internet gateway, fails the preview naming the key and the subnet", async function () {
+        this.timeout(120_000);
+        await assert.rejects(
+            runStack("dev", { set: { "lifesci-streaming:network": { awsApiAccess: "nat", workloadSubnetIds: ["subnet-0d1e2f3a4b5c6d7e1", "subnet-0a1b2c3d4e5f60711"] } }, fresh: true }),
+            /lifesci-streaming:network\.workloadSubnetIds: subnet-0a1b2c3d4e5f60711 is in vpc-0a1b2c3d4e5f60718, not in the database's VPC vpc-0def4017/,
+        );
+        await assert.rejects(
+            runStack("dev", {
+                invokes: { "aws:ec2/getRouteTable:getRouteTable": (inputs: any) => ({ id: "rtb-0pub", routeTableId: "rtb-0pub", routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: "igw-0default" }], subnetId: inputs.subnetId }) },
+                fresh: true,
+            }),
+            /lifesci-streaming:network\.awsApiAccess: the workloads' private subnets \(network\.workloadSubnetIds\) must route to the internet through a NAT gateway, but subnet subnet-0d1e2f3a4b5c6d7e1 \(route table rtb-0pub\) sends 0\.0\.0\.0\/0 to igw-0default/,
+        );
+    });
+
     it("prod (endpoints): exactly the endpoints the Streams tasks and the failover Lambda need, interface ones with private DNS", () => {
         const run = runs.prod;
         const expected = [...new Set([...STREAMS_TASK_AWS_APIS, ...RETARGET_LAMBDA_AWS_APIS])].sort();
@@ -154,7 +179,7 @@ describe("network.awsApiAccess: the workloads' path to the AWS APIs", () => {
     it("dev with endpoints and no internet route is refused before any resource, naming network.awsApiAccess", async function () {
         this.timeout(60_000);
         await assert.rejects(
-            runStack("dev", { set: { "lifesci-streaming:network": { awsApiAccess: "endpoints" } }, fresh: true }),
+            runStack("dev", { set: { "lifesci-streaming:network": { awsApiAccess: "endpoints", workloadSubnetIds: ["subnet-0d1e2f3a4b5c6d7e1"] } }, fresh: true }),
             /lifesci-streaming:network\.awsApiAccess: endpoints reach the AWS APIs only.*Confluent Cloud's public Kafka brokers/s,
         );
     });

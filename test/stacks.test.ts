@@ -144,9 +144,13 @@ describe("stacks: RDS MySQL is CDC-ready", () => {
                     subnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"],
                     operatorCidrs: ["10.40.0.0/16"],
                 },
+                // The tasks' private subnets, in the same VPC (checked at preview).
+                "lifesci-streaming:network": { awsApiAccess: "nat", workloadSubnetIds: ["subnet-0ccc3333"] },
             },
+            invokes: { "aws:ec2/getSubnet:getSubnet": (inputs: any) => ({ id: inputs.id, vpcId: "vpc-0feed123", availabilityZone: "eu-central-1a", mapPublicIpOnLaunch: false }) },
         });
         assert.deepEqual(custom.one("aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds, ["subnet-0aaa1111", "subnet-0bbb2222"]);
+        assert.deepEqual(custom.one("aws:ecs/service:Service").inputs.networkConfiguration.subnets, ["subnet-0ccc3333"]);
         assert.equal(custom.one(T.securityGroup, "mysql-sg").inputs.vpcId, "vpc-0feed123");
         assert.equal(custom.one(T.securityGroup, "streams-batch-release-sg").inputs.vpcId, "vpc-0feed123", "the Streams tasks run in the same VPC");
         assert.ok(!custom.invokes.some((i) => i.token === "aws:ec2/getVpc:getVpc"));

@@ -43,7 +43,9 @@ describe("streams: the batch release app on ECS Fargate", () => {
             const service = run.one(T.service, `${NAME}-service`);
             assert.equal(service.inputs.launchType, "FARGATE");
             assert.equal(service.inputs.networkConfiguration.assignPublicIp, false);
-            assert.deepEqual(service.inputs.networkConfiguration.subnets, plain(run.one("aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds));
+            // prod: the database's private subnets; dev: network.workloadSubnetIds (its public database's subnets route to an internet gateway).
+            const workloadSubnets = stack === "dev" ? ["subnet-0d1e2f3a4b5c6d7e1", "subnet-0d1e2f3a4b5c6d7e2"] : plain(run.one("aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds);
+            assert.deepEqual(service.inputs.networkConfiguration.subnets, workloadSubnets);
             assert.equal(service.inputs.desiredCount, tier.desiredCount);
             assert.deepEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
             // A new secret version (key rotation) redeploys the tasks, and the first start waits for the secret's value.

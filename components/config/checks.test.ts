@@ -85,6 +85,15 @@ interface Row {
 }
 
 const ROWS: Row[] = [
+    // A public database sits in subnets routed to an internet gateway: the tasks need their own.
+    {
+        rule: "workload subnets of their own while the database is public",
+        key: "network.workloadSubnetIds",
+        where: (tier, target) => target === "cloud" && tier === "dev",
+        bad: (c) => void (c.network.workloadSubnetIds = undefined),
+        good: (c) => void (c.network.workloadSubnetIds = ["subnet-0d1"]),
+        message: /^lifesci-streaming:network\.workloadSubnetIds: required while mysql\.network is public: the database's subnets \(the account's default VPC\) route to an internet gateway/,
+    },
     // Issue 22, item 11: prod never lands in the default VPC.
     {
         rule: "prod needs its VPC",
@@ -430,6 +439,7 @@ describe("config/checks: enums, every value in every tier and target", () => {
                         Object.assign(c.confluent, { clusterType, availability, cku });
                         c.mysql.network = network;
                         c.mysql.deployerSecurityGroupIds = runnerNamed ? ["sg-0abc1234"] : [];
+                        c.network.workloadSubnetIds = undefined;
                     });
                     const prod = tier === "prod";
                     const cloud = target === "cloud";
@@ -442,6 +452,7 @@ describe("config/checks: enums, every value in every tier and target", () => {
                         clusterType !== "dedicated" && cku !== undefined && "confluent.cku",
                         clusterType === "dedicated" && availability === "MULTI_ZONE" && (cku ?? 0) < 2 && "confluent.cku",
                         clusterType === "basic" && availability === "MULTI_ZONE" && "confluent.availability",
+                        cloud && network === "public" && "network.workloadSubnetIds",
                     ]
                         .filter((k): k is string => typeof k === "string")
                         .map((k) => `lifesci-streaming:${k}`);
@@ -549,7 +560,7 @@ describe("config/checks: network.awsApiAccess x internetEgress x mysql.network, 
             for (const access of [undefined, ...AWS_API_ACCESS_MODES]) {
                 for (const egress of [undefined, ...INTERNET_EGRESS_MODES]) {
                     for (const network of MYSQL_NETWORKS) {
-                        const problems = networkOnly(problemsAfter(tier, target, (c) => void ((c.network = { awsApiAccess: access, internetEgress: egress }), (c.mysql.network = network))));
+                        const problems = networkOnly(problemsAfter(tier, target, (c) => void ((c.network = { awsApiAccess: access, internetEgress: egress, workloadSubnetIds: ["subnet-0d1"] }), (c.mysql.network = network))));
                         const want = expected(target, tier, access, egress);
                         const what = `${tier}/${target} awsApiAccess=${access} internetEgress=${egress} mysql.network=${network}`;
                         if (want === undefined) assert.deepEqual(problems, [], what);
@@ -565,7 +576,7 @@ describe("config/checks: network.awsApiAccess x internetEgress x mysql.network, 
 
     it("the refusal lists what needs the internet: the public brokers only where mysql.network is public, Schema Registry always", () => {
         const endpointsOnly = (network: "public" | "privatelink") =>
-            networkOnly(problemsAfter("dev", "cloud", (c) => void ((c.network = { awsApiAccess: "endpoints" }), (c.mysql.network = network))))[0];
+            networkOnly(problemsAfter("dev", "cloud", (c) => void ((c.network = { awsApiAccess: "endpoints", workloadSubnetIds: ["subnet-0d1"] }), (c.mysql.network = network))))[0];
         assert.match(endpointsOnly("public"), /Confluent Cloud's public Kafka brokers/);
         assert.match(endpointsOnly("public"), /Confluent Schema Registry's public REST endpoint/);
         assert.doesNotMatch(endpointsOnly("privatelink"), /Kafka brokers/);
@@ -576,7 +587,9 @@ describe("config/checks: network.awsApiAccess x internetEgress x mysql.network, 
     it("the loader: prod's stack file without the section is refused naming the key; dev's defaults to nat", () => {
         for (const [stack, tier] of [["prod", "prod"], ["dev", "dev"]] as const) {
             const { values, secretKeys } = stackFile(stack);
-            delete values["lifesci-streaming:network"];
+            // dev keeps only what it cannot default: its tasks' subnets.
+            if (tier === "prod") delete values["lifesci-streaming:network"];
+            else values["lifesci-streaming:network"] = JSON.stringify({ workloadSubnetIds: ["subnet-0d1"] });
             const parse = () => parsePlatformConfig({ project: "lifesci-streaming", stack, values, secretKeys, env: {} });
             if (tier === "prod") assert.throws(parse, /lifesci-streaming:network\.awsApiAccess: required for tier prod/);
             else assert.equal(parse().network.awsApiAccess, "nat");

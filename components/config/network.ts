@@ -40,6 +40,13 @@ export function networkProblems(cfg: PlatformConfig): string[] {
                 "nat = your NAT gateway carries them and the program creates nothing, endpoints = the program creates the VPC endpoints (README \"Network: how the workloads reach AWS\")",
         ];
     }
+    if (cfg.mysql.network === "public" && network.workloadSubnetIds === undefined) {
+        return [
+            `${key("workloadSubnetIds")}: required while mysql.network is public: the database's subnets ` +
+                `(${cfg.mysql.subnetIds ? "mysql.subnetIds" : "the account's default VPC"}) route to an internet gateway, and the Kafka Streams tasks run ` +
+                "without a public IP, so there they could not even pull their image; list private subnets of the same VPC whose route tables send 0.0.0.0/0 through a NAT gateway",
+        ];
+    }
     if (network.awsApiAccess === "nat" && network.internetEgress === "none") {
         return [`${key("internetEgress")}: none contradicts awsApiAccess nat (a NAT gateway is a route to the internet); set internetEgress nat, or awsApiAccess endpoints`];
     }

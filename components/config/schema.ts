@@ -280,6 +280,15 @@ export type InternetEgress = (typeof INTERNET_EGRESS_MODES)[number];
 export const networkSchema = z.strictObject({
     awsApiAccess: z.enum(AWS_API_ACCESS_MODES, { error: `must be one of ${AWS_API_ACCESS_MODES.join(", ")}` }).optional(),
     internetEgress: z.enum(INTERNET_EGRESS_MODES, { error: `must be one of ${INTERNET_EGRESS_MODES.join(", ")}` }).optional(),
+    /**
+     * Private subnets (of mysql.vpcId, or of the default VPC when it is unset) for the Kafka Streams
+     * tasks and the AWS API endpoints; unset: mysql.subnetIds. Required while the database is
+     * public (mysql.network public): its subnets route to an internet gateway.
+     */
+    workloadSubnetIds: z
+        .array(z.string().regex(/^subnet-[0-9a-f]+$/, { message: "must be a subnet id such as subnet-0abc1234" }))
+        .min(1, { message: "must list at least 1 private subnet" })
+        .optional(),
 });
 
 /**
@@ -325,7 +334,7 @@ export type StreamsConfig = Resolved<StreamsSection>;
  * missing choice is an error for target cloud); `internetEgress` unset follows awsApiAccess
  * (effectiveInternetEgress in network.ts).
  */
-export type NetworkConfig = Resolved<NetworkSection, "awsApiAccess" | "internetEgress">;
+export type NetworkConfig = Resolved<NetworkSection, "awsApiAccess" | "internetEgress" | "workloadSubnetIds">;
 
 export interface PlatformConfig {
     project: string;

@@ -27,6 +27,8 @@ function minimal(tier: "dev" | "prod", target: "cloud" | "local", stack: string,
             values["lifesci-streaming:network"] = JSON.stringify({ awsApiAccess: "nat" });
         }
         values["lifesci-streaming:lake"] = JSON.stringify({ breakGlassRoleArn: "arn:aws:iam::123456789012:role/break-glass" });
+        // dev's public database sits in internet-gateway subnets: its tasks need private subnets of their own.
+        if (tier === "dev") values["lifesci-streaming:network"] = JSON.stringify({ workloadSubnetIds: ["subnet-0d1"] });
     }
     return { project: "lifesci-streaming", stack, values, secretKeys: new Set() };
 }

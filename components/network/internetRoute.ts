@@ -27,24 +27,46 @@ export function internetRouteProblem(subnetId: string, routeTableId: string, rou
     return `subnet ${subnetId} (route table ${routeTableId}) sends 0.0.0.0/0 to ${targets}: without a public IP nothing gets out through an internet gateway`;
 }
 
+export interface WorkloadSubnetCheck {
+    subnetIds: pulumi.Input<string[]>;
+    /** The config key that lists them (`mysql.subnetIds` or `network.workloadSubnetIds`), for messages. */
+    subnetsKey: string;
+    /** When given, each subnet must be in this VPC (the workloads' security groups live there). */
+    vpcId?: pulumi.Input<string>;
+    /** The full config key that promised a NAT (awsApiAccess nat / internetEgress nat); unset: no route check. */
+    routeKey?: string;
+}
+
 /**
- * The subnet ids, once every subnet's route table has a route to the internet; the preview fails
- * otherwise, naming the config key that promised the route (`blamedKey`).
+ * The subnet ids, once each is in the VPC and (with routeKey) its route table has a way to the
+ * internet; otherwise the preview fails, each problem naming the key it comes from.
  */
-export function subnetsWithInternetRoute(subnetIds: pulumi.Input<string[]>, blamedKey: string, opts: pulumi.InvokeOptions): pulumi.Output<string[]> {
-    return pulumi.output(subnetIds).apply(async (ids) => {
+export function checkedWorkloadSubnets(check: WorkloadSubnetCheck, opts: pulumi.InvokeOptions): pulumi.Output<string[]> {
+    return pulumi.all([check.subnetIds, check.vpcId]).apply(async ([ids, vpcId]) => {
         const problems: string[] = [];
+        const outsideVpc: string[] = [];
+        const noRoute: string[] = [];
         for (const id of ids) {
-            const table = await aws.ec2.getRouteTable({ subnetId: id }, opts);
-            const problem = internetRouteProblem(id, table.routeTableId, table.routes);
-            if (problem) problems.push(problem);
+            if (vpcId !== undefined) {
+                const subnet = await aws.ec2.getSubnet({ id }, opts);
+                if (subnet.vpcId !== vpcId) outsideVpc.push(`${id} is in ${subnet.vpcId}`);
+            }
+            if (check.routeKey) {
+                const table = await aws.ec2.getRouteTable({ subnetId: id }, opts);
+                const problem = internetRouteProblem(id, table.routeTableId, table.routes);
+                if (problem) noRoute.push(problem);
+            }
         }
-        if (problems.length > 0) {
-            throw new Error(
-                `${blamedKey}: the workloads' private subnets (mysql.subnetIds) must route to the internet through a NAT gateway, but ${problems.join("; ")}. ` +
+        if (outsideVpc.length > 0) {
+            problems.push(`lifesci-streaming:${check.subnetsKey}: ${outsideVpc.join("; ")}, not in the database's VPC ${vpcId} (mysql.vpcId, or the default VPC when it is unset)`);
+        }
+        if (noRoute.length > 0) {
+            problems.push(
+                `${check.routeKey}: the workloads' private subnets (${check.subnetsKey}) must route to the internet through a NAT gateway, but ${noRoute.join("; ")}. ` +
                     "Add a NAT gateway route to those route tables (the program never creates one: the VPC is yours)",
             );
         }
+        if (problems.length > 0) throw new Error(problems.join("\n"));
         return ids;
     });
 }
