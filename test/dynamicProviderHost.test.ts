@@ -256,7 +256,7 @@ describe("dynamic providers in @pulumi/pulumi's dynamic-provider host (gRPC), wi
         afterEach(() => server.stop());
 
         it("every local connector is created, diffed, updated, read and deleted by its serialized provider", async () => {
-            assert.equal(connectors().length, 8, "4 CDC sources and 4 sinks");
+            assert.equal(connectors().length, 9, "4 CDC sources and 5 sinks (s3-raw, s3-audit, snowflake-cdc, snowflake-curated, snowflake-streams)");
             for (const r of connectors()) {
                 const urn = urnOf(local, r);
                 const news = engineProps(r, { endpoint: server.endpoint });
