@@ -274,3 +274,32 @@ describe("trust boundary: the Kafka Streams tasks", () => {
         });
     }
 });
+
+describe("trust boundary: inbound paths and the AWS API endpoints", () => {
+    const ingressOf = (run: StackRun) => [
+        ...run.ofType(T.securityGroup).flatMap((g) => ((g.inputs.ingress ?? []) as any[]).map((rule) => ({ where: g.name, rule }))),
+        ...run.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => ({ where: r.name, rule: r.inputs })),
+        ...run.ofType("aws:ec2/securityGroupRule:SecurityGroupRule").filter((r) => r.inputs.type === "ingress").map((r) => ({ where: r.name, rule: r.inputs })),
+    ];
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: no security group admits anything from 0.0.0.0/0 or ::/0`, () => {
+            const all = ingressOf(runs[stack]);
+            assert.ok(all.length > 0);
+            for (const { where, rule } of all) {
+                const cidrs = [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? []), rule.cidrIpv4, rule.cidrIpv6].filter(Boolean);
+                assert.ok(!cidrs.some((c: string) => c === "0.0.0.0/0" || c === "::/0"), `${where} admits ${cidrs.join(", ")}`);
+            }
+        });
+    }
+
+    it("prod: the AWS API endpoints' security group is entered only on 443 from the workloads' and the runner's groups, by reference", () => {
+        const run = runs.prod;
+        const sg = run.one(T.securityGroup, "aws-api-endpoints-sg");
+        const into = ingressOf(run).filter(({ rule }) => rule.securityGroupId === sg.id);
+        const workloadGroups = [idOf(run.one(T.securityGroup, "streams-batch-release-sg")), idOf(run.one(T.securityGroup, /retarget-sg$/)), PROD_RUNNER_SG];
+        assert.deepEqual(into.map(({ rule }) => [rule.fromPort, rule.toPort, rule.referencedSecurityGroupId]).sort(), workloadGroups.map((g) => [443, 443, g]).sort());
+        for (const e of run.ofType(T.vpcEndpoint).filter((x) => String(x.inputs.serviceName).startsWith("com.amazonaws.eu-central-1."))) {
+            assert.ok(e.inputs.vpcEndpointType === "Gateway" || JSON.stringify(e.inputs.securityGroupIds) === JSON.stringify([sg.id]), e.name);
+        }
+    });
+});

@@ -46,16 +46,18 @@ export function checkedWorkloadSubnets(check: WorkloadSubnetCheck, opts: pulumi.
         const problems: string[] = [];
         const outsideVpc: string[] = [];
         const noRoute: string[] = [];
-        for (const id of ids) {
-            if (vpcId !== undefined) {
-                const subnet = await aws.ec2.getSubnet({ id }, opts);
-                if (subnet.vpcId !== vpcId) outsideVpc.push(`${id} is in ${subnet.vpcId}`);
-            }
-            if (check.routeKey) {
-                const table = await aws.ec2.getRouteTable({ subnetId: id }, opts);
-                const problem = internetRouteProblem(id, table.routeTableId, table.routes);
-                if (problem) noRoute.push(problem);
-            }
+        // The lookups run side by side (one AWS call each at preview), the problems in subnet order.
+        const found = await Promise.all(
+            ids.map(async (id) => ({
+                id,
+                subnet: vpcId !== undefined ? await aws.ec2.getSubnet({ id }, opts) : undefined,
+                table: check.routeKey ? await aws.ec2.getRouteTable({ subnetId: id }, opts) : undefined,
+            })),
+        );
+        for (const { id, subnet, table } of found) {
+            if (subnet && subnet.vpcId !== vpcId) outsideVpc.push(`${id} is in ${subnet.vpcId}`);
+            const problem = table ? internetRouteProblem(id, table.routeTableId, table.routes) : undefined;
+            if (problem) noRoute.push(problem);
         }
         if (outsideVpc.length > 0) {
             problems.push(`lifesci-streaming:${check.subnetsKey}: ${outsideVpc.join("; ")}, not in the database's VPC ${vpcId} (mysql.vpcId, or the default VPC when it is unset)`);
