@@ -2,33 +2,22 @@
 // (starts real servers or whole tools: MariaDB, promtool, a JVM, the policy analyzer host, a child
 // mocha) runs in `npm run test:integration`; every other `*.test.ts` runs in `npm test`.
 // `npm run test:all` (the README's test command, which .ci/run runs) runs both. This proves that
-// every test file is in exactly one tier, as mocha itself reads the package.json globs.
+// every test file is in exactly one tier as mocha reads the package.json globs, and that
+// TEST_TIERS=all (the deploy workflow's evidence report) runs them all.
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "./support/harness";
 
+// scripts/testTiers.js is plain JavaScript (scripts/test.js loads it before any transpiler).
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { mochaGlobs, allTierSpecs } = require("../scripts/testTiers") as {
+    mochaGlobs(script: string): { specs: string[]; ignores: string[] };
+    allTierSpecs(scripts: Record<string, string>): string[];
+};
+
 const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts;
-
-/** A mocha script's spec globs and --ignore globs (single-quoted words, as package.json writes them). */
-function mochaGlobs(script: string): { specs: string[]; ignores: string[] } {
-    const words = script.split(/\s+/).filter((w) => w.length > 0);
-    if (words[0] !== "mocha") throw new Error(`not a mocha script: ${script}`);
-    const specs: string[] = [];
-    const ignores: string[] = [];
-    for (let i = 1; i < words.length; i++) {
-        if (words[i] === "--ignore") ignores.push(unquote(words[++i]));
-        else if (words[i].startsWith("-")) throw new Error(`option ${words[i]} in "${script}": teach test/testTiers.test.ts what it means`);
-        else specs.push(unquote(words[i]));
-    }
-    return { specs, ignores };
-}
-
-function unquote(word: string | undefined): string {
-    const m = /^'([^']+)'$/.exec(word ?? "");
-    if (!m) throw new Error(`expected a single-quoted glob, got ${word}`);
-    return m[1];
-}
 
 /** The glob forms the scripts use: `**\/` (any folders), `*` (within a name), `{a,b}`. Anything else is refused, not guessed. */
 function globRegExp(glob: string): RegExp {
@@ -79,6 +68,7 @@ describe("test tiers: npm test (fast) and npm run test:integration (real servers
         assert.ok(!globRegExp("{components,test}/**/*.x.ts").test("local/b.x.ts"));
         assert.throws(() => globRegExp("test/?.ts"), /only \*\*, \* and \{a,b\}/);
         assert.throws(() => mochaGlobs("mocha --grep x 'a'"), /option --grep/);
+        assert.throws(() => mochaGlobs("mocha test/a.ts"), /single-quoted glob/);
     });
 
     it("every *.test.ts is in exactly one tier, and the tier follows the file name", () => {
@@ -92,6 +82,21 @@ describe("test tiers: npm test (fast) and npm run test:integration (real servers
             return tiers.length === 1 && tiers[0] === expected ? [] : [`${file}: in ${tiers.length ? tiers.join(" and ") : "no tier"}, expected ${expected} only`];
         });
         assert.deepEqual(wrong, []);
+    });
+
+    it("TEST_TIERS=all (the evidence report) runs every test file of both tiers in one mocha", () => {
+        const all = allTierSpecs(scripts).map(globRegExp);
+        const missing = testFiles().filter((file) => !all.some((r) => r.test(file)));
+        assert.deepEqual(missing, []);
+        const deploy = fs.readFileSync(path.join(REPO_ROOT, ".github/workflows/deploy.yml"), "utf8");
+        const step = deploy.slice(deploy.indexOf("- name: npm test (JSON report)"), deploy.indexOf("run: mkdir -p evidence-inputs && npm test"));
+        assert.match(step, /TEST_TIERS: all\n/, "deploy.yml's evidence step must report both tiers");
+    });
+
+    it("npm test refuses an unknown TEST_TIERS before starting anything", () => {
+        const r = spawnSync(process.execPath, ["scripts/test.js"], { cwd: REPO_ROOT, env: { ...process.env, TEST_TIERS: "slow" }, encoding: "utf8" });
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, /TEST_TIERS must be "fast" or "all", not "slow"/);
     });
 
     it("npm test runs the fast tier beside the type check; test:all runs both tiers, the Java tests and e2e", () => {
