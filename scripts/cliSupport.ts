@@ -23,7 +23,7 @@
 // parseCli answers -h/--help by throwing HelpShown, which runCli prints to stdout with exit 0;
 // unknown options, missing values and extra arguments become a UsageError (one line, exit 2).
 // Values are keyed by the long option name as declared ("password-env"), like util.parseArgs.
-// test/cliHelp.test.ts runs `--help` for every such package.json script: a new script is covered
+// test/cliHelp.integration.test.ts runs `--help` for every such package.json script: a new script is covered
 // once it parses with parseCli before its first side effect.
 import * as fs from "fs";
 import { Argument, Command, CommanderError, Option } from "commander";
