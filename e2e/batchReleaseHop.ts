@@ -14,7 +14,7 @@ import { streamsAppMetrics } from "../components/monitoring/pure";
 import { harnessStreamsEnvironment } from "./differences";
 import type { E2eContext } from "./harness";
 import type { HopOutcome } from "./hops";
-import { freePort, sleep } from "./runtime";
+import { connectWarehouse, freePort, sleep } from "./runtime";
 import type { SeenRecord } from "./topicWatcher";
 
 const APP = STREAMS_APPS.find((a) => a.name === "batch_release")!;
@@ -207,18 +207,7 @@ export function statusSinkOf(ctx: E2eContext) {
 export async function statusWarehouseClient(ctx: E2eContext): Promise<PgClient | undefined> {
     const sink = statusSinkOf(ctx);
     if (!sink || !ctx.deployed.has(sink.resource.name)) return undefined;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Client } = require("pg") as typeof import("pg");
-    const pg = new Client({
-        host: "127.0.0.1",
-        port: ctx.postgres.port,
-        user: ctx.postgres.user,
-        password: ctx.postgres.password,
-        database: ctx.postgres.database,
-        types: { getTypeParser: () => (v: string) => v },
-    } as never);
-    await pg.connect();
-    return pg;
+    return connectWarehouse(ctx.postgres, { valuesAsText: true });
 }
 
 async function healthy(url: string): Promise<boolean> {

@@ -24,6 +24,7 @@ import {
     startJava,
     startKafka,
     startPostgres,
+    connectWarehouse,
     stopAll,
     tempDir,
 } from "./runtime";
@@ -142,10 +143,7 @@ export async function startHarness(log: (m: string) => void): Promise<E2eContext
     await mariadb.query("GRANT ALL PRIVILEGES ON *.* TO ?@'%' WITH GRANT OPTION", [ADMIN_USER]);
 
     // PostgreSQL: the warehouse DDL the local Postgres container runs at first start.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Client } = require("pg") as typeof import("pg");
-    const pg = new Client({ host: "127.0.0.1", port: postgres.port, user: postgres.user, password: postgres.password, database: postgres.database });
-    await pg.connect();
+    const pg = await connectWarehouse(postgres);
     try {
         await pg.query(plan.warehouseDdl);
     } finally {

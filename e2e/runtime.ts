@@ -362,6 +362,25 @@ export async function startPostgres(dir: string, database: string, user: string,
     return { process: p, port, user, password, database, url: `jdbc:postgresql://127.0.0.1:${port}/${database}` };
 }
 
+/**
+ * A connected client of the throwaway PostgreSQL's warehouse database. `valuesAsText`: every value
+ * as PostgreSQL prints it (dates, timestamps and numerics compared as text), for the row checks.
+ */
+export async function connectWarehouse(postgres: Postgres, { valuesAsText = false } = {}): Promise<import("pg").Client> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require("pg") as typeof import("pg");
+    const client = new Client({
+        host: "127.0.0.1",
+        port: postgres.port,
+        user: postgres.user,
+        password: postgres.password,
+        database: postgres.database,
+        ...(valuesAsText ? { types: { getTypeParser: () => (v: string) => v } } : {}),
+    } as never);
+    await client.connect();
+    return client;
+}
+
 export function tempDir(): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-e2e-"));
 }

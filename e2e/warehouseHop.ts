@@ -7,7 +7,7 @@ import { DOMAINS, WAREHOUSE_TABLES } from "../components/catalog";
 import { WAREHOUSE_SCHEMAS } from "../components/sinks";
 import type { E2eContext } from "./harness";
 import type { HopOutcome } from "./hops";
-import { sleep } from "./runtime";
+import { connectWarehouse, sleep } from "./runtime";
 
 export const DELETED_COLUMN = "__deleted";
 
@@ -63,18 +63,7 @@ function targets(): WarehouseTarget[] {
 export async function warehouseHop(ctx: E2eContext): Promise<HopOutcome> {
     const sink = ctx.plan.sinkConnectors.find((c) => c.name.endsWith("-snowflake-cdc"));
     if (!sink || !ctx.deployed.has(sink.resource.name)) return { ok: false, detail: "the local stack's CDC warehouse sink was not deployed (its plugin is not on the worker)" };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Client } = require("pg") as typeof import("pg");
-    const pg = new Client({
-        host: "127.0.0.1",
-        port: ctx.postgres.port,
-        user: ctx.postgres.user,
-        password: ctx.postgres.password,
-        database: ctx.postgres.database,
-        // Every value as PostgreSQL prints it: dates, timestamps and numerics compared as text.
-        types: { getTypeParser: () => (v: string) => v },
-    } as never);
-    await pg.connect();
+    const pg = await connectWarehouse(ctx.postgres, { valuesAsText: true });
     const { connectMySql } = await import("../components/source");
     const mysql = await connectMySql(ctx.mariadb.rootEndpoint);
     try {
