@@ -4,7 +4,7 @@
 // tampered with in every way the verifier knows, completed after a (recorded) deploy, and its
 // verdict on the first line of the page when a test, a policy or the e2e path fails.
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,13 +13,15 @@ import { offlinePlanOf, parseMochaReport } from "../scripts/checks/evidenceColle
 import { EvidencePack, PACK_FILES, assemblePack, manifestOf, missing, present, renderMarkdown } from "../scripts/checks/evidencePack";
 import { schemaText } from "../scripts/checks/evidenceSchema";
 import { SCHEMA_PATH, checkAttestation, checkSchema, main, verifyPack } from "../scripts/evidence";
-import { PROGRAM_PATHS, REPO_ROOT } from "./support/harness";
+import { REPO_ROOT } from "./support/harness";
+import { ThrowawayRepo, throwawayProgramRepo } from "./support/throwawayRepo";
 
 const MIGRATION = "sql/mysql/lims/V900__evidence_test_index.sql";
 
 describe("evidence pack", function () {
     this.timeout(180_000);
     let repo: string;
+    let git: ThrowawayRepo["git"];
     let work: string;
     let head: string;
     let base: string;
@@ -57,20 +59,8 @@ describe("evidence pack", function () {
     let packDir: string;
 
     before(async () => {
-        repo = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-evidence-repo-")));
+        ({ dir: repo, git } = throwawayProgramRepo("lifesci-evidence-repo-", ["package-lock.json", "policy/package-lock.json"]));
         work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-evidence-")));
-        const files = execFileSync("git", ["-C", REPO_ROOT, "ls-files", "Pulumi.*.yaml", "package-lock.json", "policy/package-lock.json", ...PROGRAM_PATHS], { encoding: "utf8" })
-            .split("\n")
-            .filter(Boolean);
-        for (const f of files) {
-            fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
-            fs.copyFileSync(path.join(REPO_ROOT, f), path.join(repo, f));
-        }
-        fs.writeFileSync(path.join(repo, ".gitignore"), "node_modules\n");
-        const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { encoding: "utf8" }).trim();
-        git("init", "-q", "-b", "main");
-        git("add", ".");
-        git("commit", "-q", "-m", "base");
         const prodYaml = path.join(repo, "Pulumi.prod.yaml");
         const prod = fs.readFileSync(prodYaml, "utf8");
         assert.ok(prod.includes("backupRetentionDays: 14"));
@@ -246,7 +236,6 @@ describe("evidence pack", function () {
         assert.match(e2ePage, /^- database: local MySQL 8; e2e MariaDB; \(Debian ships MariaDB\)$/m);
 
         // A commit whose program breaks a mandatory policy (RDS storage unencrypted), evaluated like any other.
-        const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { encoding: "utf8" }).trim();
         const source = path.join(repo, "components/source/mysqlSource.ts");
         const program = fs.readFileSync(source, "utf8");
         assert.ok(program.includes("storageEncrypted: true,"));

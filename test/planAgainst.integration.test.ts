@@ -2,12 +2,12 @@
 // repository holding the program at two revisions (integration tier: it starts the CLI and
 // evaluates the stack twice).
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { DOMAINS } from "../components/catalog";
-import { PROGRAM_PATHS, REPO_ROOT } from "./support/harness";
+import { REPO_ROOT } from "./support/harness";
+import { ThrowawayRepo, throwawayProgramRepo } from "./support/throwawayRepo";
 
 describe("plan: --against a git revision, end to end", function () {
     this.timeout(90_000);
@@ -15,20 +15,8 @@ describe("plan: --against a git revision, end to end", function () {
 
     before(() => {
         // A throwaway repository holding the program at two revisions: prod-like backups in dev.
-        repo = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "lifesci-plan-test-")));
-        const files = execFileSync("git", ["-C", REPO_ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "Pulumi.*.yaml", ...PROGRAM_PATHS], { encoding: "utf8" })
-            .split("\n")
-            .filter(Boolean);
-        for (const f of files) {
-            fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
-            fs.copyFileSync(path.join(REPO_ROOT, f), path.join(repo, f));
-        }
-        fs.writeFileSync(path.join(repo, ".gitignore"), "node_modules\n");
-        fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
-        const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.name=test", "-c", "user.email=test@example.com", ...args], { stdio: "pipe" });
-        git("init", "-q");
-        git("add", ".");
-        git("commit", "-q", "-m", "base");
+        let git: ThrowawayRepo["git"];
+        ({ dir: repo, git } = throwawayProgramRepo("lifesci-plan-test-", [], { linkNodeModules: true }));
         const devYaml = path.join(repo, "Pulumi.dev.yaml");
         fs.writeFileSync(devYaml, fs.readFileSync(devYaml, "utf8").replace("backupRetentionDays: 1", "backupRetentionDays: 7"));
         // One ksqlDB app changed too: the audit trail's INSERT INTO template.
