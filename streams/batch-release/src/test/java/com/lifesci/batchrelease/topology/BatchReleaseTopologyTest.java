@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -29,6 +30,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -63,14 +65,7 @@ class BatchReleaseTopologyTest {
     }
 
     void start(BatchReleaseTopology.Settings settings) {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test.streams.batch-release");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(
-                BatchReleaseTopology.build(TOPICS, new JsonCdcDecoder(), settings, Stores::inMemoryKeyValueStore),
-                props, NOW);
+        driver = jsonDriver(stateDir, settings, Stores::inMemoryKeyValueStore);
         StringSerializer s = new StringSerializer();
         batches = driver.createInputTopic(TOPICS.batches(), s, s);
         specs = driver.createInputTopic(TOPICS.specLimits(), s, s);
@@ -86,6 +81,17 @@ class BatchReleaseTopologyTest {
     @AfterEach
     void stop() {
         driver.close();
+    }
+
+    /** A test driver of the topology on JSON CDC values, exactly-once as the app runs it, its state under {@code stateDir}. */
+    static TopologyTestDriver jsonDriver(
+            Path stateDir, BatchReleaseTopology.Settings settings, Function<String, KeyValueBytesStoreSupplier> storeType) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test.streams.batch-release");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        return new TopologyTestDriver(BatchReleaseTopology.build(TOPICS, new JsonCdcDecoder(), settings, storeType), props, NOW);
     }
 
     // ---- CDC helpers: op c/u/d as Debezium writes them (a delete is followed by a tombstone) ----

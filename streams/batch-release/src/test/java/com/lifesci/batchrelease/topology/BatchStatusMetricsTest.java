@@ -2,11 +2,11 @@ package com.lifesci.batchrelease.topology;
 
 import static com.lifesci.batchrelease.topology.BatchReleaseTopologyTest.COMPLETED;
 import static com.lifesci.batchrelease.topology.BatchReleaseTopologyTest.MAT;
-import static com.lifesci.batchrelease.topology.BatchReleaseTopologyTest.NOW;
 import static com.lifesci.batchrelease.topology.BatchReleaseTopologyTest.STARTED;
 import static com.lifesci.batchrelease.topology.BatchReleaseTopologyTest.TOPICS;
 import static com.lifesci.batchrelease.topology.BatchReleaseTopologyTest.create;
 import static com.lifesci.batchrelease.topology.BatchReleaseTopologyTest.delete;
+import static com.lifesci.batchrelease.topology.BatchReleaseTopologyTest.jsonDriver;
 import static com.lifesci.batchrelease.topology.BatchReleaseTopologyTest.update;
 import static com.lifesci.batchrelease.topology.Rows.batch;
 import static com.lifesci.batchrelease.topology.Rows.event;
@@ -16,16 +16,13 @@ import static com.lifesci.batchrelease.topology.Rows.spec;
 import static com.lifesci.batchrelease.topology.Rows.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.lifesci.batchrelease.cdc.JsonCdcDecoder;
 import com.lifesci.batchrelease.metrics.BatchStatusMetrics;
 import com.lifesci.batchrelease.rules.Decision.Status;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
@@ -44,13 +41,8 @@ class BatchStatusMetricsTest {
 
     void start(Duration overdueAfter, Function<String, KeyValueBytesStoreSupplier> storeType) {
         metrics = new BatchStatusMetrics();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test.streams.batch-release");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         BatchReleaseTopology.Settings settings = new BatchReleaseTopology.Settings(overdueAfter, Duration.ofMinutes(1), false, metrics);
-        driver = new TopologyTestDriver(BatchReleaseTopology.build(TOPICS, new JsonCdcDecoder(), settings, storeType), props, NOW);
+        driver = jsonDriver(stateDir, settings, storeType);
         StringSerializer s = new StringSerializer();
         batches = driver.createInputTopic(TOPICS.batches(), s, s);
         specs = driver.createInputTopic(TOPICS.specLimits(), s, s);
